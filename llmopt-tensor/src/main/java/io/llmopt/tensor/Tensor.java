@@ -1,0 +1,108 @@
+package io.llmopt.tensor;
+
+import io.llmopt.tensor.quant.BlockCodec;
+import io.llmopt.tensor.quant.Codecs;
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+
+/**
+ * A named view of tensor bytes: its element type, its shape in row-major order (outermost first, the last
+ * dimension contiguous, as in NumPy/PyTorch/safetensors — the reverse of ggml's {@code ne}) and the memory
+ * that holds it (usually a slice of a memory-mapped file). A tensor never copies its data.
+ *
+ * <p>Rows are the product of all dimensions but the last; a row of a quantized tensor is a whole number of
+ * blocks.
+ */
+public record Tensor(String name, GgmlType type, long[] shape, MemorySegment data) {
+
+    public Tensor {
+        shape = shape.clone();
+        long expected = type.byteSize(elementCount(shape));
+        if (data.byteSize() != expected) {
+            throw new LlmoptException("tensor '" + name + "': " + type + " " + Arrays.toString(shape)
+                    + " needs " + expected + " bytes, got " + data.byteSize());
+        }
+    }
+
+    public static long elementCount(long[] shape) {
+        long n = 1;
+        for (long d : shape) {
+            if (d < 0) {
+                throw new LlmoptException("negative dimension in shape " + Arrays.toString(shape));
+            }
+            n = Math.multiplyExact(n, d);
+        }
+        return n;
+    }
+
+    @Override
+    public long[] shape() {
+        return shape.clone();
+    }
+
+    public int rank() {
+        return shape.length;
+    }
+
+    public long dim(int i) {
+        return shape[i];
+    }
+
+    public long elementCount() {
+        return elementCount(shape);
+    }
+
+    /** Length of the contiguous last dimension (1 for a scalar). */
+    public long cols() {
+        return shape.length == 0 ? 1 : shape[shape.length - 1];
+    }
+
+    public long rows() {
+        return cols() == 0 ? 0 : elementCount() / cols();
+    }
+
+    public long rowBytes() {
+        return type.byteSize(cols());
+    }
+
+    public long byteSize() {
+        return data.byteSize();
+    }
+
+    /** Dequantizes row {@code row} into {@code dst[dstOffset .. dstOffset + cols)}. */
+    public void readRow(long row, float[] dst, int dstOffset) {
+        Codecs.of(type).dequantize(data, row * rowBytes(), dst, dstOffset, Math.toIntExact(cols()));
+    }
+
+    /** Dequantizes the whole tensor to a new float array (for tests, conversion and small tensors). */
+    public float[] toFloatArray() {
+        float[] out = new float[Math.toIntExact(elementCount())];
+        BlockCodec codec = Codecs.of(type);
+        int cols = Math.toIntExact(cols());
+        long rb = rowBytes();
+        for (long r = 0, rows = rows(); r < rows; r++) {
+            codec.dequantize(data, r * rb, out, Math.toIntExact(r * cols), cols);
+        }
+        return out;
+    }
+
+    /** The same bytes under another name or shape (element count must agree). */
+    public Tensor reshape(String newName, long... newShape) {
+        return new Tensor(newName, type, newShape, data);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return this == o;
+    }
+
+    @Override
+    public int hashCode() {
+        return System.identityHashCode(this);
+    }
+
+    @Override
+    public String toString() {
+        return name + " " + type + " " + Arrays.toString(shape);
+    }
+}

@@ -1,0 +1,36 @@
+package io.llmopt.tensor.quant;
+
+import io.llmopt.tensor.GgmlType;
+import io.llmopt.tensor.LlmoptException;
+import java.util.EnumMap;
+import java.util.Map;
+
+/** The registry of scalar reference codecs, one per supported {@link GgmlType}. */
+public final class Codecs {
+    private static final Map<GgmlType, BlockCodec> CODECS = new EnumMap<>(GgmlType.class);
+
+    static {
+        register(new F32Codec());
+        register(new F16Codec());
+        register(new BF16Codec());
+    }
+
+    private Codecs() {
+    }
+
+    private static void register(BlockCodec codec) {
+        CODECS.put(codec.type(), codec);
+    }
+
+    public static boolean supports(GgmlType type) {
+        return CODECS.containsKey(type);
+    }
+
+    public static BlockCodec of(GgmlType type) {
+        BlockCodec codec = CODECS.get(type);
+        if (codec == null) {
+            throw new LlmoptException("tensor type " + type + " cannot be decoded yet");
+        }
+        return codec;
+    }
+}
