@@ -86,6 +86,19 @@ public record Tensor(String name, GgmlType type, long[] shape, MemorySegment dat
         return out;
     }
 
+    /**
+     * The {@code index}-th sub-tensor along the outermost dimension (e.g. one layer of a [layers, out, in]
+     * stack), sharing memory.
+     */
+    public Tensor slice(String newName, long index) {
+        if (shape.length == 0 || index < 0 || index >= shape[0]) {
+            throw new LlmoptException("tensor '" + name + "' " + Arrays.toString(shape) + ": no slice " + index);
+        }
+        long[] sub = Arrays.copyOfRange(shape, 1, shape.length);
+        long bytes = type.byteSize(elementCount(sub));
+        return new Tensor(newName, type, sub, data.asSlice(index * bytes, bytes));
+    }
+
     /** The same bytes under another name or shape (element count must agree). */
     public Tensor reshape(String newName, long... newShape) {
         return new Tensor(newName, type, newShape, data);
