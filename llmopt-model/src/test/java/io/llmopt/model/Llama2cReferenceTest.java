@@ -45,6 +45,7 @@ class Llama2cReferenceTest {
                     maxErr = Math.max(maxErr, Math.abs(all[t * 512 + v] - expected.logits()[t][v]));
                 }
             }
+            System.out.printf("%s %s: max |dlogit| batched %.3g%n", ref, kernels.name(), maxErr);
             assertThat(maxErr).as("max |Δlogit| (batched)").isLessThan(1e-4);
             // token by token (decode path)
             ForwardState seq = m.newState(n, 1);
@@ -55,6 +56,7 @@ class Llama2cReferenceTest {
                     maxErrDecode = Math.max(maxErrDecode, Math.abs(logits[v] - expected.logits()[t][v]));
                 }
             }
+            System.out.printf("%s %s: max |dlogit| token-by-token %.3g%n", ref, kernels.name(), maxErrDecode);
             assertThat(maxErrDecode).as("max |Δlogit| (token by token)").isLessThan(1e-4);
         }
     }
