@@ -50,7 +50,9 @@ final class CausalAttention implements RangeTask {
         this.values = values;
         this.out = out;
         this.startPos = startPos;
-        pool.run(tokens * heads, 1, this);
+        // an item costs ~2·hd·(startPos + t) multiply-adds; keep chunks worth a thread hand-off
+        int work = 2 * headDim * (startPos + tokens);
+        pool.run(tokens * heads, Math.max(1, (1 << 14) / Math.max(1, work)), this);
     }
 
     @Override

@@ -1,9 +1,6 @@
 package io.llmopt.tensor.kernel;
 
 import java.lang.System.Logger.Level;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorShape;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Chooses the kernel implementation once. System properties: {@code llmopt.kernels=scalar|vector} forces a
@@ -24,11 +21,6 @@ public final class KernelProvider {
         return Holder.KERNELS;
     }
 
-    /** Vector kernels of a given width in bits, e.g. for tests that compare every width with the scalar twin. */
-    public static VectorKernels vector(int bits) {
-        return new VectorKernels(VectorSpecies.of(float.class, VectorShape.forBitSize(bits)));
-    }
-
     private static Kernels choose() {
         String forced = System.getProperty("llmopt.kernels", "");
         if (forced.equalsIgnoreCase("scalar")) {
@@ -36,14 +28,12 @@ public final class KernelProvider {
             return new ScalarKernels();
         }
         try {
-            String bits = System.getProperty("llmopt.vector.bits", "");
-            VectorSpecies<Float> species = bits.isEmpty() ? FloatVector.SPECIES_PREFERRED
-                    : VectorSpecies.of(float.class, VectorShape.forBitSize(Integer.parseInt(bits)));
-            if (species.length() < 4 && bits.isEmpty()) {
-                LOG.log(Level.WARNING, "kernels: scalar (preferred vector width is only " + species.vectorBitSize() + " bits)");
+            int bits = VectorKernels.vectorBits();
+            if (bits < 128 && System.getProperty("llmopt.vector.bits", "").isEmpty()) {
+                LOG.log(Level.WARNING, "kernels: scalar (preferred vector width is only " + bits + " bits)");
                 return new ScalarKernels();
             }
-            return new VectorKernels(species);
+            return new VectorKernels();
         } catch (RuntimeException | LinkageError e) {
             LOG.log(Level.WARNING, "kernels: scalar (Vector API unavailable: " + e + ")");
             return new ScalarKernels();

@@ -9,7 +9,8 @@ import io.llmopt.tensor.Tensor;
  * the batch. The job object is reused per calling thread, so a call allocates nothing.
  */
 final class RowMatMul implements RangeTask {
-    private static final int ROW_GRAIN = 16;
+    /** Multiply-adds below which a chunk is not worth handing to another thread. */
+    private static final int MIN_CHUNK_WORK = 1 << 15;
 
     private final Kernels kernels;
     private float[][] scratch = new float[0][];
@@ -50,7 +51,7 @@ final class RowMatMul implements RangeTask {
         this.out = out;
         this.outOffset = outOffset;
         try {
-            pool.run(rows, ROW_GRAIN, this);
+            pool.run(rows, Math.max(1, MIN_CHUNK_WORK / Math.max(1, cols * batch)), this);
         } finally {
             this.w = null;
             this.x = null;

@@ -5,19 +5,29 @@ import io.llmopt.tensor.Tensor;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Vector API kernels mirroring {@link ScalarKernels}. Each loop follows one skeleton: a body with four
+ * Vector API kernels mirroring {@link ScalarKernels}. The species is a {@code static final} constant (chosen
+ * once from {@code -Dllmopt.vector.bits=128|256|512}, else the platform's preferred width): the Vector API is
+ * only compiled to SIMD instructions when the species is a constant, otherwise every operation falls back to
+ * allocating Java code. Each loop follows one skeleton: a body with four
  * accumulators up to the last full group of four vectors, a single-vector loop, a scalar tail, a reduce.
  * F32 weight rows are read in place from the (memory-mapped) segment; other types are decoded into scratch.
  */
 public final class VectorKernels implements Kernels {
-    private final VectorSpecies<Float> species;
+    static final VectorSpecies<Float> SPECIES = chooseSpecies();
+    private static final VectorSpecies<Float> species = SPECIES;
+
     private final ThreadLocal<RowMatMul> jobs = ThreadLocal.withInitial(() -> new RowMatMul(this));
 
-    public VectorKernels(VectorSpecies<Float> species) {
-        this.species = species;
+    private static VectorSpecies<Float> chooseSpecies() {
+        String bits = System.getProperty("llmopt.vector.bits", "");
+        if (bits.isEmpty()) {
+            return FloatVector.SPECIES_PREFERRED;
+        }
+        return VectorSpecies.of(float.class, VectorShape.forBitSize(Integer.parseInt(bits)));
     }
 
     @Override
@@ -25,8 +35,8 @@ public final class VectorKernels implements Kernels {
         return "vector" + species.vectorBitSize();
     }
 
-    public VectorSpecies<Float> species() {
-        return species;
+    public static int vectorBits() {
+        return species.vectorBitSize();
     }
 
     @Override

@@ -76,8 +76,11 @@ public final class WorkerPool {
         long start = System.nanoTime();
         for (int w = 1; w < threads; w++) {
             while (acknowledged.get(w) != gen) {
-                if (System.nanoTime() - start < SPIN_NANOS) {
+                long waited = System.nanoTime() - start;
+                if (waited < SPIN_NANOS) {
                     Thread.onSpinWait();
+                } else if (waited < 10 * SPIN_NANOS) {
+                    Thread.yield();
                 } else {
                     LockSupport.parkNanos(this, 20_000);
                 }
@@ -118,8 +121,11 @@ public final class WorkerPool {
             long start = System.nanoTime();
             long gen;
             while ((gen = generation) == seen && !shutdown) {
-                if (System.nanoTime() - start < SPIN_NANOS) {
+                long waited = System.nanoTime() - start;
+                if (waited < SPIN_NANOS) {
                     Thread.onSpinWait();
+                } else if (waited < 10 * SPIN_NANOS) {
+                    Thread.yield();
                 } else {
                     LockSupport.park(this);
                 }
