@@ -26,7 +26,7 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * Writes a GGUF v3 file: metadata with the exact GGUF type of each {@link GgufValue}, then tensors in the
  * order they were added, each aligned to {@code general.alignment} (32 unless set) and zero-padded, the
- * same layout llama.cpp's gguf writer produces.
+ * same layout llama.cpp's gguf writer produces (a copy of a llama.cpp file is byte-identical to it).
  *
  * <p>Tensors are either copied verbatim from existing bytes ({@link #addTensor(Tensor)}) or produced row by
  * row at write time and encoded with the type's codec ({@link #addTensor(String, GgmlType, long[], RowSource)};
@@ -228,7 +228,9 @@ public final class GgufWriter {
             out.u64(offset);
             offset += GgufHeaderReader.alignUp(e.byteSize(), alignment);
         }
-        out.pad(alignment);
+        if (!entries.isEmpty()) { // like gguf-py, a file without tensors (e.g. a vocabulary) ends unpadded
+            out.pad(alignment);
+        }
     }
 
     private static void writeData(GgufOutput out, Entry e) throws IOException {
