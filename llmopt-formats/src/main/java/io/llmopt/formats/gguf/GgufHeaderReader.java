@@ -80,9 +80,9 @@ final class GgufHeaderReader {
             long keyOffset = in.position();
             String key = in.string("metadata key #" + i);
             if (values.containsKey(key)) {
-                throw in.error(keyOffset, "duplicate metadata key '" + key + "'");
+                throw in.error(keyOffset, "duplicate metadata key " + GgufText.quote(key));
             }
-            GgufValueType type = valueType("value type of '" + key + "'");
+            GgufValueType type = valueType("value type of " + GgufText.quote(key));
             values.put(key, readValue(type, key, 0));
         }
         return new GgufMetadata(source, values);
@@ -103,7 +103,7 @@ final class GgufHeaderReader {
         if (type == GgufValueType.ARRAY) {
             return readArray(key, depth);
         }
-        String what = "value of '" + key + "'";
+        String what = "value of " + GgufText.quote(key) + "";
         Object value = switch (type) {
             case FLOAT32 -> in.f32(what);
             case FLOAT64 -> in.f64(what);
@@ -140,17 +140,17 @@ final class GgufHeaderReader {
     private GgufValue readArray(String key, int depth) {
         long start = in.position();
         if (depth >= MAX_ARRAY_DEPTH) {
-            throw in.error(start, "arrays nested deeper than " + MAX_ARRAY_DEPTH + " levels in '" + key + "'");
+            throw in.error(start, "arrays nested deeper than " + MAX_ARRAY_DEPTH + " levels in " + GgufText.quote(key));
         }
-        GgufValueType elementType = valueType("array element type of '" + key + "'");
+        GgufValueType elementType = valueType("array element type of " + GgufText.quote(key));
         long minElementBytes = switch (elementType) {
             case STRING -> 8;
             case ARRAY -> 12;
             default -> elementType.size();
         };
-        int n = (int) in.count("element count of '" + key + "'",
+        int n = (int) in.count("element count of " + GgufText.quote(key),
                 Math.min((in.remaining() - 8) / minElementBytes, Integer.MAX_VALUE - 8));
-        String what = "element of '" + key + "'";
+        String what = "element of " + GgufText.quote(key) + "";
         Object values = switch (elementType) {
             case UINT8, INT8, UINT16, INT16, UINT32, INT32, UINT64, INT64 -> {
                 long[] a = new long[n];
@@ -214,33 +214,33 @@ final class GgufHeaderReader {
             long start = in.position();
             String name = in.string("name of tensor #" + i);
             if (!names.add(name)) {
-                throw in.error(start, "duplicate tensor name '" + name + "'");
+                throw in.error(start, "duplicate tensor name " + GgufText.quote(name));
             }
             long dimsOffset = in.position();
-            long nDims = in.u32("dimension count of tensor '" + name + "'");
+            long nDims = in.u32("dimension count of tensor " + GgufText.quote(name));
             if (nDims > MAX_DIMS) {
-                throw in.error(dimsOffset, "tensor '" + name + "' has " + nDims + " dimensions, at most " + MAX_DIMS + " are allowed");
+                throw in.error(dimsOffset, "tensor " + GgufText.quote(name) + " has " + nDims + " dimensions, at most " + MAX_DIMS + " are allowed");
             }
             long[] ne = new long[(int) nDims];
             for (int d = 0; d < nDims; d++) {
-                ne[d] = in.count("dimension " + d + " of tensor '" + name + "'", Long.MAX_VALUE);
+                ne[d] = in.count("dimension " + d + " of tensor " + GgufText.quote(name), Long.MAX_VALUE);
             }
             long typeOffset = in.position();
-            long typeId = in.u32("type of tensor '" + name + "'");
+            long typeId = in.u32("type of tensor " + GgufText.quote(name));
             GgmlType type = ggmlType(typeId);
             if (type == null) {
-                throw in.error(typeOffset, "tensor '" + name + "' has unknown ggml type " + typeId);
+                throw in.error(typeOffset, "tensor " + GgufText.quote(name) + " has unknown ggml type " + typeId);
             }
             long elements = 1;
             for (long dim : ne) {
                 elements = multiplyOrFail(elements, dim, dimsOffset, name);
             }
             if (ne.length > 0 && ne[0] % type.blockSize() != 0) {
-                throw in.error(dimsOffset, "tensor '" + name + "' is " + type + " with rows of " + ne[0]
+                throw in.error(dimsOffset, "tensor " + GgufText.quote(name) + " is " + type + " with rows of " + ne[0]
                         + " values, not a multiple of its block size " + type.blockSize());
             }
             multiplyOrFail(elements / type.blockSize(), type.blockBytes(), dimsOffset, name);
-            long offset = in.count("data offset of tensor '" + name + "'", Long.MAX_VALUE);
+            long offset = in.count("data offset of tensor " + GgufText.quote(name), Long.MAX_VALUE);
             infos.add(new GgufTensorInfo(name, ne, type, offset));
         }
         return infos;
@@ -250,7 +250,7 @@ final class GgufHeaderReader {
         try {
             return Math.multiplyExact(a, b);
         } catch (ArithmeticException e) {
-            throw in.error(offset, "tensor '" + name + "' is too large: its element or byte count overflows 64 bits");
+            throw in.error(offset, "tensor " + GgufText.quote(name) + " is too large: its element or byte count overflows 64 bits");
         }
     }
 
@@ -268,12 +268,12 @@ final class GgufHeaderReader {
         long fileSize = in.size();
         for (GgufTensorInfo t : infos) {
             if (t.offset() % alignment != 0) {
-                throw new LlmoptException(source + ": tensor '" + t.name() + "' has data offset " + t.offset()
+                throw new LlmoptException(source + ": tensor " + GgufText.quote(t.name()) + " has data offset " + t.offset()
                         + ", not a multiple of the alignment " + alignment);
             }
             long available = fileSize - dataOffset;
             if (t.offset() > available || t.byteSize() > available - t.offset()) {
-                throw new LlmoptException(source + ": tensor '" + t.name() + "' (" + t.type() + ", " + t.byteSize()
+                throw new LlmoptException(source + ": tensor " + GgufText.quote(t.name()) + " (" + t.type() + ", " + t.byteSize()
                         + " bytes) at byte " + (dataOffset + t.offset()) + " ends past the end of the file ("
                         + fileSize + " bytes)");
             }
@@ -286,8 +286,8 @@ final class GgufHeaderReader {
                 continue;
             }
             if (furthest != null && furthest.offset() + furthest.byteSize() > t.offset()) {
-                throw new LlmoptException(source + ": tensors '" + furthest.name() + "' and '" + t.name()
-                        + "' overlap (data offsets " + furthest.offset() + " + " + furthest.byteSize() + " bytes > " + t.offset() + ")");
+                throw new LlmoptException(source + ": tensors " + GgufText.quote(furthest.name()) + " and " + GgufText.quote(t.name())
+                        + " overlap (data offsets " + furthest.offset() + " + " + furthest.byteSize() + " bytes > " + t.offset() + ")");
             }
             if (furthest == null || t.offset() + t.byteSize() > furthest.offset() + furthest.byteSize()) {
                 furthest = t;
