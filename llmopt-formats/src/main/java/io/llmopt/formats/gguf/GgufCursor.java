@@ -12,9 +12,16 @@ import java.nio.charset.StandardCharsets;
  * the byte offset and what was expected — never an IndexOutOfBoundsException.
  */
 final class GgufCursor {
+    /**
+     * Total bytes of all strings of a header. Real headers hold a few MB (vocabularies, merges, chat templates);
+     * the limit keeps a corrupt length in a multi-gigabyte file from exhausting the heap.
+     */
+    static final long MAX_STRING_BYTES = 256L << 20;
+
     private final MemorySegment bytes;
     private final String source;
     private long position;
+    private long stringBytesLeft = MAX_STRING_BYTES;
 
     GgufCursor(MemorySegment bytes, String source) {
         this.bytes = bytes;
@@ -111,7 +118,16 @@ final class GgufCursor {
      * U+FFFD replacement characters rather than rejected (some vocabularies contain partial sequences).
      */
     String string(String what) {
+        long start = position;
         long length = count(what + " length", Math.min(remaining() - 8, Integer.MAX_VALUE - 8));
+        if (length > stringBytesLeft) {
+            throw error(start, "the strings of this header exceed " + MAX_STRING_BYTES + " bytes in total (at the "
+                    + what + "), more than any model file needs");
+        }
+        stringBytesLeft -= length;
+        if (length == 0) {
+            return "";
+        }
         byte[] data = bytes.asSlice(position, length).toArray(ValueLayout.JAVA_BYTE);
         position += length;
         return new String(data, StandardCharsets.UTF_8);

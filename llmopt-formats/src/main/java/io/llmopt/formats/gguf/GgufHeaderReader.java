@@ -29,9 +29,16 @@ final class GgufHeaderReader {
     static final int MAX_DIMS = 4;
     /** Deeper nesting than this is certainly corrupt (real files use one level) and would risk the stack. */
     static final int MAX_ARRAY_DEPTH = 8;
+    /**
+     * Total elements of all metadata arrays. Counts are already bounded by the bytes left in the file, but in a
+     * multi-gigabyte file a corrupt count could still ask for more heap than exists. Real files hold about a
+     * million (vocabulary tokens, scores, types, merges), so this leaves a wide margin.
+     */
+    static final long MAX_METADATA_ELEMENTS = 1L << 24;
 
     private final GgufCursor in;
     private final String source;
+    private long metadataElementsLeft = MAX_METADATA_ELEMENTS;
 
     private GgufHeaderReader(MemorySegment file, String source) {
         this.in = new GgufCursor(file, source);
@@ -50,8 +57,8 @@ final class GgufHeaderReader {
         }
         int version = readVersion();
         // every tensor info needs ≥ 8+4+4+8 bytes and every key/value ≥ 8+4+1, which bounds the counts
-        long tensorCount = in.count("tensor count", in.remaining() / 24);
-        long kvCount = in.count("metadata key/value count", (in.remaining() - 8) / 13);
+        long tensorCount = in.count("tensor count", Math.min(in.remaining() / 24, Integer.MAX_VALUE));
+        long kvCount = in.count("metadata key/value count", Math.min((in.remaining() - 8) / 13, Integer.MAX_VALUE));
         GgufMetadata metadata = readMetadata((int) kvCount);
         int alignment = alignment(metadata);
         List<GgufTensorInfo> infos = readTensorInfos((int) tensorCount);
@@ -148,8 +155,14 @@ final class GgufHeaderReader {
             case ARRAY -> 12;
             default -> elementType.size();
         };
+        long countOffset = in.position();
         int n = (int) in.count("element count of " + GgufText.quote(key),
                 Math.min((in.remaining() - 8) / minElementBytes, Integer.MAX_VALUE - 8));
+        if (n > metadataElementsLeft) {
+            throw in.error(countOffset, "metadata arrays hold more than " + MAX_METADATA_ELEMENTS
+                    + " elements in total (at " + GgufText.quote(key) + "), more than any model file needs");
+        }
+        metadataElementsLeft -= n;
         String what = "element of " + GgufText.quote(key) + "";
         Object values = switch (elementType) {
             case UINT8, INT8, UINT16, INT16, UINT32, INT32, UINT64, INT64 -> {
@@ -208,7 +221,7 @@ final class GgufHeaderReader {
     }
 
     private List<GgufTensorInfo> readTensorInfos(int count) {
-        List<GgufTensorInfo> infos = new ArrayList<>(count);
+        List<GgufTensorInfo> infos = new ArrayList<>(Math.min(count, 1024)); // grows only with infos actually read
         Set<String> names = new HashSet<>();
         for (int i = 0; i < count; i++) {
             long start = in.position();

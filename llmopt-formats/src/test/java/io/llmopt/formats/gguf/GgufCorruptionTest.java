@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.llmopt.tensor.LlmoptException;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -113,6 +116,42 @@ class GgufCorruptionTest {
                 .isEqualTo("broken.gguf: byte 57: duplicate tensor name 't'");
         assertThat(message(GgufBytes.header(3, 2, 0).tensor("t", eight, F32, 0).str("u").u32(1).bytes()))
                 .isEqualTo("broken.gguf: byte 70: file truncated: expected 8 bytes of dimension 0 of tensor 'u' but only 0 remain (file size 70)");
+    }
+
+    /** head, then {@code gap} zero bytes (a hole in a sparse file, no disk or heap), then tail. */
+    private Path sparse(byte[] head, long gap, byte[] tail) throws IOException {
+        Path file = dir.resolve("sparse.gguf");
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap(head));
+            ch.write(ByteBuffer.wrap(tail), head.length + gap);
+        }
+        return file;
+    }
+
+    private static String openMessage(Path file) {
+        try (GgufFile f = GgufFile.open(file)) {
+            throw new AssertionError("expected an LlmoptException, the file opened: " + f);
+        } catch (LlmoptException e) {
+            return e.getMessage();
+        }
+    }
+
+    /** Limits that keep a corrupt count in a multi-gigabyte file from exhausting the heap. */
+    @Test
+    void headerMemoryIsBounded() throws IOException {
+        long n = GgufHeaderReader.MAX_METADATA_ELEMENTS;
+        byte[] head = GgufBytes.header(3, 0, 2).str("a").u32(9).u32(GgufValueType.UINT8.id()).u64(n).bytes();
+        byte[] tail = new GgufBytes().str("b").u32(9).u32(GgufValueType.UINT8.id()).u64(1).zeros(1).bytes();
+        Path file = sparse(head, n, tail);
+        assertThat(openMessage(file)).isEqualTo(file + ": byte " + (head.length + n + 9 + 4 + 4)
+                + ": metadata arrays hold more than 16777216 elements in total (at 'b'), more than any model file needs");
+
+        long big = GgufCursor.MAX_STRING_BYTES; // with the 1-byte key "a", one byte over the limit
+        head = GgufBytes.header(3, 0, 1).str("a").u32(GgufValueType.STRING.id()).u64(big).bytes();
+        file = sparse(head, big, new byte[1]);
+        assertThat(openMessage(file)).isEqualTo(file + ": byte 37"
+                + ": the strings of this header exceed 268435456 bytes in total (at the value of 'a'), more than any model file needs");
     }
 
     @Test
