@@ -77,6 +77,9 @@ public record Tensor(String name, GgmlType type, long[] shape, MemorySegment dat
     /** Dequantizes the whole tensor to a new float array (for tests, conversion and small tensors). */
     public float[] toFloatArray() {
         float[] out = new float[Math.toIntExact(elementCount())];
+        if (out.length == 0) {
+            return out; // the other dimensions may be anything, even too long for an int
+        }
         BlockCodec codec = Codecs.of(type);
         int cols = Math.toIntExact(cols());
         long rb = rowBytes();
