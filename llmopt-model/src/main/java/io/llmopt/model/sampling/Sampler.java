@@ -42,8 +42,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * Given identical logits and seed, the token stream is identical on every JVM: the PRNG is integer-only, the
  * tie-breaking order is total, float/double arithmetic is IEEE in Java, and exponentials use {@link Exp}
  * (bit-reproducible, unlike {@link Math#exp}). {@link #sample} and {@link #accept} allocate nothing once the
- * penalty window has filled: all scratch (one float and one int array of vocabulary size) is made here. Costs per
- * call, V = vocabulary size: O(V) to copy and scan; top-k O(V log k) at worst (a bounded heap, no sort); top-p
+ * penalty window has filled: all scratch (a float and an int array of vocabulary size, one more int array when
+ * penalties are on) is made here. Costs per call, V = vocabulary size: O(V) to copy and scan; top-k O(V log k) at worst (a bounded heap, no sort); top-p
  * after top-k O(k); top-p without top-k O(V + b log b), b = tokens in one 1/8-nat bucket of logits (bucketing, then
  * a heap; never a full sort); V exponentials only when top-p runs without top-k or nothing truncates.
  */
