@@ -24,7 +24,8 @@ import java.util.Optional;
  * any thread until {@link #close()}, after which touching their data throws {@link IllegalStateException}.
  * {@link #open(Path, Arena)} maps into the caller's arena instead and {@link #close()} leaves it alone.
  *
- * <p>Tensor order: shards in order of first mention in the index, tensors in header order within a shard.
+ * <p>Tensor order: shards sorted by file name (shard order for Hugging Face names), tensors in header order
+ * within a shard.
  * Tensors present in a shard but not listed in the index's weight_map are included; a name present in two
  * shards, or a weight_map entry missing from its shard, is an error.
  */

@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,7 +42,10 @@ record SafetensorsIndex(Path file, Map<String, String> weightMap, List<Path> sha
         shards = List.copyOf(shards);
     }
 
-    /** Reads and checks {@code file}; {@link #shards()} lists the shard paths in order of first mention. */
+    /**
+     * Reads and checks {@code file}; {@link #shards()} lists the shard paths sorted by file name, which for
+     * Hugging Face names ({@code model-00001-of-00003.safetensors}) is shard order.
+     */
     static SafetensorsIndex read(Path file) {
         JsonNode root;
         try {
@@ -79,7 +83,9 @@ record SafetensorsIndex(Path file, Map<String, String> weightMap, List<Path> sha
                 shards.put(shardName, resolveShard(file, dir, shardName, e.getKey()));
             }
         }
-        return new SafetensorsIndex(file, weightMap, new ArrayList<>(shards.values()));
+        List<Path> ordered = new ArrayList<>(shards.values());
+        ordered.sort(Comparator.comparing(p -> p.getFileName().toString()));
+        return new SafetensorsIndex(file, weightMap, ordered);
     }
 
     private static Path resolveShard(Path index, Path dir, String shardName, String tensor) {
