@@ -35,6 +35,7 @@ final class Messages {
         }
         int nl = message.indexOf('\n');
         String first = nl >= 0 ? message.substring(0, nl) : message;
-        return first.replaceAll("\\p{Cntrl}", " ").strip();
+        // Jackson appends "[Source: REDACTED (...); line: 1, column: 6]" to some messages; keep only the position.
+        return first.replaceAll("\\[Source: [^;\\]]*; ", "[").replaceAll("\\p{Cntrl}", " ").strip();
     }
 }

@@ -56,4 +56,16 @@ class SharedHfModelsTest {
             assertThat(st.findEntry(name)).get().extracting(SafetensorsEntry::dtype).isEqualTo(SafetensorsDtype.F32);
         }
     }
+
+    /** Negative control: without the q/k permutation the stored q_proj does not match, so the check above has teeth. */
+    @org.junit.jupiter.api.Test
+    void unpermutedQueryWeightsDiffer() throws Exception {
+        Llama2cCheckpoint ckpt = Llama2cCheckpoint.read(SharedData.require("models/stories260K/stories260K.bin"));
+        float[] wq0 = java.util.Arrays.copyOf(ckpt.arrays().get("wq"), 64 * 64);
+        try (SafetensorsFile st = SafetensorsFile.open(SharedData.require("models/stories260K/stories260K-hf"))) {
+            float[] stored = st.tensor("model.layers.0.self_attn.q_proj.weight").toFloatArray();
+            assertThat(java.util.Arrays.equals(stored, wq0)).isFalse();
+            assertThat(java.util.Arrays.equals(stored, Llama2cCheckpoint.hfPermute(wq0, 8, 64, 64))).isTrue();
+        }
+    }
 }
