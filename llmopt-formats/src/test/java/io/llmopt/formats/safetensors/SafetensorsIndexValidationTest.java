@@ -30,12 +30,10 @@ class SafetensorsIndexValidationTest {
 
     private String error(String indexJson) throws IOException {
         Files.writeString(index, indexJson);
-        try (SafetensorsFile ignored = SafetensorsFile.open(index)) {
-            throw new AssertionError("expected the index to be rejected");
-        } catch (LlmoptException e) {
-            assertThat(e.getMessage()).doesNotContain("\n");
-            return e.getMessage();
-        }
+        LlmoptException e = org.junit.jupiter.api.Assertions.assertThrows(LlmoptException.class, () -> SafetensorsFile.open(index).close(),
+                "expected the index to be rejected");
+        assertThat(e.getMessage()).doesNotContain("\n");
+        return e.getMessage();
     }
 
     @Test

@@ -23,12 +23,10 @@ class SafetensorsValidationTest {
 
     private String openError(String header, int dataBytes) throws IOException {
         Path f = Crafted.file(tmp, "bad.safetensors", header, dataBytes);
-        try (SafetensorsFile ignored = SafetensorsFile.open(f)) {
-            throw new AssertionError("expected " + f + " to be rejected");
-        } catch (LlmoptException e) {
-            assertThat(e.getMessage()).startsWith(f.toString()).doesNotContain("\n");
-            return e.getMessage().substring(f.toString().length());
-        }
+        LlmoptException e = org.junit.jupiter.api.Assertions.assertThrows(LlmoptException.class, () -> SafetensorsFile.open(f).close(),
+                () -> "expected " + f + " to be rejected");
+        assertThat(e.getMessage()).startsWith(f.toString()).doesNotContain("\n");
+        return e.getMessage().substring(f.toString().length());
     }
 
     private static final String T = "\"t\":{\"dtype\":\"F32\",\"shape\":[2,2],\"data_offsets\":[0,16]}";
