@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -138,7 +139,7 @@ final class HfConfigJson {
 
     static String toJson(HfConfig c) {
         Map<String, Object> m = new TreeMap<>();
-        m.put("architectures", java.util.List.of(c.architecture().className()));
+        m.put("architectures", List.of(c.architecture().className()));
         m.put("model_type", c.modelType());
         m.put("hidden_act", c.hiddenAct());
         m.put("hidden_size", c.hiddenSize());

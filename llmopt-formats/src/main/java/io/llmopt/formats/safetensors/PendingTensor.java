@@ -33,7 +33,7 @@ record PendingTensor(String name, SafetensorsDtype dtype, long[] shape, long byt
 
     /** Bytes copied unchanged from {@code tensor} (whose type must have a safetensors dtype). */
     static PendingTensor of(String name, Tensor tensor) {
-        SafetensorsDtype dtype = SafetensorsDtype.of(tensor.type());
+        SafetensorsDtype dtype = storable(name, tensor.type());
         return new PendingTensor(name, dtype, tensor.shape(), tensor.byteSize(), (t, out) -> writeSegment(tensor.data(), out));
     }
 
@@ -42,8 +42,11 @@ record PendingTensor(String name, SafetensorsDtype dtype, long[] shape, long byt
         BlockCodec codec = encoder(name, target);
         SafetensorsDtype dtype = SafetensorsDtype.of(target);
         long[] shape = tensor.shape();
+        if (tensor.cols() > Integer.MAX_VALUE - 16) {
+            throw new LlmoptException("tensor " + quote(name) + ": rows of " + tensor.cols() + " values are too long to convert");
+        }
         return new PendingTensor(name, dtype, shape, byteSize(name, dtype, shape), (t, out) -> {
-            int cols = Math.toIntExact(tensor.cols());
+            int cols = (int) tensor.cols();
             float[] row = new float[cols];
             for (long r = 0, rows = tensor.rows(); r < rows; r++) {
                 tensor.readRow(r, row, 0);
@@ -85,6 +88,14 @@ record PendingTensor(String name, SafetensorsDtype dtype, long[] shape, long byt
             throw new LlmoptException("tensor " + quote(name) + ": " + dtype + " " + Arrays.toString(shape) + " is too large");
         }
         return size;
+    }
+
+    private static SafetensorsDtype storable(String name, GgmlType type) {
+        try {
+            return SafetensorsDtype.of(type);
+        } catch (LlmoptException e) {
+            throw new LlmoptException("tensor " + quote(name) + ": " + e.getMessage(), e);
+        }
     }
 
     private static BlockCodec encoder(String name, GgmlType target) {

@@ -67,7 +67,10 @@ public final class SafetensorsFile implements AutoCloseable {
         }
     }
 
-    /** As {@link #open(Path)}, mapping into {@code arena}, whose lifetime the caller manages. */
+    /**
+     * As {@link #open(Path)}, mapping into {@code arena}, whose lifetime the caller manages (the mappings of a file
+     * that fails validation also stay in that arena until it is closed).
+     */
     public static SafetensorsFile open(Path path, Arena arena) {
         return open(path, arena, false);
     }

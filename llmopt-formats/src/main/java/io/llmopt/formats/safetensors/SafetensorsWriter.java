@@ -17,6 +17,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -73,7 +74,7 @@ public final class SafetensorsWriter {
     public SafetensorsWriter add(String name, GgmlType dtype, long[] shape, float[] values) {
         long needed = PendingTensor.elementCount(name, shape);
         if (values.length != needed) {
-            throw new LlmoptException("tensor " + quote(name) + ": shape " + java.util.Arrays.toString(shape) + " needs " + needed
+            throw new LlmoptException("tensor " + quote(name) + ": shape " + Arrays.toString(shape) + " needs " + needed
                     + " values, got " + values.length);
         }
         return put(PendingTensor.floats(checkName(name), dtype, shape, () -> values));
@@ -238,8 +239,8 @@ public final class SafetensorsWriter {
             throw new LlmoptException("cannot serialize safetensors header: " + oneLine(e.getMessage()), e);
         }
         int padded = (json.length + 7) / 8 * 8;
-        byte[] out = java.util.Arrays.copyOf(json, padded);
-        java.util.Arrays.fill(out, json.length, padded, (byte) ' ');
+        byte[] out = Arrays.copyOf(json, padded);
+        Arrays.fill(out, json.length, padded, (byte) ' ');
         return out;
     }
 

@@ -248,6 +248,9 @@ class SafetensorsWriterTest {
                 .isInstanceOf(LlmoptException.class).hasMessageContaining("cannot write float values as Q8_0");
         assertThatThrownBy(() -> w.add("z", GgmlType.F32, new long[] {2, 3}, new float[5]))
                 .isInstanceOf(LlmoptException.class).hasMessage("tensor 'z': shape [2, 3] needs 6 values, got 5");
+        Tensor q8 = new Tensor("q", GgmlType.Q8_0, new long[] {32}, java.lang.foreign.MemorySegment.ofArray(new byte[34]));
+        assertThatThrownBy(() -> w.add(q8)).isInstanceOf(LlmoptException.class)
+                .hasMessage("tensor 'q': tensor type Q8_0 cannot be stored in safetensors (supported: F32, F16, BF16, F64, I8, I16, I32, I64)");
         assertThatThrownBy(() -> w.add("n", GgmlType.F32, new long[] {-1}, new float[0]))
                 .isInstanceOf(LlmoptException.class).hasMessageContaining("invalid shape [-1]");
     }
