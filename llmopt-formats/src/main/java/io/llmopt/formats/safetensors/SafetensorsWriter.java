@@ -114,7 +114,7 @@ public final class SafetensorsWriter {
         try {
             writeShard(file, temp, List.copyOf(tensors.values()));
             AtomicFiles.commit(temp, file);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) { // also OutOfMemoryError: never leave a temporary behind
             AtomicFiles.deleteQuietly(temp);
             throw e;
         }
@@ -163,7 +163,7 @@ public final class SafetensorsWriter {
                 AtomicFiles.commit(temps.get(i), targets.get(i));
                 committed.add(targets.get(i));
             }
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             temps.forEach(AtomicFiles::deleteQuietly);
             committed.forEach(AtomicFiles::deleteQuietly);
             throw e;
