@@ -57,13 +57,11 @@ final class StreamingUtf8Decoder implements StreamingDecoder {
     }
 
     private String release(String text, boolean end) {
-        if (rules.stripLeadingSpace() && !started && !text.isEmpty()) {
-            if (text.charAt(0) == ' ') {
+        if (!started && !text.isEmpty()) {
+            started = true; // the first character is known: only it may be the stripped dummy-prefix space
+            if (rules.stripLeadingSpace() && text.charAt(0) == ' ') {
                 text = text.substring(1);
             }
-        }
-        if (!text.isEmpty()) {
-            started = true;
         }
         if (!rules.cleanUpSpaces()) {
             return text;

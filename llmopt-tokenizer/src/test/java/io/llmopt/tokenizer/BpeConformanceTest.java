@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.llmopt.testkit.SharedData;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -33,9 +35,13 @@ class BpeConformanceTest {
         SpmConformanceTest.assertInpOut(vocab, hf(hf));
     }
 
+    private static final Map<String, Tokenizer> LOADED = new ConcurrentHashMap<>();
+
+    /** The shared HF tokenizer {@code name}, loaded once per test JVM (the JSON files are 2–11 MB). */
     static Tokenizer hf(String name) {
         Path dir = SharedData.require("tokenizers/hf/" + name);
-        return Tokenizers.fromTokenizerJson(dir.resolve("tokenizer.json"), dir.resolve("tokenizer_config.json"));
+        return LOADED.computeIfAbsent(name, n -> Tokenizers.fromTokenizerJson(dir.resolve("tokenizer.json"),
+                dir.resolve("tokenizer_config.json")));
     }
 
     @ParameterizedTest
