@@ -1,0 +1,62 @@
+package io.llmopt.tokenizer;
+
+import io.llmopt.tokenizer.jinja.JinjaTemplate;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A model's Jinja {@code chat_template}, rendered as HF transformers' {@code apply_chat_template(tokenize=False)}
+ * does: variables {@code messages} (role/content dicts), {@code add_generation_prompt}, {@code bos_token},
+ * {@code eos_token}; environment with trim_blocks, lstrip_blocks, loop controls, {@code raise_exception},
+ * {@code tojson}, {@code strftime_now}. The template is parsed once, here; a syntax error throws
+ * {@link io.llmopt.tokenizer.jinja.JinjaException} naming the line.
+ */
+public final class ChatTemplate {
+    private final JinjaTemplate template;
+    private final String bosToken;
+    private final String eosToken;
+
+    public ChatTemplate(String template, String bosToken, String eosToken) {
+        this.template = JinjaTemplate.parse(template);
+        this.bosToken = bosToken == null ? "" : bosToken;
+        this.eosToken = eosToken == null ? "" : eosToken;
+    }
+
+    /** The {@code chat_template} of an HF tokenizer_config.json with its bos/eos tokens; empty if it has none. */
+    public static Optional<ChatTemplate> fromTokenizerConfig(Path tokenizerConfigJson) {
+        TokenizerConfig config = TokenizerConfig.read(tokenizerConfigJson);
+        if (config.chatTemplate() == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new ChatTemplate(config.chatTemplate(), config.bosToken(), config.eosToken()));
+    }
+
+    public String render(List<ChatMessage> messages, boolean addGenerationPrompt) {
+        return render(messages, addGenerationPrompt, Map.of());
+    }
+
+    /**
+     * As {@link #render(List, boolean)} with extra template variables (e.g. {@code tools}, {@code enable_thinking},
+     * {@code date_string}); values are Strings, Booleans, numbers, Lists and Maps.
+     */
+    public String render(List<ChatMessage> messages, boolean addGenerationPrompt, Map<String, ?> extraVariables) {
+        List<Map<String, Object>> msgs = new ArrayList<>();
+        for (ChatMessage m : messages) {
+            Map<String, Object> dict = new LinkedHashMap<>();
+            dict.put("role", m.role());
+            dict.put("content", m.content());
+            msgs.add(dict);
+        }
+        Map<String, Object> variables = new HashMap<>(extraVariables);
+        variables.put("messages", msgs);
+        variables.put("add_generation_prompt", addGenerationPrompt);
+        variables.putIfAbsent("bos_token", bosToken);
+        variables.putIfAbsent("eos_token", eosToken);
+        return template.render(variables);
+    }
+}

@@ -1,0 +1,13 @@
+/**
+ * Tokenizers of Llama-family models and their chat templates.
+ *
+ * <p>Owns: SentencePiece-style BPE with byte fallback ({@link io.llmopt.tokenizer.SpmTokenizer}, llama.cpp's
+ * algorithm), rank-based BPE behind an HF-style pipeline ({@link io.llmopt.tokenizer.BpeTokenizer}: byte-level GPT-2 /
+ * Llama-3 / Qwen2 pre-tokenizers and SentencePiece-style tokenizer.json), WordPiece for GGUF "bert" vocabularies,
+ * special/added tokens, BOS/EOS rules, streaming-safe decoding, the loaders in {@link io.llmopt.tokenizer.Tokenizers}
+ * (tokenizer.model, tokenizer.json, GGUF metadata, llama2.c tokenizer.bin) and {@link io.llmopt.tokenizer.ChatTemplate}.
+ *
+ * <p>Depends on {@code io.llmopt.tensor} (errors) and {@code io.llmopt.formats.gguf} (metadata only); must not import
+ * model, engine or anything above it.
+ */
+package io.llmopt.tokenizer;
