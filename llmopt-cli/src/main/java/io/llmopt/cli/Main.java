@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 /** Entry point of the {@code llmopt} command: the only place that calls System.exit. */
 @Command(name = "llmopt", mixinStandardHelpOptions = true, version = "llmopt 0.1.0",
         description = "Run, compress, serve and measure Llama-family language models on the JVM.",
-        subcommands = {CommandLine.HelpCommand.class})
+        subcommands = {InspectCommand.class, TokenizeCommand.class, GenerateCommand.class, ChatCommand.class,
+            ConvertCommand.class, InitCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

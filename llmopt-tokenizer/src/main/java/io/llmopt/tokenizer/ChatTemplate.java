@@ -18,11 +18,13 @@ import java.util.Optional;
  */
 public final class ChatTemplate {
     private final JinjaTemplate template;
+    private final String source;
     private final String bosToken;
     private final String eosToken;
 
     public ChatTemplate(String template, String bosToken, String eosToken) {
         this.template = JinjaTemplate.parse(template);
+        this.source = template;
         this.bosToken = bosToken == null ? "" : bosToken;
         this.eosToken = eosToken == null ? "" : eosToken;
     }
@@ -34,6 +36,15 @@ public final class ChatTemplate {
             return Optional.empty();
         }
         return Optional.of(new ChatTemplate(config.chatTemplate(), config.bosToken(), config.eosToken()));
+    }
+
+    /** The template text. */
+    public String source() {
+        return source;
+    }
+
+    public String bosToken() {
+        return bosToken;
     }
 
     public String render(List<ChatMessage> messages, boolean addGenerationPrompt) {

@@ -3,10 +3,11 @@ package io.llmopt.model.generate;
 /**
  * The outcome of one generation: prompt and generated token ids (an end-of-generation token that stopped
  * the text is not included), the text (without a matched stop string), why it ended, the seed used, and
- * timings of the prompt pass and of the token-by-token pass.
+ * timings of the prompt pass and of the token-by-token pass; {@code cachedTokens} = prompt + generated tokens
+ * whose keys/values are in the cache (the last sampled token is not fed back).
  */
 public record GenerationResult(int[] promptTokens, int[] tokens, String text, FinishReason finishReason,
-        String stopString, long seed, long promptNanos, long generationNanos) {
+        String stopString, long seed, long promptNanos, long generationNanos, int cachedTokens) {
 
     public double promptTokensPerSecond() {
         return promptNanos == 0 ? 0 : promptTokens.length * 1e9 / promptNanos;

@@ -37,7 +37,20 @@ public final class Generator {
     }
 
     public GenerationResult generate(GenerationRequest request, ForwardState state, Consumer<String> onText) {
+        return generate(request, state, 0, onText);
+    }
+
+    /**
+     * Generates with a state whose cache already holds the first {@code cachedPrefix} prompt tokens (e.g. the
+     * previous turns of a chat); only the rest of the prompt is computed. {@link GenerationResult#cachedTokens}
+     * tells how many tokens (prompt + generated) the cache holds afterwards.
+     */
+    public GenerationResult generate(GenerationRequest request, ForwardState state, int cachedPrefix, Consumer<String> onText) {
         int[] prompt = request.promptTokens();
+        if (prompt.length >= state.contextLength()) {
+            throw new LlmoptException("the prompt has " + prompt.length + " tokens but the context holds " + state.contextLength());
+        }
+        int reuse = Math.max(0, Math.min(cachedPrefix, prompt.length - 1)); // at least one token must run
         int vocab = model.config().vocabSize();
         Sampler sampler = new Sampler(request.sampling(), vocab);
         sampler.acceptPrompt(prompt);
@@ -54,9 +67,10 @@ public final class Generator {
         String stopString = null;
 
         long t0 = System.nanoTime();
-        float[] logits = model.forward(state, prompt, 0, prompt.length, 0, false);
+        float[] logits = model.forward(state, prompt, reuse, prompt.length - reuse, reuse, false);
         long t1 = System.nanoTime();
         int pos = prompt.length;
+        int fed = 0;
         while (n < request.maxTokens()) {
             int token = sampler.sample(logits, vocab);
             sampler.accept(token);
@@ -77,6 +91,7 @@ public final class Generator {
             }
             one[0] = token;
             logits = model.forward(state, one, 0, 1, pos++, false);
+            fed++;
         }
         long t2 = System.nanoTime();
         if (stopString == null) {
@@ -90,7 +105,7 @@ public final class Generator {
             }
         }
         return new GenerationResult(prompt, Arrays.copyOf(out, n), text.toString(), finish, stopString,
-                sampler.seed(), t1 - t0, t2 - t1);
+                sampler.seed(), t1 - t0, t2 - t1, prompt.length + fed);
     }
 
     private static void emit(String piece, StringBuilder text, Consumer<String> onText) {
