@@ -1,7 +1,6 @@
 package io.llmopt.cli;
 
 import io.llmopt.formats.gguf.GgufMetadata;
-import io.llmopt.formats.gguf.GgufValue;
 import io.llmopt.formats.hf.HfConfig;
 import io.llmopt.model.LlamaConfig;
 import io.llmopt.model.RopeLayout;
@@ -13,6 +12,7 @@ import io.llmopt.model.loader.Architecture;
 import io.llmopt.model.loader.LoadedModel;
 import io.llmopt.model.loader.ModelLoader;
 import io.llmopt.model.loader.TensorNames;
+import io.llmopt.model.loader.TokenizerFiles;
 import io.llmopt.tensor.GgmlType;
 import io.llmopt.tensor.LlmoptException;
 import io.llmopt.tokenizer.GgufTokenizerExport;
@@ -123,14 +123,9 @@ final class ConvertCommand implements Callable<Integer> {
 
     /** The input's own tokenizer keys when it is GGUF, else an export of its tokenizer. */
     private GgufMetadata tokenizerMetadata(LoadedModel m) {
-        if (m.format().equals("gguf") && tokenizer == null) {
-            Map<String, GgufValue> keys = new LinkedHashMap<>();
-            m.fileMetadata().forEach((k, v) -> {
-                if (k.startsWith("tokenizer.") && v instanceof GgufValue g) {
-                    keys.put(k, g);
-                }
-            });
-            return new GgufMetadata(in.toString(), keys);
+        Path gguf = tokenizer != null ? tokenizer : m.format().equals("gguf") ? in : null;
+        if (gguf != null && Files.isRegularFile(gguf) && gguf.getFileName().toString().endsWith(".gguf")) {
+            return TokenizerFiles.ggufTokenizerKeys(gguf); // verbatim, including keys llmopt does not interpret
         }
         return GgufTokenizerExport.toGguf(m.tokenizer());
     }

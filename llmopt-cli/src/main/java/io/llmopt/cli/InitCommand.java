@@ -1,8 +1,6 @@
 package io.llmopt.cli;
 
-import io.llmopt.formats.gguf.GgufFile;
 import io.llmopt.formats.gguf.GgufMetadata;
-import io.llmopt.formats.gguf.GgufValue;
 import io.llmopt.formats.hf.HfConfig;
 import io.llmopt.model.LlamaConfig;
 import io.llmopt.model.ModelPresets;
@@ -12,6 +10,7 @@ import io.llmopt.model.export.RandomTensors;
 import io.llmopt.model.export.SyntheticVocabulary;
 import io.llmopt.model.loader.HfConfigs;
 import io.llmopt.model.loader.TensorNames;
+import io.llmopt.model.loader.TokenizerFiles;
 import io.llmopt.tensor.GgmlType;
 import io.llmopt.tensor.LlmoptException;
 import io.llmopt.tokenizer.GgufTokenizerExport;
@@ -115,15 +114,7 @@ final class InitCommand implements Callable<Integer> {
         }
         GgufMetadata m;
         if (tokenizer.getFileName().toString().endsWith(".gguf")) {
-            try (GgufFile f = GgufFile.open(tokenizer)) {
-                Map<String, GgufValue> keys = new LinkedHashMap<>();
-                f.metadata().asMap().forEach((k, v) -> {
-                    if (k.startsWith("tokenizer.")) {
-                        keys.put(k, v);
-                    }
-                });
-                m = new GgufMetadata(tokenizer.toString(), keys);
-            }
+            m = TokenizerFiles.ggufTokenizerKeys(tokenizer);
         } else {
             Tokenizer t = Tokenizers.load(tokenizer);
             m = GgufTokenizerExport.toGguf(t);

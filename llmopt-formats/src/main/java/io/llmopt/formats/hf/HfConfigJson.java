@@ -200,7 +200,7 @@ final class HfConfigJson {
         Path temp = null;
         try {
             Files.createDirectories(dir);
-            temp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp");
+            temp = Files.createFile(dir.resolve("." + file.getFileName() + "." + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong()) + ".tmp"));
             Files.writeString(temp, toJson(c), StandardCharsets.UTF_8);
             try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
                 ch.force(true);

@@ -24,7 +24,8 @@ final class AtomicFiles {
         Path dir = target.toAbsolutePath().getParent();
         try {
             Files.createDirectories(dir);
-            return Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+            // createFile (not createTempFile, which forces mode 600) so the final file gets the usual umask permissions
+            return Files.createFile(dir.resolve("." + target.getFileName() + "." + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong()) + ".tmp"));
         } catch (IOException e) {
             throw new LlmoptException(target + ": cannot create a temporary file in " + dir + ": " + oneLine(e.getMessage()), e);
         }

@@ -36,7 +36,7 @@ final class HfModelLoader {
         SafetensorsFile st = SafetensorsFile.open(dir);
         try {
             LlamaWeights weights = WeightsBuilder.build(ModelLoader.source(dir.toString(), st::findTensor), TensorNames.HF, config);
-            Tokenizer tokenizer = Tokenizers.load(tokenizerOverride != null ? tokenizerOverride : dir);
+            Tokenizer tokenizer = tokenizerOverride != null ? TokenizerFiles.load(tokenizerOverride, config.vocabSize()) : Tokenizers.load(dir);
             Path tokConfig = dir.resolve("tokenizer_config.json");
             Optional<ChatTemplate> template = Files.isRegularFile(tokConfig) ? ChatTemplate.fromTokenizerConfig(tokConfig) : Optional.empty();
             Map<String, Object> meta = new LinkedHashMap<>();

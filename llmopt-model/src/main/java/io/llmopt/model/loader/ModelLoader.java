@@ -74,7 +74,7 @@ public final class ModelLoader {
             LlamaConfig config = GgufConfigs.read(m, Math.toIntExact(embedding.dim(0)), hasOutput);
             TensorSource src = source(path.toString(), file::findTensor);
             LlamaWeights weights = WeightsBuilder.build(src, TensorNames.GGUF, config);
-            Tokenizer tokenizer = tokenizerOverride != null ? Tokenizers.load(tokenizerOverride) : Tokenizers.fromGguf(m);
+            Tokenizer tokenizer = tokenizerOverride != null ? TokenizerFiles.load(tokenizerOverride, config.vocabSize()) : Tokenizers.fromGguf(m);
             Optional<ChatTemplate> template = m.findString("tokenizer.chat_template")
                     .map(t -> new ChatTemplate(t, piece(tokenizer, tokenizer.bos()), piece(tokenizer, tokenizer.eos())));
             Map<String, Object> meta = new LinkedHashMap<>();
@@ -96,9 +96,7 @@ public final class ModelLoader {
             LlamaConfig config = Llama2cLoader.config(ckpt.header());
             LlamaWeights weights = Llama2cLoader.weights(ckpt);
             Path tok = tokenizerOverride != null ? tokenizerOverride : findLlama2cTokenizer(path);
-            Tokenizer tokenizer = tok.getFileName().toString().endsWith(".bin")
-                    ? Tokenizers.fromLlama2c(tok, config.vocabSize())
-                    : Tokenizers.load(tok);
+            Tokenizer tokenizer = TokenizerFiles.load(tok, config.vocabSize());
             Map<String, Object> meta = new LinkedHashMap<>();
             meta.put("llama2c.header", ckpt.header().toString());
             meta.put("tokenizer.file", tok.toString());
