@@ -19,22 +19,24 @@ final class Builtins {
 
     /** jinja2 {@code getattr}: dict key, else a method of the value's Python type, else undefined. */
     static Object attribute(Object target, String name) {
+        target = Values.unwrap(target);
+        Object method = null;
         if (target instanceof Map<?, ?> m) {
             if (m.containsKey(name)) {
                 return m.get(name);
             }
-            return target instanceof Values.Namespace ? Values.UNDEFINED : dictMethod(m, name);
+            method = target instanceof Values.Namespace ? null : dictMethod(m, name);
+        } else if (target instanceof String s) {
+            method = stringMethod(s, name);
+        } else if (target instanceof List<?> l) {
+            method = listMethod(l, name);
         }
-        if (target instanceof String s) {
-            return stringMethod(s, name);
-        }
-        if (target instanceof List<?> l) {
-            return listMethod(l, name);
-        }
-        return Values.UNDEFINED;
+        return method == null ? Values.UNDEFINED : method;
     }
 
     static Object item(Object target, Object index) {
+        target = Values.unwrap(target);
+        index = Values.unwrap(index);
         if (target instanceof Map<?, ?> m) {
             if (m.containsKey(index)) {
                 return m.get(index);
@@ -351,6 +353,7 @@ final class Builtins {
 
     static Object filter(String name, Object value, List<Object> args, Map<String, Object> kw, Interpreter interpreter,
             Interpreter.Scope scope, Node node) {
+        value = Values.unwrap(value);
         Object arg0 = args.isEmpty() ? null : args.get(0);
         switch (name) {
             case "tojson" -> {
@@ -382,8 +385,11 @@ final class Builtins {
             case "capitalize" -> {
                 return capitalize(Values.str(value));
             }
-            case "safe", "e", "escape", "forceescape" -> {
-                return name.equals("safe") ? value : html(Values.str(value));
+            case "safe" -> {
+                return new Values.Markup(Values.str(value));
+            }
+            case "e", "escape", "forceescape" -> {
+                return new Values.Markup(html(Values.str(value)));
             }
             case "string" -> {
                 return Values.str(value);
@@ -535,7 +541,7 @@ final class Builtins {
         return v instanceof String s ? s.toLowerCase(Locale.ROOT) : v;
     }
 
-    private static String html(String s) {
+    static String html(String s) {
         return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&#34;").replace("'", "&#39;");
     }
 
@@ -558,7 +564,8 @@ final class Builtins {
     // ---------------------------------------------------------------- tests
 
     static boolean test(String name, Object v, List<Object> args, Node node) {
-        Object arg = args.isEmpty() ? null : args.get(0);
+        v = Values.unwrap(v);
+        Object arg = args.isEmpty() ? null : Values.unwrap(args.get(0));
         return switch (name) {
             case "defined" -> v != Values.UNDEFINED;
             case "undefined" -> v == Values.UNDEFINED;

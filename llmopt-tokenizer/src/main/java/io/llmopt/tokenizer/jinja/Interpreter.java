@@ -287,6 +287,11 @@ final class Interpreter {
         if (op.equals("~")) {
             return Values.str(l) + Values.str(r);
         }
+        if (op.equals("+") && (l instanceof Values.Markup || r instanceof Values.Markup)) {
+            return new Values.Markup(markupText(l) + markupText(r));
+        }
+        l = Values.unwrap(l);
+        r = Values.unwrap(r);
         if (op.equals("+")) {
             if (l instanceof String ls && r instanceof String rs) {
                 return ls + rs;
@@ -335,6 +340,11 @@ final class Interpreter {
             }
             default -> throw error(b, "unknown operator " + op);
         }
+    }
+
+    /** The text of a Markup operand, or the HTML-escaped text of a plain one (markupsafe's {@code __add__}). */
+    private static String markupText(Object v) {
+        return v instanceof Values.Markup m ? m.text() : Builtins.html(Values.str(v));
     }
 
     List<Object> args(List<Node> nodes, Scope scope) {
