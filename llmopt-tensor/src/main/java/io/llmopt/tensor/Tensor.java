@@ -77,6 +77,9 @@ public record Tensor(String name, GgmlType type, long[] shape, MemorySegment dat
     /** Dequantizes the whole tensor to a new float array (for tests, conversion and small tensors). */
     public float[] toFloatArray() {
         float[] out = new float[Math.toIntExact(elementCount())];
+        if (out.length == 0) {
+            return out; // the other dimensions may be anything, even too long for an int
+        }
         BlockCodec codec = Codecs.of(type);
         int cols = Math.toIntExact(cols());
         long rb = rowBytes();
@@ -84,6 +87,19 @@ public record Tensor(String name, GgmlType type, long[] shape, MemorySegment dat
             codec.dequantize(data, r * rb, out, Math.toIntExact(r * cols), cols);
         }
         return out;
+    }
+
+    /**
+     * The {@code index}-th sub-tensor along the outermost dimension (e.g. one layer of a [layers, out, in]
+     * stack), sharing memory.
+     */
+    public Tensor slice(String newName, long index) {
+        if (shape.length == 0 || index < 0 || index >= shape[0]) {
+            throw new LlmoptException("tensor '" + name + "' " + Arrays.toString(shape) + ": no slice " + index);
+        }
+        long[] sub = Arrays.copyOfRange(shape, 1, shape.length);
+        long bytes = type.byteSize(elementCount(sub));
+        return new Tensor(newName, type, sub, data.asSlice(index * bytes, bytes));
     }
 
     /** The same bytes under another name or shape (element count must agree). */

@@ -1,0 +1,87 @@
+package io.llmopt.model;
+
+import io.llmopt.tensor.kernel.Kernels;
+import io.llmopt.tensor.kernel.RangeTask;
+import io.llmopt.tensor.kernel.WorkerPool;
+
+/**
+ * Grouped-query causal attention of a batch of T new tokens against the KV cache, one (token, head) pair per
+ * work item. Legend: T tokens, nH query heads, nKv kv heads, hd head size, g = h / (nH / nKv).
+ *
+ * <pre>
+ * q   [T][nH·hd]   query of token t at position startPos + t (RoPE applied)
+ * K,V [ctx][nKv·hd] from the cache, positions 0 .. startPos + T − 1 already written
+ * out [T][nH·hd]   softmax(q·Kᵀ/√hd over the allowed positions)·V
+ * </pre>
+ * Allowed positions for query position p: max(0, p − window + 1) .. p (window 0 = unlimited).
+ */
+final class CausalAttention implements RangeTask {
+    private final Kernels kernels;
+    private final int heads;
+    private final int headDim;
+    private final int groupSize;
+    private final int queryDim;
+    private final int kvDim;
+    private final int window;
+    private final float scale;
+    private final float[][] scores; // [worker][ctx]
+
+    private float[] q;
+    private float[] keys;
+    private float[] values;
+    private float[] out;
+    private int startPos;
+
+    CausalAttention(LlamaConfig c, Kernels kernels, int threads, int contextLength) {
+        this.kernels = kernels;
+        this.heads = c.numHeads();
+        this.headDim = c.headDim();
+        this.groupSize = c.groupSize();
+        this.queryDim = c.queryDim();
+        this.kvDim = c.kvDim();
+        this.window = c.slidingWindow();
+        this.scale = (float) (1.0 / Math.sqrt(c.headDim()));
+        this.scores = new float[threads][contextLength];
+    }
+
+    void run(float[] q, float[] keys, float[] values, float[] out, int tokens, int startPos, WorkerPool pool) {
+        this.q = q;
+        this.keys = keys;
+        this.values = values;
+        this.out = out;
+        this.startPos = startPos;
+        // an item costs ~2·hd·(startPos + t) multiply-adds; keep chunks worth a thread hand-off
+        int work = 2 * headDim * (startPos + tokens);
+        pool.run(tokens * heads, Math.max(1, (1 << 14) / Math.max(1, work)), this);
+    }
+
+    @Override
+    public void run(int worker, int from, int to) {
+        float[] s = scores[worker];
+        for (int item = from; item < to; item++) {
+            int t = item / heads;
+            int h = item % heads;
+            int pos = startPos + t;
+            int first = window > 0 ? Math.max(0, pos - window + 1) : 0;
+            int qOff = t * queryDim + h * headDim;
+            int kvOff = (h / groupSize) * headDim;
+            float max = Float.NEGATIVE_INFINITY;
+            for (int p = first; p <= pos; p++) {
+                float v = kernels.dot(q, qOff, keys, p * kvDim + kvOff, headDim) * scale;
+                s[p - first] = v;
+                max = Math.max(max, v);
+            }
+            float sum = 0f;
+            for (int p = first; p <= pos; p++) {
+                float e = (float) Math.exp(s[p - first] - max);
+                s[p - first] = e;
+                sum += e;
+            }
+            float inv = 1f / sum;
+            java.util.Arrays.fill(out, qOff, qOff + headDim, 0f);
+            for (int p = first; p <= pos; p++) {
+                kernels.axpy(s[p - first] * inv, values, p * kvDim + kvOff, out, qOff, headDim);
+            }
+        }
+    }
+}

@@ -1,0 +1,156 @@
+package io.llmopt.model;
+
+import io.llmopt.tensor.LlmoptException;
+import io.llmopt.tensor.kernel.Kernels;
+import io.llmopt.tensor.kernel.WorkerPool;
+
+/**
+ * The Llama-family decoder forward pass (Llama 1–3, Mistral, Qwen2 differ only in config: GQA, q/k/v bias,
+ * sliding window, RoPE layout/scaling, tied output). A batch of consecutive tokens of one sequence is
+ * processed together (matrix–matrix), writing its keys/values into the sequence's cache.
+ *
+ * <pre>
+ * x = embed(tokens)                                   [T][d]
+ * for each layer:
+ *   xb = rmsnorm(x)·attn_norm;  q,k,v = xb·Wqᵀ(+bq), xb·Wkᵀ(+bk), xb·Wvᵀ(+bv);  rope(q, k)
+ *   cache[pos..] = k, v;  x += attention(q, cache)·Woᵀ
+ *   xb = rmsnorm(x)·ffn_norm;  x += (silu(xb·Wgateᵀ) ⊙ xb·Wupᵀ)·Wdownᵀ
+ * logits = rmsnorm(x)·out_norm · Woutᵀ                 [T][vocab] or the last row only
+ * </pre>
+ */
+public final class LlamaModel {
+    private final LlamaConfig config;
+    private final LlamaWeights weights;
+    private final Kernels kernels;
+    private final WorkerPool pool;
+
+    public LlamaModel(LlamaConfig config, LlamaWeights weights, Kernels kernels, WorkerPool pool) {
+        weights.validate(config);
+        this.config = config;
+        this.weights = weights;
+        this.kernels = kernels;
+        this.pool = pool;
+    }
+
+    public LlamaConfig config() {
+        return config;
+    }
+
+    public LlamaWeights weights() {
+        return weights;
+    }
+
+    public Kernels kernels() {
+        return kernels;
+    }
+
+    public WorkerPool pool() {
+        return pool;
+    }
+
+    /** A fresh sequence state with a cache of {@code contextLength} positions and batches of up to maxBatch. */
+    public ForwardState newState(int contextLength, int maxBatch) {
+        if (contextLength <= 0 || maxBatch <= 0) {
+            throw new LlmoptException("context length and batch size must be positive, got " + contextLength + " and " + maxBatch);
+        }
+        return new ForwardState(config, contextLength, Math.min(maxBatch, contextLength), kernels, pool);
+    }
+
+    /**
+     * Runs tokens[offset .. offset+count) at positions startPos .. startPos+count−1 (positions before startPos
+     * must already be in the cache). Returns the logits of the last token ([vocab], owned by the state), or
+     * with {@code allLogits} the logits of every token ([count][vocab], count ≤ maxBatch).
+     */
+    public float[] forward(ForwardState s, int[] tokens, int offset, int count, int startPos, boolean allLogits) {
+        if (count <= 0) {
+            throw new LlmoptException("forward needs at least one token");
+        }
+        if (startPos < 0 || startPos + count > s.contextLength()) {
+            throw new LlmoptException("sequence of " + (startPos + count) + " tokens is longer than the context of "
+                    + s.contextLength() + " tokens (use a larger -c, up to the model's limit, or a shorter prompt)");
+        }
+        if (allLogits && count > s.maxBatch) {
+            throw new LlmoptException("all-position logits need count ≤ batch size " + s.maxBatch + ", got " + count);
+        }
+        for (int i = 0; i < count; i++) {
+            int id = tokens[offset + i];
+            if (id < 0 || id >= config.vocabSize()) {
+                throw new LlmoptException("token id " + id + " is outside the vocabulary (0.." + (config.vocabSize() - 1) + ")");
+            }
+        }
+        float[] result = null;
+        for (int done = 0; done < count; done += s.maxBatch) {
+            int n = Math.min(s.maxBatch, count - done);
+            result = forwardBatch(s, tokens, offset + done, n, startPos + done, allLogits);
+        }
+        return result;
+    }
+
+    private float[] forwardBatch(ForwardState s, int[] tokens, int offset, int n, int startPos, boolean allLogits) {
+        int d = config.hiddenSize();
+        int qd = config.queryDim();
+        int kvd = config.kvDim();
+        int ff = config.intermediateSize();
+        float eps = config.rmsNormEps();
+        for (int t = 0; t < n; t++) {
+            weights.tokenEmbedding().readRow(tokens[offset + t], s.x, t * d);
+        }
+        for (int l = 0; l < config.numLayers(); l++) {
+            LayerWeights w = weights.layers().get(l);
+            for (int t = 0; t < n; t++) {
+                RmsNorm.apply(s.xb, t * d, s.x, t * d, w.attnNorm(), eps);
+            }
+            kernels.matmul(w.wq(), s.xb, 0, n, s.q, 0, pool);
+            kernels.matmul(w.wk(), s.xb, 0, n, s.k, 0, pool);
+            kernels.matmul(w.wv(), s.xb, 0, n, s.v, 0, pool);
+            float[] keys = s.cache.keys(l);
+            float[] values = s.cache.values(l);
+            for (int t = 0; t < n; t++) {
+                if (w.bq() != null) {
+                    addBias(s.q, t * qd, w.bq());
+                    addBias(s.k, t * kvd, w.bk());
+                    addBias(s.v, t * kvd, w.bv());
+                }
+                int pos = startPos + t;
+                s.rope.apply(s.q, t * qd, config.numHeads(), pos);
+                s.rope.apply(s.k, t * kvd, config.numKvHeads(), pos);
+                System.arraycopy(s.k, t * kvd, keys, pos * kvd, kvd);
+                System.arraycopy(s.v, t * kvd, values, pos * kvd, kvd);
+            }
+            s.attention.run(s.q, keys, values, s.att, n, startPos, pool);
+            kernels.matmul(w.wo(), s.att, 0, n, s.xb, 0, pool);
+            add(s.x, s.xb, n * d);
+            for (int t = 0; t < n; t++) {
+                RmsNorm.apply(s.xb, t * d, s.x, t * d, w.ffnNorm(), eps);
+            }
+            kernels.matmul(w.gate(), s.xb, 0, n, s.gate, 0, pool);
+            kernels.matmul(w.up(), s.xb, 0, n, s.up, 0, pool);
+            SwiGlu.apply(s.gate, s.up, n * ff);
+            kernels.matmul(w.down(), s.gate, 0, n, s.xb, 0, pool);
+            add(s.x, s.xb, n * d);
+        }
+        if (allLogits) {
+            for (int t = 0; t < n; t++) {
+                RmsNorm.apply(s.xb, t * d, s.x, t * d, weights.outputNorm(), eps);
+            }
+            float[] out = s.allLogits();
+            kernels.matmul(weights.output(), s.xb, 0, n, out, 0, pool);
+            return out;
+        }
+        RmsNorm.apply(s.xb, 0, s.x, (n - 1) * d, weights.outputNorm(), eps);
+        kernels.matmul(weights.output(), s.xb, 0, 1, s.lastLogits, 0, pool);
+        return s.lastLogits;
+    }
+
+    private static void addBias(float[] v, int offset, float[] bias) {
+        for (int i = 0; i < bias.length; i++) {
+            v[offset + i] += bias[i];
+        }
+    }
+
+    private static void add(float[] x, float[] y, int n) {
+        for (int i = 0; i < n; i++) {
+            x[i] += y[i];
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package io.llmopt.model.export;
+
+import io.llmopt.formats.gguf.GgufMetadata;
+import io.llmopt.formats.gguf.GgufValue;
+import io.llmopt.formats.gguf.GgufWriter;
+import io.llmopt.model.LlamaConfig;
+import io.llmopt.model.RopeScaling;
+import io.llmopt.tensor.GgmlType;
+import io.llmopt.tensor.LlmoptException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes a model as GGUF the way llama.cpp's converter does: {@code general.*} and {@code <arch>.*}
+ * hyper-parameters, the tokenizer's {@code tokenizer.*} keys, 1-D tensors in F32 and matrices in the chosen
+ * float type (general.file_type 0 = F32, 1 = F16, 32 = BF16). Atomic and streaming (row by row).
+ */
+public final class GgufModelWriter {
+    private GgufModelWriter() {
+    }
+
+    public static int fileType(GgmlType type) {
+        return switch (type) {
+            case F32 -> 0;
+            case F16 -> 1;
+            case BF16 -> 32;
+            default -> throw new LlmoptException("convert writes f32, f16 or bf16 (quantized types come from `llmopt quantize`), got " + type);
+        };
+    }
+
+    public static void write(Path out, String name, LlamaConfig c, List<ExportTensor> tensors, GgmlType type,
+            GgufMetadata tokenizerMetadata) {
+        GgufWriter w = new GgufWriter(out);
+        String a = c.architecture();
+        w.put("general.architecture", GgufValue.ofString(a));
+        w.put("general.name", GgufValue.ofString(name));
+        w.put("general.file_type", GgufValue.ofUint32(fileType(type)));
+        w.put(a + ".context_length", GgufValue.ofUint32(c.contextLength()));
+        w.put(a + ".embedding_length", GgufValue.ofUint32(c.hiddenSize()));
+        w.put(a + ".block_count", GgufValue.ofUint32(c.numLayers()));
+        w.put(a + ".feed_forward_length", GgufValue.ofUint32(c.intermediateSize()));
+        w.put(a + ".attention.head_count", GgufValue.ofUint32(c.numHeads()));
+        w.put(a + ".attention.head_count_kv", GgufValue.ofUint32(c.numKvHeads()));
+        w.put(a + ".rope.freq_base", GgufValue.ofFloat32((float) c.ropeTheta()));
+        w.put(a + ".attention.layer_norm_rms_epsilon", GgufValue.ofFloat32(c.rmsNormEps()));
+        w.put(a + ".rope.dimension_count", GgufValue.ofUint32(c.ropeDim()));
+        w.put(a + ".vocab_size", GgufValue.ofUint32(c.vocabSize()));
+        if (c.headDim() * c.numHeads() != c.hiddenSize()) {
+            w.put(a + ".attention.key_length", GgufValue.ofUint32(c.headDim()));
+            w.put(a + ".attention.value_length", GgufValue.ofUint32(c.headDim()));
+        }
+        if (c.slidingWindow() > 0) {
+            w.put(a + ".attention.sliding_window", GgufValue.ofUint32(c.slidingWindow()));
+        }
+        RopeScaling s = c.ropeScaling();
+        switch (s.type()) {
+            case NONE -> { }
+            case LINEAR -> {
+                w.put(a + ".rope.scaling.type", GgufValue.ofString("linear"));
+                w.put(a + ".rope.scaling.factor", GgufValue.ofFloat32((float) s.factor()));
+            }
+            default -> throw new LlmoptException("writing " + s.type() + " RoPE scaling to GGUF is not supported yet");
+        }
+        for (Map.Entry<String, GgufValue> e : tokenizerMetadata.asMap().entrySet()) {
+            if (e.getKey().startsWith("tokenizer.")) {
+                w.put(e.getKey(), e.getValue());
+            }
+        }
+        for (ExportTensor t : tensors) {
+            GgmlType target = t.shape().length == 1 ? GgmlType.F32 : type;
+            w.addTensor(t.name(), target, t.shape(), (row, dst) -> t.rows().row(row, dst));
+        }
+        w.write();
+    }
+}

@@ -1,0 +1,31 @@
+package io.llmopt.tensor.kernel;
+
+import io.llmopt.tensor.Tensor;
+
+/**
+ * The numerical kernels the model runs on. {@link ScalarKernels} is the reference (the specification);
+ * {@link VectorKernels} mirrors it method for method with the Vector API. Pick one with
+ * {@link KernelProvider#get()}.
+ *
+ * <p>Notation: W is a weight matrix [rows, cols] of any supported element type, x a batch of activations
+ * [batch][cols] packed row after row, out [batch][rows].
+ */
+public interface Kernels {
+
+    String name();
+
+    /** Σ a[aOffset+i]·b[bOffset+i], i < n. */
+    float dot(float[] a, int aOffset, float[] b, int bOffset, int n);
+
+    /** y[yOffset+i] += alpha·x[xOffset+i], i < n. */
+    void axpy(float alpha, float[] x, int xOffset, float[] y, int yOffset, int n);
+
+    /** Σ W[row, i]·x[xOffset+i] over the whole row; {@code scratch} holds at least cols floats. */
+    float dotRow(Tensor w, long row, float[] x, int xOffset, float[] scratch);
+
+    /**
+     * out[outOffset + t·rows + r] = Σ_c W[r, c]·x[xOffset + t·cols + c] for t < batch, r < rows, computed on
+     * the pool's threads (rows are split between them).
+     */
+    void matmul(Tensor w, float[] x, int xOffset, int batch, float[] out, int outOffset, WorkerPool pool);
+}

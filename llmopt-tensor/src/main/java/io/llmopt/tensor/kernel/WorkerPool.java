@@ -1,0 +1,153 @@
+package io.llmopt.tensor.kernel;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The one sized pool of kernel threads (never the common ForkJoin pool). {@link #run} splits [0, n) into
+ * chunks that the caller and the workers take from a shared counter and returns when all are done.
+ *
+ * <p>Protocol: the caller writes the job fields, then bumps the volatile {@code generation}; every worker
+ * takes chunks until none are left and then acknowledges the generation in {@code acknowledged}. The caller
+ * returns only after every worker acknowledged, so no worker is ever still inside an old job when the next
+ * one is written. Dispatch allocates nothing; idle workers spin briefly, then park.
+ */
+public final class WorkerPool {
+    private static final long SPIN_NANOS = 100_000;
+
+    private final int threads;
+    private final Thread[] workers;
+    private final AtomicLongArray acknowledged; // index = worker id (0 is the caller, unused)
+    private final AtomicInteger nextChunk = new AtomicInteger();
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private volatile long generation;
+    private volatile boolean shutdown;
+    private volatile Thread caller;
+    private RangeTask task;
+    private int n;
+    private int chunkSize;
+    private int chunks;
+
+    public WorkerPool(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        }
+        this.threads = threads;
+        this.workers = new Thread[threads - 1];
+        this.acknowledged = new AtomicLongArray(threads);
+        for (int i = 0; i < workers.length; i++) {
+            int id = i + 1;
+            workers[i] = Thread.ofPlatform().daemon().name("llmopt-kernel-" + id).unstarted(() -> workerLoop(id));
+            workers[i].start();
+        }
+    }
+
+    public int threads() {
+        return threads;
+    }
+
+    /**
+     * Runs {@code task} over [0, n) in chunks of at least {@code grain} indices on all threads, returns when
+     * every chunk is done and rethrows the first failure.
+     */
+    public synchronized void run(int n, int grain, RangeTask task) {
+        if (n <= 0) {
+            return;
+        }
+        int wanted = Math.min(Math.max(1, n / Math.max(1, grain)), threads * 4);
+        if (threads == 1 || wanted == 1 || shutdown) {
+            task.run(0, 0, n);
+            return;
+        }
+        this.task = task;
+        this.n = n;
+        this.chunkSize = (n + wanted - 1) / wanted;
+        this.chunks = (n + chunkSize - 1) / chunkSize;
+        nextChunk.set(0);
+        caller = Thread.currentThread();
+        long gen = generation + 1;
+        generation = gen; // publishes the job fields written above
+        for (Thread w : workers) {
+            LockSupport.unpark(w);
+        }
+        work(0);
+        long start = System.nanoTime();
+        for (int w = 1; w < threads; w++) {
+            while (acknowledged.get(w) != gen) {
+                long waited = System.nanoTime() - start;
+                if (waited < SPIN_NANOS) {
+                    Thread.onSpinWait();
+                } else if (waited < 10 * SPIN_NANOS) {
+                    Thread.yield();
+                } else {
+                    LockSupport.parkNanos(this, 20_000);
+                }
+            }
+        }
+        this.task = null;
+        Throwable t = failure.getAndSet(null);
+        if (t instanceof RuntimeException re) {
+            throw re;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        if (t != null) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    private void work(int worker) {
+        RangeTask t = task;
+        int c;
+        while ((c = nextChunk.getAndIncrement()) < chunks) {
+            int from = c * chunkSize;
+            int to = Math.min(n, from + chunkSize);
+            try {
+                if (failure.get() == null) {
+                    t.run(worker, from, to);
+                }
+            } catch (Throwable e) {
+                failure.compareAndSet(null, e);
+            }
+        }
+    }
+
+    private void workerLoop(int id) {
+        long seen = 0;
+        while (true) {
+            long start = System.nanoTime();
+            long gen;
+            while ((gen = generation) == seen && !shutdown) {
+                long waited = System.nanoTime() - start;
+                if (waited < SPIN_NANOS) {
+                    Thread.onSpinWait();
+                } else if (waited < 10 * SPIN_NANOS) {
+                    Thread.yield();
+                } else {
+                    LockSupport.park(this);
+                }
+            }
+            if (shutdown) {
+                return;
+            }
+            seen = gen;
+            work(id);
+            acknowledged.set(id, gen);
+            Thread waiting = caller;
+            if (waiting != null) {
+                LockSupport.unpark(waiting);
+            }
+        }
+    }
+
+    /** Stops the workers; later {@link #run} calls execute on the calling thread. */
+    public void shutdown() {
+        shutdown = true;
+        for (Thread w : workers) {
+            LockSupport.unpark(w);
+        }
+    }
+}

@@ -1,0 +1,39 @@
+package io.llmopt.tensor.quant;
+
+import io.llmopt.tensor.GgmlType;
+import io.llmopt.tensor.Layouts;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Q5_1: blocks of 32 values, 24 bytes = fp16 scale {@code d}, fp16 minimum {@code m}, a 32-bit little-endian
+ * word {@code qh} (bit i = fifth bit of element i), 16 bytes of low nibbles (byte j: element j low, element
+ * j+16 high); value = q·d + m with q in [0, 31].
+ */
+final class Q5_1Codec implements BlockCodec {
+    private static final int QK = 32;
+    private static final int BYTES = GgmlType.Q5_1.blockBytes();
+
+    @Override
+    public GgmlType type() {
+        return GgmlType.Q5_1;
+    }
+
+    @Override
+    public void dequantize(MemorySegment src, long byteOffset, float[] dst, int dstOffset, int n) {
+        int blocks = Blocks.count(type(), n);
+        for (int b = 0; b < blocks; b++) {
+            long block = byteOffset + (long) b * BYTES;
+            float d = Blocks.f16(src, block);
+            float m = Blocks.f16(src, block + 2);
+            int qh = src.get(Layouts.INT, block + 4);
+            int out = dstOffset + b * QK;
+            for (int j = 0; j < QK / 2; j++) {
+                int packed = Blocks.u8(src, block + 8 + j);
+                int lo = (packed & 0x0F) | ((qh >>> j) & 1) << 4;
+                int hi = (packed >>> 4) | ((qh >>> (j + QK / 2)) & 1) << 4;
+                dst[out + j] = lo * d + m;
+                dst[out + j + QK / 2] = hi * d + m;
+            }
+        }
+    }
+}
