@@ -46,7 +46,7 @@ final class BpeModel {
         for (int i = 0; i < n; ) {
             int cp = word.codePointAt(i);
             int len = Character.charCount(cp);
-            int id = vocabulary.id(word.substring(i, i + len));
+            int id = vocabulary.id(word, i, i + len);
             i += len;
             if (id >= 0) {
                 ids[count++] = id;

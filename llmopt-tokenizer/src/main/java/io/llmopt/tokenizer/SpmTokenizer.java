@@ -149,7 +149,7 @@ public final class SpmTokenizer extends BaseTokenizer {
             if (end[left] == start[left] || right < 0) {
                 continue;
             }
-            int id = vocabulary.id(s.substring(start[left], end[right]));
+            int id = vocabulary.id(s, start[left], end[right]);
             if (id < 0 || sortKey(vocabulary.score(id)) != (int) (key >>> 32)) {
                 continue;
             }
@@ -167,12 +167,11 @@ public final class SpmTokenizer extends BaseTokenizer {
             }
         }
         for (int i = 0; i != -1; i = next[i]) {
-            String symbol = s.substring(start[i], end[i]);
-            int id = vocabulary.id(symbol);
+            int id = vocabulary.id(s, start[i], end[i]);
             if (id >= 0) {
                 out.add(id);
             } else {
-                for (byte b : symbol.getBytes(StandardCharsets.UTF_8)) {
+                for (byte b : s.substring(start[i], end[i]).getBytes(StandardCharsets.UTF_8)) {
                     int byteId = vocabulary.byteId(b & 0xFF);
                     if (byteId >= 0) {
                         out.add(byteId);
@@ -185,7 +184,7 @@ public final class SpmTokenizer extends BaseTokenizer {
     }
 
     private void tryAdd(String s, int[] start, int[] end, int left, int right, LongHeap heap) {
-        int id = vocabulary.id(s.substring(start[left], end[right]));
+        int id = vocabulary.id(s, start[left], end[right]);
         if (id < 0) {
             return;
         }

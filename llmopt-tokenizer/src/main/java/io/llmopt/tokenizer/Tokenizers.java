@@ -1,6 +1,7 @@
 package io.llmopt.tokenizer;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.llmopt.formats.gguf.GgufFile;
 import io.llmopt.formats.gguf.GgufMetadata;
 import io.llmopt.tensor.LlmoptException;
 import java.nio.file.Files;
@@ -69,7 +70,7 @@ public final class Tokenizers {
     /**
      * An HF model directory ({@code tokenizer.json} if present, else {@code tokenizer.model}, with
      * {@code tokenizer_config.json} and {@code generation_config.json}'s extra end-of-generation ids when present),
-     * or a single {@code tokenizer.json} / {@code *.model} file.
+     * or a single {@code tokenizer.json}, {@code *.model} or {@code *.gguf} file (its tokenizer.ggml metadata).
      */
     public static Tokenizer load(Path modelDirOrFile) {
         if (Files.isDirectory(modelDirOrFile)) {
@@ -97,8 +98,13 @@ public final class Tokenizers {
         if (name.endsWith(".model")) {
             return fromSentencePieceModel(modelDirOrFile);
         }
-        throw new LlmoptException(modelDirOrFile + ": not a tokenizer (expected a directory, tokenizer.json or "
-                + "tokenizer.model; use fromGguf / fromLlama2c for GGUF and llama2.c files)");
+        if (name.endsWith(".gguf")) {
+            try (GgufFile gguf = GgufFile.open(modelDirOrFile)) {
+                return fromGguf(gguf.metadata());
+            }
+        }
+        throw new LlmoptException(modelDirOrFile + ": not a tokenizer (expected a directory, tokenizer.json, "
+                + "tokenizer.model or a .gguf file; use fromLlama2c for llama2.c tokenizer.bin)");
     }
 
     /** {@code eos_token_id} (an int or a list) of a generation_config.json next to the tokenizer, if any. */

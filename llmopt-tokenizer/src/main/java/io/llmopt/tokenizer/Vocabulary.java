@@ -1,8 +1,6 @@
 package io.llmopt.tokenizer;
 
 import io.llmopt.tensor.LlmoptException;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * The id ↔ piece table of a tokenizer, with per-id score and type. Ids without an entry (holes in a
@@ -13,7 +11,7 @@ public final class Vocabulary {
     private final String[] pieces;
     private final float[] scores;
     private final TokenType[] types;
-    private final Map<String, Integer> ids;
+    private final PieceIndex index;
     private final int[] byteIds = new int[256];
 
     public Vocabulary(String[] pieces, float[] scores, TokenType[] types) {
@@ -23,15 +21,9 @@ public final class Vocabulary {
         this.pieces = pieces.clone();
         this.scores = scores.clone();
         this.types = types.clone();
-        this.ids = HashMap.newHashMap(pieces.length);
-        for (int i = 0; i < pieces.length; i++) {
-            if (pieces[i] != null) {
-                ids.put(pieces[i], i);
-            }
-        }
+        this.index = new PieceIndex(this.pieces);
         for (int b = 0; b < 256; b++) {
-            Integer id = ids.get(String.format("<0x%02X>", b));
-            byteIds[b] = id == null ? -1 : id;
+            byteIds[b] = id(String.format("<0x%02X>", b));
         }
     }
 
@@ -56,8 +48,12 @@ public final class Vocabulary {
 
     /** The id of {@code piece}, or -1. */
     public int id(String piece) {
-        Integer id = ids.get(piece);
-        return id == null ? -1 : id;
+        return index.id(piece, 0, piece.length());
+    }
+
+    /** The id of the piece {@code text[start, end)}, or -1 (no substring is allocated). */
+    int id(String text, int start, int end) {
+        return index.id(text, start, end);
     }
 
     /** The id of the byte-fallback token {@code <0xXX>} for {@code b} (0..255), or -1. */

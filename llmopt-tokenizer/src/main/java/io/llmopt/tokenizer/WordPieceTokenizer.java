@@ -74,7 +74,7 @@ public final class WordPieceTokenizer extends BaseTokenizer {
             int found = -1;
             int foundEnd = -1;
             for (int j = Math.min(n, i + maxPieceLength); j > i; j--) {
-                int id = vocabulary.id(w.substring(i, j));
+                int id = vocabulary.id(w, i, j);
                 if (id >= 0) {
                     found = id;
                     foundEnd = j;

@@ -39,4 +39,20 @@ class ChatTemplateTest {
         System.out.println("conformance chat-templates/rendered.json: " + matched + "/" + total);
         assertThat(total).isEqualTo(4);
     }
+
+    /** The rendered llama3 conversation tokenizes to @lenml/tokenizers' ids (special-token text parsed). */
+    @Test
+    void renderedLlama3ConversationTokenizesLikeTheReference() throws IOException {
+        JsonNode ref = Conformance.JSON.readTree(SharedData.require("tokenizers/hf/llama3/chat_template_render.json").toFile());
+        List<ChatMessage> conversation = new ArrayList<>();
+        for (JsonNode m : ref.get("messages")) {
+            conversation.add(new ChatMessage(m.get("role").asText(), m.get("content").asText()));
+        }
+        ChatTemplate template = ChatTemplate.fromTokenizerConfig(
+                SharedData.require("tokenizers/hf/llama3/tokenizer_config.json")).orElseThrow();
+        String text = template.render(conversation, false);
+        assertThat(text).isEqualTo(ref.get("rendered_add_generation_prompt_false").asText());
+        assertThat(BpeConformanceTest.hf("llama3").encode(text, false, true))
+                .containsExactly(Conformance.ints(ref.get("ids_add_generation_prompt_false")));
+    }
 }

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class SpmConformanceTest {
 
     static Tokenizer gguf(String vocab) throws IOException {
-        return Tokenizers.fromGguf(TestGgufReader.read(
+        return Tokenizers.fromGguf(GgufTestFiles.metadata(
                 SharedData.require("tokenizers/llama.cpp-vocab/ggml-vocab-" + vocab + ".gguf")));
     }
 
@@ -55,8 +55,9 @@ class SpmConformanceTest {
         Tokenizer[] tokenizers = {
                 Tokenizers.fromSentencePieceModel(model),
                 Tokenizers.fromLlama2c(SharedData.require("models/stories260K/tok512.bin"), 512),
-                Tokenizers.fromGguf(TestGgufReader.read(SharedData.require("models/stories260K/stories260K-f32.gguf"))),
+                Tokenizers.fromGguf(GgufTestFiles.metadata(SharedData.require("models/stories260K/stories260K-f32.gguf"))),
                 Tokenizers.load(SharedData.require("models/stories260K/stories260K-hf")),
+                Tokenizers.load(SharedData.require("models/stories260K/stories260K-f32.gguf")),
         };
         for (String prompts : new String[] {"reference/stories260K/prompts.json", "reference/ref-tinystories/prompts.json"}) {
             JsonNode root = Conformance.JSON.readTree(SharedData.require(prompts).toFile());
@@ -76,7 +77,7 @@ class SpmConformanceTest {
     void loadersAgreeOnTheWholeTok512Vocabulary() throws IOException {
         Tokenizer model = Tokenizers.fromSentencePieceModel(SharedData.require("models/stories260K/tok512.model"));
         Tokenizer bin = Tokenizers.fromLlama2c(SharedData.require("models/stories260K/tok512.bin"), 512);
-        Tokenizer gguf = Tokenizers.fromGguf(TestGgufReader.read(SharedData.require("models/stories260K/stories260K-f32.gguf")));
+        Tokenizer gguf = Tokenizers.fromGguf(GgufTestFiles.metadata(SharedData.require("models/stories260K/stories260K-f32.gguf")));
         for (int id = 0; id < 512; id++) {
             assertThat(bin.piece(id)).as("id " + id).isEqualTo(model.piece(id));
             assertThat(gguf.piece(id)).as("id " + id).isEqualTo(model.piece(id));

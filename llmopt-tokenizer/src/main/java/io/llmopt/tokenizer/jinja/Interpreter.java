@@ -93,7 +93,7 @@ final class Interpreter {
                 for (Node a : f.args()) {
                     args.add(eval(a, scope));
                 }
-                out.append(Values.str(Builtins.filter(f.filter(), captured.toString(), args, Map.of(), this, scope, f)));
+                out.append(Values.str(Filters.filter(f.filter(), captured.toString(), args, Map.of(), this, scope, f)));
             }
             case Node.Break b -> throw BREAK;
             case Node.Continue c -> throw CONTINUE;
@@ -195,13 +195,13 @@ final class Interpreter {
                 return scope.get(n.name());
             }
             case Node.Attribute a -> {
-                return Builtins.attribute(eval(a.target(), scope), a.name());
+                return PythonMethods.attribute(eval(a.target(), scope), a.name());
             }
             case Node.Item i -> {
-                return Builtins.item(eval(i.target(), scope), eval(i.index(), scope));
+                return PythonMethods.item(eval(i.target(), scope), eval(i.index(), scope));
             }
             case Node.Slice s -> {
-                return Builtins.slice(eval(s.target(), scope), s.start() == null ? null : eval(s.start(), scope),
+                return PythonMethods.slice(eval(s.target(), scope), s.start() == null ? null : eval(s.start(), scope),
                         s.stop() == null ? null : eval(s.stop(), scope), s.step() == null ? null : eval(s.step(), scope));
             }
             case Node.Call c -> {
@@ -213,11 +213,11 @@ final class Interpreter {
                 return callable.call(args(c.args(), scope), kwargs(c.kwargs(), scope));
             }
             case Node.Filter f -> {
-                return Builtins.filter(f.name(), eval(f.value(), scope), args(f.args(), scope), kwargs(f.kwargs(), scope),
+                return Filters.filter(f.name(), eval(f.value(), scope), args(f.args(), scope), kwargs(f.kwargs(), scope),
                         this, scope, f);
             }
             case Node.Test t -> {
-                boolean r = Builtins.test(t.name(), eval(t.value(), scope), args(t.args(), scope), t);
+                boolean r = Filters.test(t.name(), eval(t.value(), scope), args(t.args(), scope), t);
                 return r != t.negated();
             }
             case Node.Unary u -> {
@@ -287,6 +287,11 @@ final class Interpreter {
         if (op.equals("~")) {
             return Values.str(l) + Values.str(r);
         }
+        if (op.equals("+") && (l instanceof Values.Markup || r instanceof Values.Markup)) {
+            return new Values.Markup(markupText(l) + markupText(r));
+        }
+        l = Values.unwrap(l);
+        r = Values.unwrap(r);
         if (op.equals("+")) {
             if (l instanceof String ls && r instanceof String rs) {
                 return ls + rs;
@@ -301,7 +306,7 @@ final class Interpreter {
             return s.repeat((int) Math.max(0, n));
         }
         if (op.equals("%") && l instanceof String s) {
-            return Builtins.percentFormat(s, r);
+            return PythonMethods.percentFormat(s, r);
         }
         if (!Values.isNumeric(l) || !Values.isNumeric(r)) {
             throw error(b, "unsupported operand types for " + op + ": '" + Values.typeName(l) + "' and '"
@@ -335,6 +340,11 @@ final class Interpreter {
             }
             default -> throw error(b, "unknown operator " + op);
         }
+    }
+
+    /** The text of a Markup operand, or the HTML-escaped text of a plain one (markupsafe's {@code __add__}). */
+    private static String markupText(Object v) {
+        return v instanceof Values.Markup m ? m.text() : Filters.html(Values.str(v));
     }
 
     List<Object> args(List<Node> nodes, Scope scope) {

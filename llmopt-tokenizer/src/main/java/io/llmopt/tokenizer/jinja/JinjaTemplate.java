@@ -33,8 +33,8 @@ public final class JinjaTemplate {
         globals.set("raise_exception", (Values.Callable) (args, kw) -> {
             throw new JinjaException("chat template raised an exception: " + (args.isEmpty() ? "" : Values.str(args.get(0))));
         });
-        globals.set("namespace", (Values.Callable) (args, kw) -> Builtins.mapping(args, kw, new Values.Namespace()));
-        globals.set("dict", (Values.Callable) (args, kw) -> Builtins.mapping(args, kw, Builtins.newDict()));
+        globals.set("namespace", (Values.Callable) (args, kw) -> Filters.mapping(args, kw, new Values.Namespace()));
+        globals.set("dict", (Values.Callable) (args, kw) -> Filters.mapping(args, kw, Filters.newDict()));
         globals.set("range", (Values.Callable) (args, kw) -> range(args));
         globals.set("strftime_now", (Values.Callable) (args, kw) -> strftime(Values.str(args.get(0)), ZonedDateTime.now()));
         Interpreter.Scope root = new Interpreter.Scope(globals);

@@ -35,7 +35,8 @@ final class Parser {
             switch (t.kind()) {
                 case EOF -> {
                     if (!enders.isEmpty()) {
-                        throw error(t, "missing {% " + String.join(" / ", enders) + " %}");
+                        String closer = enders.stream().filter(e -> e.startsWith("end")).findFirst().orElse("end");
+                        throw error(t, "missing {% " + closer + " %}");
                     }
                     return out;
                 }

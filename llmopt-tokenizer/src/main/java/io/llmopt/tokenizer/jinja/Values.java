@@ -27,6 +27,22 @@ final class Values {
     static final class Namespace extends java.util.LinkedHashMap<String, Object> {
     }
 
+    /**
+     * markupsafe's {@code Markup} (what {@code |safe} returns): concatenating it with a plain string HTML-escapes the
+     * plain side, even with autoescape off. Elsewhere it behaves as its text.
+     */
+    record Markup(String text) {
+        @Override
+        public String toString() {
+            return text;
+        }
+    }
+
+    /** A Markup's text, any other value unchanged. */
+    static Object unwrap(Object v) {
+        return v instanceof Markup m ? m.text() : v;
+    }
+
     /** Anything callable from a template. */
     @FunctionalInterface
     interface Callable {
@@ -34,6 +50,7 @@ final class Values {
     }
 
     static boolean truthy(Object v) {
+        v = unwrap(v);
         if (v == null || v == UNDEFINED) {
             return false;
         }
@@ -53,6 +70,7 @@ final class Values {
         if (v == UNDEFINED) {
             return "";
         }
+        v = unwrap(v);
         return v instanceof String s ? s : repr(v);
     }
 
@@ -142,6 +160,8 @@ final class Values {
 
     /** Python {@code ==}: numbers compare by value across int/float/bool; containers element-wise. */
     static boolean equal(Object a, Object b) {
+        a = unwrap(a);
+        b = unwrap(b);
         if (a == b) {
             return true;
         }
@@ -189,6 +209,8 @@ final class Values {
 
     /** Python ordering for numbers and strings (and lists, element-wise). */
     static int compare(Object a, Object b) {
+        a = unwrap(a);
+        b = unwrap(b);
         if (isNumeric(a) && isNumeric(b)) {
             return Double.compare(toDouble(a), toDouble(b));
         }
@@ -219,6 +241,7 @@ final class Values {
             case Long l -> "int";
             case Double d -> "float";
             case String s -> "str";
+            case Markup m -> "str";
             case List<?> l -> "list";
             case Map<?, ?> m -> "dict";
             default -> v.getClass().getSimpleName();
@@ -227,6 +250,7 @@ final class Values {
 
     /** Python iteration: lists, dict keys, string characters; undefined and None iterate as nothing (lenient). */
     static List<Object> iterate(Object v) {
+        v = unwrap(v);
         if (v == null || v == UNDEFINED) {
             return List.of();
         }
@@ -242,7 +266,9 @@ final class Values {
         };
     }
 
-    static boolean contains(Object container, Object item) {
+    static boolean contains(Object containerValue, Object itemValue) {
+        Object container = unwrap(containerValue);
+        Object item = unwrap(itemValue);
         return switch (container) {
             case String s when item instanceof String i -> s.contains(i);
             case String s -> throw new JinjaException("'in <string>' requires string as left operand, not " + typeName(item));
@@ -269,6 +295,7 @@ final class Values {
     }
 
     private static void json(Object v, Integer indent, boolean sortKeys, int depth, StringBuilder sb) {
+        v = unwrap(v);
         if (v == null || v == UNDEFINED) {
             sb.append("null");
             return;
