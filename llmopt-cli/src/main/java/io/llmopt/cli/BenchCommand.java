@@ -1,0 +1,197 @@
+package io.llmopt.cli;
+
+import io.llmopt.model.ForwardState;
+import io.llmopt.model.LlamaModel;
+import io.llmopt.model.loader.LoadedModel;
+import io.llmopt.model.loader.ModelLoader;
+import io.llmopt.tensor.GgmlType;
+import io.llmopt.tensor.LlmoptException;
+import io.llmopt.tensor.Tensor;
+import io.llmopt.tensor.kernel.KernelProvider;
+import io.llmopt.tensor.kernel.WorkerPool;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code llmopt bench}: prompt processing (pp: one batch of N random tokens from an empty cache) and token
+ * generation (tg: N tokens one at a time from an empty cache), like llama.cpp's llama-bench — a warm-up run,
+ * then {@code -r} repetitions; tokens/s is averaged over repetitions with its standard deviation.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Measure prompt processing (pp) and token generation (tg) speed, like llama-bench.")
+final class BenchCommand implements Callable<Integer> {
+    @Option(names = {"-m", "--model"}, required = true, paramLabel = "MODEL", description = "model (GGUF, HF directory, llama2.c .bin)")
+    Path model;
+
+    @Option(names = {"-p", "--n-prompt"}, paramLabel = "N", split = ",", description = "prompt sizes, 0 to skip (default: ${DEFAULT-VALUE})")
+    List<Integer> prompt = List.of(512);
+
+    @Option(names = {"-n", "--n-gen"}, paramLabel = "N", split = ",", description = "generation lengths, 0 to skip (default: ${DEFAULT-VALUE})")
+    List<Integer> gen = List.of(128);
+
+    @Option(names = {"-t", "--threads"}, paramLabel = "N", split = ",", description = "thread counts (default: all cores)")
+    List<Integer> threads = List.of(Runtime.getRuntime().availableProcessors());
+
+    @Option(names = {"-b", "--batch-size"}, paramLabel = "N", description = "tokens per forward call in pp (default: ${DEFAULT-VALUE})")
+    int batch = 512;
+
+    @Option(names = {"-r", "--repetitions"}, paramLabel = "N", description = "repetitions (default: ${DEFAULT-VALUE})")
+    int repetitions = 5;
+
+    @Option(names = "--json", description = "print a JSON list of results")
+    boolean json;
+
+    @Option(names = "--md", description = "print a Markdown table (default output)")
+    boolean md;
+
+    @Option(names = "--verbose", description = "print stack traces for errors")
+    boolean verbose;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        if (repetitions < 1 || batch < 1) {
+            throw new LlmoptException("-r and -b must be >= 1");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        List<Map<String, Object>> results = new ArrayList<>();
+        try (LoadedModel loaded = ModelLoader.load(model)) {
+            String type = modelType(loaded);
+            for (int t : threads) {
+                if (t < 1) {
+                    throw new LlmoptException("-t must be >= 1, got " + t);
+                }
+                WorkerPool pool = new WorkerPool(t);
+                try {
+                    LlamaModel m = new LlamaModel(loaded.config(), loaded.weights(), KernelProvider.get(), pool);
+                    for (int p : prompt) {
+                        if (p > 0) {
+                            results.add(result("pp" + p, run(m, p, true), t, p, type, loaded));
+                        }
+                    }
+                    for (int n : gen) {
+                        if (n > 0) {
+                            results.add(result("tg" + n, run(m, n, false), t, n, type, loaded));
+                        }
+                    }
+                } finally {
+                    pool.shutdown();
+                }
+                if (!json) {
+                    spec.commandLine().getErr().printf("threads %d done%n", t);
+                }
+            }
+        }
+        if (json) {
+            out.println(Json.write(results));
+        } else {
+            out.println("| model | size | params | backend | threads | test | t/s |");
+            out.println("| --- | ---: | ---: | --- | ---: | ---: | ---: |");
+            for (Map<String, Object> r : results) {
+                out.printf("| %s | %.2f MiB | %.2f M | %s | %d | %s | %.2f ± %.2f |%n", r.get("model_type"),
+                        (Long) r.get("model_bytes") / (double) (1L << 20), (Long) r.get("model_params") / 1e6,
+                        r.get("backend"), (Integer) r.get("threads"), r.get("test"), (Double) r.get("tokens_per_second"),
+                        (Double) r.get("stddev"));
+            }
+            out.printf("peak RSS: %.1f MiB%n", peakRss() / (double) (1 << 20));
+        }
+        out.flush();
+        return 0;
+    }
+
+    /** Seconds of each repetition (after one warm-up run). */
+    private double[] run(LlamaModel m, int n, boolean prompt) {
+        int[] tokens = new int[n];
+        SplittableRandom random = new SplittableRandom(1234);
+        for (int i = 0; i < n; i++) {
+            tokens[i] = random.nextInt(m.config().vocabSize());
+        }
+        ForwardState s = m.newState(n, prompt ? Math.min(batch, n) : 1);
+        double[] seconds = new double[repetitions];
+        for (int r = -1; r < repetitions; r++) {
+            long t0 = System.nanoTime();
+            if (prompt) {
+                m.forward(s, tokens, 0, n, 0, false);
+            } else {
+                for (int i = 0; i < n; i++) {
+                    m.forward(s, tokens, i, 1, i, false);
+                }
+            }
+            long t1 = System.nanoTime();
+            if (r >= 0) {
+                seconds[r] = (t1 - t0) / 1e9;
+            }
+        }
+        return seconds;
+    }
+
+    private Map<String, Object> result(String test, double[] seconds, int threads, int n, String type, LoadedModel loaded) {
+        double mean = 0;
+        double[] tps = new double[seconds.length];
+        for (int i = 0; i < seconds.length; i++) {
+            tps[i] = n / seconds[i];
+            mean += tps[i];
+        }
+        mean /= tps.length;
+        double var = 0;
+        for (double v : tps) {
+            var += (v - mean) * (v - mean);
+        }
+        double std = tps.length > 1 ? Math.sqrt(var / (tps.length - 1)) : 0;
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("test", test);
+        r.put("tokens_per_second", mean);
+        r.put("stddev", std);
+        r.put("samples_tokens_per_second", tps);
+        r.put("threads", threads);
+        r.put("model_type", type);
+        r.put("model_bytes", loaded.fileBytes());
+        r.put("model_params", loaded.config().parameterCount());
+        r.put("backend", "jvm-" + KernelProvider.get().name());
+        r.put("repetitions", repetitions);
+        r.put("peak_rss_bytes", peakRss());
+        return r;
+    }
+
+    /** "llama 1.1B Q4_0"-style label: architecture, size, the most common matrix type. */
+    private static String modelType(LoadedModel m) {
+        Map<GgmlType, Long> bytes = new LinkedHashMap<>();
+        for (Tensor t : m.fileTensors()) {
+            if (t.rank() == 2) {
+                bytes.merge(t.type(), t.byteSize(), Long::sum);
+            }
+        }
+        GgmlType main = bytes.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse(GgmlType.F32);
+        long p = m.config().parameterCount();
+        String size = p >= 1e9 ? String.format("%.1fB", p / 1e9) : String.format("%.0fM", p / 1e6);
+        return m.config().architecture() + " " + size + " " + main;
+    }
+
+    /** Peak resident set size of this process (VmHWM), or -1 where /proc is unavailable. */
+    static long peakRss() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
+    }
+}
