@@ -82,6 +82,11 @@ public record LlamaConfig(
         return (long) vocabSize * d * (tiedEmbeddings ? 1 : 2) + numLayers * perLayer + d;
     }
 
+    public LlamaConfig withRopeScaling(RopeScaling scaling) {
+        return new LlamaConfig(architecture, hiddenSize, intermediateSize, numLayers, numHeads, numKvHeads, headDim,
+                vocabSize, rmsNormEps, ropeTheta, ropeDim, ropeLayout, scaling, contextLength, tiedEmbeddings, attentionBias, slidingWindow);
+    }
+
     public LlamaConfig withContextLength(int n) {
         return new LlamaConfig(architecture, hiddenSize, intermediateSize, numLayers, numHeads, numKvHeads, headDim,
                 vocabSize, rmsNormEps, ropeTheta, ropeDim, ropeLayout, ropeScaling, n, tiedEmbeddings, attentionBias, slidingWindow);

@@ -42,8 +42,15 @@ public final class Rope {
             base = base * Math.pow(ratio, dim / (dim - 2.0));
         }
         double[] f = new double[dim / 2];
+        if (s.type() == RopeScaling.Type.FACTORS && s.frequencyFactors().length != dim / 2) {
+            throw new io.llmopt.tensor.LlmoptException("RoPE frequency factors: " + s.frequencyFactors().length
+                    + " values, expected rope dimension / 2 = " + dim / 2);
+        }
         for (int i = 0; i < dim / 2; i++) {
             f[i] = 1.0 / Math.pow(base, (2.0 * i) / dim);
+            if (s.type() == RopeScaling.Type.FACTORS) {
+                f[i] /= s.frequencyFactors()[i];
+            }
             if (s.type() == RopeScaling.Type.LLAMA3) {
                 double lowWavelen = s.originalContext() / s.lowFreqFactor();
                 double highWavelen = s.originalContext() / s.highFreqFactor();

@@ -13,16 +13,34 @@ import io.llmopt.tensor.LlmoptException;
  *       interpolated in between.</li>
  *   <li>{@code DYNAMIC}: HF's dynamic NTK: when the sequence exceeds the original context the base becomes
  *       base·((factor·len/original) − (factor − 1))^(d/(d−2)); applied for the cache's full context length.</li>
+ *   <li>{@code FACTORS}: θ_i divided by a stored per-frequency factor — how llama.cpp's GGUF files carry Llama 3
+ *       scaling (the {@code rope_freqs.weight} tensor).</li>
  * </ul>
  */
-public record RopeScaling(Type type, double factor, double lowFreqFactor, double highFreqFactor, int originalContext) {
+public record RopeScaling(Type type, double factor, double lowFreqFactor, double highFreqFactor, int originalContext,
+        float[] frequencyFactors) {
 
-    public enum Type { NONE, LINEAR, LLAMA3, DYNAMIC }
+    public enum Type { NONE, LINEAR, LLAMA3, DYNAMIC, FACTORS }
 
-    public static final RopeScaling NONE = new RopeScaling(Type.NONE, 1, 0, 0, 0);
+    public static final RopeScaling NONE = new RopeScaling(Type.NONE, 1, 0, 0, 0, null);
+
+    public RopeScaling(Type type, double factor, double lowFreqFactor, double highFreqFactor, int originalContext) {
+        this(type, factor, lowFreqFactor, highFreqFactor, originalContext, null);
+    }
 
     public RopeScaling {
-        if (type != Type.NONE && !(factor > 0)) {
+        if (type == Type.FACTORS) {
+            if (frequencyFactors == null || frequencyFactors.length == 0) {
+                throw new LlmoptException("RoPE frequency factors are missing");
+            }
+            for (float f : frequencyFactors) {
+                if (!(f > 0) || Float.isInfinite(f)) {
+                    throw new LlmoptException("RoPE frequency factors must be positive and finite, got " + f);
+                }
+            }
+            frequencyFactors = frequencyFactors.clone();
+        }
+        if (type != Type.NONE && type != Type.FACTORS && !(factor > 0)) {
             throw new LlmoptException("rope_scaling.factor must be > 0, got " + factor);
         }
         if (type == Type.LLAMA3 && (!(lowFreqFactor > 0) || !(highFreqFactor > lowFreqFactor) || originalContext <= 0)) {
@@ -39,6 +57,20 @@ public record RopeScaling(Type type, double factor, double lowFreqFactor, double
 
     public static RopeScaling llama3(double factor, double low, double high, int originalContext) {
         return new RopeScaling(Type.LLAMA3, factor, low, high, originalContext);
+    }
+
+    /** Per-frequency divisors (ropeDim/2 values), as in llama.cpp's rope_freqs.weight. */
+    public static RopeScaling factors(float[] factors) {
+        return new RopeScaling(Type.FACTORS, 1, 0, 0, 0, factors);
+    }
+
+    /** The llama.cpp rope_freqs factors equivalent to this scaling: θ_original / θ_scaled for each frequency. */
+    public float[] toFrequencyFactors(double[] original, double[] scaled) {
+        float[] f = new float[original.length];
+        for (int i = 0; i < f.length; i++) {
+            f[i] = (float) (original[i] / scaled[i]);
+        }
+        return f;
     }
 
     public static RopeScaling dynamic(double factor, int originalContext) {

@@ -86,6 +86,37 @@ class ArchitectureVariantsTest {
     }
 
     @Test
+    void llama3ScalingAsGgufFactorTensorEqualsHfRopeScaling() throws Exception {
+        // short original context so that the scaling changes every frequency band at these positions
+        LlamaConfig c = new LlamaConfig("llama", 64, 96, 2, 4, 2, 16, 300, 1e-5f, 10000, 16, RopeLayout.INTERLEAVED,
+                RopeScaling.llama3(8, 1, 4, 32), 64, false, false, 0);
+        Path g = dir.resolve("l3.gguf");
+        GgufModelWriter.write(g, "l3", c, scaled(RandomTensors.of(c, TensorNames.GGUF, 9)), GgmlType.F32, SyntheticVocabulary.gguf(300));
+        Path h = dir.resolve("l3-hf");
+        HfModelWriter.write(h, HfModelWriter.config(c, 1, List.of(2), GgmlType.F32), scaled(RandomTensors.of(c, TensorNames.HF, 9)), GgmlType.F32);
+        LoadedModel lg = ModelLoader.load(g);
+        LoadedModel lh = ModelLoader.load(h, g);
+        assertThat(lg.config().ropeScaling().type()).isEqualTo(RopeScaling.Type.FACTORS);
+        assertThat(lh.config().ropeScaling().type()).isEqualTo(RopeScaling.Type.LLAMA3);
+        // the random weights are the same values under both namings, but HF's q/k rows are in the other RoPE order:
+        // compare against the GGUF model converted to HF layout instead
+        Path h2 = dir.resolve("l3-from-gguf");
+        HfModelWriter.write(h2, HfModelWriter.config(lh.config(), 1, List.of(2), GgmlType.F32),
+                io.llmopt.model.export.ModelTensors.of(lg.config(), lg.weights(), TensorNames.HF, RopeLayout.HALF), GgmlType.F32);
+        LoadedModel lh2 = ModelLoader.load(h2, g);
+        int[] tokens = {1, 7, 99, 250, 3, 18, 77, 41, 200, 5, 6, 9, 12, 150, 31, 60, 61, 62, 63, 64};
+        float[] a = logitsAt(new LlamaModel(lg.config(), lg.weights(), KernelProvider.get(), POOL), tokens, tokens.length - 1);
+        float[] b = logitsAt(new LlamaModel(lh2.config(), lh2.weights(), KernelProvider.get(), POOL), tokens, tokens.length - 1);
+        assertThat(maxDiff(a, b)).isLessThan(1e-4);
+        LlamaConfig unscaled = lg.config().withRopeScaling(RopeScaling.NONE);
+        float[] u = logitsAt(new LlamaModel(unscaled, lg.weights(), KernelProvider.get(), POOL), tokens, tokens.length - 1);
+        assertThat(maxDiff(a, u)).as("scaling is live").isGreaterThan(1e-3);
+        lg.close();
+        lh.close();
+        lh2.close();
+    }
+
+    @Test
     void qwen2GgufAndHfFormsAgreeAndBiasesMatter() throws Exception {
         LlamaConfig c = config("qwen2", 2, true, RopeLayout.HALF, 0);
         List<ExportTensor> tensors = scaled(RandomTensors.of(c, TensorNames.GGUF, 5));

@@ -29,6 +29,16 @@ public final class GgufModelWriter {
         };
     }
 
+    /** θ_unscaled / θ_scaled per frequency (llama.cpp's rope_freqs.weight). */
+    static float[] ropeFactors(LlamaConfig c) {
+        if (c.ropeScaling().type() == RopeScaling.Type.FACTORS) {
+            return c.ropeScaling().frequencyFactors();
+        }
+        double[] scaled = io.llmopt.model.RopeFrequencies.of(c, c.contextLength());
+        double[] plain = io.llmopt.model.RopeFrequencies.of(c.withRopeScaling(RopeScaling.NONE), c.contextLength());
+        return c.ropeScaling().toFrequencyFactors(plain, scaled);
+    }
+
     public static void write(Path out, String name, LlamaConfig c, List<ExportTensor> tensors, GgmlType type,
             GgufMetadata tokenizerMetadata) {
         GgufWriter w = new GgufWriter(out);
@@ -60,7 +70,12 @@ public final class GgufModelWriter {
                 w.put(a + ".rope.scaling.type", GgufValue.ofString("linear"));
                 w.put(a + ".rope.scaling.factor", GgufValue.ofFloat32((float) s.factor()));
             }
+            case LLAMA3, FACTORS -> { } // written as the rope_freqs.weight tensor below, as llama.cpp's converter does
             default -> throw new LlmoptException("writing " + s.type() + " RoPE scaling to GGUF is not supported yet");
+        }
+        if (s.type() == RopeScaling.Type.LLAMA3 || s.type() == RopeScaling.Type.FACTORS) {
+            float[] factors = ropeFactors(c);
+            w.addTensor("rope_freqs.weight", GgmlType.F32, new long[] {factors.length}, factors);
         }
         for (Map.Entry<String, GgufValue> e : tokenizerMetadata.asMap().entrySet()) {
             if (e.getKey().startsWith("tokenizer.")) {

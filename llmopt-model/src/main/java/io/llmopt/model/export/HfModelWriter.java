@@ -53,6 +53,8 @@ public final class HfModelWriter {
             case DYNAMIC -> b.ropeScaling(io.llmopt.formats.hf.RopeScaling.dynamic(s.factor()));
             case LLAMA3 -> b.ropeScaling(io.llmopt.formats.hf.RopeScaling.llama3(s.factor(), s.lowFreqFactor(),
                     s.highFreqFactor(), s.originalContext()));
+            case FACTORS -> throw new LlmoptException("this model's RoPE scaling is stored as per-frequency factors (GGUF rope_freqs.weight), "
+                    + "which config.json cannot express; keep it in GGUF");
         }
         return b.build();
     }

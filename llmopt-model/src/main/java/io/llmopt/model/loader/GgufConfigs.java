@@ -15,6 +15,11 @@ public final class GgufConfigs {
      * @param hasOutput  whether the file has its own output.weight (otherwise embeddings are tied)
      */
     public static LlamaConfig read(GgufMetadata m, int vocabSize, boolean hasOutput) {
+        return read(m, vocabSize, hasOutput, null);
+    }
+
+    /** @param ropeFactors the rope_freqs.weight values when the file has that tensor (Llama 3 scaling), else null */
+    public static LlamaConfig read(GgufMetadata m, int vocabSize, boolean hasOutput, float[] ropeFactors) {
         String archName = m.getString("general.architecture");
         Architecture arch = Architecture.fromGguf(archName, m.source());
         String p = archName + ".";
@@ -28,7 +33,8 @@ public final class GgufConfigs {
         int context = m.getInt(p + "context_length");
         int window = m.contains(p + "attention.sliding_window") ? m.getInt(p + "attention.sliding_window") : 0;
         return new LlamaConfig(arch.ggufName(), hidden, m.getInt(p + "feed_forward_length"), m.getInt(p + "block_count"),
-                heads, kvHeads, headDim, vocabSize, (float) eps, theta, ropeDim, arch.ggufRopeLayout(), ropeScaling(m, p),
+                heads, kvHeads, headDim, vocabSize, (float) eps, theta, ropeDim, arch.ggufRopeLayout(),
+                ropeFactors != null ? RopeScaling.factors(ropeFactors) : ropeScaling(m, p),
                 context, !hasOutput, arch.attentionBias(), window);
     }
 

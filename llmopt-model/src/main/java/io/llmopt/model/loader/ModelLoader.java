@@ -29,6 +29,8 @@ import java.util.stream.Stream;
  * tokenizer) or a llama2.c checkpoint (tokenizer beside it or given) — detecting the format from its content.
  */
 public final class ModelLoader {
+    /** llama.cpp's per-frequency RoPE divisors (Llama 3 scaling in GGUF files). */
+    public static final String ROPE_FREQS = "rope_freqs.weight";
     private ModelLoader() {
     }
 
@@ -71,7 +73,8 @@ public final class ModelLoader {
             Tensor embedding = file.findTensor(TensorNames.GGUF.tokenEmbedding())
                     .orElseThrow(() -> new LlmoptException(path + ": missing tensor '" + TensorNames.GGUF.tokenEmbedding() + "'"));
             boolean hasOutput = file.findTensor(TensorNames.GGUF.output()).isPresent();
-            LlamaConfig config = GgufConfigs.read(m, Math.toIntExact(embedding.dim(0)), hasOutput);
+            float[] ropeFactors = file.findTensor(ROPE_FREQS).map(Tensor::toFloatArray).orElse(null);
+            LlamaConfig config = GgufConfigs.read(m, Math.toIntExact(embedding.dim(0)), hasOutput, ropeFactors);
             TensorSource src = source(path.toString(), file::findTensor);
             LlamaWeights weights = WeightsBuilder.build(src, TensorNames.GGUF, config);
             Tokenizer tokenizer = tokenizerOverride != null ? TokenizerFiles.load(tokenizerOverride, config.vocabSize()) : Tokenizers.fromGguf(m);
