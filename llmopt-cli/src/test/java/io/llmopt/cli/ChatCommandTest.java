@@ -1,0 +1,43 @@
+package io.llmopt.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.llmopt.testkit.SharedData;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class ChatCommandTest {
+
+    private static CliRunner chat(String input, String... args) {
+        InputStream saved = System.in;
+        System.setIn(new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)));
+        try {
+            return CliRunner.run(args);
+        } finally {
+            System.setIn(saved);
+        }
+    }
+
+    @Test
+    void twoTurnsWithATemplateThenExit() {
+        String model = SharedData.require("models/ref-tinystories/ref-tinystories-f32.gguf").toString();
+        String template = SharedData.require("chat-templates/hf-llama3.chat_template.jinja").toString();
+        CliRunner r = chat("Tell me a story\nAnd then?\n/exit\n", "chat", "-m", model, "--chat-template", template,
+                "-n", "12", "--temp", "0", "-c", "256");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out().split("> ", -1)).as(r.out()).hasSize(4); // three prompts: two turns and the exit
+        String[] replies = r.out().split("> ");
+        assertThat(replies[1].strip()).isNotEmpty();
+        assertThat(replies[2].strip()).isNotEmpty();
+    }
+
+    @Test
+    void modelWithoutTemplateIsAClearError() {
+        String model = SharedData.require("models/stories260K/stories260K-f32.gguf").toString();
+        CliRunner r = chat("hi\n", "chat", "-m", model);
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.err()).contains("no chat template").contains("--chat-template");
+    }
+}
