@@ -21,11 +21,8 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "inspect", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Show a model's architecture, hyper-parameters, tensors, tokenizer and chat template.")
 final class InspectCommand implements Callable<Integer> {
-    @Option(names = {"-m", "--model"}, required = true, paramLabel = "MODEL", description = "model (GGUF, HF directory, llama2.c .bin)")
-    java.nio.file.Path model;
-
-    @Option(names = "--tokenizer", paramLabel = "FILE", description = "tokenizer file to use instead of the model's")
-    java.nio.file.Path tokenizer;
+    @picocli.CommandLine.Mixin
+    ModelFileOptions file;
 
     @Option(names = "--metadata", description = "also list every metadata key (GGUF) or config field")
     boolean metadata;
@@ -33,16 +30,13 @@ final class InspectCommand implements Callable<Integer> {
     @Option(names = "--json", description = "JSON output")
     boolean json;
 
-    @Option(names = "--verbose", description = "print stack traces for errors")
-    boolean verbose;
-
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        try (LoadedModel m = ModelLoader.load(model, tokenizer)) {
+        try (LoadedModel m = ModelLoader.load(file.model, file.tokenizer)) {
             Map<String, Object> report = report(m);
             if (json) {
                 out.println(Json.write(report));

@@ -18,11 +18,8 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "tokenize", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Print the token ids and pieces of a text under the model's tokenizer.")
 final class TokenizeCommand implements Callable<Integer> {
-    @Option(names = {"-m", "--model"}, required = true, paramLabel = "MODEL", description = "model (GGUF, HF directory, llama2.c .bin)")
-    java.nio.file.Path model;
-
-    @Option(names = "--tokenizer", paramLabel = "FILE", description = "tokenizer file to use instead of the model's")
-    java.nio.file.Path tokenizer;
+    @picocli.CommandLine.Mixin
+    ModelFileOptions file;
 
     @Option(names = {"-p", "--prompt"}, required = true, paramLabel = "TEXT", description = "text to tokenize")
     String prompt;
@@ -39,16 +36,13 @@ final class TokenizeCommand implements Callable<Integer> {
     @Option(names = "--json", description = "JSON output: ids and pieces")
     boolean json;
 
-    @Option(names = "--verbose", description = "print stack traces for errors")
-    boolean verbose;
-
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        try (LoadedModel loaded = ModelLoader.load(model, tokenizer)) {
+        try (LoadedModel loaded = ModelLoader.load(file.model, file.tokenizer)) {
             Tokenizer t = loaded.tokenizer();
             int[] ids = t.encode(prompt, !noBos, special);
             List<String> pieces = new ArrayList<>();
