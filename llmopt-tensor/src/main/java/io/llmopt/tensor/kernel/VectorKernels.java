@@ -1,10 +1,7 @@
 package io.llmopt.tensor.kernel;
 
-import io.llmopt.tensor.GgmlType;
 import io.llmopt.tensor.Tensor;
-import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -12,15 +9,16 @@ import jdk.incubator.vector.VectorSpecies;
  * Vector API kernels mirroring {@link ScalarKernels}. The species is a {@code static final} constant (chosen
  * once from {@code -Dllmopt.vector.bits=128|256|512}, else the platform's preferred width): the Vector API is
  * only compiled to SIMD instructions when the species is a constant, otherwise every operation falls back to
- * allocating Java code. Each loop follows one skeleton: a body with four
- * accumulators up to the last full group of four vectors, a single-vector loop, a scalar tail, a reduce.
- * F32 weight rows are read in place from the (memory-mapped) segment; other types are decoded into scratch.
+ * allocating Java code. Each loop follows one skeleton: a body with several accumulators up to the last
+ * full group of vectors, a single-vector loop, a scalar tail, a reduce. Weight rows of every type are read
+ * in place from the (memory-mapped) segment and decoded in registers ({@link RowKernels}); batches run
+ * the cache-blocked {@link Gemm}.
  */
 public final class VectorKernels implements Kernels {
     static final VectorSpecies<Float> SPECIES = chooseSpecies();
     private static final VectorSpecies<Float> species = SPECIES;
 
-    private final ThreadLocal<RowMatMul> jobs = ThreadLocal.withInitial(() -> new RowMatMul(this));
+    private final ThreadLocal<VectorMatMul> jobs = ThreadLocal.withInitial(VectorMatMul::new);
 
     private static VectorSpecies<Float> chooseSpecies() {
         String bits = System.getProperty("llmopt.vector.bits", "");
@@ -41,26 +39,7 @@ public final class VectorKernels implements Kernels {
 
     @Override
     public float dot(float[] a, int aOffset, float[] b, int bOffset, int n) {
-        int len = species.length();
-        int i = 0;
-        FloatVector acc0 = FloatVector.zero(species);
-        FloatVector acc1 = FloatVector.zero(species);
-        FloatVector acc2 = FloatVector.zero(species);
-        FloatVector acc3 = FloatVector.zero(species);
-        for (int bound = n - 4 * len; i <= bound; i += 4 * len) {
-            acc0 = FloatVector.fromArray(species, a, aOffset + i).fma(FloatVector.fromArray(species, b, bOffset + i), acc0);
-            acc1 = FloatVector.fromArray(species, a, aOffset + i + len).fma(FloatVector.fromArray(species, b, bOffset + i + len), acc1);
-            acc2 = FloatVector.fromArray(species, a, aOffset + i + 2 * len).fma(FloatVector.fromArray(species, b, bOffset + i + 2 * len), acc2);
-            acc3 = FloatVector.fromArray(species, a, aOffset + i + 3 * len).fma(FloatVector.fromArray(species, b, bOffset + i + 3 * len), acc3);
-        }
-        for (int bound = n - len; i <= bound; i += len) {
-            acc0 = FloatVector.fromArray(species, a, aOffset + i).fma(FloatVector.fromArray(species, b, bOffset + i), acc0);
-        }
-        float sum = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
-        for (; i < n; i++) {
-            sum += a[aOffset + i] * b[bOffset + i];
-        }
-        return sum;
+        return RowKernels.dot(a, aOffset, b, bOffset, n);
     }
 
     @Override
@@ -79,34 +58,8 @@ public final class VectorKernels implements Kernels {
 
     @Override
     public float dotRow(Tensor w, long row, float[] x, int xOffset, float[] scratch) {
-        int n = Math.toIntExact(w.cols());
-        if (w.type() != GgmlType.F32) {
-            w.readRow(row, scratch, 0);
-            return dot(scratch, 0, x, xOffset, n);
-        }
-        var seg = w.data();
-        long base = row * 4L * n;
-        int len = species.length();
-        int i = 0;
-        FloatVector acc0 = FloatVector.zero(species);
-        FloatVector acc1 = FloatVector.zero(species);
-        FloatVector acc2 = FloatVector.zero(species);
-        FloatVector acc3 = FloatVector.zero(species);
-        for (int bound = n - 4 * len; i <= bound; i += 4 * len) {
-            long o = base + 4L * i;
-            acc0 = FloatVector.fromMemorySegment(species, seg, o, ByteOrder.LITTLE_ENDIAN).fma(FloatVector.fromArray(species, x, xOffset + i), acc0);
-            acc1 = FloatVector.fromMemorySegment(species, seg, o + 4L * len, ByteOrder.LITTLE_ENDIAN).fma(FloatVector.fromArray(species, x, xOffset + i + len), acc1);
-            acc2 = FloatVector.fromMemorySegment(species, seg, o + 8L * len, ByteOrder.LITTLE_ENDIAN).fma(FloatVector.fromArray(species, x, xOffset + i + 2 * len), acc2);
-            acc3 = FloatVector.fromMemorySegment(species, seg, o + 12L * len, ByteOrder.LITTLE_ENDIAN).fma(FloatVector.fromArray(species, x, xOffset + i + 3 * len), acc3);
-        }
-        for (int bound = n - len; i <= bound; i += len) {
-            acc0 = FloatVector.fromMemorySegment(species, seg, base + 4L * i, ByteOrder.LITTLE_ENDIAN).fma(FloatVector.fromArray(species, x, xOffset + i), acc0);
-        }
-        float sum = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
-        for (; i < n; i++) {
-            sum += seg.get(io.llmopt.tensor.Layouts.FLOAT, base + 4L * i) * x[xOffset + i];
-        }
-        return sum;
+        // scratch holds ≥ cols floats, which covers RowKernels' decode chunk (never more than cols values)
+        return RowKernels.dot(w.type(), w.data(), row * w.rowBytes(), Math.toIntExact(w.cols()), x, xOffset, scratch);
     }
 
     @Override

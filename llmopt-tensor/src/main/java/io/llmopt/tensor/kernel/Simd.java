@@ -1,0 +1,77 @@
+package io.llmopt.tensor.kernel;
+
+import io.llmopt.tensor.Layouts;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The vector species every kernel of this package uses, all {@code static final} constants derived from
+ * {@link VectorKernels#SPECIES} (the Vector API only compiles to SIMD instructions when the species is a
+ * constant), and the conversions shared by the weight decoders.
+ *
+ * <p>Notation: L = float lanes per vector (4, 8 or 16 for 128, 256 or 512 bits). Packed quants are always
+ * read 16 bytes at a time ({@link #B16}); such a byte vector widens to {@link #PARTS} = 16 / L float vectors,
+ * part p holding bytes [p·L, (p+1)·L).
+ */
+final class Simd {
+    static final VectorSpecies<Float> F = VectorKernels.SPECIES;
+    static final int L = F.length();
+    static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
+    /** L shorts: one float vector's worth of F16/BF16 values. */
+    static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(L * 16));
+    static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
+    static final int PARTS = 16 / L;
+    static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+
+    private Simd() {
+    }
+
+    /** Part p (0 ≤ p < PARTS) of 16 signed bytes, widened exactly to L floats. */
+    static FloatVector toFloats(ByteVector b, int part) {
+        return (FloatVector) b.convertShape(VectorOperators.B2F, F, part);
+    }
+
+    /** 16 bytes at {@code offset}. */
+    static ByteVector bytes(MemorySegment s, long offset) {
+        return ByteVector.fromMemorySegment(B16, s, offset, LE);
+    }
+
+    /** Scalar IEEE binary16 at {@code offset}, widened exactly. */
+    static float f16(MemorySegment s, long offset) {
+        return Float.float16ToFloat(s.get(Layouts.SHORT, offset));
+    }
+
+    static int u8(MemorySegment s, long offset) {
+        return s.get(Layouts.BYTE, offset) & 0xFF;
+    }
+
+    /** L bfloat16 values at {@code offset}, widened exactly (bf16 is the top half of a binary32). */
+    static FloatVector bf16s(MemorySegment s, long offset) {
+        IntVector h = (IntVector) ShortVector.fromMemorySegment(S, s, offset, LE).convertShape(VectorOperators.S2I, I, 0);
+        return h.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+    }
+
+    /**
+     * L IEEE binary16 values at {@code offset}, widened exactly (the Vector API has no half-precision
+     * conversion, so this is done on the bits). Normal numbers re-bias the exponent by an integer add;
+     * subnormals and zero are converted as mantissa·2⁻²⁴ (exact, and never a float subnormal, which can be
+     * slow); infinities and NaNs keep an all-ones exponent.
+     */
+    static FloatVector f16s(MemorySegment s, long offset) {
+        IntVector h = (IntVector) ShortVector.fromMemorySegment(S, s, offset, LE).convertShape(VectorOperators.S2I, I, 0);
+        IntVector em = h.and(0x7FFF);
+        IntVector shifted = em.lanewise(VectorOperators.LSHL, 13);
+        IntVector normal = shifted.add(0x38000000); // (127 − 15) << 23
+        IntVector special = shifted.or(0x7F800000);
+        IntVector sub = ((FloatVector) em.convert(VectorOperators.I2F, 0)).mul(0x1p-24f).reinterpretAsInts();
+        IntVector r = normal.blend(special, em.compare(VectorOperators.GE, 0x7C00)).blend(sub, em.compare(VectorOperators.LT, 0x400));
+        return r.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+    }
+}

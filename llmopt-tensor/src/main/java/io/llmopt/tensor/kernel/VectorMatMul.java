@@ -1,0 +1,102 @@
+package io.llmopt.tensor.kernel;
+
+import io.llmopt.tensor.GgmlType;
+import io.llmopt.tensor.LlmoptException;
+import io.llmopt.tensor.Tensor;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The vector kernels' matrix multiply: out[t·R + r] = Σ_c W[r, c]·x[t·C + c]. A batch of one is a GEMV (each
+ * row dotted in place on its packed bytes by {@link RowKernels#dot}); a larger batch runs the cache-blocked
+ * {@link Gemm} over panels of rows. Rows (or panels) are split between the pool's threads, so every thread
+ * reads a disjoint part of W, which is what bounds decode: the weight bytes streamed from memory.
+ *
+ * <p>The job object is reused per calling thread and its per-worker buffers only grow, so a call allocates
+ * nothing once warmed up.
+ */
+final class VectorMatMul implements RangeTask {
+    /** Multiply-adds below which a GEMV chunk is not worth handing to another thread. */
+    private static final int MIN_CHUNK_WORK = 1 << 15;
+
+    private float[][] scratch = new float[0][];
+    private float[][] panels = new float[0][];
+    private GgmlType type;
+    private MemorySegment w;
+    private long rowBytes;
+    private float[] x;
+    private int xOffset;
+    private int batch;
+    private float[] out;
+    private int outOffset;
+    private int rows;
+    private int cols;
+
+    void run(Tensor weights, float[] x, int xOffset, int batch, float[] out, int outOffset, WorkerPool pool) {
+        if (weights.rank() != 2) {
+            throw new LlmoptException("matmul: weight '" + weights.name() + "' must be 2-D, got rank " + weights.rank());
+        }
+        this.rows = Math.toIntExact(weights.dim(0));
+        this.cols = Math.toIntExact(weights.dim(1));
+        if (xOffset < 0 || outOffset < 0 || xOffset + (long) batch * cols > x.length || outOffset + (long) batch * rows > out.length) {
+            throw new IllegalArgumentException("matmul " + weights + ": buffers too small for batch " + batch);
+        }
+        if (batch <= 0 || rows == 0) {
+            return;
+        }
+        ensureBuffers(pool.threads(), batch > 1);
+        this.type = weights.type();
+        this.w = weights.data();
+        this.rowBytes = weights.rowBytes();
+        this.x = x;
+        this.xOffset = xOffset;
+        this.batch = batch;
+        this.out = out;
+        this.outOffset = outOffset;
+        try {
+            if (batch == 1) {
+                pool.run(rows, Math.max(1, MIN_CHUNK_WORK / Math.max(1, cols)), this);
+            } else {
+                pool.run((rows + Gemm.PANEL_ROWS - 1) / Gemm.PANEL_ROWS, 1, this);
+            }
+        } finally {
+            this.w = null;
+            this.x = null;
+            this.out = null;
+        }
+    }
+
+    private void ensureBuffers(int threads, boolean gemm) {
+        if (scratch.length < threads) {
+            float[][] s = new float[threads][];
+            for (int i = 0; i < threads; i++) {
+                s[i] = new float[RowKernels.CHUNK];
+            }
+            scratch = s;
+        }
+        int panelSize = Gemm.PANEL_ROWS * cols;
+        if (gemm && (panels.length < threads || panels[0].length < panelSize)) {
+            float[][] p = new float[threads][];
+            for (int i = 0; i < threads; i++) {
+                p[i] = new float[panelSize];
+            }
+            panels = p;
+        }
+    }
+
+    @Override
+    public void run(int worker, int from, int to) {
+        if (batch == 1) {
+            float[] s = scratch[worker];
+            for (int r = from; r < to; r++) {
+                out[outOffset + r] = RowKernels.dot(type, w, r * rowBytes, cols, x, xOffset, s);
+            }
+            return;
+        }
+        float[] panel = panels[worker];
+        for (int p = from; p < to; p++) {
+            int r0 = p * Gemm.PANEL_ROWS;
+            int r1 = Math.min(rows, r0 + Gemm.PANEL_ROWS);
+            Gemm.panel(type, w, rowBytes, r0, r1, cols, x, xOffset, batch, out, outOffset, rows, panel);
+        }
+    }
+}
