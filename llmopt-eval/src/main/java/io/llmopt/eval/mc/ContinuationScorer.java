@@ -25,6 +25,7 @@ final class ContinuationScorer {
     private final ForwardState state;
     private final int contextLength;
     private final float[] lastContextLogits;
+    private final Map<String, Double> unconditionalCache = new java.util.HashMap<>();
 
     /** Token ids of one request: the context and the continuation to score after it. */
     record Encoded(int[] context, int[] continuation) {
@@ -66,6 +67,24 @@ final class ContinuationScorer {
             throw new LlmoptException("the continuation '" + continuation + "' encodes to no tokens after its context");
         }
         return new Encoded(Arrays.copyOf(whole, split), cont);
+    }
+
+    /**
+     * log P(answer | BOS) of each choice's bare answer (its {@code normText}, no delimiter), the harness's
+     * "unconditional" request for acc_mutual_info; cached by text, since tasks reuse answers.
+     */
+    double[] unconditional(McItem item) {
+        double[] out = new double[item.choices().size()];
+        for (int i = 0; i < out.length; i++) {
+            String answer = item.choices().get(i).normText();
+            Double cached = unconditionalCache.get(answer);
+            if (cached == null) {
+                cached = score(new McItem("unconditional", List.of(new McChoice("", answer, answer), new McChoice("", answer, answer)), 0))[0];
+                unconditionalCache.put(answer, cached);
+            }
+            out[i] = cached;
+        }
+        return out;
     }
 
     /** Sum of log-probs of each choice's continuation tokens, in choice order. */

@@ -7,7 +7,7 @@ package io.llmopt.eval.mc;
  */
 public record McChoice(String context, String continuation, String normText) {
     public McChoice {
-        if (continuation.isEmpty()) {
+        if (continuation.isEmpty() || normText.isEmpty()) {
             throw new IllegalArgumentException("empty continuation");
         }
     }

@@ -8,8 +8,8 @@ import java.util.List;
 /**
  * Scores a multiple-choice task by log-likelihood, as lm-evaluation-harness's multiple_choice tasks: acc
  * takes the answer with the highest log P(answer | context), acc_norm the highest log P divided by the
- * answer's length in characters (the harness's {@code len(choice)}; ties go to the first answer, as
- * numpy's argmax). {@link #snapshot()} may be called from another thread (Ctrl-C) during {@link #run}.
+ * answer's length in characters (the harness's {@code len(choice)}), acc_mutual_info the highest
+ * log P(answer | context) − log P(answer | BOS); ties go to the first answer, as numpy's argmax. {@link #snapshot()} may be called from another thread (Ctrl-C) during {@link #run}.
  */
 public final class MultipleChoice {
     private final ContinuationScorer scorer;
@@ -18,6 +18,7 @@ public final class MultipleChoice {
     private int done;
     private int correct;
     private int correctNorm;
+    private int correctMutualInfo;
     private double chanceSum;
     private volatile long startNanos;
     private volatile long endNanos;
@@ -36,9 +37,14 @@ public final class MultipleChoice {
         startNanos = System.nanoTime();
         for (McItem item : items) {
             double[] ll = scorer.score(item);
+            double[] prior = scorer.unconditional(item);
             int best = 0;
             int bestNorm = 0;
+            int bestMutualInfo = 0;
             for (int i = 1; i < ll.length; i++) {
+                if (ll[i] - prior[i] > ll[bestMutualInfo] - prior[bestMutualInfo]) {
+                    bestMutualInfo = i;
+                }
                 if (ll[i] > ll[best]) {
                     best = i;
                 }
@@ -49,11 +55,12 @@ public final class MultipleChoice {
             synchronized (this) {
                 correct += best == item.gold() ? 1 : 0;
                 correctNorm += bestNorm == item.gold() ? 1 : 0;
+                correctMutualInfo += bestMutualInfo == item.gold() ? 1 : 0;
                 chanceSum += 1.0 / ll.length;
                 done++;
             }
             McResult now = snapshot();
-            progress.update(now.items(), planned, String.format("acc %.3f acc_norm %.3f", now.acc(), now.accNorm()));
+            progress.update(now.items(), planned, String.format("acc %.3f acc_norm %.3f acc_mi %.3f", now.acc(), now.accNorm(), now.accMutualInfo()));
         }
         endNanos = System.nanoTime();
         return snapshot();
@@ -64,7 +71,9 @@ public final class MultipleChoice {
         double elapsed = startNanos == 0 ? 0 : (end - startNanos) / 1e9;
         double acc = (double) correct / done;
         double accNorm = (double) correctNorm / done;
-        return new McResult(task, done, planned, acc, stderr(acc, done), accNorm, stderr(accNorm, done), chanceSum / done,
+        double accMutualInfo = (double) correctMutualInfo / done;
+        return new McResult(task, done, planned, acc, stderr(acc, done), accNorm, stderr(accNorm, done), accMutualInfo,
+                stderr(accMutualInfo, done), chanceSum / done,
                 elapsed, endNanos != 0);
     }
 

@@ -8,7 +8,8 @@ import java.util.regex.Pattern;
 /**
  * Splits plain text into documents and sentences for the cloze maker. Documents are separated by blank
  * lines or {@code <|endoftext|>}; a sentence ends at . ! or ? (plus closing quotes/brackets) followed by
- * whitespace, except after a few title abbreviations (Mr. Mrs. Ms. Dr. St.). Whitespace inside a sentence
+ * whitespace, except after a few title abbreviations (Mr. Mrs. Ms. Dr. St.) or before a lower-case word
+ * ({@code "Thank you!" and flew away.} stays one sentence). Whitespace inside a sentence
  * is collapsed to single spaces, so no choice gives itself away by a newline.
  */
 public final class Sentences {
@@ -42,7 +43,8 @@ public final class Sentences {
                 while (end < t.length() && (".!?".indexOf(t.charAt(end)) >= 0 || CLOSERS.indexOf(t.charAt(end)) >= 0)) {
                     end++;
                 }
-                if ((end == t.length() || t.charAt(end) == ' ') && !endsWithAbbreviation(t, start, i + 1)) {
+                boolean nextStartsLower = end + 1 < t.length() && Character.isLowerCase(t.charAt(end + 1));
+                if ((end == t.length() || t.charAt(end) == ' ') && !nextStartsLower && !endsWithAbbreviation(t, start, i + 1)) {
                     out.add(t.substring(start, end).strip());
                     start = end + 1;
                 }
