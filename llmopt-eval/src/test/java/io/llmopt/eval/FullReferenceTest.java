@@ -3,6 +3,7 @@ package io.llmopt.eval;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -37,22 +38,30 @@ class FullReferenceTest {
     void klDivergenceTableLikeTheReadme(@TempDir Path dir) {
         FullTier.require("KLD of the quantized ref-tinystories files on the whole first100 text");
         Path base = KlDivergenceTest.saveBase(dir, 0, BaseLogits.DEFAULT_TOP_K);
-        // label, README mean KLD, README same top p (quant.json kld_vs_f32)
+        // label, README mean KLD, README same top p (quant.json kld_vs_f32), accepted ratio ours / README.
+        // Q8_0: llama.cpp also rounds the activations to Q8_0 in every Q8_0 dot product, which we do not (f32
+        // activations); the numpy oracle on the first 6 chunks gives 3.1e-5 with f32 activations and 8.4e-5 with
+        // Q8_0-rounded ones, so ours is expected at about 1/3 of the README's. For the coarser types the weight
+        // error dominates (Q4_0-pure: 7.98e-3 vs 8.01e-3 in the same numpy check).
         Object[][] rows = {
-            {"Q8_0", 0.000093, 0.99292}, {"Q6_K", 0.000541, 0.98673}, {"Q4_K_M", 0.004913, 0.95830},
-            {"Q4_0", 0.006904, 0.95058}, {"Q2_K", 0.079984, 0.84628},
+            {"Q8_0", 0.000093, 0.99292, 0.25, 0.5}, {"Q6_K", 0.000541, 0.98673, 0.5, 1.2}, {"Q4_K_M", 0.004913, 0.95830, 0.8, 1.2},
+            {"Q4_0", 0.006904, 0.95058, 0.8, 1.2}, {"Q2_K", 0.079984, 0.84628, 0.8, 1.2},
         };
-        double previous = 0;
+        List<KlDivergenceResult> results = new java.util.ArrayList<>();
         for (Object[] row : rows) {
             KlDivergenceResult r = KlDivergenceTest.compare("models/ref-tinystories/ref-tinystories-" + row[0] + ".gguf", base, 0);
-            double readme = (double) row[1];
+            results.add(r);
             System.out.printf("%-7s mean KLD %.6f ± %.6f (README %.6f, ratio %.3f)  same top p %.3f %% (README %.3f %%)  "
-                            + "PPL ratio %.4f  tail mass %.2e%n", row[0], r.kldMean(), r.kldStderr(), readme, r.kldMean() / readme,
-                    100 * r.sameTopP(), 100 * (double) row[2], r.pplRatio(), r.baseTailMassMean());
+                            + "PPL %.4f, ratio %.4f  tail mass %.2e%n", row[0], r.kldMean(), r.kldStderr(), (double) row[1],
+                    r.kldMean() / (double) row[1], 100 * r.sameTopP(), 100 * (double) row[2], r.pplVariant(), r.pplRatio(),
+                    r.baseTailMassMean());
+        }
+        double previous = 0;
+        for (int i = 0; i < rows.length; i++) {
+            KlDivergenceResult r = results.get(i);
             assertThat(r.kldMean()).isGreaterThan(previous);
             previous = r.kldMean();
-            assertThat(r.kldMean() / readme).isBetween(0.5, 1.5);
-            assertThat(Math.abs(r.sameTopP() - (double) row[2])).isLessThan(0.02);
+            assertThat(r.kldMean() / (double) rows[i][1]).as("%s KLD ratio to README", rows[i][0]).isBetween((double) rows[i][3], (double) rows[i][4]);
         }
     }
 }
