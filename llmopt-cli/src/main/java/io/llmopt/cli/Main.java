@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 @Command(name = "llmopt", mixinStandardHelpOptions = true, version = "llmopt 0.1.0",
         description = "Run, compress, serve and measure Llama-family language models on the JVM.",
         subcommands = {InspectCommand.class, TokenizeCommand.class, GenerateCommand.class, ChatCommand.class,
-            ConvertCommand.class, InitCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+            ConvertCommand.class, InitCommand.class, BenchCommand.class,
+            io.llmopt.cli.eval.EvalCommand.class, io.llmopt.cli.eval.CompareCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
