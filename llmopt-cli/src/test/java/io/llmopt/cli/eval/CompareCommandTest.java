@@ -27,7 +27,6 @@ class CompareCommandTest {
                 "{\"context\": \"Tom saw a big cat. The cat was black.\", \"choices\": [\"It was a sunny day.\", \"Tom gave the cat some milk.\"], \"gold\": 1}"));
         Path out = dir.resolve("report");
         CommandLine cli = Main.commandLine();
-        cli.addSubcommand(new CompareCommand());
         StringWriter stdout = new StringWriter();
         StringWriter stderr = new StringWriter();
         cli.setOut(new PrintWriter(stdout, true));

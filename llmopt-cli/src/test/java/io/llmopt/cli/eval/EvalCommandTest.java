@@ -25,7 +25,6 @@ class EvalCommandTest {
 
     static Run run(String... args) {
         CommandLine cli = Main.commandLine();
-        cli.addSubcommand(new EvalCommand());
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         cli.setOut(new PrintWriter(out, true));
