@@ -1,6 +1,5 @@
 package io.llmopt.tokenizer;
 
-import io.llmopt.tokenizer.jinja.JinjaTemplate;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -13,18 +12,29 @@ import java.util.Optional;
  * A model's Jinja {@code chat_template}, rendered as HF transformers' {@code apply_chat_template(tokenize=False)}
  * does: variables {@code messages} (role/content dicts), {@code add_generation_prompt}, {@code bos_token},
  * {@code eos_token}; environment with trim_blocks, lstrip_blocks, loop controls, {@code raise_exception},
- * {@code tojson}, {@code strftime_now}. The template is parsed once, here; a syntax error throws
- * {@link io.llmopt.tokenizer.jinja.JinjaException} naming the line.
+ * {@code tojson}, {@code strftime_now}. Rendered by Jinjava (com.hubspot.jinjava) through the compatibility layer of
+ * {@link ChatTemplateEngine} and {@link ChatTemplateRewrites}; the known differences from Python jinja2 are listed in
+ * ChatTemplateJinja2RendersTest and ChatTemplateCompatibilityTest.
+ *
+ * <p>The template is checked here (syntax, filter and test names); a bad template, a failing render and a
+ * {@code raise_exception} call throw {@link ChatTemplateException}. Immutable and thread-safe.
  */
 public final class ChatTemplate {
-    private final JinjaTemplate template;
+    private final ChatTemplateEngine engine;
+    private final String rewritten;
     private final String source;
     private final String bosToken;
     private final String eosToken;
 
     public ChatTemplate(String template, String bosToken, String eosToken) {
-        this.template = JinjaTemplate.parse(template);
+        this(template, bosToken, eosToken, ChatTemplateEngine.system());
+    }
+
+    ChatTemplate(String template, String bosToken, String eosToken, ChatTemplateEngine engine) {
+        this.engine = engine;
         this.source = template;
+        this.rewritten = ChatTemplateRewrites.apply(template);
+        engine.check(rewritten);
         this.bosToken = bosToken == null ? "" : bosToken;
         this.eosToken = eosToken == null ? "" : eosToken;
     }
@@ -68,6 +78,6 @@ public final class ChatTemplate {
         variables.put("add_generation_prompt", addGenerationPrompt);
         variables.putIfAbsent("bos_token", bosToken);
         variables.putIfAbsent("eos_token", eosToken);
-        return template.render(variables);
+        return engine.render(rewritten, variables);
     }
 }

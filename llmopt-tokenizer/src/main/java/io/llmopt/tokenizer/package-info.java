@@ -5,9 +5,11 @@
  * algorithm), rank-based BPE behind an HF-style pipeline ({@link io.llmopt.tokenizer.BpeTokenizer}: byte-level GPT-2 /
  * Llama-3 / Qwen2 pre-tokenizers and SentencePiece-style tokenizer.json), WordPiece for GGUF "bert" vocabularies,
  * special/added tokens, BOS/EOS rules, streaming-safe decoding, the loaders in {@link io.llmopt.tokenizer.Tokenizers}
- * (tokenizer.model, tokenizer.json, GGUF metadata, llama2.c tokenizer.bin) and {@link io.llmopt.tokenizer.ChatTemplate}.
+ * (tokenizer.model, tokenizer.json, GGUF metadata, llama2.c tokenizer.bin) and {@link io.llmopt.tokenizer.ChatTemplate}
+ * (Jinja chat templates, rendered by Jinjava with a small jinja2-compatibility layer: {@code ChatTemplateEngine},
+ * {@code ChatTemplateRewrites}, {@code ChatTemplateFilters}, {@code ChatTemplateTags}, {@code PythonMethodResolver}).
  *
- * <p>Depends on {@code io.llmopt.tensor} (errors) and {@code io.llmopt.formats.gguf} (metadata only); must not import
+ * <p>Depends on {@code io.llmopt.tensor} (errors), {@code io.llmopt.formats.gguf} (metadata only) and Jinjava; must not import
  * model, engine or anything above it.
  */
 package io.llmopt.tokenizer;

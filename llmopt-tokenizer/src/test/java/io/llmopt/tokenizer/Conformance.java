@@ -100,4 +100,16 @@ final class Conformance {
             return passed == total;
         }
     }
+
+    /** Where two renders part: the offset and about 100 characters of each around it, newlines escaped. */
+    static String firstDifference(String expected, String actual) {
+        int i = 0;
+        while (i < expected.length() && i < actual.length() && expected.charAt(i) == actual.charAt(i)) {
+            i++;
+        }
+        int from = Math.max(0, i - 60);
+        return "at " + i + "\n  expected: " + expected.substring(from, Math.min(expected.length(), i + 100)).replace("\n", "\\n")
+                + "\n  actual:   " + actual.substring(Math.min(from, actual.length()), Math.min(actual.length(), i + 100))
+                .replace("\n", "\\n");
+    }
 }

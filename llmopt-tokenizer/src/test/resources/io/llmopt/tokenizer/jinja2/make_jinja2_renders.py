@@ -1,7 +1,7 @@
 # Regenerates jinja2_renders.json: every ../shared/chat-templates/*.jinja rendered by Python jinja2 with HF
 # transformers' chat-template environment, for 3 conversations x add_generation_prompt x with/without tools.
 # strftime_now is pinned to 2024-07-26 so the file is reproducible. Run from the repository root:
-#   python3 llmopt-tokenizer/src/test/resources/io/llmopt/tokenizer/jinja/make_jinja2_renders.py ../shared
+#   python3 llmopt-tokenizer/src/test/resources/io/llmopt/tokenizer/jinja2/make_jinja2_renders.py ../shared
 # (made with Python 3.11, jinja2 3.1.6)
 import datetime, glob, json, os, sys
 import jinja2, jinja2.ext
