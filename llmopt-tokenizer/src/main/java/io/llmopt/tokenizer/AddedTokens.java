@@ -35,8 +35,10 @@ final class AddedTokens {
 
     private final Map<Character, List<AddedToken>> byFirstChar = new HashMap<>();
     private final boolean any;
+    private final List<AddedToken> tokens;
 
     AddedTokens(List<AddedToken> tokens) {
+        this.tokens = List.copyOf(tokens);
         for (AddedToken t : tokens) {
             if (!t.content().isEmpty()) {
                 byFirstChar.computeIfAbsent(t.content().charAt(0), k -> new ArrayList<>()).add(t);
@@ -46,6 +48,11 @@ final class AddedTokens {
             list.sort(Comparator.comparingInt((AddedToken t) -> t.content().length()).reversed());
         }
         any = !byFirstChar.isEmpty();
+    }
+
+    /** The tokens, in the order given. */
+    List<AddedToken> tokens() {
+        return tokens;
     }
 
     static AddedTokens none() {

@@ -32,8 +32,11 @@ abstract class BaseTokenizer implements Tokenizer {
         this.renderOnlyIfSpecial = renderOnlyIfSpecial;
     }
 
-    /** The special ids of a tokenizer: bos/eos (-1 = none) and the end-of-generation set. */
-    record SpecialIds(int bos, int eos, Set<Integer> endOfGeneration) {
+    /** The special ids of a tokenizer: bos/eos/padding (-1 = none) and the end-of-generation set. */
+    record SpecialIds(int bos, int eos, Set<Integer> endOfGeneration, int padding) {
+        SpecialIds(int bos, int eos, Set<Integer> endOfGeneration) {
+            this(bos, eos, endOfGeneration, -1);
+        }
     }
 
     @Override
@@ -64,6 +67,10 @@ abstract class BaseTokenizer implements Tokenizer {
 
     public Vocabulary vocabulary() {
         return vocabulary;
+    }
+
+    SpecialIds specialIds() {
+        return specialIds;
     }
 
     DecodeRules decodeRules() {

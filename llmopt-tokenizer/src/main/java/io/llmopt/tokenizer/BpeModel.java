@@ -1,6 +1,9 @@
 package io.llmopt.tokenizer;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 
 /**
  * Rank-based BPE over one pre-tokenized word (HF tokenizers' {@code BPE} model, llama.cpp's
@@ -27,6 +30,39 @@ final class BpeModel {
         this.unknownId = unknownId;
         this.fuseUnknown = fuseUnknown;
         this.ignoreMerges = ignoreMerges;
+    }
+
+    MergeTable merges() {
+        return merges;
+    }
+
+    boolean byteFallback() {
+        return byteFallback;
+    }
+
+    /** The unknown token's id, or -1. */
+    int unknownId() {
+        return unknownId;
+    }
+
+    boolean fuseUnknown() {
+        return fuseUnknown;
+    }
+
+    boolean ignoreMerges() {
+        return ignoreMerges;
+    }
+
+    /** The merges as (left piece, right piece) pairs in rank order. */
+    List<String[]> mergePairs() {
+        List<long[]> byRank = new ArrayList<>();
+        merges.forEach((left, right, rank, merged) -> byRank.add(new long[] {rank, left, right}));
+        byRank.sort(Comparator.comparingLong(m -> m[0]));
+        List<String[]> out = new ArrayList<>(byRank.size());
+        for (long[] m : byRank) {
+            out.add(new String[] {vocabulary.piece((int) m[1]), vocabulary.piece((int) m[2])});
+        }
+        return out;
     }
 
     void encodeWord(String word, IntList out) {

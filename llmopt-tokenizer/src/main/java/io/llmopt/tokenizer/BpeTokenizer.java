@@ -1,5 +1,6 @@
 package io.llmopt.tokenizer;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -17,11 +18,33 @@ public final class BpeTokenizer extends BaseTokenizer {
     private final BpeModel model;
     private final int[] prefixIds;
     private final int[] suffixIds;
+    private final Origin origin;
 
     /** Everything that defines a BPE pipeline; see the class comment. {@code normalizer} may be null. */
     record Parts(Vocabulary vocabulary, SpecialIds specialIds, DecodeRules decodeRules, byte[][] pieceBytes,
             boolean[] renderOnlyIfSpecial, AddedTokens addedTokens, Normalizer normalizer, PreTokenizer preTokenizer,
-            BpeModel model, int[] prefixIds, int[] suffixIds) {
+            BpeModel model, int[] prefixIds, int[] suffixIds, Origin origin) {
+    }
+
+    /**
+     * How the pipeline was described where it was loaded from, kept for export ({@link GgufTokenizerExport},
+     * {@link HfTokenizerExport}): a tokenizer.json's normalizer, pre_tokenizer, post_processor and decoder as JSON
+     * text (each null when absent), or a GGUF vocabulary's {@code tokenizer.ggml.pre} and {@code add_space_prefix}.
+     */
+    record Origin(String llamaCppPre, boolean addSpacePrefix, String normalizer, String preTokenizer,
+            String postProcessor, String decoder) {
+        static Origin gguf(String llamaCppPre, boolean addSpacePrefix) {
+            return new Origin(llamaCppPre, addSpacePrefix, null, null, null, null);
+        }
+
+        static Origin tokenizerJson(JsonNode root) {
+            return new Origin(null, false, text(root.get("normalizer")), text(root.get("pre_tokenizer")),
+                    text(root.get("post_processor")), text(root.get("decoder")));
+        }
+
+        private static String text(JsonNode node) {
+            return node == null || node.isNull() ? null : node.toString();
+        }
     }
 
     BpeTokenizer(Parts p) {
@@ -32,6 +55,29 @@ public final class BpeTokenizer extends BaseTokenizer {
         this.model = p.model();
         this.prefixIds = p.prefixIds().clone();
         this.suffixIds = p.suffixIds().clone();
+        this.origin = p.origin();
+    }
+
+    Origin origin() {
+        return origin;
+    }
+
+    BpeModel model() {
+        return model;
+    }
+
+    AddedTokens addedTokens() {
+        return addedTokens;
+    }
+
+    /** What {@code encode(…, addSpecial=true, …)} puts before the text. */
+    int[] prefixIds() {
+        return prefixIds.clone();
+    }
+
+    /** What {@code encode(…, addSpecial=true, …)} puts after the text. */
+    int[] suffixIds() {
+        return suffixIds.clone();
     }
 
     @Override

@@ -97,7 +97,7 @@ final class ChatTemplateEngine {
      * {@code {% filter name %}}) and test ({@code x is name}) exists. Jinjava would otherwise render an unknown filter
      * or test silently as nothing.
      */
-    void check(String template) {
+    synchronized void check(String template) {
         JinjavaInterpreter interpreter = jinjava.newInterpreter();
         JinjavaInterpreter.pushCurrent(interpreter);
         try {
@@ -141,8 +141,10 @@ final class ChatTemplateEngine {
     /**
      * Renders a template already passed through {@link ChatTemplateRewrites}. Jinjava collects errors instead of
      * throwing; any fatal one (syntax error, unknown tag, failed call) and any {@code raise_exception} throws here.
+     * Renders are serialized: Jinjava 2.7's shared global context is not safe for concurrent renders (HubSpot/jinjava
+     * #1212, fixed in 2.8), and a chat template renders in about a millisecond.
      */
-    String render(String template, Map<String, ?> variables) {
+    synchronized String render(String template, Map<String, ?> variables) {
         RenderResult result = jinjava.renderForResult(template, variables);
         List<String> fatal = new ArrayList<>();
         for (TemplateError e : result.getErrors()) {

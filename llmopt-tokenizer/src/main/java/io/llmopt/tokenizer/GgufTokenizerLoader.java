@@ -56,6 +56,7 @@ final class GgufTokenizerLoader {
         int eos = specialId(md, "eos_token_id", defaults[1], n);
         int unk = specialId(md, "unknown_token_id", defaults[2], n);
         int sep = specialId(md, "seperator_token_id", defaults[3], n);
+        int pad = specialId(md, "padding_token_id", -1, n);
         int eot = specialId(md, "eot_token_id", -1, n);
         int eom = specialId(md, "eom_token_id", -1, n);
 
@@ -74,13 +75,15 @@ final class GgufTokenizerLoader {
             }
         }
         Vocabulary vocabulary = new Vocabulary(pieces, scores, types);
-        BaseTokenizer.SpecialIds specialIds = new BaseTokenizer.SpecialIds(bos, eos, Set.copyOf(eog));
+        BaseTokenizer.SpecialIds specialIds = new BaseTokenizer.SpecialIds(bos, eos, Set.copyOf(eog), pad);
 
         return switch (model) {
             case "llama" -> new SpmTokenizer(vocabulary, specialIds, new SpmTokenizer.Options(
                     md.findBoolean(PREFIX + "add_bos_token").orElse(true),
                     md.findBoolean(PREFIX + "add_eos_token").orElse(false),
-                    md.findBoolean(PREFIX + "add_space_prefix").orElse(true)), unk, List.of());
+                    md.findBoolean(PREFIX + "add_space_prefix").orElse(true)), unk, List.of(),
+                    SpmTokenizer.SentencePieceSpec.of(vocabulary,
+                            md.findBoolean(PREFIX + "remove_extra_whitespaces").orElse(false)));
             case "gpt2" -> byteLevelBpe(md, vocabulary, specialIds);
             default -> new WordPieceTokenizer(vocabulary, specialIds, unk, sep);
         };
@@ -143,6 +146,7 @@ final class GgufTokenizerLoader {
         }
         return new BpeTokenizer(new BpeTokenizer.Parts(vocabulary, ids,
                 new DecodeRules(addSpacePrefix, rules.cleanSpaces()), bytes, SpmTokenizer.controlFlags(vocabulary),
-                new AddedTokens(added), null, preTokenizer, bpe, prefix, suffix));
+                new AddedTokens(added), null, preTokenizer, bpe, prefix, suffix,
+                BpeTokenizer.Origin.gguf(pre, addSpacePrefix)));
     }
 }

@@ -29,6 +29,15 @@ final class Json {
         }
     }
 
+    /** Parses JSON text this module wrote or kept itself (an error here is a bug, not bad input). */
+    static JsonNode parse(String text) {
+        try {
+            return MAPPER.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("invalid JSON kept in memory: " + e.getMessage(), e);
+        }
+    }
+
     /** A token written as a string or as an AddedToken object {@code {"content": …}}; null when absent. */
     static String tokenText(JsonNode node) {
         if (node == null || node.isNull()) {

@@ -47,6 +47,21 @@ final class MergeTable {
         size++;
     }
 
+    /** Receives one merge of {@link #forEach}. */
+    @FunctionalInterface
+    interface MergeVisitor {
+        void visit(int left, int right, int rank, int mergedId);
+    }
+
+    /** Every merge, in table order (not rank order). */
+    void forEach(MergeVisitor visitor) {
+        for (int i = 0; i < keys.length; i++) {
+            if (keys[i] != EMPTY) {
+                visitor.visit((int) (keys[i] >>> 32), (int) keys[i], (int) (values[i] >>> 32), (int) values[i]);
+            }
+        }
+    }
+
     /** (rank << 32 | merged id) of the pair, or -1 when the pair does not merge. */
     long get(int left, int right) {
         long k = key(left, right);

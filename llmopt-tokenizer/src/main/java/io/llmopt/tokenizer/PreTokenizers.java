@@ -1,8 +1,10 @@
 package io.llmopt.tokenizer;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.llmopt.tensor.LlmoptException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -82,6 +84,60 @@ final class PreTokenizers {
                     + "' (supported: llama-bpe, qwen2, gpt-2, falcon, starcoder, refact, mpt, deepseek-llm, "
                     + "deepseek-coder, command-r, default, …)");
         };
+    }
+
+    /** One llama.cpp pre-tokenizer name per distinct behaviour, in the order {@link #llamaCppName} tries them. */
+    private static final List<String> CANONICAL_PRES = List.of("llama-bpe", "dbrx", "qwen2", "stablelm2", "gpt-2",
+            "falcon", "starcoder", "smollm", "command-r", "deepseek-llm", "deepseek-coder", "default");
+
+    /**
+     * The {@code tokenizer.ggml.pre} under which llama.cpp tokenizes as a byte-level tokenizer.json does: the one
+     * whose regexes, ignore_merges and clean-up-spaces flags equal the tokenizer's. llama.cpp's converter recognises
+     * a tokenizer by hashing its output on a sample text; here the regexes are compared directly. The
+     * pre_tokenizer must be regex splits (Split, Digits, or a ByteLevel with use_regex = true, which is GPT-2's
+     * regex) ending in a ByteLevel step without a prefix space; anything else yields empty.
+     */
+    static Optional<String> llamaCppName(JsonNode preTokenizer,
+            boolean ignoreMerges, boolean cleanSpaces) {
+        List<String> regexes = new ArrayList<>();
+        List<JsonNode> steps = new ArrayList<>();
+        if (preTokenizer != null && "Sequence".equals(preTokenizer.path("type").asText())) {
+            preTokenizer.path("pretokenizers").forEach(steps::add);
+        } else if (preTokenizer != null) {
+            steps.add(preTokenizer);
+        }
+        if (steps.isEmpty() || !"ByteLevel".equals(steps.getLast().path("type").asText())
+                || steps.getLast().path("add_prefix_space").asBoolean(false)) {
+            return Optional.empty();
+        }
+        for (JsonNode step : steps) {
+            switch (step.path("type").asText()) {
+                case "Split" -> {
+                    if (!step.path("pattern").has("Regex") || !"Isolated".equals(step.path("behavior").asText())
+                            || step.path("invert").asBoolean(false)) {
+                        return Optional.empty();
+                    }
+                    regexes.add(step.path("pattern").path("Regex").asText());
+                }
+                case "Digits" -> regexes.add(step.path("individual_digits").asBoolean(false) ? "\\p{N}" : "\\p{N}+");
+                case "ByteLevel" -> {
+                    if (step.path("use_regex").asBoolean(true)) {
+                        regexes.add(GPT2_LLAMA_CPP);
+                    }
+                }
+                default -> {
+                    return Optional.empty();
+                }
+            }
+        }
+        regexes.replaceAll(r -> r.equals(GPT2_REGEX) ? GPT2_LLAMA_CPP : r);
+        for (String name : CANONICAL_PRES) {
+            LlamaCppPre pre = llamaCpp(name, "built-in");
+            if (pre.regexes().equals(regexes) && pre.ignoreMerges() == ignoreMerges && pre.cleanSpaces() == cleanSpaces) {
+                return Optional.of(name);
+            }
+        }
+        return Optional.empty();
     }
 
     /** Regex splits (isolated) followed by the byte-level alphabet, as llama.cpp's BPE session does. */

@@ -23,18 +23,43 @@ public final class SpmTokenizer extends BaseTokenizer {
     public record Options(boolean addBos, boolean addEos, boolean addSpacePrefix) {
     }
 
+    /**
+     * What a SentencePiece {@code tokenizer.model} says beyond the vocabulary, kept for export
+     * ({@link HfTokenizerExport}); the tokenizer itself runs llama.cpp's algorithm whatever these are.
+     *
+     * @param modelType SentencePiece's trainer_spec.model_type (1 unigram, 2 BPE)
+     * @param removeExtraWhitespaces normalizer_spec.remove_extra_whitespaces (not applied here, as in llama.cpp)
+     */
+    record SentencePieceSpec(int modelType, boolean byteFallback, boolean removeExtraWhitespaces) {
+        /** For vocabularies from GGUF or llama2.c: BPE, byte fallback when the vocabulary has byte tokens. */
+        static SentencePieceSpec of(Vocabulary vocabulary, boolean removeExtraWhitespaces) {
+            boolean bytes = false;
+            for (int b = 0; b < 256 && !bytes; b++) {
+                bytes = vocabulary.byteId(b) >= 0;
+            }
+            return new SentencePieceSpec(SentencePieceModelReader.Model.BPE, bytes, removeExtraWhitespaces);
+        }
+    }
+
     private static final char SPACE_MARK = '\u2581';
 
     private final Options options;
     private final AddedTokens addedTokens;
     private final int unknownId;
+    private final SentencePieceSpec spec;
 
     SpmTokenizer(Vocabulary vocabulary, SpecialIds specialIds, Options options, int unknownId,
             List<AddedTokens.AddedToken> extraAddedTokens) {
+        this(vocabulary, specialIds, options, unknownId, extraAddedTokens, SentencePieceSpec.of(vocabulary, false));
+    }
+
+    SpmTokenizer(Vocabulary vocabulary, SpecialIds specialIds, Options options, int unknownId,
+            List<AddedTokens.AddedToken> extraAddedTokens, SentencePieceSpec spec) {
         super(vocabulary, specialIds, new DecodeRules(options.addSpacePrefix(), false), pieceBytes(vocabulary),
                 controlFlags(vocabulary));
         this.options = options;
         this.unknownId = unknownId;
+        this.spec = spec;
         List<AddedTokens.AddedToken> added = new ArrayList<>(specialPieces(vocabulary));
         added.addAll(extraAddedTokens);
         this.addedTokens = new AddedTokens(added);
@@ -42,6 +67,15 @@ public final class SpmTokenizer extends BaseTokenizer {
 
     public Options options() {
         return options;
+    }
+
+    SentencePieceSpec spec() {
+        return spec;
+    }
+
+    /** The unknown token's id, or -1. */
+    int unknownId() {
+        return unknownId;
     }
 
     /** Control, unknown and user-defined pieces are matched in raw text (the first two only with parseSpecial). */

@@ -10,15 +10,16 @@ import java.nio.file.Path;
  * @param chatTemplate the {@code chat_template} string; for the list form, the entry named "default" (else the first)
  */
 record TokenizerConfig(Boolean addBosToken, Boolean addEosToken, String bosToken, String eosToken, String unkToken,
-        Boolean cleanUpTokenizationSpaces, String chatTemplate) {
+        String padToken, Boolean cleanUpTokenizationSpaces, String chatTemplate) {
 
-    static final TokenizerConfig EMPTY = new TokenizerConfig(null, null, null, null, null, null, null);
+    static final TokenizerConfig EMPTY = new TokenizerConfig(null, null, null, null, null, null, null, null);
 
     static TokenizerConfig read(Path file) {
         JsonNode root = Json.read(file, "tokenizer_config.json");
         return new TokenizerConfig(bool(root, "add_bos_token"), bool(root, "add_eos_token"),
                 Json.tokenText(root.get("bos_token")), Json.tokenText(root.get("eos_token")),
-                Json.tokenText(root.get("unk_token")), bool(root, "clean_up_tokenization_spaces"),
+                Json.tokenText(root.get("unk_token")), Json.tokenText(root.get("pad_token")),
+                bool(root, "clean_up_tokenization_spaces"),
                 chatTemplate(root.get("chat_template")));
     }
 

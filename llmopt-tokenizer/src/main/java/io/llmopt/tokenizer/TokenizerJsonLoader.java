@@ -131,6 +131,7 @@ final class TokenizerJsonLoader {
         }
         int bos = idOf(config.bosToken(), vocabulary);
         int eos = idOf(config.eosToken(), vocabulary);
+        int pad = idOf(config.padToken(), vocabulary);
         Set<Integer> eog = new HashSet<>(extraEog);
         if (eos >= 0) {
             eog.add(eos);
@@ -141,9 +142,9 @@ final class TokenizerJsonLoader {
             }
         }
         return new BpeTokenizer(new BpeTokenizer.Parts(vocabulary,
-                new BaseTokenizer.SpecialIds(bos, eos, Set.copyOf(eog)),
+                new BaseTokenizer.SpecialIds(bos, eos, Set.copyOf(eog), pad),
                 new DecodeRules(decoder.stripLeadingSpace, cleanUp), bytes, special, new AddedTokens(matchable),
-                normalizer, preTokenizer, bpe, toArray(prefix), toArray(suffix)));
+                normalizer, preTokenizer, bpe, toArray(prefix), toArray(suffix), BpeTokenizer.Origin.tokenizerJson(root)));
     }
 
     private static int idOf(String text, Vocabulary v) {

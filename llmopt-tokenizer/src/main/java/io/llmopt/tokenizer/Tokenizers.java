@@ -36,11 +36,13 @@ public final class Tokenizers {
         int bos = m.bosId() >= 0 && m.bosId() < n ? m.bosId() : -1;
         int eos = m.eosId() >= 0 && m.eosId() < n ? m.eosId() : -1;
         int unk = m.unkId() >= 0 && m.unkId() < n ? m.unkId() : -1;
+        int pad = m.padId() >= 0 && m.padId() < n ? m.padId() : -1;
         Set<Integer> eog = eos >= 0 ? Set.of(eos) : Set.of();
         SpmTokenizer.Options options = new SpmTokenizer.Options(
                 config.addBosToken() == null || config.addBosToken(),
                 config.addEosToken() != null && config.addEosToken(), m.addDummyPrefix());
-        return new SpmTokenizer(vocabulary, new BaseTokenizer.SpecialIds(bos, eos, eog), options, unk, List.of());
+        return new SpmTokenizer(vocabulary, new BaseTokenizer.SpecialIds(bos, eos, eog, pad), options, unk, List.of(),
+                new SpmTokenizer.SentencePieceSpec(m.modelType(), m.byteFallback(), m.removeExtraWhitespaces()));
     }
 
     /** An HF {@code tokenizer.json} (BPE models: byte-level or SentencePiece-style) and its optional config. */

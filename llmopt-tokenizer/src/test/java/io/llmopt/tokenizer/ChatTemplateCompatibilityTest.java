@@ -67,9 +67,10 @@ class ChatTemplateCompatibilityTest {
 
     /**
      * Where the layer knowingly differs: Jinjava has a single null for None and undefined (so None prints as ""), and
-     * its {@code +} / {@code ~} operators (not reachable from any extension point) concatenate null as "null", ignore
-     * Markup escaping and print booleans in lower case; its {@code map} returns a list where jinja2's returns a
-     * generator that {@code tojson} rejects.
+     * its {@code +} / {@code ~} operators (not reachable from any extension point) concatenate null as "null" and a
+     * number or dict as text, ignore Markup escaping and print booleans in lower case; its {@code map} returns a list
+     * where jinja2's returns a generator that {@code tojson} rejects; its {@code break}/{@code continue} end the loop
+     * body only after the enclosing {@code if} block has rendered its remaining children.
      */
     @Test
     void knownDifferencesStillDiffer() {
@@ -152,6 +153,25 @@ class ChatTemplateCompatibilityTest {
         String rewritten = ChatTemplateRewrites.apply(template);
         PINNED_CLOCK.check(rewritten);
         return PINNED_CLOCK.render(rewritten, vars);
+    }
+
+    /** One ChatTemplate shared by several threads renders what it renders alone. */
+    @Test
+    void concurrentRendersAgree() throws Exception {
+        ChatTemplate template = new ChatTemplate(
+                Files.readString(SharedData.require("chat-templates/hf-qwen3.chat_template.jinja")), "", "<|im_end|>");
+        List<ChatMessage> conversation = List.of(new ChatMessage("system", "Be brief."), new ChatMessage("user", "Hi"),
+                new ChatMessage("assistant", "<think>\nok\n</think>\n\nHello"), new ChatMessage("user", "Bye"));
+        String expected = template.render(conversation, true);
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(4)) {
+            List<java.util.concurrent.Future<String>> results = new ArrayList<>();
+            for (int i = 0; i < 64; i++) {
+                results.add(pool.submit(() -> template.render(conversation, true)));
+            }
+            for (var r : results) {
+                assertThat(r.get()).isEqualTo(expected);
+            }
+        }
     }
 
     private static boolean matchesJinja2(JsonNode snippet) {
