@@ -16,6 +16,7 @@ import io.llmopt.model.loader.TokenizerFiles;
 import io.llmopt.tensor.GgmlType;
 import io.llmopt.tensor.LlmoptException;
 import io.llmopt.tokenizer.GgufTokenizerExport;
+import io.llmopt.tokenizer.HfTokenizerExport;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -150,7 +151,7 @@ final class ConvertCommand implements Callable<Integer> {
             Files.copy(model, out.resolve("tokenizer.json"), StandardCopyOption.REPLACE_EXISTING);
             return;
         }
-        spec.commandLine().getErr().println("warning: no Hugging Face tokenizer file to copy for " + in
-                + " (give one with --tokenizer tokenizer.model|tokenizer.json); " + out + " has weights and config.json only");
+        // GGUF vocabularies and llama2.c tokenizer.bin: write Hugging Face tokenizer files from the loaded tokenizer
+        HfTokenizerExport.write(m.tokenizer(), out, m.chatTemplate().map(t -> t.source()).orElse(null));
     }
 }
