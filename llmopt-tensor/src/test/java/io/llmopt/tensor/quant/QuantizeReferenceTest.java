@@ -16,25 +16,26 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every quantizer against llama.cpp's own output on awkward rows ({@code quantize-reference.txt}, made by
+ * Every quantizer against llama.cpp's own output on awkward rows ({@code quantize-reference.txt.gz}, made by
  * make_quantize_reference.c with ggml b4747's {@code ggml_quantize_chunk}): plain weights, heavy tails, zero
  * sub-blocks, all-zero and constant rows, one sign, values whose scale underflows fp16, exact rounding ties, an
  * outlier, large values, sparse spikes — each without and (for types that use it) with importance weights.
- * The bytes must be identical.
+ * The bytes must be identical, and decoding them must give ggml's {@code to_float} values bit for bit.
  */
 class QuantizeReferenceTest {
 
-    record Case(GgmlType type, int cols, float[] input, float[] importance, byte[] bytes) {
+    record Case(GgmlType type, int cols, float[] input, float[] importance, byte[] bytes, float[] dequantized) {
     }
 
     static List<Case> load() throws IOException {
         List<Case> cases = new ArrayList<>();
-        try (InputStream in = QuantizeReferenceTest.class.getResourceAsStream("quantize-reference.txt")) {
+        try (InputStream in = new java.util.zip.GZIPInputStream(QuantizeReferenceTest.class.getResourceAsStream("quantize-reference.txt.gz"))) {
             String[] lines = new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n");
             GgmlType type = null;
             int cols = 0;
             float[] input = null;
             float[] importance = null;
+            byte[] bytes = null;
             for (String line : lines) {
                 if (line.isBlank() || line.startsWith("#")) {
                     continue;
@@ -48,7 +49,9 @@ class QuantizeReferenceTest {
                     }
                     case "input" -> input = floats(parts[1]);
                     case "importance" -> importance = parts[1].equals("none") ? null : floats(parts[1]);
-                    case "bytes" -> cases.add(new Case(type, cols, input, importance, HexFormat.of().parseHex(parts[1])));
+                    case "bytes" -> bytes = HexFormat.of().parseHex(parts[1]);
+                    case "dequantized" -> cases.add(new Case(type, cols, input, importance, bytes,
+                            parts[1].equals("none") ? null : floats(parts[1])));
                     default -> throw new IllegalStateException("unexpected line " + parts[0]);
                 }
             }
@@ -101,13 +104,28 @@ class QuantizeReferenceTest {
         assertThat(failures).isEmpty();
         assertThat(counts.keySet()).containsExactlyInAnyOrder(GgmlType.Q4_0, GgmlType.Q4_1, GgmlType.Q5_0,
                 GgmlType.Q5_1, GgmlType.Q8_0, GgmlType.Q8_1, GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.Q4_K,
-                GgmlType.Q5_K, GgmlType.Q6_K, GgmlType.Q8_K);
+                GgmlType.Q5_K, GgmlType.Q6_K, GgmlType.Q8_K, GgmlType.IQ4_NL);
+    }
+
+    @Test
+    void decodingMatchesGgmlToFloatExactly() throws IOException {
+        for (Case c : load()) {
+            if (c.dequantized() == null) {
+                continue;
+            }
+            float[] back = new float[c.cols()];
+            Codecs.of(c.type()).dequantize(MemorySegment.ofArray(c.bytes()), 0, back, 0, c.cols());
+            for (int i = 0; i < c.cols(); i++) {
+                assertThat(Float.floatToIntBits(back[i])).as("%s value %d", c.type(), i)
+                        .isEqualTo(Float.floatToIntBits(c.dequantized()[i]));
+            }
+        }
     }
 
     @Test
     void importanceIsOnlyUsedWhereLlamaCppUsesIt() {
         for (GgmlType t : List.of(GgmlType.Q4_0, GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1, GgmlType.Q2_K,
-                GgmlType.Q3_K, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K)) {
+                GgmlType.Q3_K, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K, GgmlType.IQ4_NL)) {
             assertThat(Codecs.of(t).usesImportance()).as(t.toString()).isTrue();
         }
         for (GgmlType t : List.of(GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q8_1, GgmlType.Q8_K)) {

@@ -1,9 +1,10 @@
-// Writes quantize-reference.txt: llama.cpp's own quantization of awkward rows, for llmopt's quantizer tests.
+// Writes quantize-reference.txt(.gz): llama.cpp's own quantization of awkward rows, for llmopt's quantizer tests.
 // Not part of the build; the output is committed. Build and run against a llama.cpp b4747 build:
 //   cc -O2 -o make_quantize_reference make_quantize_reference.c -I<llama.cpp>/ggml/include \
-//      -L<llama.cpp>/build/bin -lggml-base -lm && LD_LIBRARY_PATH=<llama.cpp>/build/bin ./make_quantize_reference > quantize-reference.txt
+//      -L<llama.cpp>/build/bin -lggml-base -lm && LD_LIBRARY_PATH=<llama.cpp>/build/bin ./make_quantize_reference | gzip -9 -n > quantize-reference.txt.gz
 // Each record: "quant <TYPE> <cols>", "input <hex f32 bits>", "importance <hex f32 bits>" or "importance none",
 // "bytes <hex>" = ggml_quantize_chunk(type, input, 1 row, cols, importance) (Q8_1/Q8_K: quantize_row_*_ref).
+// "dequantized <hex f32 bits>" = ggml's to_float of those bytes.
 // Q8_0, Q8_1 and Q8_K have no weighted records: llama.cpp ignores importance for them.
 #include <math.h>
 #include <stdint.h>
@@ -70,7 +71,8 @@ static void hex_bytes(const uint8_t * b, size_t n) {
 
 int main(void) {
     enum ggml_type types[] = {GGML_TYPE_Q4_0, GGML_TYPE_Q4_1, GGML_TYPE_Q5_0, GGML_TYPE_Q5_1, GGML_TYPE_Q8_0,
-        GGML_TYPE_Q8_1, GGML_TYPE_Q2_K, GGML_TYPE_Q3_K, GGML_TYPE_Q4_K, GGML_TYPE_Q5_K, GGML_TYPE_Q6_K, GGML_TYPE_Q8_K};
+        GGML_TYPE_Q8_1, GGML_TYPE_Q2_K, GGML_TYPE_Q3_K, GGML_TYPE_Q4_K, GGML_TYPE_Q5_K, GGML_TYPE_Q6_K, GGML_TYPE_Q8_K,
+        GGML_TYPE_IQ4_NL};
     printf("# llama.cpp b4747 (commit c392e509) quantization of awkward rows; made by make_quantize_reference.c.\n");
     // ggml_init fills the fp16 -> fp32 table that the k-quants use to re-read their stored scales
     struct ggml_init_params params = {1024 * 1024, NULL, false};
@@ -97,6 +99,13 @@ int main(void) {
                 hex_floats("input", x, COLS);
                 if (weighted) hex_floats("importance", w, COLS); else printf("importance none\n");
                 hex_bytes(out, size);
+                static float back[COLS];
+                if (ggml_get_type_traits(type)->to_float) {
+                    ggml_get_type_traits(type)->to_float(out, back, COLS);
+                    hex_floats("dequantized", back, COLS);
+                } else {
+                    printf("dequantized none\n"); // Q8_1: ggml has no decoder
+                }
             }
         }
     }
