@@ -8,6 +8,7 @@ import io.llmopt.model.RopeScaling;
 import io.llmopt.tensor.GgmlType;
 import io.llmopt.tensor.LlmoptException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -29,13 +30,17 @@ public final class GgufModelWriter {
         };
     }
 
-    public static void write(Path out, String name, LlamaConfig c, List<ExportTensor> tensors, GgmlType type,
-            GgufMetadata tokenizerMetadata) {
-        GgufWriter w = new GgufWriter(out);
+    /**
+     * The metadata llama.cpp's converter writes for {@code c}: general.*, the architecture's hyper-parameters and
+     * the {@code tokenizer.*} keys of {@code tokenizerMetadata}, with {@code general.file_type} = fileType (a
+     * llama.cpp ftype, e.g. 15 = Q4_K_M).
+     */
+    public static GgufMetadata metadata(String name, LlamaConfig c, int fileType, GgufMetadata tokenizerMetadata) {
+        Map<String, GgufValue> w = new LinkedHashMap<>();
         String a = c.architecture();
         w.put("general.architecture", GgufValue.ofString(a));
         w.put("general.name", GgufValue.ofString(name));
-        w.put("general.file_type", GgufValue.ofUint32(fileType(type)));
+        w.put("general.file_type", GgufValue.ofUint32(fileType));
         w.put(a + ".context_length", GgufValue.ofUint32(c.contextLength()));
         w.put(a + ".embedding_length", GgufValue.ofUint32(c.hiddenSize()));
         w.put(a + ".block_count", GgufValue.ofUint32(c.numLayers()));
@@ -67,6 +72,13 @@ public final class GgufModelWriter {
                 w.put(e.getKey(), e.getValue());
             }
         }
+        return new GgufMetadata("metadata of " + name, w);
+    }
+
+    public static void write(Path out, String name, LlamaConfig c, List<ExportTensor> tensors, GgmlType type,
+            GgufMetadata tokenizerMetadata) {
+        GgufWriter w = new GgufWriter(out);
+        w.metadata(metadata(name, c, fileType(type), tokenizerMetadata));
         for (ExportTensor t : tensors) {
             GgmlType target = t.shape().length == 1 ? GgmlType.F32 : type;
             w.addTensor(t.name(), target, t.shape(), (row, dst) -> t.rows().row(row, dst));
