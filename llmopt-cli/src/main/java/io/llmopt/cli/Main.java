@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
         description = "Run, compress, serve and measure Llama-family language models on the JVM.",
         subcommands = {InspectCommand.class, TokenizeCommand.class, GenerateCommand.class, ChatCommand.class,
             ConvertCommand.class, InitCommand.class, BenchCommand.class,
-            io.llmopt.cli.eval.EvalCommand.class, io.llmopt.cli.eval.CompareCommand.class, CommandLine.HelpCommand.class})
+            io.llmopt.cli.eval.EvalCommand.class, io.llmopt.cli.eval.CompareCommand.class,
+            io.llmopt.cli.quantize.QuantizeCommand.class, io.llmopt.cli.quantize.ImatrixCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

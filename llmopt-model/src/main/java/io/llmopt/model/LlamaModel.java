@@ -23,6 +23,7 @@ public final class LlamaModel {
     private final LlamaWeights weights;
     private final Kernels kernels;
     private final WorkerPool pool;
+    private ActivationObserver observer;
 
     public LlamaModel(LlamaConfig config, LlamaWeights weights, Kernels kernels, WorkerPool pool) {
         weights.validate(config);
@@ -46,6 +47,14 @@ public final class LlamaModel {
 
     public WorkerPool pool() {
         return pool;
+    }
+
+    /**
+     * Installs (or with null removes) an observer of every matmul input; costs one null check per matmul when
+     * absent, so decoding still allocates nothing.
+     */
+    public void setActivationObserver(ActivationObserver observer) {
+        this.observer = observer;
     }
 
     /** A fresh sequence state with a cache of {@code contextLength} positions and batches of up to maxBatch. */
@@ -100,6 +109,11 @@ public final class LlamaModel {
             for (int t = 0; t < n; t++) {
                 RmsNorm.apply(s.xb, t * d, s.x, t * d, w.attnNorm(), eps);
             }
+            if (observer != null) {
+                observer.observe(l, ActivationObserver.Weight.ATTN_Q, s.xb, n, d);
+                observer.observe(l, ActivationObserver.Weight.ATTN_K, s.xb, n, d);
+                observer.observe(l, ActivationObserver.Weight.ATTN_V, s.xb, n, d);
+            }
             kernels.matmul(w.wq(), s.xb, 0, n, s.q, 0, pool);
             kernels.matmul(w.wk(), s.xb, 0, n, s.k, 0, pool);
             kernels.matmul(w.wv(), s.xb, 0, n, s.v, 0, pool);
@@ -118,14 +132,24 @@ public final class LlamaModel {
                 System.arraycopy(s.v, t * kvd, values, pos * kvd, kvd);
             }
             s.attention.run(s.q, keys, values, s.att, n, startPos, pool);
+            if (observer != null) {
+                observer.observe(l, ActivationObserver.Weight.ATTN_OUTPUT, s.att, n, qd);
+            }
             kernels.matmul(w.wo(), s.att, 0, n, s.xb, 0, pool);
             add(s.x, s.xb, n * d);
             for (int t = 0; t < n; t++) {
                 RmsNorm.apply(s.xb, t * d, s.x, t * d, w.ffnNorm(), eps);
             }
+            if (observer != null) {
+                observer.observe(l, ActivationObserver.Weight.FFN_GATE, s.xb, n, d);
+                observer.observe(l, ActivationObserver.Weight.FFN_UP, s.xb, n, d);
+            }
             kernels.matmul(w.gate(), s.xb, 0, n, s.gate, 0, pool);
             kernels.matmul(w.up(), s.xb, 0, n, s.up, 0, pool);
             SwiGlu.apply(s.gate, s.up, n * ff);
+            if (observer != null) {
+                observer.observe(l, ActivationObserver.Weight.FFN_DOWN, s.gate, n, ff);
+            }
             kernels.matmul(w.down(), s.gate, 0, n, s.xb, 0, pool);
             add(s.x, s.xb, n * d);
         }
@@ -134,10 +158,16 @@ public final class LlamaModel {
                 RmsNorm.apply(s.xb, t * d, s.x, t * d, weights.outputNorm(), eps);
             }
             float[] out = s.allLogits();
+            if (observer != null) {
+                observer.observe(-1, ActivationObserver.Weight.OUTPUT, s.xb, n, d);
+            }
             kernels.matmul(weights.output(), s.xb, 0, n, out, 0, pool);
             return out;
         }
         RmsNorm.apply(s.xb, 0, s.x, (n - 1) * d, weights.outputNorm(), eps);
+        if (observer != null) {
+            observer.observe(-1, ActivationObserver.Weight.OUTPUT, s.xb, 1, d);
+        }
         kernels.matmul(weights.output(), s.xb, 0, 1, s.lastLogits, 0, pool);
         return s.lastLogits;
     }

@@ -30,8 +30,9 @@ import java.util.concurrent.ThreadLocalRandom;
  *
  * <p>Tensors are either copied verbatim from existing bytes ({@link #addTensor(Tensor)}) or produced row by
  * row at write time and encoded with the type's codec ({@link #addTensor(String, GgmlType, long[], RowSource)};
- * F32, F16, BF16, Q8_0 and Q4_0 can be encoded). Data is streamed one tensor row at a time, so writing a
- * model never holds all of it in memory.
+ * every type whose codec quantizes), or written at write time by the caller ({@link #addTensor(String, GgmlType,
+ * long[], TensorData)}, e.g. quantized in parallel, piece by piece). Data is streamed, so writing a model never
+ * holds all of it in memory.
  *
  * <p>Writing is atomic: the file is written to a temporary file in the target's directory, forced to disk
  * and renamed over the target; on any failure the temporary file is deleted and the target is untouched.
@@ -46,7 +47,22 @@ public final class GgufWriter {
         void readRow(long row, float[] dst);
     }
 
-    private record Entry(String name, GgmlType type, long[] shape, MemorySegment bytes, RowSource rows) {
+    /** Receives the encoded bytes of one tensor, in order. */
+    @FunctionalInterface
+    public interface Sink {
+        void write(MemorySegment bytes) throws IOException;
+    }
+
+    /**
+     * Writes the encoded bytes of one tensor (exactly its byte size, in one or more pieces) when the file is
+     * written; lets the caller encode in parallel and in pieces so that memory stays bounded.
+     */
+    @FunctionalInterface
+    public interface TensorData {
+        void writeTo(Sink sink) throws IOException;
+    }
+
+    private record Entry(String name, GgmlType type, long[] shape, MemorySegment bytes, RowSource rows, TensorData data) {
         long[] ne() {
             long[] ne = new long[shape.length];
             for (int i = 0; i < shape.length; i++) {
@@ -100,7 +116,7 @@ public final class GgufWriter {
 
     /** Adds a tensor whose bytes are copied verbatim (any type, e.g. a tensor of another GGUF file). */
     public GgufWriter addTensor(Tensor tensor) {
-        return add(new Entry(tensor.name(), tensor.type(), tensor.shape(), tensor.data(), null));
+        return add(new Entry(tensor.name(), tensor.type(), tensor.shape(), tensor.data(), null, null));
     }
 
     /** Adds a tensor encoded to {@code type} from {@code values} (row-major, outermost dimension first). */
@@ -117,10 +133,14 @@ public final class GgufWriter {
     /** Adds a tensor encoded to {@code type} from rows produced at write time by {@code rows}. */
     public GgufWriter addTensor(String name, GgmlType type, long[] shape, RowSource rows) {
         if (!Codecs.supports(type) || !Codecs.of(type).canQuantize()) {
-            throw new LlmoptException("tensor '" + name + "': cannot encode values to " + type
-                    + " (supported: F32, F16, BF16, Q8_0, Q4_0)");
+            throw new LlmoptException("tensor '" + name + "': cannot encode values to " + type + " (no quantizer for this type)");
         }
-        return add(new Entry(name, type, shape.clone(), null, rows));
+        return add(new Entry(name, type, shape.clone(), null, rows, null));
+    }
+
+    /** Adds a tensor whose encoded bytes {@code data} writes when the file is written. */
+    public GgufWriter addTensor(String name, GgmlType type, long[] shape, TensorData data) {
+        return add(new Entry(name, type, shape.clone(), null, null, data));
     }
 
     /** Adds {@code source} re-encoded to {@code type} (e.g. F32 → Q8_0), decoded and encoded row by row. */
@@ -236,6 +256,20 @@ public final class GgufWriter {
     private static void writeData(GgufOutput out, Entry e) throws IOException {
         if (e.bytes() != null) {
             out.bytes(e.bytes());
+            return;
+        }
+        if (e.data() != null) {
+            long[] written = {0};
+            e.data().writeTo(piece -> {
+                written[0] += piece.byteSize();
+                if (written[0] > e.byteSize()) {
+                    throw new LlmoptException("tensor '" + e.name() + "': more than its " + e.byteSize() + " bytes were written");
+                }
+                out.bytes(piece);
+            });
+            if (written[0] != e.byteSize()) {
+                throw new LlmoptException("tensor '" + e.name() + "': " + written[0] + " bytes were written, expected " + e.byteSize());
+            }
             return;
         }
         BlockCodec codec = Codecs.of(e.type());

@@ -221,6 +221,31 @@ class GgufWriterTest {
     }
 
     @Test
+    void callerWrittenDataIsStreamedInPiecesAndMustHaveTheExactSize() throws IOException {
+        Path file = dir.resolve("pieces.gguf");
+        float[] values = {1, 2, 3, 4, 5, 6};
+        new GgufWriter(file).addTensor("t", GgmlType.F32, new long[] {2, 3}, sink -> {
+            sink.write(MemorySegment.ofArray(new float[] {1, 2, 3, 4}));
+            sink.write(MemorySegment.ofArray(new float[] {5, 6}));
+        }).write();
+        try (GgufFile gguf = GgufFile.open(file)) {
+            assertThat(gguf.tensor("t").toFloatArray()).containsExactly(values);
+        }
+        Path shortFile = dir.resolve("short.gguf");
+        GgufWriter tooShort = new GgufWriter(shortFile).addTensor("t", GgmlType.F32, new long[] {2, 3},
+                sink -> sink.write(MemorySegment.ofArray(new float[5])));
+        assertThatThrownBy(tooShort::write).isInstanceOf(LlmoptException.class)
+                .hasMessage("tensor 't': 20 bytes were written, expected 24");
+        GgufWriter tooLong = new GgufWriter(shortFile).addTensor("t", GgmlType.F32, new long[] {2, 3},
+                sink -> sink.write(MemorySegment.ofArray(new float[7])));
+        assertThatThrownBy(tooLong::write).isInstanceOf(LlmoptException.class)
+                .hasMessage("tensor 't': more than its 24 bytes were written");
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactly("pieces.gguf"); // no output, no temporaries
+        }
+    }
+
+    @Test
     void rejectsWhatLlamaCppCouldNotLoad() {
         GgufWriter w = new GgufWriter(dir.resolve("x.gguf")).addTensor("a", GgmlType.F32, new long[] {1}, new float[1]);
         assertThatThrownBy(() -> w.addTensor("a", GgmlType.F32, new long[] {1}, new float[1]))
@@ -229,8 +254,8 @@ class GgufWriterTest {
                 .hasMessage("tensor '" + "n".repeat(64) + "': a GGUF tensor name must have 1..63 UTF-8 bytes, this one has 64");
         assertThatThrownBy(() -> w.addTensor("q", GgmlType.Q8_0, new long[] {2, 48}, new float[96]))
                 .hasMessage("tensor 'q': rows of 48 values are not a multiple of the Q8_0 block size 32");
-        assertThatThrownBy(() -> w.addTensor("k", GgmlType.Q4_K, new long[] {256}, new float[256]))
-                .hasMessage("tensor 'k': cannot encode values to Q4_K (supported: F32, F16, BF16, Q8_0, Q4_0)");
+        assertThatThrownBy(() -> w.addTensor("k", GgmlType.IQ2_XXS, new long[] {256}, new float[256]))
+                .hasMessage("tensor 'k': cannot encode values to IQ2_XXS (no quantizer for this type)");
         assertThatThrownBy(() -> w.addTensor("s", GgmlType.F32, new long[] {2, 3}, new float[5]))
                 .hasMessage("tensor 's': shape [2, 3] has 6 values but 5 were given");
         assertThatThrownBy(() -> w.addTensor("d", GgmlType.F32, new long[] {1, 1, 1, 1, 1}, new float[1]))

@@ -8,6 +8,7 @@ import io.llmopt.model.RopeScaling;
 import io.llmopt.tensor.GgmlType;
 import io.llmopt.tensor.LlmoptException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -29,23 +30,17 @@ public final class GgufModelWriter {
         };
     }
 
-    /** θ_unscaled / θ_scaled per frequency (llama.cpp's rope_freqs.weight). */
-    static float[] ropeFactors(LlamaConfig c) {
-        if (c.ropeScaling().type() == RopeScaling.Type.FACTORS) {
-            return c.ropeScaling().frequencyFactors();
-        }
-        double[] scaled = io.llmopt.model.RopeFrequencies.of(c, c.contextLength());
-        double[] plain = io.llmopt.model.RopeFrequencies.of(c.withRopeScaling(RopeScaling.NONE), c.contextLength());
-        return c.ropeScaling().toFrequencyFactors(plain, scaled);
-    }
-
-    public static void write(Path out, String name, LlamaConfig c, List<ExportTensor> tensors, GgmlType type,
-            GgufMetadata tokenizerMetadata) {
-        GgufWriter w = new GgufWriter(out);
+    /**
+     * The metadata llama.cpp's converter writes for {@code c}: general.*, the architecture's hyper-parameters and
+     * the {@code tokenizer.*} keys of {@code tokenizerMetadata}, with {@code general.file_type} = fileType (a
+     * llama.cpp ftype, e.g. 15 = Q4_K_M).
+     */
+    public static GgufMetadata metadata(String name, LlamaConfig c, int fileType, GgufMetadata tokenizerMetadata) {
+        Map<String, GgufValue> w = new LinkedHashMap<>();
         String a = c.architecture();
         w.put("general.architecture", GgufValue.ofString(a));
         w.put("general.name", GgufValue.ofString(name));
-        w.put("general.file_type", GgufValue.ofUint32(fileType(type)));
+        w.put("general.file_type", GgufValue.ofUint32(fileType));
         w.put(a + ".context_length", GgufValue.ofUint32(c.contextLength()));
         w.put(a + ".embedding_length", GgufValue.ofUint32(c.hiddenSize()));
         w.put(a + ".block_count", GgufValue.ofUint32(c.numLayers()));
@@ -70,17 +65,41 @@ public final class GgufModelWriter {
                 w.put(a + ".rope.scaling.type", GgufValue.ofString("linear"));
                 w.put(a + ".rope.scaling.factor", GgufValue.ofFloat32((float) s.factor()));
             }
-            case LLAMA3, FACTORS -> { } // written as the rope_freqs.weight tensor below, as llama.cpp's converter does
+            case LLAMA3, FACTORS -> { } // stored as the rope_freqs.weight tensor (extraTensors), as llama.cpp's converter does
             default -> throw new LlmoptException("writing " + s.type() + " RoPE scaling to GGUF is not supported yet");
-        }
-        if (s.type() == RopeScaling.Type.LLAMA3 || s.type() == RopeScaling.Type.FACTORS) {
-            float[] factors = ropeFactors(c);
-            w.addTensor("rope_freqs.weight", GgmlType.F32, new long[] {factors.length}, factors);
         }
         for (Map.Entry<String, GgufValue> e : tokenizerMetadata.asMap().entrySet()) {
             if (e.getKey().startsWith("tokenizer.")) {
                 w.put(e.getKey(), e.getValue());
             }
+        }
+        return new GgufMetadata("metadata of " + name, w);
+    }
+
+    /** Tensors GGUF needs beyond the weights: rope_freqs.weight (θ_unscaled / θ_scaled) for Llama 3 scaling. */
+    public static List<ExportTensor> extraTensors(LlamaConfig c) {
+        RopeScaling s = c.ropeScaling();
+        if (s.type() != RopeScaling.Type.LLAMA3 && s.type() != RopeScaling.Type.FACTORS) {
+            return List.of();
+        }
+        float[] factors;
+        if (s.type() == RopeScaling.Type.FACTORS) {
+            factors = s.frequencyFactors();
+        } else {
+            double[] scaled = io.llmopt.model.RopeFrequencies.of(c, c.contextLength());
+            double[] plain = io.llmopt.model.RopeFrequencies.of(c.withRopeScaling(RopeScaling.NONE), c.contextLength());
+            factors = s.toFrequencyFactors(plain, scaled);
+        }
+        return List.of(new ExportTensor("rope_freqs.weight", new long[] {factors.length},
+                (row, dst) -> System.arraycopy(factors, 0, dst, 0, factors.length)));
+    }
+
+    public static void write(Path out, String name, LlamaConfig c, List<ExportTensor> tensors, GgmlType type,
+            GgufMetadata tokenizerMetadata) {
+        GgufWriter w = new GgufWriter(out);
+        w.metadata(metadata(name, c, fileType(type), tokenizerMetadata));
+        for (ExportTensor t : extraTensors(c)) {
+            w.addTensor(t.name(), GgmlType.F32, t.shape(), (row, dst) -> t.rows().row(row, dst));
         }
         for (ExportTensor t : tensors) {
             GgmlType target = t.shape().length == 1 ? GgmlType.F32 : type;

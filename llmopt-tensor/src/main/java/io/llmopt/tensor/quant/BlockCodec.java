@@ -40,4 +40,23 @@ public interface BlockCodec {
     default void quantize(float[] src, int srcOffset, int n, MemorySegment dst, long byteOffset) {
         throw new UnsupportedOperationException("quantizing to " + type() + " is not supported");
     }
+
+    /**
+     * Whether {@link #quantizeRow} with importance weights gives a different result than without, i.e. llama.cpp
+     * has an importance-weighted search ({@code quantize_*_impl} with {@code quant_weights}) for this type.
+     */
+    default boolean usesImportance() {
+        return false;
+    }
+
+    /**
+     * Encodes one whole tensor row of {@code n} values, weighting each column's error by {@code importance[c]}
+     * (the per-column mean of squared activations of an importance matrix, indexed from 0 for the row's first
+     * column; length at least n) the way llama.cpp's {@code quantize_*_impl} does. With {@code importance} null,
+     * or for types whose llama.cpp quantizer ignores it, this is {@link #quantize}. The row must be complete
+     * because some searches use statistics of the whole row (Q4_0/Q5_x: the row's mean square).
+     */
+    default void quantizeRow(float[] src, int srcOffset, int n, float[] importance, MemorySegment dst, long byteOffset) {
+        quantize(src, srcOffset, n, dst, byteOffset);
+    }
 }

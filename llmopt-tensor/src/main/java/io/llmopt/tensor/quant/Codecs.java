@@ -25,6 +25,7 @@ public final class Codecs {
         register(new Q5_KCodec());
         register(new Q6_KCodec());
         register(new Q8_KCodec());
+        register(new IQ4_NLCodec());
     }
 
     private Codecs() {

@@ -52,4 +52,24 @@ final class Q3_KCodec implements BlockCodec {
             }
         }
     }
+
+    @Override
+    public boolean canQuantize() {
+        return true;
+    }
+
+    @Override
+    public void quantize(float[] src, int srcOffset, int n, MemorySegment dst, long byteOffset) {
+        Q3_KQuantizer.quantize(src, srcOffset, n, null, dst, byteOffset);
+    }
+
+    @Override
+    public boolean usesImportance() {
+        return true;
+    }
+
+    @Override
+    public void quantizeRow(float[] src, int srcOffset, int n, float[] importance, MemorySegment dst, long byteOffset) {
+        Q3_KQuantizer.quantize(src, srcOffset, n, importance, dst, byteOffset);
+    }
 }

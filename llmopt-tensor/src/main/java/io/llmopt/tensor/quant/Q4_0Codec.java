@@ -72,4 +72,19 @@ final class Q4_0Codec implements BlockCodec {
     private static int nibble(float scaled) {
         return Math.min(15, (int) (scaled + 8.5f));
     }
+
+    @Override
+    public boolean usesImportance() {
+        return true;
+    }
+
+    /** With importance: ggml's {@code quantize_row_q4_0_impl}, see {@link WeightedLegacyQuantizers#q4_0}. */
+    @Override
+    public void quantizeRow(float[] src, int srcOffset, int n, float[] importance, MemorySegment dst, long byteOffset) {
+        if (importance == null) {
+            quantize(src, srcOffset, n, dst, byteOffset);
+        } else {
+            WeightedLegacyQuantizers.q4_0(src, srcOffset, n, importance, dst, byteOffset);
+        }
+    }
 }

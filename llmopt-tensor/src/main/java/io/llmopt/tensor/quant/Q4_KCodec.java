@@ -47,4 +47,24 @@ final class Q4_KCodec implements BlockCodec {
             }
         }
     }
+
+    @Override
+    public boolean canQuantize() {
+        return true;
+    }
+
+    @Override
+    public void quantize(float[] src, int srcOffset, int n, MemorySegment dst, long byteOffset) {
+        AffineKQuantizer.quantize(AffineKQuantizer.Kind.Q4_K, src, srcOffset, n, null, dst, byteOffset);
+    }
+
+    @Override
+    public boolean usesImportance() {
+        return true;
+    }
+
+    @Override
+    public void quantizeRow(float[] src, int srcOffset, int n, float[] importance, MemorySegment dst, long byteOffset) {
+        AffineKQuantizer.quantize(AffineKQuantizer.Kind.Q4_K, src, srcOffset, n, importance, dst, byteOffset);
+    }
 }

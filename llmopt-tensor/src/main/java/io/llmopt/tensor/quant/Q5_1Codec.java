@@ -36,4 +36,28 @@ final class Q5_1Codec implements BlockCodec {
             }
         }
     }
+
+    @Override
+    public boolean canQuantize() {
+        return true;
+    }
+
+    @Override
+    public void quantize(float[] src, int srcOffset, int n, MemorySegment dst, long byteOffset) {
+        LegacyQuantizers.q5_1(src, srcOffset, n, dst, byteOffset);
+    }
+
+    @Override
+    public boolean usesImportance() {
+        return true;
+    }
+
+    @Override
+    public void quantizeRow(float[] src, int srcOffset, int n, float[] importance, MemorySegment dst, long byteOffset) {
+        if (importance == null) {
+            quantize(src, srcOffset, n, dst, byteOffset);
+        } else {
+            WeightedLegacyQuantizers.q5_1(src, srcOffset, n, importance, dst, byteOffset);
+        };
+    }
 }

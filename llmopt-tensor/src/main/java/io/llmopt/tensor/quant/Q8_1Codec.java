@@ -29,4 +29,14 @@ final class Q8_1Codec implements BlockCodec {
             }
         }
     }
+
+    @Override
+    public boolean canQuantize() {
+        return true;
+    }
+
+    @Override
+    public void quantize(float[] src, int srcOffset, int n, MemorySegment dst, long byteOffset) {
+        LegacyQuantizers.q8_1(src, srcOffset, n, dst, byteOffset);
+    }
 }

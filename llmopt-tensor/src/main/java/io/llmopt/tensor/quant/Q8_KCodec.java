@@ -30,4 +30,47 @@ final class Q8_KCodec implements BlockCodec {
             }
         }
     }
+
+    @Override
+    public boolean canQuantize() {
+        return true;
+    }
+
+    /**
+     * ggml's {@code quantize_row_q8_K_ref}: d = max/−127 (max = the value of largest magnitude, so d is float32
+     * and may be negative), q = min(127, nearest(x/d)), bsums = Σ of each 16 quants; an all-zero block is zeros.
+     */
+    @Override
+    public void quantize(float[] src, int srcOffset, int n, MemorySegment dst, long byteOffset) {
+        int blocks = Blocks.count(type(), n);
+        for (int b = 0; b < blocks; b++) {
+            int in = srcOffset + b * QK;
+            long block = byteOffset + (long) b * BYTES;
+            float max = 0;
+            float amax = 0;
+            for (int j = 0; j < QK; j++) {
+                float ax = Math.abs(src[in + j]);
+                if (ax > amax) {
+                    amax = ax;
+                    max = src[in + j];
+                }
+            }
+            if (amax == 0) {
+                dst.asSlice(block, BYTES).fill((byte) 0);
+                continue;
+            }
+            float iscale = -127.f / max;
+            for (int j = 0; j < QK; j++) {
+                dst.set(Layouts.BYTE, block + 4 + j, (byte) Math.min(127, ScaleSearch.nearestInt(iscale * src[in + j])));
+            }
+            for (int j = 0; j < QK / 16; j++) {
+                int sum = 0;
+                for (int i = 0; i < 16; i++) {
+                    sum += Blocks.i8(dst, block + 4 + 16 * j + i);
+                }
+                dst.set(Layouts.SHORT, block + 4 + QK + 2L * j, (short) sum);
+            }
+            dst.set(Layouts.FLOAT, block, 1 / iscale);
+        }
+    }
 }
