@@ -25,6 +25,8 @@ public final class BaseLogits {
             end = Math.max(end, w.end());
             positions += w.scoredCount();
         }
+        // llama-perplexity refuses texts under 2·ctx tokens even when fewer chunks are scored: keep that many.
+        end = Math.max(end, Math.min(tokens.length, 2 * options.contextLength()));
         return new LogitsFileHeader(vocabSize, options.contextLength(), options.stride(), windows.size(),
                 Math.min(topK, vocabSize), positions, Arrays.copyOf(tokens, end), bos, modelName);
     }

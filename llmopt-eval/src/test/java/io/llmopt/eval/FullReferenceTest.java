@@ -23,6 +23,7 @@ class FullReferenceTest {
         "models/stories260K/stories260K-f32.gguf,  wikitext-2-raw-v1-test,             128, 200, 121.662349, 1e-4", // numpy
         "models/stories260K/stories260K.bin,       tinystories-validation-head,        512, 50,  3.8662, 1e-4",     // llama-perplexity
         "models/stories260K/stories260K-Q8_0.gguf, tinystories-v2-gpt4-valid-first100, 128, 0,   6.1921, 5e-3",     // quant.json
+        "models/stories260K/stories260K-Q4_0.gguf, tinystories-v2-gpt4-valid-first100, 128, 0,   6.6832, 5e-3",     // quant.json
         "models/ref-tinystories/ref-tinystories-f32.gguf,       tinystories-v2-gpt4-valid-first100, 256, 0,   6.493555, 1e-4", // numpy
         "models/ref-tinystories/ref-tinystories.bin,            tinystories-v2-gpt4-valid-first100, 256, 0,   6.493555, 1e-4", // numpy
         "models/ref-tinystories/ref-tinystories-f32.gguf,       tinystories-validation-head,        256, 100, 5.087366, 1e-4", // numpy

@@ -74,7 +74,7 @@ public final class McCommand implements Callable<Integer> {
             MultipleChoice mc = new MultipleChoice(runtime.model(), runtime.loaded().tokenizer(), context, batch);
             ProgressBar bar = new ProgressBar(System.err, "items");
             McResult result;
-            try (OnInterrupt hook = new OnInterrupt(() -> {
+            try (OnInterrupt _ = new OnInterrupt(() -> {
                 bar.finish();
                 System.err.println("interrupted: partial result");
                 print(runtime, mc.snapshot());

@@ -106,7 +106,7 @@ public final class PplCommand implements Callable<Integer> {
         ProgressBar bar = new ProgressBar(System.err, options.stride() == 0 ? "chunks" : "windows");
         PerplexityResult result;
         Path tempLogits = saveLogits == null ? null : saveLogits.resolveSibling(saveLogits.getFileName() + ".tmp");
-        try (OnInterrupt hook = new OnInterrupt(() -> {
+        try (OnInterrupt _ = new OnInterrupt(() -> {
             bar.finish();
             deleteQuietly(tempLogits);
             System.err.println("interrupted: partial result");
@@ -144,7 +144,7 @@ public final class PplCommand implements Callable<Integer> {
             KlDivergence kl = new KlDivergence(reader);
             ProgressBar bar = new ProgressBar(System.err, options.stride() == 0 ? "chunks" : "windows");
             PerplexityResult result;
-            try (OnInterrupt hook = new OnInterrupt(() -> {
+            try (OnInterrupt _ = new OnInterrupt(() -> {
                 bar.finish();
                 System.err.println("interrupted: partial result");
                 print(runtime, ppl.snapshot(), kl.result(false));

@@ -75,6 +75,13 @@ class EvalCommandTest {
         System.out.println(q4.out());
         assertThat(q4.out()).contains("Mean    KLD:").contains("Same top p:").contains("Mean PPL(Q)/PPL(base)");
 
+        String one = dir.resolve("one.kld").toString();
+        assertThat(run("eval", "ppl", "-m", model("stories260K-f32.gguf"), "-f", text("tinystories-v2-gpt4-valid-first100.txt"),
+                "-c", "128", "--chunks", "1", "--save-logits", one).exit()).isZero();
+        Run oneChunk = run("eval", "ppl", "-m", model("stories260K-Q8_0.gguf"), "--kl-divergence", one, "--json");
+        assertThat(oneChunk.exit()).as(oneChunk.err()).isZero();
+        assertThat(new ObjectMapper().readTree(oneChunk.out()).get("chunks").asInt()).isEqualTo(1);
+
         Run otherText = run("eval", "ppl", "-m", model("stories260K-Q4_0.gguf"), "--kl-divergence", base, "-f",
                 text("wikitext-2-raw-v1-test.txt"));
         assertThat(otherText.exit()).isEqualTo(1);

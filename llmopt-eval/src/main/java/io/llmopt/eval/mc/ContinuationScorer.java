@@ -79,7 +79,8 @@ final class ContinuationScorer {
             String answer = item.choices().get(i).normText();
             Double cached = unconditionalCache.get(answer);
             if (cached == null) {
-                cached = score(new McItem("unconditional", List.of(new McChoice("", answer, answer), new McChoice("", answer, answer)), 0))[0];
+                Encoded e = encode("", answer);
+                cached = scoreGroup(item.id(), e.context(), List.of(e.continuation()))[0];
                 unconditionalCache.put(answer, cached);
             }
             out[i] = cached;
@@ -99,23 +100,36 @@ final class ContinuationScorer {
             byContext.computeIfAbsent(Arrays.toString(e.context()), k -> new ArrayList<>()).add(i);
         }
         for (List<Integer> group : byContext.values()) {
-            int[] ctx = encoded.get(group.get(0)).context();
-            int longest = 0;
+            List<int[]> continuations = new ArrayList<>();
             for (int i : group) {
-                longest = Math.max(longest, encoded.get(i).continuation().length);
+                continuations.add(encoded.get(i).continuation());
             }
-            if (longest >= contextLength) {
-                throw new LlmoptException("item " + item.id() + ": an answer of " + longest + " tokens does not fit in the context of "
-                        + contextLength + " tokens (use a larger -c)");
+            double[] scores = scoreGroup(item.id(), encoded.get(group.get(0)).context(), continuations);
+            for (int g = 0; g < group.size(); g++) {
+                out[group.get(g)] = scores[g];
             }
-            int drop = Math.max(0, ctx.length + longest - contextLength);
-            ctx = Arrays.copyOfRange(ctx, drop, ctx.length);
-            float[] last = model.forward(state, ctx, 0, ctx.length, 0, false);
-            System.arraycopy(last, 0, lastContextLogits, 0, lastContextLogits.length);
-            double lseContext = LogSoftmax.logSumExp(lastContextLogits, 0, lastContextLogits.length);
-            for (int i : group) {
-                out[i] = continuationLogprob(ctx.length, encoded.get(i).continuation(), lseContext);
-            }
+        }
+        return out;
+    }
+
+    /** Runs the context once, then scores each continuation after it (reusing the context's cache). */
+    private double[] scoreGroup(String itemId, int[] ctx, List<int[]> continuations) {
+        int longest = 0;
+        for (int[] c : continuations) {
+            longest = Math.max(longest, c.length);
+        }
+        if (longest >= contextLength) {
+            throw new LlmoptException("item " + itemId + ": an answer of " + longest + " tokens does not fit in the context of "
+                    + contextLength + " tokens (use a larger -c)");
+        }
+        int drop = Math.max(0, ctx.length + longest - contextLength);
+        ctx = Arrays.copyOfRange(ctx, drop, ctx.length);
+        float[] last = model.forward(state, ctx, 0, ctx.length, 0, false);
+        System.arraycopy(last, 0, lastContextLogits, 0, lastContextLogits.length);
+        double lseContext = LogSoftmax.logSumExp(lastContextLogits, 0, lastContextLogits.length);
+        double[] out = new double[continuations.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = continuationLogprob(ctx.length, continuations.get(i), lseContext);
         }
         return out;
     }

@@ -12,7 +12,11 @@ import java.util.List;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
+import java.text.DecimalFormat;
+import org.jfree.chart.axis.CategoryAxis;
 import org.jfree.chart.axis.LogAxis;
+import org.jfree.chart.axis.NumberTickUnit;
+import org.jfree.chart.plot.CombinedDomainCategoryPlot;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.labels.ItemLabelAnchor;
 import org.jfree.chart.labels.ItemLabelPosition;
@@ -79,6 +83,9 @@ final class Charts {
         plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
         plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
         LogAxis log = new LogAxis(plot.getRangeAxis().getLabel());
+        log.setTickUnit(new NumberTickUnit(1)); // one tick per power of ten, labelled as plain decimals
+        log.setNumberFormatOverride(new DecimalFormat("0.#######"));
+        log.setMinorTickMarksVisible(true);
         log.setLabelFont(LABEL);
         log.setTickLabelFont(LABEL);
         plot.setRangeAxis(log);
@@ -101,31 +108,49 @@ final class Charts {
         return png(chart);
     }
 
-    /** Prompt-processing and generation speed per model (tokens/s), when measured. Null otherwise. */
+    /**
+     * Prompt-processing (top) and generation (bottom) speed per model in tokens/s, each with its own scale so the
+     * much smaller generation figures stay readable. Null when speed was not measured.
+     */
     static byte[] speed(Comparison c) {
-        DefaultCategoryDataset data = new DefaultCategoryDataset();
+        DefaultCategoryDataset pp = new DefaultCategoryDataset();
+        DefaultCategoryDataset tg = new DefaultCategoryDataset();
         for (ComparisonEntry e : c.entries()) {
             if (Double.isNaN(e.tgTokensPerSecond())) {
                 return null;
             }
-            data.addValue(e.ppTokensPerSecond(), "prompt processing (pp)", shortLabel(e.label(), c));
-            data.addValue(e.tgTokensPerSecond(), "generation (tg)", shortLabel(e.label(), c));
+            pp.addValue(e.ppTokensPerSecond(), "prompt processing", shortLabel(e.label(), c));
+            tg.addValue(e.tgTokensPerSecond(), "generation", shortLabel(e.label(), c));
         }
-        JFreeChart chart = ChartFactory.createBarChart("Speed (higher is better)", "model", "tokens / second", data,
-                PlotOrientation.VERTICAL, true, false, false);
-        chart.addSubtitle(new org.jfree.chart.title.TextTitle(String.format("%d threads; pp = one batch prompt, tg = one token per pass",
-                c.threads()), LABEL));
-        CategoryPlot plot = chart.getCategoryPlot();
-        plot.setBackgroundPaint(Color.WHITE);
-        plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
-        plot.getDomainAxis().setTickLabelFont(LABEL);
-        plot.getRangeAxis().setTickLabelFont(LABEL);
-        BarRenderer r = (BarRenderer) plot.getRenderer();
-        r.setBarPainter(new StandardBarPainter());
-        r.setSeriesPaint(0, new Color(0x1f77b4));
-        r.setSeriesPaint(1, new Color(0xff7f0e));
-        r.setShadowVisible(false);
+        CategoryAxis models = new CategoryAxis("model");
+        models.setTickLabelFont(LABEL);
+        models.setLabelFont(LABEL);
+        CombinedDomainCategoryPlot plot = new CombinedDomainCategoryPlot(models);
+        plot.add(bars(pp, "pp tokens/s", new Color(0x1f77b4)), 1);
+        plot.add(bars(tg, "tg tokens/s", new Color(0xff7f0e)), 1);
+        JFreeChart chart = new JFreeChart("Speed (higher is better)", JFreeChart.DEFAULT_TITLE_FONT, plot, true);
+        chart.addSubtitle(new org.jfree.chart.title.TextTitle(String.format(
+                "%d threads; pp = one forward pass over the prompt, tg = one token per forward pass", c.threads()), LABEL));
         return png(chart);
+    }
+
+    private static CategoryPlot bars(DefaultCategoryDataset data, String axis, Color color) {
+        NumberAxis range = new NumberAxis(axis);
+        range.setLabelFont(LABEL);
+        range.setTickLabelFont(LABEL);
+        BarRenderer r = new BarRenderer();
+        r.setBarPainter(new StandardBarPainter());
+        r.setShadowVisible(false);
+        r.setSeriesPaint(0, color);
+        r.setMaximumBarWidth(0.08);
+        r.setDefaultItemLabelGenerator(new org.jfree.chart.labels.StandardCategoryItemLabelGenerator("{2}", new DecimalFormat("0")));
+        r.setDefaultItemLabelsVisible(true);
+        r.setDefaultItemLabelFont(LABEL);
+        CategoryPlot p = new CategoryPlot(data, null, range, r);
+        p.setBackgroundPaint(Color.WHITE);
+        p.setRangeGridlinePaint(Color.LIGHT_GRAY);
+        range.setUpperMargin(0.15);
+        return p;
     }
 
     /** A model's label without the prefix and suffix all labels share (e.g. "ref-tinystories-" and ".gguf"). */

@@ -16,6 +16,6 @@ package io.llmopt.eval.report;
  */
 public record ComparisonEntry(String label, String path, long fileBytes, long weights, double bitsPerWeight,
         double ppl, double pplStderr, double deltaPplPercent, double kldMean, double kldStderr, double sameTopP,
-        double acc, double accNorm, double ppTokensPerSecond, double tgTokensPerSecond, double tgSpeedup,
+        double acc, double accNorm, double accMutualInfo, double ppTokensPerSecond, double tgTokensPerSecond, double tgSpeedup,
         long peakRssBytes, double evalSeconds) {
 }

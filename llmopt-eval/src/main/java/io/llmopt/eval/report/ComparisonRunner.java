@@ -107,11 +107,13 @@ public final class ComparisonRunner {
                     }
                     double acc = Double.NaN;
                     double accNorm = Double.NaN;
+                    double accMutualInfo = Double.NaN;
                     if (o.tasksItems() != null) {
                         McResult mc = new MultipleChoice(model, m.tokenizer(), ctx, o.batch()).run(o.taskName(), o.tasksItems(),
                                 progress.apply(label + " task"));
                         acc = mc.acc();
                         accNorm = mc.accNorm();
+                        accMutualInfo = mc.accMutualInfo();
                     }
                     double pp = Double.NaN;
                     double tg = Double.NaN;
@@ -128,7 +130,7 @@ public final class ComparisonRunner {
                     double basePpl = entries.isEmpty() ? ppl.ppl() : entries.get(0).ppl();
                     double baseTg = entries.isEmpty() ? tg : entries.get(0).tgTokensPerSecond();
                     entries.add(new ComparisonEntry(label, path.toString(), m.fileBytes(), weights, m.fileBytes() * 8.0 / weights,
-                            ppl.ppl(), ppl.pplStderr(), (ppl.ppl() / basePpl - 1) * 100, kld, kldErr, same, acc, accNorm, pp, tg,
+                            ppl.ppl(), ppl.pplStderr(), (ppl.ppl() / basePpl - 1) * 100, kld, kldErr, same, acc, accNorm, accMutualInfo, pp, tg,
                             tg / baseTg, PeakMemory.peakRssBytes(), (System.nanoTime() - t0) / 1e9));
                 }
             }

@@ -48,7 +48,7 @@ public final class ReportWriter {
     }
 
     static String[] header() {
-        return new String[] {"model", "size (MB)", "bpw", "PPL", "ΔPPL", "mean KLD", "same top p", "acc", "acc_norm", "pp t/s", "tg t/s",
+        return new String[] {"model", "size (MB)", "bpw", "PPL", "ΔPPL", "mean KLD", "same top p", "acc", "acc_norm", "acc_mi", "pp t/s", "tg t/s",
             "tg speed-up", "peak RSS (MB)"};
     }
 
@@ -59,7 +59,7 @@ public final class ReportWriter {
             rows.add(new String[] {e.label(), f("%.2f", e.fileBytes() / 1e6), f("%.3f", e.bitsPerWeight()),
                 f("%.4f ± %.4f", e.ppl(), e.pplStderr()), base ? "—" : f("%+.2f %%", e.deltaPplPercent()),
                 base ? "—" : f("%.6f ± %.6f", e.kldMean(), e.kldStderr()), base ? "—" : f("%.2f %%", 100 * e.sameTopP()),
-                f("%.4f", e.acc()), f("%.4f", e.accNorm()), f("%.0f", e.ppTokensPerSecond()), f("%.1f", e.tgTokensPerSecond()),
+                f("%.4f", e.acc()), f("%.4f", e.accNorm()), f("%.4f", e.accMutualInfo()), f("%.0f", e.ppTokensPerSecond()), f("%.1f", e.tgTokensPerSecond()),
                 f("%.2fx", e.tgSpeedup()), e.peakRssBytes() < 0 ? "n/a" : f("%.0f", e.peakRssBytes() / 1e6)});
         }
         return rows;

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ClozeTest {
     static final WorkerPool POOL = new WorkerPool(2);
-    static final int ITEMS = 120;
+    static final int ITEMS = 80;
     static final ClozeMaker.Options OPTIONS = new ClozeMaker.Options(ITEMS, 4, 3, 1234);
 
     @AfterAll
@@ -51,7 +51,7 @@ class ClozeTest {
             goldAt[item.gold()]++;
         }
         for (int n : goldAt) {
-            assertThat(n).isBetween(ITEMS / 4 - 15, ITEMS / 4 + 15);
+            assertThat(n).isBetween(ITEMS / 4 - 12, ITEMS / 4 + 12);
         }
         Path out = dir.resolve("cloze.jsonl");
         ClozeMaker.write(a, out);
@@ -86,7 +86,7 @@ class ClozeTest {
         assertThat(trained.chance()).isEqualTo(0.25);
         // Raw log-likelihood is dominated by each sentence's prior (length, common words): acc and acc_norm are only
         // modestly above chance for this 4 M-parameter model; removing the prior (acc_mutual_info) shows the context use.
-        assertThat(trained.accMutualInfo()).isGreaterThan(0.25 + 6 * sigma);
+        assertThat(trained.accMutualInfo()).isGreaterThan(0.25 + 5 * sigma);
         assertThat(trained.acc()).isGreaterThan(0.25);
         assertThat(trained.accNorm()).isGreaterThan(0.25);
         assertThat(untrained.acc()).isBetween(0.25 - 3 * sigma, 0.25 + 3 * sigma);
