@@ -2,7 +2,6 @@ package io.llmopt.train;
 
 import io.llmopt.model.LlamaConfig;
 import io.llmopt.tensor.LlmoptException;
-import io.llmopt.tensor.kernel.KernelProvider;
 import io.llmopt.tensor.kernel.WorkerPool;
 import io.llmopt.train.ops.AttentionOp;
 import io.llmopt.train.ops.EmbeddingOp;
@@ -52,7 +51,7 @@ public final class TrainingModel {
         this.pool = pool;
         this.matmul = new MatMulOp(gemm, pool, layout.largestMatrix());
         this.rope = new RopeOp(c, seqLen);
-        this.attention = new AttentionOp(c, seqLen, KernelProvider.get(), pool.threads());
+        this.attention = new AttentionOp(c, seqLen, gemm, pool.threads());
     }
 
     public LlamaConfig config() {

@@ -39,17 +39,17 @@ public final class MatMulOp {
                 }
             }
         });
-        gemm.gemm(bt, oc, c, inp, inpOff, c, 1, transposed, 0, out, outOff, bias, biasOff, false, pool);
+        gemm.gemm(bt, oc, c, inp, inpOff, c, 1, transposed, 0, oc, out, outOff, oc, bias, biasOff, false, pool, Gemm.ALL_WORKERS);
     }
 
     /** Any of dinp, dw, dbias may be null to skip that gradient. */
     public void backward(float[] dinp, int dinpOff, float[] dw, int dwOff, float[] dbias, int dbiasOff,
             float[] dout, int doutOff, float[] inp, int inpOff, float[] w, int wOff, int bt, int c, int oc) {
         if (dinp != null) {
-            gemm.gemm(bt, c, oc, dout, doutOff, oc, 1, w, wOff, dinp, dinpOff, null, 0, true, pool);
+            gemm.gemm(bt, c, oc, dout, doutOff, oc, 1, w, wOff, c, dinp, dinpOff, c, null, 0, true, pool, Gemm.ALL_WORKERS);
         }
         if (dw != null) {
-            gemm.gemm(oc, c, bt, dout, doutOff, 1, oc, inp, inpOff, dw, dwOff, null, 0, true, pool);
+            gemm.gemm(oc, c, bt, dout, doutOff, 1, oc, inp, inpOff, c, dw, dwOff, c, null, 0, true, pool, Gemm.ALL_WORKERS);
         }
         if (dbias != null) {
             pool.run(oc, Math.max(1, 4096 / Math.max(1, bt)), (worker, from, to) -> {

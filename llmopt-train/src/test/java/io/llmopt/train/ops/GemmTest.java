@@ -8,8 +8,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * VectorGemm against the scalar reference on awkward sizes (0, 1, around the vector width and the tile
- * sizes), transposed and strided operands, bias and accumulate modes, one and two threads. Both form every
+ * VectorGemm against the scalar reference on awkward sizes (0, 1, around the vector width, the tile sizes and the
+ * k chunk), transposed and strided operands, padded rows of B and C, bias and accumulate modes, one and two
+ * threads, and on one worker of a pool. Both form every
  * sum with fused multiply-adds in the same order, so they must agree bit for bit.
  */
 class GemmTest {
@@ -25,31 +26,37 @@ class GemmTest {
     @Test
     void vectorEqualsScalarBitForBit() {
         int lanes = VectorGemm.SPECIES.length();
-        int[] sizes = {1, 3, 4, 5, lanes - 1, lanes, lanes + 1, 2 * lanes, 2 * lanes + 3, 37, 70};
+        int[] sizes = {1, 3, 4, 5, lanes - 1, lanes, lanes + 1, 2 * lanes, 2 * lanes + 3, 37, 70, 133};
         Random rng = new Random(11);
         Gemm scalar = new ScalarGemm();
         Gemm vector = new VectorGemm();
         int cases = 0;
         for (int m : sizes) {
             for (int n : sizes) {
-                for (int k : new int[] {0, 1, 7, 33}) {
+                for (int k : new int[] {0, 1, 7, 33, 300}) {
                     for (int mode = 0; mode < 4; mode++) {
                         boolean transposedA = (mode & 1) != 0;
                         boolean accumulate = (mode & 2) != 0;
                         int aOff = 3;
                         float[] a = random(rng, aOff + m * k);
-                        float[] b = random(rng, 2 + k * n);
+                        int ldb = n + (mode == 3 ? 3 : 0);
+                        int ldc = n + (mode >= 2 ? 5 : 0);
+                        float[] b = random(rng, 2 + k * ldb);
                         float[] bias = random(rng, 1 + n);
-                        float[] c0 = random(rng, 5 + m * n);
+                        float[] c0 = random(rng, 5 + m * ldc);
                         float[] c1 = c0.clone();
                         float[] c2 = c0.clone();
+                        float[] c3 = c0.clone();
                         int rs = transposedA ? 1 : k;
                         int cs = transposedA ? m : 1;
-                        scalar.gemm(m, n, k, a, aOff, rs, cs, b, 2, c0, 5, accumulate ? null : bias, 1, accumulate, ONE);
-                        vector.gemm(m, n, k, a, aOff, rs, cs, b, 2, c1, 5, accumulate ? null : bias, 1, accumulate, ONE);
-                        vector.gemm(m, n, k, a, aOff, rs, cs, b, 2, c2, 5, accumulate ? null : bias, 1, accumulate, TWO);
+                        float[] bi = accumulate ? null : bias;
+                        scalar.gemm(m, n, k, a, aOff, rs, cs, b, 2, ldb, c0, 5, ldc, bi, 1, accumulate, ONE, Gemm.ALL_WORKERS);
+                        vector.gemm(m, n, k, a, aOff, rs, cs, b, 2, ldb, c1, 5, ldc, bi, 1, accumulate, ONE, Gemm.ALL_WORKERS);
+                        vector.gemm(m, n, k, a, aOff, rs, cs, b, 2, ldb, c2, 5, ldc, bi, 1, accumulate, TWO, Gemm.ALL_WORKERS);
+                        vector.gemm(m, n, k, a, aOff, rs, cs, b, 2, ldb, c3, 5, ldc, bi, 1, accumulate, TWO, 1);
                         assertThat(c1).as("m=%d n=%d k=%d mode=%d", m, n, k, mode).isEqualTo(c0);
                         assertThat(c2).as("two threads m=%d n=%d k=%d mode=%d", m, n, k, mode).isEqualTo(c0);
+                        assertThat(c3).as("on worker 1 m=%d n=%d k=%d mode=%d", m, n, k, mode).isEqualTo(c0);
                         cases++;
                     }
                 }
@@ -67,7 +74,7 @@ class GemmTest {
         float[] a = random(rng, m * k);
         float[] b = random(rng, k * n);
         float[] c = new float[m * n];
-        new ScalarGemm().gemm(m, n, k, a, 0, k, 1, b, 0, c, 0, null, 0, false, ONE);
+        new ScalarGemm().gemm(m, n, k, a, 0, k, 1, b, 0, n, c, 0, n, null, 0, false, ONE, Gemm.ALL_WORKERS);
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) {
                 double s = 0;

@@ -11,7 +11,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.llmopt.model.LlamaConfig;
 import io.llmopt.model.RopeLayout;
 import io.llmopt.model.RopeScaling;
-import io.llmopt.tensor.kernel.KernelProvider;
 import io.llmopt.tensor.kernel.WorkerPool;
 import io.llmopt.train.testing.ReferenceOps;
 import java.util.Random;
@@ -166,7 +165,7 @@ class OpGradientTest {
             float[] k = randomFloats(rng, rows * kvHeads * hd, 1);
             float[] v = randomFloats(rng, rows * kvHeads * hd, 1);
             float[] dout = randomFloats(rng, q.length, 1);
-            AttentionOp op = new AttentionOp(c, seqLen, KernelProvider.get(), POOL.threads());
+            AttentionOp op = new AttentionOp(c, seqLen, Gemm.get(), POOL.threads());
             float[] out = new float[q.length];
             float[] probs = new float[batch * heads * seqLen * seqLen];
             op.forward(out, probs, q, k, v, batch, POOL);
@@ -183,6 +182,75 @@ class OpGradientTest {
             check("attention dk" + w, dk, gradient(kd, x -> project(ReferenceOps.attention(qd, x, vd, batch, seqLen, heads, kvHeads, hd, window), dout)), GRAD_TOLERANCE);
             check("attention dv" + w, dv, gradient(vd, x -> project(ReferenceOps.attention(qd, kd, x, batch, seqLen, heads, kvHeads, hd, window), dout)), GRAD_TOLERANCE);
         }
+    }
+
+    /**
+     * A sequence longer than the attention's query block (64) and GQA groups of 3: forward against the float64
+     * reference, backward by directional derivatives (random directions δ: Σ grad·δ against the central difference
+     * of Σ dout ⊙ f along δ), which costs two reference evaluations per direction.
+     */
+    @Test
+    void attentionOverSeveralQueryBlocks() {
+        int heads = 6;
+        int kvHeads = 2;
+        int hd = 8;
+        int batch = 2;
+        int seqLen = 150;
+        for (int window : new int[] {0, 70}) {
+            LlamaConfig c = config(heads * hd, heads, kvHeads, hd, hd, RopeLayout.INTERLEAVED, window);
+            Random rng = new Random(16);
+            int rows = batch * seqLen;
+            float[] q = randomFloats(rng, rows * heads * hd, 1);
+            float[] k = randomFloats(rng, rows * kvHeads * hd, 1);
+            float[] v = randomFloats(rng, rows * kvHeads * hd, 1);
+            float[] dout = randomFloats(rng, q.length, 1);
+            AttentionOp op = new AttentionOp(c, seqLen, Gemm.get(), POOL.threads());
+            float[] out = new float[q.length];
+            float[] probs = new float[batch * heads * seqLen * seqLen];
+            op.forward(out, probs, q, k, v, batch, POOL);
+            double[] qd = toDouble(q);
+            double[] kd = toDouble(k);
+            double[] vd = toDouble(v);
+            assertThat(maxAbs(out, ReferenceOps.attention(qd, kd, vd, batch, seqLen, heads, kvHeads, hd, window))).isLessThan(FORWARD_TOLERANCE);
+            float[] dq = new float[q.length];
+            float[] dk = new float[k.length];
+            float[] dv = new float[v.length];
+            op.backward(dq, dk, dv, dout, probs, q, k, v, batch, POOL);
+            double[][] inputs = {qd, kd, vd};
+            float[][] grads = {dq, dk, dv};
+            String[] names = {"dq", "dk", "dv"};
+            for (int which = 0; which < 3; which++) {
+                for (int dir = 0; dir < 3; dir++) {
+                    double[] x = inputs[which];
+                    double[] delta = new double[x.length];
+                    double analytic = 0;
+                    for (int i = 0; i < x.length; i++) {
+                        delta[i] = rng.nextGaussian();
+                        analytic += grads[which][i] * delta[i];
+                    }
+                    double h = 1e-5;
+                    double[] plus = x.clone();
+                    double[] minus = x.clone();
+                    for (int i = 0; i < x.length; i++) {
+                        plus[i] += h * delta[i];
+                        minus[i] -= h * delta[i];
+                    }
+                    double fp = eval(which, plus, qd, kd, vd, batch, seqLen, heads, kvHeads, hd, window, dout);
+                    double fm = eval(which, minus, qd, kd, vd, batch, seqLen, heads, kvHeads, hd, window, dout);
+                    double numeric = (fp - fm) / (2 * h);
+                    double err = Math.abs(analytic - numeric) / Math.max(1e-9, Math.abs(numeric));
+                    System.out.printf("gradient check attention T=%d window %d %s along a random direction: relative error %.2e%n",
+                            seqLen, window, names[which], err);
+                    assertThat(err).isLessThan(GRAD_TOLERANCE);
+                }
+            }
+        }
+    }
+
+    private static double eval(int which, double[] x, double[] q, double[] k, double[] v, int batch, int seqLen, int heads,
+            int kvHeads, int hd, int window, float[] dout) {
+        return project(ReferenceOps.attention(which == 0 ? x : q, which == 1 ? x : k, which == 2 ? x : v, batch, seqLen, heads,
+                kvHeads, hd, window), dout);
     }
 
     @Test
