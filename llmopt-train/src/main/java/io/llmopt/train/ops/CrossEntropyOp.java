@@ -16,7 +16,7 @@ public final class CrossEntropyOp {
     }
 
     public static void forward(float[] losses, float[] logits, int[] targets, int tOff, int rows, int v, WorkerPool pool) {
-        pool.run(rows, Math.max(1, 8192 / v), (worker, from, to) -> {
+        pool.run(rows, Math.max(1, (1 << 15) / v), (worker, from, to) -> {
             for (int r = from; r < to; r++) {
                 int z = r * v;
                 losses[r] = (float) (logSumExp(logits, z, v) - logits[z + targets[tOff + r]]);
@@ -26,7 +26,7 @@ public final class CrossEntropyOp {
 
     public static void backward(float[] dlogits, float[] logits, int[] targets, int tOff, float scale, int rows, int v,
             WorkerPool pool) {
-        pool.run(rows, Math.max(1, 8192 / v), (worker, from, to) -> {
+        pool.run(rows, Math.max(1, (1 << 15) / v), (worker, from, to) -> {
             for (int r = from; r < to; r++) {
                 int z = r * v;
                 double lse = logSumExp(logits, z, v);

@@ -34,7 +34,7 @@ public final class DistillationLossOp {
     /** Writes the total loss per row to {@code losses} and its KL and cross-entropy parts to {@code kl}, {@code ce}. */
     public void forward(float[] losses, float[] kl, float[] ce, float[] logits, float[] teacher, int[] targets, int tOff,
             int rows, int v, WorkerPool pool) {
-        pool.run(rows, Math.max(1, 4096 / v), (worker, from, to) -> {
+        pool.run(rows, Math.max(1, (1 << 14) / v), (worker, from, to) -> {
             for (int r = from; r < to; r++) {
                 int z = r * v;
                 double lseP = CrossEntropyOp.logSumExp(logits, z, v, temperature);
@@ -50,7 +50,7 @@ public final class DistillationLossOp {
 
     public void backward(float[] dlogits, float[] logits, float[] teacher, int[] targets, int tOff, float scale, int rows,
             int v, WorkerPool pool) {
-        pool.run(rows, Math.max(1, 4096 / v), (worker, from, to) -> {
+        pool.run(rows, Math.max(1, (1 << 14) / v), (worker, from, to) -> {
             for (int r = from; r < to; r++) {
                 int z = r * v;
                 double lseP = CrossEntropyOp.logSumExp(logits, z, v, temperature);

@@ -32,7 +32,7 @@ public final class MatMulOp {
         if (size > transposed.length) {
             throw new IllegalArgumentException("weight of " + size + " values exceeds this op's buffer of " + transposed.length);
         }
-        pool.run(c, Math.max(1, 4096 / Math.max(1, oc)), (worker, from, to) -> {
+        pool.run(c, Math.max(1, (1 << 16) / Math.max(1, oc)), (worker, from, to) -> {
             for (int i = from; i < to; i++) {
                 for (int o = 0; o < oc; o++) {
                     transposed[i * oc + o] = w[wOff + o * c + i];
@@ -52,7 +52,7 @@ public final class MatMulOp {
             gemm.gemm(oc, c, bt, dout, doutOff, 1, oc, inp, inpOff, c, dw, dwOff, c, null, 0, true, pool, Gemm.ALL_WORKERS);
         }
         if (dbias != null) {
-            pool.run(oc, Math.max(1, 4096 / Math.max(1, bt)), (worker, from, to) -> {
+            pool.run(oc, Math.max(1, (1 << 16) / Math.max(1, bt)), (worker, from, to) -> {
                 for (int o = from; o < to; o++) {
                     float sum = dbias[dbiasOff + o];
                     for (int r = 0; r < bt; r++) {

@@ -19,7 +19,7 @@ public final class RmsNormOp {
 
     public static void forward(float[] out, float[] rstd, float[] inp, float[] w, int wOff, float eps, int rows, int c,
             WorkerPool pool) {
-        pool.run(rows, Math.max(1, 8192 / c), (worker, from, to) -> {
+        pool.run(rows, Math.max(1, (1 << 16) / c), (worker, from, to) -> {
             for (int r = from; r < to; r++) {
                 int x = r * c;
                 float ss = 0f;
@@ -38,7 +38,7 @@ public final class RmsNormOp {
 
     public static void backward(float[] dinp, float[] dw, int dwOff, float[] dout, float[] inp, float[] w, int wOff,
             float[] rstd, int rows, int c, WorkerPool pool) {
-        pool.run(rows, Math.max(1, 8192 / c), (worker, from, to) -> {
+        pool.run(rows, Math.max(1, (1 << 16) / c), (worker, from, to) -> {
             for (int r = from; r < to; r++) {
                 int x = r * c;
                 float s = rstd[r];

@@ -67,7 +67,7 @@ public final class RopeOp {
     private void rotate(float[] x, int rows, int heads, float sign, WorkerPool pool) {
         int stride = heads * headDim;
         int step = second();
-        pool.run(rows, Math.max(1, 4096 / stride), (worker, from, to) -> {
+        pool.run(rows, Math.max(1, (1 << 15) / stride), (worker, from, to) -> {
             for (int r = from; r < to; r++) {
                 int t = (r % seqLen) * half;
                 for (int h = 0; h < heads; h++) {

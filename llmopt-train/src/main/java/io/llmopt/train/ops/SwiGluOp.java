@@ -11,7 +11,7 @@ import io.llmopt.tensor.kernel.WorkerPool;
  * </pre>
  */
 public final class SwiGluOp {
-    private static final int GRAIN = 1 << 14;
+    private static final int GRAIN = 1 << 15;
 
     private SwiGluOp() {
     }

@@ -3,6 +3,7 @@ package io.llmopt.train.ops;
 import io.llmopt.tensor.kernel.RangeTask;
 import io.llmopt.tensor.kernel.WorkerPool;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -16,8 +17,8 @@ import jdk.incubator.vector.VectorSpecies;
  *       row length of B (long k, e.g. weight gradients summed over every token). Partial sums stay in C between
  *       chunks, which continues the same chain of fused multiply-adds exactly;</li>
  *   <li>a register-blocked micro-kernel keeps MR × 2 accumulator vectors, loads two vectors of B per k and
- *       broadcasts one element of A per row; a one-row kernel takes the rows beyond a multiple of MR, and scalar
- *       fused multiply-adds the last panel when n is not a multiple of NB.</li>
+ *       broadcasts one element of A per row; a one-row kernel takes the rows beyond a multiple of MR, and a
+ *       masked one-row kernel the last panel when n is not a multiple of NB.</li>
  * </ul>
  * The species is a {@code static final} constant: only then does the Vector API compile to SIMD instructions
  * instead of allocating Java code.
@@ -118,7 +119,9 @@ public final class VectorGemm implements Gemm {
         if (worker >= 0) {
             items.run(worker, 0, blocks * groupCount);
         } else {
-            pool.run(blocks * groupCount, 1, items);
+            // at least ~2^20 multiply-adds per chunk: smaller products are not worth a hand-off between threads
+            long perItem = (long) MB * Math.min(n, perGroup * NB) * Math.max(1, k);
+            pool.run(blocks * groupCount, (int) Math.max(1, (1 << 20) / perItem), items);
         }
     }
 
@@ -138,10 +141,13 @@ public final class VectorGemm implements Gemm {
         }
     }
 
-    /** bp[p·NB + j] = B[p0 + p][j0 + j] for j &lt; w. */
+    /** bp[p·NB + j] = B[p0 + p][j0 + j] for j &lt; w, 0 beyond. */
     private static void packB(float[] b, int bOff, int ldb, int j0, int w, int p0, int kc, float[] bp) {
         for (int p = 0; p < kc; p++) {
             System.arraycopy(b, bOff + (p0 + p) * ldb + j0, bp, p * NB, w);
+            if (w < NB) {
+                java.util.Arrays.fill(bp, p * NB + w, (p + 1) * NB, 0f);
+            }
         }
     }
 
@@ -165,18 +171,42 @@ public final class VectorGemm implements Gemm {
         }
     }
 
-    /** A panel narrower than NB (the last columns of C): scalar fused multiply-adds in the same order. */
+    /**
+     * A panel narrower than NB (the last columns of C): the same kernels' arithmetic on the packed (zero-padded
+     * past w) panel, with masked loads and stores of C; lanes are independent, so the sums are unchanged.
+     */
     private static void partial(float[] a, int base, int rowStep, int pStep, int rows, float[] bp, int kc, int i0, int j0, int w,
             int ldc, float[] c, int cOff, float[] bias, int biasOff, boolean acc) {
+        VectorMask<Float> m0 = SPECIES.indexInRange(0, Math.min(w, L));
+        VectorMask<Float> m1 = SPECIES.indexInRange(0, Math.max(0, w - L));
+        boolean two = w > L;
         for (int r = 0; r < rows; r++) {
-            for (int j = 0; j < w; j++) {
-                float s = start1(i0 + r, j0 + j, ldc, c, cOff, bias, biasOff, acc);
-                for (int p = 0, pa = base + r * rowStep; p < kc; p++, pa += pStep) {
-                    s = Math.fma(a[pa], bp[p * NB + j], s);
+            int i = i0 + r;
+            FloatVector c0 = startMasked(i, j0, ldc, c, cOff, bias, biasOff, acc, m0);
+            FloatVector c1 = two ? startMasked(i, j0 + L, ldc, c, cOff, bias, biasOff, acc, m1) : c0;
+            int pa = base + r * rowStep;
+            if (two) {
+                for (int p = 0, pb = 0; p < kc; p++, pa += pStep, pb += NB) {
+                    FloatVector x = FloatVector.broadcast(SPECIES, a[pa]);
+                    c0 = FloatVector.fromArray(SPECIES, bp, pb).fma(x, c0);
+                    c1 = FloatVector.fromArray(SPECIES, bp, pb + L).fma(x, c1);
                 }
-                c[cOff + (i0 + r) * ldc + j0 + j] = s;
+                c1.intoArray(c, cOff + i * ldc + j0 + L, m1);
+            } else {
+                for (int p = 0, pb = 0; p < kc; p++, pa += pStep, pb += NB) {
+                    c0 = FloatVector.fromArray(SPECIES, bp, pb).fma(FloatVector.broadcast(SPECIES, a[pa]), c0);
+                }
             }
+            c0.intoArray(c, cOff + i * ldc + j0, m0);
         }
+    }
+
+    private static FloatVector startMasked(int i, int j, int ldc, float[] c, int cOff, float[] bias, int biasOff, boolean acc,
+            VectorMask<Float> mask) {
+        if (acc) {
+            return FloatVector.fromArray(SPECIES, c, cOff + i * ldc + j, mask);
+        }
+        return bias != null ? FloatVector.fromArray(SPECIES, bias, biasOff + j, mask) : FloatVector.zero(SPECIES);
     }
 
     /** Rows i .. i+3 (A rows at pa, pa + rowStep, …), the NB columns j0 .. j0+NB. */
