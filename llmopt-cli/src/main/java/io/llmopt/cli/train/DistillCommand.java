@@ -14,6 +14,7 @@ import io.llmopt.tokenizer.Tokenizer;
 import io.llmopt.train.ModelParameters;
 import io.llmopt.train.distill.DistillationObjective;
 import io.llmopt.train.distill.StudentInit;
+import io.llmopt.train.distill.Teacher;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -61,6 +62,10 @@ public final class DistillCommand implements Callable<Integer> {
     @Option(names = "--reverse-kl", description = "minimise KL(student ‖ teacher) instead of KL(teacher ‖ student)")
     boolean reverseKl;
 
+    @Option(names = "--fast-teacher", description = "run a float32 copy of the teacher on the training kernels, whole batches at once "
+            + "(faster; quantized teachers are dequantized)")
+    boolean fastTeacher;
+
     @Mixin
     TrainingFlags flags;
 
@@ -88,8 +93,12 @@ public final class DistillCommand implements Callable<Integer> {
             extra.put("temperature", temperature);
             extra.put("alpha", alpha);
             extra.put("kl", reverseKl ? "reverse" : "forward");
-            TrainingRun.execute("distill", flags, start, o -> new DistillationObjective(teacherModel, s.vocabSize(), o.batchSize(),
-                    o.seqLen(), temperature, alpha, reverseKl, pool), extra, pool, spec.commandLine().getOut(), spec.commandLine().getErr());
+            extra.put("teacher_engine", fastTeacher ? "float32 training forward" : "inference");
+            TrainingRun.execute("distill", flags, start, o -> new DistillationObjective(
+                    fastTeacher ? Teacher.float32(ModelParameters.fromWeights(t.config(), t.weights()), o.batchSize(), o.seqLen(), pool)
+                            : Teacher.of(teacherModel, o.seqLen()),
+                    s.vocabSize(), o.batchSize(), o.seqLen(), temperature, alpha, reverseKl, pool),
+                    extra, pool, spec.commandLine().getOut(), spec.commandLine().getErr());
             return 0;
         } finally {
             pool.shutdown();

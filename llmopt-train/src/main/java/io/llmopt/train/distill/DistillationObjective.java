@@ -1,7 +1,5 @@
 package io.llmopt.train.distill;
 
-import io.llmopt.model.ForwardState;
-import io.llmopt.model.LlamaModel;
 import io.llmopt.tensor.LlmoptException;
 import io.llmopt.tensor.kernel.WorkerPool;
 import io.llmopt.train.Activations;
@@ -10,13 +8,12 @@ import io.llmopt.train.TrainingModel;
 import io.llmopt.train.ops.DistillationLossOp;
 
 /**
- * Knowledge distillation: the teacher, an inference {@link LlamaModel} (any weight type, quantized included), runs
- * each of the b sequences of the micro-batch and its logits [b·T][V] become soft targets for
+ * Knowledge distillation: the {@link Teacher} (the inference model, any weight type, or a float32 copy on the
+ * training kernels) runs the b sequences of the micro-batch and its logits [b·T][V] become soft targets for
  * {@link DistillationLossOp}. Teacher and student must share the vocabulary.
  */
 public final class DistillationObjective implements Objective {
-    private final LlamaModel teacher;
-    private final ForwardState state;
+    private final Teacher teacher;
     private final DistillationLossOp loss;
     private final WorkerPool pool;
     private final int seqLen;
@@ -28,14 +25,13 @@ public final class DistillationObjective implements Objective {
     private double lastKl;
     private double lastCe;
 
-    public DistillationObjective(LlamaModel teacher, int studentVocab, int maxBatch, int seqLen, double temperature, double alpha,
+    public DistillationObjective(Teacher teacher, int studentVocab, int maxBatch, int seqLen, double temperature, double alpha,
             boolean reverse, WorkerPool pool) {
         if (teacher.config().vocabSize() != studentVocab) {
             throw new LlmoptException("teacher and student must share the vocabulary: the teacher has " + teacher.config().vocabSize()
                     + " tokens, the student " + studentVocab);
         }
         this.teacher = teacher;
-        this.state = teacher.newState(seqLen, seqLen);
         this.loss = new DistillationLossOp(temperature, alpha, reverse);
         this.pool = pool;
         this.seqLen = seqLen;
@@ -50,10 +46,7 @@ public final class DistillationObjective implements Objective {
     @Override
     public double lossAndGradient(TrainingModel model, int[] inputs, int[] targets, int batch, float scale) {
         int rows = batch * seqLen;
-        for (int b = 0; b < batch; b++) {
-            float[] logits = teacher.forward(state, inputs, b * seqLen, seqLen, 0, true);
-            System.arraycopy(logits, 0, teacherLogits, b * seqLen * vocab, seqLen * vocab);
-        }
+        teacher.logits(inputs, batch, teacherLogits);
         Activations a = model.activations();
         loss.forward(a.losses(), kl, ce, a.logits(), teacherLogits, targets, 0, rows, vocab, pool);
         loss.backward(a.logits(), a.logits(), teacherLogits, targets, 0, scale, rows, vocab, pool);

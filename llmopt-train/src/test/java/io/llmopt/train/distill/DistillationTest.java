@@ -60,7 +60,7 @@ class DistillationTest {
         for (boolean reverse : new boolean[] {false, true}) {
             double tau = 2.0;
             double alpha = 0.7;
-            DistillationObjective objective = new DistillationObjective(teacher, 32, batch, seqLen, tau, alpha, reverse, POOL);
+            DistillationObjective objective = new DistillationObjective(Teacher.of(teacher, seqLen), 32, batch, seqLen, tau, alpha, reverse, POOL);
             TrainingModel model = new TrainingModel(student, batch, seqLen, POOL);
             model.forward(inputs, batch);
             double sum = objective.lossAndGradient(model, inputs, targets, batch, 1f / rows);
@@ -91,9 +91,25 @@ class DistillationTest {
     }
 
     @Test
+    void float32TeacherGivesTheInferenceTeachersLogits() {
+        ModelParameters p = ModelParameters.random(TEACHER, 5);
+        LlamaModel inference = new LlamaModel(TEACHER, p.toWeights(), KernelProvider.get(), POOL);
+        int batch = 3;
+        int seqLen = 7;
+        int[] inputs = new Random(3).ints(batch * seqLen, 0, 32).toArray();
+        float[] a = new float[batch * seqLen * 32];
+        float[] b = new float[a.length];
+        Teacher.of(inference, seqLen).logits(inputs, batch, a);
+        Teacher.float32(p, batch, seqLen, POOL).logits(inputs, batch, b);
+        for (int i = 0; i < a.length; i++) {
+            assertThat((double) b[i]).isCloseTo(a[i], org.assertj.core.data.Offset.offset(1e-5));
+        }
+    }
+
+    @Test
     void differentVocabulariesAreRejected() {
         LlamaModel teacher = new LlamaModel(TEACHER, ModelParameters.random(TEACHER, 1).toWeights(), KernelProvider.get(), POOL);
-        assertThatThrownBy(() -> new DistillationObjective(teacher, 64, 2, 8, 2, 0.5, false, POOL))
+        assertThatThrownBy(() -> new DistillationObjective(Teacher.of(teacher, 8), 64, 2, 8, 2, 0.5, false, POOL))
                 .isInstanceOf(LlmoptException.class)
                 .hasMessage("teacher and student must share the vocabulary: the teacher has 32 tokens, the student 64");
     }
