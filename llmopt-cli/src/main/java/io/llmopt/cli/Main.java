@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
         subcommands = {InspectCommand.class, TokenizeCommand.class, GenerateCommand.class, ChatCommand.class,
             ConvertCommand.class, InitCommand.class, BenchCommand.class,
             io.llmopt.cli.eval.EvalCommand.class, io.llmopt.cli.eval.CompareCommand.class,
-            io.llmopt.cli.quantize.QuantizeCommand.class, io.llmopt.cli.quantize.ImatrixCommand.class, CommandLine.HelpCommand.class})
+            io.llmopt.cli.quantize.QuantizeCommand.class, io.llmopt.cli.quantize.ImatrixCommand.class,
+            io.llmopt.cli.train.TrainCommand.class, io.llmopt.cli.train.DistillCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

@@ -1,0 +1,145 @@
+package io.llmopt.cli.train;
+
+import io.llmopt.formats.hf.HfConfig;
+import io.llmopt.model.LlamaConfig;
+import io.llmopt.model.LlamaModel;
+import io.llmopt.model.ModelPresets;
+import io.llmopt.model.loader.HfConfigs;
+import io.llmopt.model.loader.LoadedModel;
+import io.llmopt.model.loader.ModelLoader;
+import io.llmopt.tensor.LlmoptException;
+import io.llmopt.tensor.kernel.KernelProvider;
+import io.llmopt.tensor.kernel.WorkerPool;
+import io.llmopt.tokenizer.Tokenizer;
+import io.llmopt.train.ModelParameters;
+import io.llmopt.train.distill.DistillationObjective;
+import io.llmopt.train.distill.StudentInit;
+import io.llmopt.train.distill.Teacher;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code llmopt distill}: train a student to match a teacher's next-token distribution,
+ * loss = α·τ²·KL(softmax(z_t/τ) ‖ softmax(z_s/τ)) + (1 − α)·CE(labels) (or the reverse KL).
+ */
+@Command(name = "distill", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Distil a teacher model into a student (given, from a config, or every k-th teacher layer) on text.")
+public final class DistillCommand implements Callable<Integer> {
+    static final class Student {
+        @Option(names = "--student", paramLabel = "S", description = "student model to start from (same vocabulary as the teacher)")
+        Path model;
+
+        @Option(names = "--student-config", paramLabel = "FILE", description = "random student of a Hugging Face config.json")
+        Path config;
+
+        @Option(names = "--student-preset", paramLabel = "NAME", description = "random student of a preset shape")
+        String preset;
+
+        @Option(names = "--student-from-teacher", paramLabel = "K", description = "student = every K-th teacher layer (layers 0, K, 2K, …)")
+        Integer everyK;
+    }
+
+    @Option(names = "--teacher", required = true, paramLabel = "T", description = "teacher model (any format and weight type, quantized too)")
+    Path teacher;
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Student student;
+
+    @Option(names = "--temperature", paramLabel = "TAU", description = "softmax temperature of both distributions (default: ${DEFAULT-VALUE})")
+    double temperature = 2.0;
+
+    @Option(names = "--alpha", paramLabel = "A", description = "weight of the KL term; 1 − A weighs the label cross-entropy (default: ${DEFAULT-VALUE})")
+    double alpha = 0.5;
+
+    @Option(names = "--reverse-kl", description = "minimise KL(student ‖ teacher) instead of KL(teacher ‖ student)")
+    boolean reverseKl;
+
+    @Option(names = "--fast-teacher", description = "run a float32 copy of the teacher on the training kernels, whole batches at once "
+            + "(faster; quantized teachers are dequantized)")
+    boolean fastTeacher;
+
+    @Mixin
+    TrainingFlags flags;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!(temperature > 0) || Double.isInfinite(temperature)) {
+            throw new LlmoptException("--temperature must be positive, got " + temperature);
+        }
+        if (!(alpha >= 0 && alpha <= 1)) {
+            throw new LlmoptException("--alpha must be in [0, 1], got " + alpha);
+        }
+        WorkerPool pool = new WorkerPool(Math.max(1, flags.threads));
+        try (LoadedModel t = ModelLoader.load(teacher)) {
+            LlamaModel teacherModel = new LlamaModel(t.config(), t.weights(), KernelProvider.get(), pool);
+            StartingModel start = student(t);
+            LlamaConfig s = start.params().config();
+            Map<String, Object> extra = new LinkedHashMap<>();
+            extra.put("teacher", teacher.toString());
+            extra.put("teacher_parameters", t.config().parameterCount());
+            extra.put("student_init", student.model != null ? student.model.toString() : student.config != null ? student.config.toString()
+                    : student.preset != null ? "preset " + student.preset : "every " + student.everyK + "-th teacher layer");
+            extra.put("temperature", temperature);
+            extra.put("alpha", alpha);
+            extra.put("kl", reverseKl ? "reverse" : "forward");
+            extra.put("teacher_engine", fastTeacher ? "float32 training forward" : "inference");
+            TrainingRun.execute("distill", flags, start, o -> new DistillationObjective(
+                    fastTeacher ? Teacher.float32(ModelParameters.fromWeights(t.config(), t.weights()), o.batchSize(), o.seqLen(), pool)
+                            : Teacher.of(teacherModel, o.seqLen()),
+                    s.vocabSize(), o.batchSize(), o.seqLen(), temperature, alpha, reverseKl, pool),
+                    extra, pool, spec.commandLine().getOut(), spec.commandLine().getErr());
+            return 0;
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    private StartingModel student(LoadedModel t) {
+        if (student.model != null) {
+            StartingModel s = StartingModel.load(student.model, null);
+            sameVocabulary(t.tokenizer(), s.tokenizer(), t.config().vocabSize(), s.params().config().vocabSize());
+            return s;
+        }
+        ModelParameters params;
+        String name;
+        if (student.everyK != null) {
+            params = StudentInit.everyKthLayer(ModelParameters.fromWeights(t.config(), t.weights()), student.everyK);
+            name = StartingModel.baseName(teacher) + "-every" + student.everyK;
+        } else {
+            LlamaConfig c = student.preset != null ? ModelPresets.get(student.preset)
+                    : HfConfigs.toLlamaConfig(HfConfig.read(student.config), student.config.toString());
+            if (c.vocabSize() != t.config().vocabSize()) {
+                throw new LlmoptException("teacher and student must share the vocabulary: the teacher has " + t.config().vocabSize()
+                        + " tokens, the student config " + c.vocabSize());
+            }
+            params = ModelParameters.random(c, flags.seed);
+            name = student.preset != null ? student.preset : StartingModel.baseName(student.config);
+        }
+        return StartingModel.from(t, teacher, null, params, name);
+    }
+
+    /** Teacher and student must give every id the same meaning: same size, same pieces. */
+    static void sameVocabulary(Tokenizer teacher, Tokenizer student, int teacherVocab, int studentVocab) {
+        if (teacherVocab != studentVocab || teacher.vocabSize() != student.vocabSize()) {
+            throw new LlmoptException("teacher and student must share the vocabulary: the teacher has " + teacherVocab
+                    + " tokens, the student " + studentVocab);
+        }
+        for (int id = 0; id < teacher.vocabSize(); id++) {
+            if (!teacher.piece(id).equals(student.piece(id))) {
+                throw new LlmoptException("teacher and student must share the vocabulary: token " + id + " is '" + teacher.piece(id)
+                        + "' for the teacher and '" + student.piece(id) + "' for the student");
+            }
+        }
+    }
+}
