@@ -71,19 +71,39 @@ final class LegacyQuantRows {
     }
 
     static float dotQ4_0(MemorySegment w, long o, int nb, float[] x, int xo) {
-        FloatVector acc = FloatVector.zero(F);
-        for (int b = 0; b < nb; b++, o += Q4_0, xo += QK) {
-            ByteVector q = Simd.bytes(w, o + 2);
-            ByteVector lo = low(q).sub((byte) 8);
-            ByteVector hi = high(q).sub((byte) 8);
+        FloatVector acc0 = FloatVector.zero(F);
+        FloatVector acc1 = FloatVector.zero(F);
+        int b = 0;
+        for (; b + 2 <= nb; b += 2, o += 2 * Q4_0, xo += 2 * QK) {
+            ByteVector q0 = ByteVector.fromMemorySegment(B16, w, o + 2, Simd.LE);
+            ByteVector q1 = ByteVector.fromMemorySegment(B16, w, o + Q4_0 + 2, Simd.LE);
+            ByteVector lo0 = q0.and((byte) 0x0F).sub((byte) 8);
+            ByteVector hi0 = q0.lanewise(VectorOperators.LSHR, 4).sub((byte) 8);
+            ByteVector lo1 = q1.and((byte) 0x0F).sub((byte) 8);
+            ByteVector hi1 = q1.lanewise(VectorOperators.LSHR, 4).sub((byte) 8);
+            FloatVector s0 = FloatVector.zero(F);
+            FloatVector s1 = FloatVector.zero(F);
+            for (int k = 0; k < PARTS; k++) {
+                s0 = ((FloatVector) lo0.convertShape(VectorOperators.B2F, F, k)).fma(FloatVector.fromArray(F, x, xo + k * L), s0);
+                s1 = ((FloatVector) lo1.convertShape(VectorOperators.B2F, F, k)).fma(FloatVector.fromArray(F, x, xo + QK + k * L), s1);
+                s0 = ((FloatVector) hi0.convertShape(VectorOperators.B2F, F, k)).fma(FloatVector.fromArray(F, x, xo + 16 + k * L), s0);
+                s1 = ((FloatVector) hi1.convertShape(VectorOperators.B2F, F, k)).fma(FloatVector.fromArray(F, x, xo + QK + 16 + k * L), s1);
+            }
+            acc0 = s0.fma(FloatVector.broadcast(F, f16(w, o)), acc0);
+            acc1 = s1.fma(FloatVector.broadcast(F, f16(w, o + Q4_0)), acc1);
+        }
+        for (; b < nb; b++, o += Q4_0, xo += QK) {
+            ByteVector q = ByteVector.fromMemorySegment(B16, w, o + 2, Simd.LE);
+            ByteVector lo = q.and((byte) 0x0F).sub((byte) 8);
+            ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8);
             FloatVector s = FloatVector.zero(F);
             for (int k = 0; k < PARTS; k++) {
-                s = toFloats(lo, k).fma(FloatVector.fromArray(F, x, xo + k * L), s);
-                s = toFloats(hi, k).fma(FloatVector.fromArray(F, x, xo + 16 + k * L), s);
+                s = ((FloatVector) lo.convertShape(VectorOperators.B2F, F, k)).fma(FloatVector.fromArray(F, x, xo + k * L), s);
+                s = ((FloatVector) hi.convertShape(VectorOperators.B2F, F, k)).fma(FloatVector.fromArray(F, x, xo + 16 + k * L), s);
             }
-            acc = s.fma(FloatVector.broadcast(F, f16(w, o)), acc);
+            acc0 = s.fma(FloatVector.broadcast(F, f16(w, o)), acc0);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
     }
 
     // ---- Q4_1: value = nibble·d + m

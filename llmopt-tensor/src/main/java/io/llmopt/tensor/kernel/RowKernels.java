@@ -62,6 +62,7 @@ final class RowKernels {
             case Q5_1 -> LegacyQuantRows.dotQ5_1(w, o, nb, x, xo);
             case Q8_0 -> LegacyQuantRows.dotQ8_0(w, o, nb, x, xo);
             case Q4_K -> KQuantRows.dotQ4_K(w, o, nb, x, xo);
+            case Q5_K -> KQuantRows.dotQ5_K(w, o, nb, x, xo);
             case Q6_K -> KQuantRows.dotQ6_K(w, o, nb, x, xo);
             default -> chunkedDot(t, w, o, n, x, xo, scratch);
         };
