@@ -24,7 +24,7 @@ import jdk.incubator.vector.VectorMask;
  * panel half h (rows h·L .. h·L+L) and token t.
  */
 final class Gemm {
-    static final int PANEL_ROWS = 2 * L;
+    static final int PANEL_ROWS = 3 * L;
     /** Tokens per micro-kernel call: 2·8 = 16 accumulators of the 32 vector registers. */
     static final int TOKENS = 8;
 
@@ -56,6 +56,7 @@ final class Gemm {
         for (int c = 0, p = 0; c < cols; c++, p += PANEL_ROWS) { // transpose: gather column c of both halves
             FloatVector.fromArray(F, rowMajor, c, columnIndex, 0).intoArray(panel, p);
             FloatVector.fromArray(F, rowMajor, c, columnIndex, L).intoArray(panel, p + L);
+            FloatVector.fromArray(F, rowMajor, c, columnIndex, 2 * L).intoArray(panel, p + 2 * L);
         }
         int t = 0;
         for (; t + TOKENS <= batch; t += TOKENS) {
@@ -66,81 +67,90 @@ final class Gemm {
         }
     }
 
-    /** TOKENS tokens starting at activation offset x0; out[o0 + t·R + i] for the panel rows i. */
+    /** TOKENS tokens starting at activation offset x0; out[o0 + t·R + i] for the panel rows i < n. */
     private static void tile8(float[] a, int cols, float[] x, int x0, float[] out, int o0, int rows, int n) {
         FloatVector c00 = FloatVector.zero(F), c01 = c00, c02 = c00, c03 = c00, c04 = c00, c05 = c00, c06 = c00, c07 = c00;
         FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00, c14 = c00, c15 = c00, c16 = c00, c17 = c00;
+        FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00, c24 = c00, c25 = c00, c26 = c00, c27 = c00;
         for (int c = 0, p = 0; c < cols; c++, p += PANEL_ROWS) {
             FloatVector w0 = FloatVector.fromArray(F, a, p);
             FloatVector w1 = FloatVector.fromArray(F, a, p + L);
+            FloatVector w2 = FloatVector.fromArray(F, a, p + 2 * L);
             FloatVector v = FloatVector.broadcast(F, x[x0 + c]);
             c00 = w0.fma(v, c00);
             c10 = w1.fma(v, c10);
+            c20 = w2.fma(v, c20);
             v = FloatVector.broadcast(F, x[x0 + cols + c]);
             c01 = w0.fma(v, c01);
             c11 = w1.fma(v, c11);
+            c21 = w2.fma(v, c21);
             v = FloatVector.broadcast(F, x[x0 + 2 * cols + c]);
             c02 = w0.fma(v, c02);
             c12 = w1.fma(v, c12);
+            c22 = w2.fma(v, c22);
             v = FloatVector.broadcast(F, x[x0 + 3 * cols + c]);
             c03 = w0.fma(v, c03);
             c13 = w1.fma(v, c13);
+            c23 = w2.fma(v, c23);
             v = FloatVector.broadcast(F, x[x0 + 4 * cols + c]);
             c04 = w0.fma(v, c04);
             c14 = w1.fma(v, c14);
+            c24 = w2.fma(v, c24);
             v = FloatVector.broadcast(F, x[x0 + 5 * cols + c]);
             c05 = w0.fma(v, c05);
             c15 = w1.fma(v, c15);
+            c25 = w2.fma(v, c25);
             v = FloatVector.broadcast(F, x[x0 + 6 * cols + c]);
             c06 = w0.fma(v, c06);
             c16 = w1.fma(v, c16);
+            c26 = w2.fma(v, c26);
             v = FloatVector.broadcast(F, x[x0 + 7 * cols + c]);
             c07 = w0.fma(v, c07);
             c17 = w1.fma(v, c17);
+            c27 = w2.fma(v, c27);
         }
         VectorMask<Float> m0 = F.indexInRange(0, n);
         VectorMask<Float> m1 = F.indexInRange(L, n);
+        VectorMask<Float> m2 = F.indexInRange(2 * L, n);
         c00.intoArray(out, o0, m0);
         c10.intoArray(out, o0 + L, m1);
+        c20.intoArray(out, o0 + 2 * L, m2);
         c01.intoArray(out, o0 + rows, m0);
         c11.intoArray(out, o0 + rows + L, m1);
+        c21.intoArray(out, o0 + rows + 2 * L, m2);
         c02.intoArray(out, o0 + 2 * rows, m0);
         c12.intoArray(out, o0 + 2 * rows + L, m1);
+        c22.intoArray(out, o0 + 2 * rows + 2 * L, m2);
         c03.intoArray(out, o0 + 3 * rows, m0);
         c13.intoArray(out, o0 + 3 * rows + L, m1);
+        c23.intoArray(out, o0 + 3 * rows + 2 * L, m2);
         c04.intoArray(out, o0 + 4 * rows, m0);
         c14.intoArray(out, o0 + 4 * rows + L, m1);
+        c24.intoArray(out, o0 + 4 * rows + 2 * L, m2);
         c05.intoArray(out, o0 + 5 * rows, m0);
         c15.intoArray(out, o0 + 5 * rows + L, m1);
+        c25.intoArray(out, o0 + 5 * rows + 2 * L, m2);
         c06.intoArray(out, o0 + 6 * rows, m0);
         c16.intoArray(out, o0 + 6 * rows + L, m1);
+        c26.intoArray(out, o0 + 6 * rows + 2 * L, m2);
         c07.intoArray(out, o0 + 7 * rows, m0);
         c17.intoArray(out, o0 + 7 * rows + L, m1);
+        c27.intoArray(out, o0 + 7 * rows + 2 * L, m2);
     }
 
     /** One token (the batch's remainder). */
     private static void tile1(float[] a, int cols, float[] x, int x0, float[] out, int o0, int n) {
         FloatVector c0 = FloatVector.zero(F);
         FloatVector c1 = c0;
-        FloatVector d0 = c0;
-        FloatVector d1 = c0;
-        int c = 0;
-        for (int p = 0; c + 2 <= cols; c += 2, p += 2 * PANEL_ROWS) {
+        FloatVector c2 = c0;
+        for (int c = 0, p = 0; c < cols; c++, p += PANEL_ROWS) {
             FloatVector v = FloatVector.broadcast(F, x[x0 + c]);
             c0 = FloatVector.fromArray(F, a, p).fma(v, c0);
             c1 = FloatVector.fromArray(F, a, p + L).fma(v, c1);
-            v = FloatVector.broadcast(F, x[x0 + c + 1]);
-            d0 = FloatVector.fromArray(F, a, p + PANEL_ROWS).fma(v, d0);
-            d1 = FloatVector.fromArray(F, a, p + PANEL_ROWS + L).fma(v, d1);
+            c2 = FloatVector.fromArray(F, a, p + 2 * L).fma(v, c2);
         }
-        if (c < cols) {
-            FloatVector v = FloatVector.broadcast(F, x[x0 + c]);
-            c0 = FloatVector.fromArray(F, a, c * PANEL_ROWS).fma(v, c0);
-            c1 = FloatVector.fromArray(F, a, c * PANEL_ROWS + L).fma(v, c1);
-        }
-        VectorMask<Float> m0 = F.indexInRange(0, n);
-        VectorMask<Float> m1 = F.indexInRange(L, n);
-        c0.add(d0).intoArray(out, o0, m0);
-        c1.add(d1).intoArray(out, o0 + L, m1);
+        c0.intoArray(out, o0, F.indexInRange(0, n));
+        c1.intoArray(out, o0 + L, F.indexInRange(L, n));
+        c2.intoArray(out, o0 + 2 * L, F.indexInRange(2 * L, n));
     }
 }
