@@ -24,6 +24,8 @@ import jdk.incubator.vector.VectorOperators;
  * <p>The loops are written out flat, without vector-valued helper methods: C2 must inline every Vector API
  * call of a kernel to keep its vectors in registers, and helper layers spend its inlining depth and budget
  * (a Q6_K kernel built from helpers allocated 4 MB per 256-row GEMV).
+ * Packed bytes are shifted as 16-bit lanes and masked afterwards: x86 has no byte shift, and a byte-lane
+ * shift compiles to widen, shift and narrow (three times the instructions, two on the shuffle port).
  *
  * <p>Notation: o = byte offset of the first super-block, nb = number of super-blocks, p/xo = float offset of
  * the super-block's first value, g = pair of 32-value sub-blocks, h = half (128 values), k = quarter (32
@@ -77,7 +79,7 @@ final class KQuantRows {
                 FloatVector min = FloatVector.broadcast(F, -dmin * min6(lo8, hi4, s));
                 for (int j = 0; j < 2; j++) {
                     ByteVector q = ByteVector.fromMemorySegment(B16, w, o + 16 + 32 * (s / 2) + 16 * j, LE);
-                    q = (s & 1) == 0 ? q.and((byte) 0x0F) : q.lanewise(VectorOperators.LSHR, 4);
+                    q = (s & 1) == 0 ? q.and((byte) 0x0F) : q.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F);
                     for (int k = 0; k < PARTS; k++) {
                         ((FloatVector) q.convertShape(VectorOperators.B2F, F, k)).fma(scale, min).intoArray(dst, p + 32 * s + 16 * j + k * L);
                     }
@@ -86,7 +88,7 @@ final class KQuantRows {
         }
     }
 
-    static float dotQ4_K(MemorySegment w, long o, int nb, float[] x, int xo) {
+    static float dotQ4_K(MemorySegment w, long o, int nb, float[] x, int xo, float[] sc) {
         FloatVector acc0 = FloatVector.zero(F);
         FloatVector acc1 = FloatVector.zero(F);
         for (int b = 0; b < nb; b++, o += Q4_K, xo += QK) {
@@ -94,15 +96,19 @@ final class KQuantRows {
             float dmin = Simd.f16(w, o + 2);
             long lo8 = w.get(Layouts.LONG, o + 4);
             int hi4 = w.get(Layouts.INT, o + 12);
+            for (int s = 0; s < 8; s++) { // d·scale and −dmin·min, read back as memory broadcasts
+                sc[s] = d * scale6(lo8, hi4, s);
+                sc[8 + s] = -dmin * min6(lo8, hi4, s);
+            }
             for (int g = 0; g < 4; g++) {
-                FloatVector s0 = FloatVector.broadcast(F, d * scale6(lo8, hi4, 2 * g));
-                FloatVector m0 = FloatVector.broadcast(F, -dmin * min6(lo8, hi4, 2 * g));
-                FloatVector s1 = FloatVector.broadcast(F, d * scale6(lo8, hi4, 2 * g + 1));
-                FloatVector m1 = FloatVector.broadcast(F, -dmin * min6(lo8, hi4, 2 * g + 1));
+                FloatVector s0 = FloatVector.broadcast(F, sc[2 * g]);
+                FloatVector m0 = FloatVector.broadcast(F, sc[8 + 2 * g]);
+                FloatVector s1 = FloatVector.broadcast(F, sc[2 * g + 1]);
+                FloatVector m1 = FloatVector.broadcast(F, sc[9 + 2 * g]);
                 for (int j = 0; j < 2; j++) {
                     ByteVector q = ByteVector.fromMemorySegment(B16, w, o + 16 + 32 * g + 16 * j, LE);
                     ByteVector lo = q.and((byte) 0x0F);
-                    ByteVector hi = q.lanewise(VectorOperators.LSHR, 4);
+                    ByteVector hi = q.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F);
                     int e = xo + 64 * g + 16 * j;
                     for (int k = 0; k < PARTS; k++) {
                         acc0 = ((FloatVector) lo.convertShape(VectorOperators.B2F, F, k)).fma(s0, m0)
@@ -130,8 +136,8 @@ final class KQuantRows {
                 for (int j = 0; j < 2; j++) {
                     ByteVector q = ByteVector.fromMemorySegment(B16, w, o + 48 + 32 * (s / 2) + 16 * j, LE);
                     ByteVector qh = ByteVector.fromMemorySegment(B16, w, o + 16 + 16 * j, LE);
-                    q = (s & 1) == 0 ? q.and((byte) 0x0F) : q.lanewise(VectorOperators.LSHR, 4);
-                    q = q.or(qh.lanewise(VectorOperators.LSHR, s).and((byte) 1).lanewise(VectorOperators.LSHL, 4));
+                    q = (s & 1) == 0 ? q.and((byte) 0x0F) : q.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F);
+                    q = q.or(qh.reinterpretAsShorts().lanewise(VectorOperators.LSHR, s).reinterpretAsBytes().and((byte) 1).reinterpretAsShorts().lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes());
                     for (int k = 0; k < PARTS; k++) {
                         ((FloatVector) q.convertShape(VectorOperators.B2F, F, k)).fma(scale, min).intoArray(dst, p + 32 * s + 16 * j + k * L);
                     }
@@ -140,7 +146,7 @@ final class KQuantRows {
         }
     }
 
-    static float dotQ5_K(MemorySegment w, long o, int nb, float[] x, int xo) {
+    static float dotQ5_K(MemorySegment w, long o, int nb, float[] x, int xo, float[] sc) {
         FloatVector acc0 = FloatVector.zero(F);
         FloatVector acc1 = FloatVector.zero(F);
         for (int b = 0; b < nb; b++, o += Q5_K, xo += QK) {
@@ -148,16 +154,20 @@ final class KQuantRows {
             float dmin = Simd.f16(w, o + 2);
             long lo8 = w.get(Layouts.LONG, o + 4);
             int hi4 = w.get(Layouts.INT, o + 12);
+            for (int s = 0; s < 8; s++) { // d·scale and −dmin·min, read back as memory broadcasts
+                sc[s] = d * scale6(lo8, hi4, s);
+                sc[8 + s] = -dmin * min6(lo8, hi4, s);
+            }
             for (int g = 0; g < 4; g++) {
-                FloatVector s0 = FloatVector.broadcast(F, d * scale6(lo8, hi4, 2 * g));
-                FloatVector m0 = FloatVector.broadcast(F, -dmin * min6(lo8, hi4, 2 * g));
-                FloatVector s1 = FloatVector.broadcast(F, d * scale6(lo8, hi4, 2 * g + 1));
-                FloatVector m1 = FloatVector.broadcast(F, -dmin * min6(lo8, hi4, 2 * g + 1));
+                FloatVector s0 = FloatVector.broadcast(F, sc[2 * g]);
+                FloatVector m0 = FloatVector.broadcast(F, sc[8 + 2 * g]);
+                FloatVector s1 = FloatVector.broadcast(F, sc[2 * g + 1]);
+                FloatVector m1 = FloatVector.broadcast(F, sc[9 + 2 * g]);
                 for (int j = 0; j < 2; j++) {
                     ByteVector q = ByteVector.fromMemorySegment(B16, w, o + 48 + 32 * g + 16 * j, LE);
-                    ByteVector qh = ByteVector.fromMemorySegment(B16, w, o + 16 + 16 * j, LE).lanewise(VectorOperators.LSHR, 2 * g);
-                    ByteVector lo = q.and((byte) 0x0F).or(qh.and((byte) 1).lanewise(VectorOperators.LSHL, 4));
-                    ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).or(qh.and((byte) 2).lanewise(VectorOperators.LSHL, 3));
+                    ByteVector qh = ByteVector.fromMemorySegment(B16, w, o + 16 + 16 * j, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, 2 * g).reinterpretAsBytes();
+                    ByteVector lo = q.and((byte) 0x0F).or(qh.and((byte) 1).reinterpretAsShorts().lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes());
+                    ByteVector hi = q.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).or(qh.and((byte) 2).reinterpretAsShorts().lanewise(VectorOperators.LSHL, 3).reinterpretAsBytes());
                     int e = xo + 64 * g + 16 * j;
                     for (int k = 0; k < PARTS; k++) {
                         acc0 = ((FloatVector) lo.convertShape(VectorOperators.B2F, F, k)).fma(s0, m0)
@@ -182,8 +192,8 @@ final class KQuantRows {
                     for (int j = 0; j < 2; j++) {
                         ByteVector ql = ByteVector.fromMemorySegment(B16, w, o + 64 * h + 32 * (k & 1) + 16 * j, LE);
                         ByteVector qh = ByteVector.fromMemorySegment(B16, w, o + 128 + 32 * h + 16 * j, LE);
-                        ql = k < 2 ? ql.and((byte) 0x0F) : ql.lanewise(VectorOperators.LSHR, 4);
-                        ByteVector q = ql.or(qh.lanewise(VectorOperators.LSHR, 2 * k).and((byte) 3).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32);
+                        ql = k < 2 ? ql.and((byte) 0x0F) : ql.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F);
+                        ByteVector q = ql.or(qh.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 2 * k).reinterpretAsBytes().and((byte) 3).reinterpretAsShorts().lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes()).sub((byte) 32);
                         FloatVector scale = FloatVector.broadcast(F, d * w.get(Layouts.BYTE, o + 192 + 8 * h + 2 * k + j));
                         int e = p + 128 * h + 32 * k + 16 * j;
                         for (int part = 0; part < PARTS; part++) {
@@ -195,11 +205,16 @@ final class KQuantRows {
         }
     }
 
-    static float dotQ6_K(MemorySegment w, long o, int nb, float[] x, int xo) {
+    /** {@code sc} holds ≥ 16 floats: the super-block's scales d·scale, read back as memory broadcasts. */
+    static float dotQ6_K(MemorySegment w, long o, int nb, float[] x, int xo, float[] sc) {
         FloatVector acc0 = FloatVector.zero(F);
         FloatVector acc1 = FloatVector.zero(F);
         for (int b = 0; b < nb; b++, o += Q6_K, xo += QK) {
             float d = Simd.f16(w, o + 208);
+            ByteVector scales = ByteVector.fromMemorySegment(B16, w, o + 192, LE);
+            for (int part = 0; part < PARTS; part++) {
+                ((FloatVector) scales.convertShape(VectorOperators.B2F, F, part)).mul(d).intoArray(sc, part * L);
+            }
             for (int h = 0; h < 2; h++) {
                 for (int j = 0; j < 2; j++) {
                     ByteVector qlA = ByteVector.fromMemorySegment(B16, w, o + 64 * h + 16 * j, LE);
@@ -207,14 +222,18 @@ final class KQuantRows {
                     ByteVector qh = ByteVector.fromMemorySegment(B16, w, o + 128 + 32 * h + 16 * j, LE);
                     for (int k = 0; k < 4; k++) {
                         ByteVector ql = (k & 1) == 0 ? qlA : qlB;
-                        ql = k < 2 ? ql.and((byte) 0x0F) : ql.lanewise(VectorOperators.LSHR, 4);
-                        ByteVector q = ql.or(qh.lanewise(VectorOperators.LSHR, 2 * k).and((byte) 3).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32);
+                        ql = k < 2 ? ql.and((byte) 0x0F) : ql.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F);
+                        // bits 2k, 2k+1 of qh moved to bits 4, 5: one 16-bit shift (left for k < 2) and a mask
+                        ByteVector high = k == 2 ? qh : k < 2
+                                ? qh.reinterpretAsShorts().lanewise(VectorOperators.LSHL, 4 - 2 * k).reinterpretAsBytes()
+                                : qh.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes();
+                        ByteVector q = ql.or(high.and((byte) 0x30)).sub((byte) 32);
                         int e = xo + 128 * h + 32 * k + 16 * j;
                         FloatVector s = FloatVector.zero(F);
                         for (int part = 0; part < PARTS; part++) {
                             s = ((FloatVector) q.convertShape(VectorOperators.B2F, F, part)).fma(FloatVector.fromArray(F, x, e + part * L), s);
                         }
-                        FloatVector scale = FloatVector.broadcast(F, d * w.get(Layouts.BYTE, o + 192 + 8 * h + 2 * k + j));
+                        FloatVector scale = FloatVector.broadcast(F, sc[8 * h + 2 * k + j]);
                         if ((k & 1) == 0) {
                             acc0 = s.fma(scale, acc0);
                         } else {
@@ -241,7 +260,7 @@ final class KQuantRows {
                         int sc = Simd.u8(w, o + 8 * h + 2 * k + j);
                         FloatVector scale = FloatVector.broadcast(F, d * (sc & 0x0F));
                         FloatVector min = FloatVector.broadcast(F, -dmin * (sc >>> 4));
-                        ByteVector q = qs.lanewise(VectorOperators.LSHR, 2 * k).and((byte) 3);
+                        ByteVector q = qs.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 2 * k).reinterpretAsBytes().and((byte) 3);
                         int e = p + 128 * h + 32 * k + 16 * j;
                         for (int part = 0; part < PARTS; part++) {
                             ((FloatVector) q.convertShape(VectorOperators.B2F, F, part)).fma(scale, min).intoArray(dst, e + part * L);
@@ -263,9 +282,9 @@ final class KQuantRows {
                 for (int h = 0; h < 2; h++) {
                     ByteVector qs = ByteVector.fromMemorySegment(B16, w, o + 32 + 32 * h + 16 * j, LE);
                     for (int k = 0; k < 4; k++) {
-                        ByteVector low = qs.lanewise(VectorOperators.LSHR, 2 * k).and((byte) 3);
-                        ByteVector noHigh = hm.lanewise(VectorOperators.LSHR, 4 * h + k).and((byte) 1).lanewise(VectorOperators.XOR, (byte) 1);
-                        ByteVector q = low.sub(noHigh.lanewise(VectorOperators.LSHL, 2));
+                        ByteVector low = qs.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 2 * k).reinterpretAsBytes().and((byte) 3);
+                        ByteVector noHigh = hm.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4 * h + k).reinterpretAsBytes().and((byte) 1).lanewise(VectorOperators.XOR, (byte) 1);
+                        ByteVector q = low.sub(noHigh.reinterpretAsShorts().lanewise(VectorOperators.LSHL, 2).reinterpretAsBytes());
                         FloatVector scale = FloatVector.broadcast(F, d * (scaleQ3(w, o + 96, 8 * h + 2 * k + j) - 32));
                         int e = p + 128 * h + 32 * k + 16 * j;
                         for (int part = 0; part < PARTS; part++) {

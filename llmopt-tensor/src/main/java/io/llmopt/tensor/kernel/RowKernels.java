@@ -48,7 +48,7 @@ final class RowKernels {
 
     /**
      * Σ_i w[i]·x[xo + i] over the n values of type {@code t} at byte offset {@code o}; {@code scratch} holds
-     * at least {@link #CHUNK} floats (used only by types without a fused kernel).
+     * at least min(n, {@link #CHUNK}) floats (decoded values, or a super-block's scales).
      */
     static float dot(GgmlType t, MemorySegment w, long o, int n, float[] x, int xo, float[] scratch) {
         int nb = n / t.blockSize();
@@ -61,9 +61,9 @@ final class RowKernels {
             case Q5_0 -> LegacyQuantRows.dotQ5_0(w, o, nb, x, xo);
             case Q5_1 -> LegacyQuantRows.dotQ5_1(w, o, nb, x, xo);
             case Q8_0 -> LegacyQuantRows.dotQ8_0(w, o, nb, x, xo);
-            case Q4_K -> KQuantRows.dotQ4_K(w, o, nb, x, xo);
-            case Q5_K -> KQuantRows.dotQ5_K(w, o, nb, x, xo);
-            case Q6_K -> KQuantRows.dotQ6_K(w, o, nb, x, xo);
+            case Q4_K -> KQuantRows.dotQ4_K(w, o, nb, x, xo, scratch);
+            case Q5_K -> KQuantRows.dotQ5_K(w, o, nb, x, xo, scratch);
+            case Q6_K -> KQuantRows.dotQ6_K(w, o, nb, x, xo, scratch);
             default -> chunkedDot(t, w, o, n, x, xo, scratch);
         };
     }
