@@ -54,7 +54,7 @@ final class RowKernels {
         int nb = n / t.blockSize();
         return switch (t) {
             case F32 -> FloatRows.dotF32(w, o, n, x, xo);
-            case F16 -> FloatRows.dotF16(w, o, n, x, xo);
+            case F16 -> FloatRows.dotF16(w, o, n, x, xo, scratch);
             case BF16 -> FloatRows.dotBF16(w, o, n, x, xo);
             case Q4_0 -> LegacyQuantRows.dotQ4_0(w, o, nb, x, xo);
             case Q4_1 -> LegacyQuantRows.dotQ4_1(w, o, nb, x, xo);
