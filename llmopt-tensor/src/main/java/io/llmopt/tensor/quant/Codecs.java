@@ -26,6 +26,9 @@ public final class Codecs {
         register(new Q6_KCodec());
         register(new Q8_KCodec());
         register(new IQ4_NLCodec());
+        register(FourBitCodec.nf4());
+        register(FourBitCodec.fp4());
+        register(new Int8RowCodec());
     }
 
     private Codecs() {
