@@ -42,6 +42,15 @@ public final class Codecs {
         return CODECS.containsKey(type);
     }
 
+    /** The 16 levels of a 4-bit table type (NF4, FP4), by code: value = level·absmax. */
+    public static float[] levels(GgmlType type) {
+        return switch (type) {
+            case NF4 -> FourBitCodec.NF4.clone();
+            case FP4 -> FourBitCodec.FP4.clone();
+            default -> throw new LlmoptException(type + " has no level table");
+        };
+    }
+
     public static BlockCodec of(GgmlType type) {
         BlockCodec codec = CODECS.get(type);
         if (codec == null) {
