@@ -4,6 +4,9 @@ package io.llmopt.tensor;
  * Element types of ggml/GGUF tensors: the GGUF id, how many values one block holds and how many bytes one
  * block takes. Byte sizes are written as the sum of the block's fields (scales, minimums, packed quants) so
  * that each number can be checked against the block layout it describes.
+ *
+ * <p>Types with a negative id are llmopt's own in-memory layouts (bitsandbytes-style weights loaded from
+ * safetensors); they exist only in memory, never in a GGUF file ({@link #isGguf()}).
  */
 public enum GgmlType {
     F32(0, 1, 4),
@@ -36,7 +39,13 @@ public enum GgmlType {
     IQ1_M(29, 256, 256 / 8 + 256 / 16 + 256 / 32),
     BF16(30, 1, 2),
     TQ1_0(34, 256, (256 - 4 * 256 / 64) / 5 + 256 / 64 + 2),
-    TQ2_0(35, 256, 2 + 256 / 4);
+    TQ2_0(35, 256, 2 + 256 / 4),
+    /** bitsandbytes NF4 in memory: float32 absmax of the 64-value block, then 32 bytes of 4-bit codes. */
+    NF4(-1, 64, 4 + 64 / 2),
+    /** bitsandbytes FP4 in memory: float32 absmax of the 64-value block, then 32 bytes of 4-bit codes. */
+    FP4(-2, 64, 4 + 64 / 2),
+    /** LLM.int8 weights in memory: float32 absmax of the whole row (repeated per block), then 32 int8 codes. */
+    INT8(-3, 32, 4 + 32);
 
     private final int id;
     private final int blockSize;
@@ -63,6 +72,11 @@ public enum GgmlType {
         return blockBytes;
     }
 
+    /** Whether GGUF (and ggml) knows this type; false for llmopt's in-memory types. */
+    public boolean isGguf() {
+        return id >= 0;
+    }
+
     public boolean isQuantized() {
         return blockSize > 1;
     }
@@ -79,9 +93,10 @@ public enum GgmlType {
         return 8.0 * blockBytes / blockSize;
     }
 
+    /** The GGUF type with this id (llmopt's in-memory types have none). */
     public static GgmlType byId(int id) {
         for (GgmlType t : values()) {
-            if (t.id == id) {
+            if (t.id == id && t.isGguf()) {
                 return t;
             }
         }

@@ -1,12 +1,15 @@
 package io.llmopt.cli.quantize;
 
 import io.llmopt.cli.Json;
+import io.llmopt.compress.bnb.BnbQuantizer;
 import io.llmopt.compress.quantize.ModelQuantizer;
 import io.llmopt.compress.quantize.QuantMix;
 import io.llmopt.compress.quantize.QuantizeListener;
 import io.llmopt.compress.quantize.QuantizeOptions;
 import io.llmopt.compress.quantize.QuantizeReport;
 import io.llmopt.compress.quantize.TensorTypeOverride;
+import io.llmopt.tensor.GgmlType;
+import io.llmopt.tensor.LlmoptException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,7 +34,8 @@ import picocli.CommandLine.Spec;
         description = {"Quantize a model (GGUF, HF directory, llama2.c .bin; F32/F16/BF16 weights) to a GGUF file with "
                 + "llama.cpp's types and per-tensor mixes.",
             "TYPE: Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q2_K_S, Q3_K_S, Q3_K_M, Q3_K_L, Q4_K_S, Q4_K_M, Q5_K_S, Q5_K_M, "
-                + "Q6_K, F16, BF16, F32 (Q3_K, Q4_K, Q5_K = the _M mixes)."})
+                + "Q6_K, F16, BF16, F32 (Q3_K, Q4_K, Q5_K = the _M mixes) for a GGUF OUT; "
+                + "NF4, FP4, INT8 (bitsandbytes) for a Hugging Face directory OUT."})
 public final class QuantizeCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "IN", description = "input model")
@@ -65,6 +69,9 @@ public final class QuantizeCommand implements Callable<Integer> {
     @Option(names = {"-t", "--threads"}, paramLabel = "N", description = "threads (default: all cores, ${DEFAULT-VALUE})")
     int threads = Runtime.getRuntime().availableProcessors();
 
+    @Option(names = "--double-quant", description = "NF4/FP4: store the block scales in 8 bits (bitsandbytes double quantization)")
+    boolean doubleQuant;
+
     @Option(names = "--json", description = "print a JSON report instead of the per-tensor log")
     boolean json;
 
@@ -76,9 +83,18 @@ public final class QuantizeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        QuantMix mix = QuantMix.parse(type);
+        GgmlType bnb = bitsandbytesType(type);
+        if (bnb == null && doubleQuant) {
+            throw new LlmoptException("--double-quant applies to NF4 and FP4 only");
+        }
+        if (bnb != null && (imatrix != null || pure || leaveOutput || outputType != null || tokenEmbeddingType != null
+                || !tensorTypes.isEmpty())) {
+            throw new LlmoptException("--imatrix, --pure, --leave-output, --output-type, --token-embedding-type and "
+                    + "--tensor-type apply to GGUF types, not to " + bnb);
+        }
+        QuantMix mix = bnb == null ? QuantMix.parse(type) : null;
         List<TensorTypeOverride> overrides = tensorTypes.stream().map(TensorTypeOverride::parse).toList();
-        QuantizeOptions options = new QuantizeOptions(mix, imatrix, pure, leaveOutput,
+        QuantizeOptions options = bnb != null ? null : new QuantizeOptions(mix, imatrix, pure, leaveOutput,
                 outputType == null ? null : QuantizeOptions.tensorType(outputType, "--output-type"),
                 tokenEmbeddingType == null ? null : QuantizeOptions.tensorType(tokenEmbeddingType, "--token-embedding-type"),
                 overrides, threads);
@@ -98,6 +114,12 @@ public final class QuantizeCommand implements Callable<Integer> {
             }
 
             @Override
+            public void warning(String message) {
+                bar.clear();
+                spec.commandLine().getErr().println("warning: " + message);
+            }
+
+            @Override
             public void tensorFinished(int index, int count, QuantizeReport.TensorReport r) {
                 if (json) {
                     return;
@@ -113,7 +135,9 @@ public final class QuantizeCommand implements Callable<Integer> {
         Runnable cleanup = TemporaryFiles.guard(out);
         QuantizeReport report;
         try {
-            report = ModelQuantizer.quantize(in, out, options, listener);
+            report = bnb != null
+                    ? BnbQuantizer.quantize(in, out, new BnbQuantizer.Options(bnb, doubleQuant), listener)
+                    : ModelQuantizer.quantize(in, out, options, listener);
         } finally {
             bar.clear();
             cleanup.run();
@@ -127,6 +151,16 @@ public final class QuantizeCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** NF4, FP4 or INT8 (case-insensitive), else null. */
+    static GgmlType bitsandbytesType(String name) {
+        return switch (name.trim().toUpperCase(Locale.ROOT)) {
+            case "NF4" -> GgmlType.NF4;
+            case "FP4" -> GgmlType.FP4;
+            case "INT8" -> GgmlType.INT8;
+            default -> null;
+        };
+    }
+
     static String logLine(int index, int count, QuantizeReport.TensorReport r) {
         String width = Integer.toString(Integer.toString(count).length());
         String action = r.converted()
@@ -138,9 +172,10 @@ public final class QuantizeCommand implements Callable<Integer> {
 
     static String summary(QuantizeReport r) {
         long converted = r.tensors().stream().filter(QuantizeReport.TensorReport::converted).count();
-        return String.format(Locale.ROOT, "wrote %s: %s (file type %d), %d tensors (%d quantized, %d fallbacks), "
+        return String.format(Locale.ROOT, "wrote %s: %s%s, %d tensors (%d quantized, %d fallbacks), "
                         + "%.2f MB -> %.2f MB, %.3f bits per weight, %.1f s on %d threads",
-                r.output(), r.mix(), r.mix().fileType(), r.tensors().size(), converted, r.fallbackCount(),
+                r.output(), r.type(), r.fileType() < 0 ? "" : " (file type " + r.fileType() + ")", r.tensors().size(),
+                converted, r.fallbackCount(),
                 r.bytesBefore() / 1e6, r.bytesAfter() / 1e6, r.bitsPerWeight(), r.seconds(), r.threads());
     }
 
@@ -148,8 +183,8 @@ public final class QuantizeCommand implements Callable<Integer> {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("input", r.input());
         m.put("output", r.output());
-        m.put("type", r.mix().name());
-        m.put("file_type", r.mix().fileType());
+        m.put("type", r.type());
+        m.put("file_type", r.fileType() < 0 ? null : r.fileType());
         m.put("imatrix", r.imatrix());
         m.put("threads", r.threads());
         m.put("bytes_before", r.bytesBefore());

@@ -109,6 +109,27 @@ class QuantizeCommandTest {
     }
 
     @Test
+    void nf4WritesAHuggingFaceDirectoryThatLoadsAsNf4() throws Exception {
+        Path hf = SharedData.require("models/stories260K/stories260K-hf");
+        Path out = dir.resolve("nf4");
+        Run r = run("quantize", hf.toString(), out.toString(), "nf4", "--double-quant", "--json");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        JsonNode j = Json.MAPPER.readTree(r.out());
+        assertThat(j.get("type").asText()).isEqualTo("NF4+DQ");
+        assertThat(j.get("file_type").isNull()).isTrue();
+        assertThat(out.resolve("model.safetensors")).exists();
+        assertThat(out.resolve("tokenizer.model")).exists();
+        Run g = run("generate", "-m", out.toString(), "-p", "Once upon a time", "-n", "8", "--temp", "0");
+        assertThat(g.exitCode()).as(g.err()).isZero();
+        assertOneLineError(run("quantize", hf.toString(), dir.resolve("x").toString(), "INT8", "--double-quant"),
+                "double quantization applies to NF4 and FP4 only");
+        assertOneLineError(run("quantize", hf.toString(), dir.resolve("x").toString(), "NF4", "--pure"),
+                "apply to GGUF types, not to NF4");
+        assertOneLineError(run("quantize", hf.toString(), dir.resolve("y.gguf").toString(), "Q4_0", "--double-quant"),
+                "--double-quant applies to NF4 and FP4 only");
+    }
+
+    @Test
     void badInputIsOneLineError() throws Exception {
         Path f32 = SharedData.require("models/stories260K/stories260K-f32.gguf");
         Path q8 = SharedData.require("models/stories260K/stories260K-Q8_0.gguf");

@@ -82,7 +82,7 @@ public final class ModelQuantizer {
             }
             long before = reports.stream().mapToLong(QuantizeReport.TensorReport::bytesBefore).sum();
             long after = reports.stream().mapToLong(QuantizeReport.TensorReport::bytesAfter).sum();
-            return new QuantizeReport(in.toString(), out.toString(), options.mix(),
+            return new QuantizeReport(in.toString(), out.toString(), options.mix().name(), options.mix().fileType(),
                     options.imatrix() == null ? null : options.imatrix().toString(), options.threads(), List.copyOf(reports),
                     before, after, size(out), total, (System.nanoTime() - t0) / 1e9);
         }

@@ -15,4 +15,8 @@ public interface QuantizeListener {
 
     default void tensorFinished(int index, int count, QuantizeReport.TensorReport report) {
     }
+
+    /** Something the user should know that does not stop the run. */
+    default void warning(String message) {
+    }
 }

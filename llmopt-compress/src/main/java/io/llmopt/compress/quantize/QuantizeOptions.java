@@ -55,7 +55,7 @@ public record QuantizeOptions(QuantMix mix, Path imatrix, boolean pure, boolean 
         } catch (LlmoptException e) {
             throw new LlmoptException(option + ": unknown tensor type '" + name + "'");
         }
-        if (!Codecs.supports(t) || !Codecs.of(t).canQuantize() || t == GgmlType.Q8_1 || t == GgmlType.Q8_K) {
+        if (!t.isGguf() || !Codecs.supports(t) || !Codecs.of(t).canQuantize() || t == GgmlType.Q8_1 || t == GgmlType.Q8_K) {
             throw new LlmoptException(option + ": llmopt cannot write tensors of type " + t);
         }
         return t;

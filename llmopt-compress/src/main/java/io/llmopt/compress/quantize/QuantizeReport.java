@@ -6,12 +6,14 @@ import java.util.List;
  * What a quantize run did: per tensor and in total. Bits per weight count every tensor's bytes over every
  * tensor's values (as llama.cpp reports file bpw).
  *
+ * @param type        the target type or mix (e.g. "Q4_K_M", "NF4")
+ * @param fileType    llama.cpp's general.file_type of the output, −1 for non-GGUF output
  * @param bytesBefore tensor data bytes of the input
  * @param bytesAfter  tensor data bytes of the output
  * @param fileBytes   size of the written file
  * @param elements    number of values in all tensors
  */
-public record QuantizeReport(String input, String output, QuantMix mix, String imatrix, int threads,
+public record QuantizeReport(String input, String output, String type, int fileType, String imatrix, int threads,
         List<TensorReport> tensors, long bytesBefore, long bytesAfter, long fileBytes, long elements, double seconds) {
 
     /**

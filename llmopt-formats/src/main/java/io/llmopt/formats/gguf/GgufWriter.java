@@ -152,6 +152,9 @@ public final class GgufWriter {
     }
 
     private GgufWriter add(Entry e) {
+        if (!e.type().isGguf()) {
+            throw new LlmoptException("tensor '" + e.name() + "': " + e.type() + " is an llmopt in-memory type, GGUF cannot store it");
+        }
         byte[] utf8 = e.name().getBytes(StandardCharsets.UTF_8);
         if (utf8.length == 0 || utf8.length > MAX_TENSOR_NAME_BYTES) {
             throw new LlmoptException("tensor '" + e.name() + "': a GGUF tensor name must have 1.." + MAX_TENSOR_NAME_BYTES

@@ -82,7 +82,7 @@ record PendingTensor(String name, SafetensorsDtype dtype, long[] shape, long byt
         return n;
     }
 
-    private static long byteSize(String name, SafetensorsDtype dtype, long[] shape) {
+    static long byteSize(String name, SafetensorsDtype dtype, long[] shape) {
         long size = dtype.byteSizeOrMinusOne(elementCount(name, shape));
         if (size < 0) {
             throw new LlmoptException("tensor " + quote(name) + ": " + dtype + " " + Arrays.toString(shape) + " is too large");

@@ -5,6 +5,7 @@ import static io.llmopt.formats.safetensors.Messages.quote;
 import io.llmopt.tensor.LlmoptException;
 import io.llmopt.tensor.Tensor;
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -175,6 +176,16 @@ public final class SafetensorsFile implements AutoCloseable {
         checkOpen();
         Located l = tensors.get(name);
         return l == null ? Optional.empty() : Optional.of(l.shard().tensor(l.entry()));
+    }
+
+    /**
+     * The stored bytes of tensor {@code name} whatever its dtype (e.g. U8 tensors, which have no llmopt tensor
+     * type), as a view of the mapped file; empty when the name is absent.
+     */
+    public Optional<MemorySegment> findBytes(String name) {
+        checkOpen();
+        Located l = tensors.get(name);
+        return l == null ? Optional.empty() : Optional.of(l.shard().bytes(l.entry()));
     }
 
     /**

@@ -88,6 +88,11 @@ final class SafetensorsShard {
     }
 
     /** The tensor's bytes as a {@link Tensor} view, or an error naming the file if its dtype has no llmopt type. */
+    /** The stored bytes of {@code e}, whatever its dtype (a view of the mapping). */
+    MemorySegment bytes(SafetensorsEntry e) {
+        return mapping.asSlice(dataStart + e.dataBegin(), e.byteSize());
+    }
+
     Tensor tensor(SafetensorsEntry e) {
         GgmlType type = e.dtype().ggmlType().orElseThrow(() -> new LlmoptException(file + ": tensor " + quote(e.name())
                 + " has unsupported dtype " + e.dtype() + " (llmopt reads F32, F16, BF16, F64, I8, I16, I32, I64 from safetensors)"));

@@ -10,6 +10,7 @@ import io.llmopt.tensor.GgmlType;
 import io.llmopt.tensor.LlmoptException;
 import io.llmopt.tensor.Tensor;
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -86,6 +87,20 @@ public final class SafetensorsWriter {
      */
     public SafetensorsWriter add(String name, GgmlType dtype, long[] shape, Supplier<float[]> values) {
         return put(PendingTensor.floats(checkName(name), dtype, shape, values));
+    }
+
+    /**
+     * Adds {@code bytes} stored as they are under {@code dtype} and {@code shape} (for dtypes without an llmopt
+     * tensor type, such as U8: packed quantized weights, serialized quantization state); the size must match.
+     */
+    public SafetensorsWriter addBytes(String name, SafetensorsDtype dtype, long[] shape, MemorySegment bytes) {
+        long[] shapeCopy = shape.clone();
+        long expected = PendingTensor.byteSize(checkName(name), dtype, shapeCopy);
+        if (bytes.byteSize() != expected) {
+            throw new LlmoptException("tensor " + quote(name) + ": " + dtype + " " + Arrays.toString(shape) + " needs " + expected
+                    + " bytes, got " + bytes.byteSize());
+        }
+        return put(new PendingTensor(name, dtype, shapeCopy, expected, (t, out) -> PendingTensor.writeSegment(bytes, out)));
     }
 
     private String checkName(String name) {

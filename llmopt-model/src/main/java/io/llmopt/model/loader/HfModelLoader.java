@@ -1,5 +1,6 @@
 package io.llmopt.model.loader;
 
+import io.llmopt.formats.bnb.BnbDecoder;
 import io.llmopt.formats.hf.HfConfig;
 import io.llmopt.formats.safetensors.SafetensorsFile;
 import io.llmopt.model.LlamaConfig;
@@ -35,7 +36,9 @@ final class HfModelLoader {
         LlamaConfig config = HfConfigs.toLlamaConfig(hf, configFile.toString());
         SafetensorsFile st = SafetensorsFile.open(dir);
         try {
-            LlamaWeights weights = WeightsBuilder.build(ModelLoader.source(dir.toString(), st::findTensor), TensorNames.HF, config);
+            // bitsandbytes-quantized weights (several tensors each) are assembled into one llmopt tensor
+            LlamaWeights weights = WeightsBuilder.build(ModelLoader.source(dir.toString(),
+                    name -> BnbDecoder.find(st, name).or(() -> st.findTensor(name))), TensorNames.HF, config);
             Tokenizer tokenizer = tokenizerOverride != null ? TokenizerFiles.load(tokenizerOverride, config.vocabSize()) : Tokenizers.load(dir);
             Path tokConfig = dir.resolve("tokenizer_config.json");
             Optional<ChatTemplate> template = Files.isRegularFile(tokConfig) ? ChatTemplate.fromTokenizerConfig(tokConfig) : Optional.empty();
@@ -43,7 +46,8 @@ final class HfModelLoader {
             meta.put("config.json", hf.toJson());
             meta.putAll(st.metadata());
             return new LoadedModel(dir, "hf", config, weights, tokenizer, template,
-                    st.tensorNames().stream().map(st::tensor).toList(), meta, directorySize(dir), st);
+                    st.tensorNames().stream().filter(n -> st.findEntry(n).orElseThrow().dtype().ggmlType().isPresent())
+                            .map(st::tensor).toList(), meta, directorySize(dir), st);
         } catch (RuntimeException e) {
             st.close();
             throw e;

@@ -26,6 +26,9 @@ public final class Codecs {
         register(new Q6_KCodec());
         register(new Q8_KCodec());
         register(new IQ4_NLCodec());
+        register(FourBitCodec.nf4());
+        register(FourBitCodec.fp4());
+        register(new Int8RowCodec());
     }
 
     private Codecs() {
@@ -37,6 +40,15 @@ public final class Codecs {
 
     public static boolean supports(GgmlType type) {
         return CODECS.containsKey(type);
+    }
+
+    /** The 16 levels of a 4-bit table type (NF4, FP4), by code: value = level·absmax. */
+    public static float[] levels(GgmlType type) {
+        return switch (type) {
+            case NF4 -> FourBitCodec.NF4.clone();
+            case FP4 -> FourBitCodec.FP4.clone();
+            default -> throw new LlmoptException(type + " has no level table");
+        };
     }
 
     public static BlockCodec of(GgmlType type) {
