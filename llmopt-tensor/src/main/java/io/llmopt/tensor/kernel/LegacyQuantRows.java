@@ -20,8 +20,6 @@ import jdk.incubator.vector.VectorShuffle;
  * {@code io.llmopt.tensor.quant}). Each block is decoded in registers: 16 packed bytes at a time, split into
  * nibbles (plus the fifth bits for Q5), widened to floats and scaled exactly like the reference
  * {@code dequantize}; {@code decode} stores the values, {@code dot} multiplies them into x at once.
- * Packed bytes are shifted as 16-bit lanes and masked afterwards: x86 has no byte shift, and a byte-lane
- * shift compiles to widen, shift and narrow (three times the instructions, two on the shuffle port).
  *
  * <p>Notation: o = byte offset of the first block, nb = number of blocks, p/xo = float array offsets, q = a
  * block's 16 packed bytes, lo/hi = elements 0..15 / 16..31 of the block as signed bytes, d = block scale,
@@ -49,7 +47,7 @@ final class LegacyQuantRows {
     }
 
     private static ByteVector high(ByteVector q) {
-        return q.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F);
+        return q.lanewise(VectorOperators.LSHR, 4);
     }
 
     /** Lanes whose fifth bit is set, for the 16 elements selected by {@code half} (QH_LO or QH_HI). */
@@ -73,39 +71,19 @@ final class LegacyQuantRows {
     }
 
     static float dotQ4_0(MemorySegment w, long o, int nb, float[] x, int xo) {
-        FloatVector acc0 = FloatVector.zero(F);
-        FloatVector acc1 = FloatVector.zero(F);
-        int b = 0;
-        for (; b + 2 <= nb; b += 2, o += 2 * Q4_0, xo += 2 * QK) {
-            ByteVector q0 = ByteVector.fromMemorySegment(B16, w, o + 2, Simd.LE);
-            ByteVector q1 = ByteVector.fromMemorySegment(B16, w, o + Q4_0 + 2, Simd.LE);
-            ByteVector lo0 = q0.and((byte) 0x0F).sub((byte) 8);
-            ByteVector hi0 = q0.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).sub((byte) 8);
-            ByteVector lo1 = q1.and((byte) 0x0F).sub((byte) 8);
-            ByteVector hi1 = q1.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).sub((byte) 8);
-            FloatVector s0 = FloatVector.zero(F);
-            FloatVector s1 = FloatVector.zero(F);
-            for (int k = 0; k < PARTS; k++) {
-                s0 = ((FloatVector) lo0.convertShape(VectorOperators.B2F, F, k)).fma(FloatVector.fromArray(F, x, xo + k * L), s0);
-                s1 = ((FloatVector) lo1.convertShape(VectorOperators.B2F, F, k)).fma(FloatVector.fromArray(F, x, xo + QK + k * L), s1);
-                s0 = ((FloatVector) hi0.convertShape(VectorOperators.B2F, F, k)).fma(FloatVector.fromArray(F, x, xo + 16 + k * L), s0);
-                s1 = ((FloatVector) hi1.convertShape(VectorOperators.B2F, F, k)).fma(FloatVector.fromArray(F, x, xo + QK + 16 + k * L), s1);
-            }
-            acc0 = s0.fma(FloatVector.broadcast(F, f16(w, o)), acc0);
-            acc1 = s1.fma(FloatVector.broadcast(F, f16(w, o + Q4_0)), acc1);
-        }
-        for (; b < nb; b++, o += Q4_0, xo += QK) {
-            ByteVector q = ByteVector.fromMemorySegment(B16, w, o + 2, Simd.LE);
-            ByteVector lo = q.and((byte) 0x0F).sub((byte) 8);
-            ByteVector hi = q.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).sub((byte) 8);
+        FloatVector acc = FloatVector.zero(F);
+        for (int b = 0; b < nb; b++, o += Q4_0, xo += QK) {
+            ByteVector q = Simd.bytes(w, o + 2);
+            ByteVector lo = low(q).sub((byte) 8);
+            ByteVector hi = high(q).sub((byte) 8);
             FloatVector s = FloatVector.zero(F);
             for (int k = 0; k < PARTS; k++) {
-                s = ((FloatVector) lo.convertShape(VectorOperators.B2F, F, k)).fma(FloatVector.fromArray(F, x, xo + k * L), s);
-                s = ((FloatVector) hi.convertShape(VectorOperators.B2F, F, k)).fma(FloatVector.fromArray(F, x, xo + 16 + k * L), s);
+                s = toFloats(lo, k).fma(FloatVector.fromArray(F, x, xo + k * L), s);
+                s = toFloats(hi, k).fma(FloatVector.fromArray(F, x, xo + 16 + k * L), s);
             }
-            acc0 = s.fma(FloatVector.broadcast(F, f16(w, o)), acc0);
+            acc = s.fma(FloatVector.broadcast(F, f16(w, o)), acc);
         }
-        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        return acc.reduceLanes(VectorOperators.ADD);
     }
 
     // ---- Q4_1: value = nibble·d + m

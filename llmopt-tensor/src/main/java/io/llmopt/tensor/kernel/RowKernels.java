@@ -48,22 +48,21 @@ final class RowKernels {
 
     /**
      * Σ_i w[i]·x[xo + i] over the n values of type {@code t} at byte offset {@code o}; {@code scratch} holds
-     * at least min(n, {@link #CHUNK}) floats (decoded values, or a super-block's scales).
+     * at least {@link #CHUNK} floats (used only by types without a fused kernel).
      */
     static float dot(GgmlType t, MemorySegment w, long o, int n, float[] x, int xo, float[] scratch) {
         int nb = n / t.blockSize();
         return switch (t) {
             case F32 -> FloatRows.dotF32(w, o, n, x, xo);
-            case F16 -> FloatRows.dotF16(w, o, n, x, xo, scratch);
+            case F16 -> FloatRows.dotF16(w, o, n, x, xo);
             case BF16 -> FloatRows.dotBF16(w, o, n, x, xo);
             case Q4_0 -> LegacyQuantRows.dotQ4_0(w, o, nb, x, xo);
             case Q4_1 -> LegacyQuantRows.dotQ4_1(w, o, nb, x, xo);
             case Q5_0 -> LegacyQuantRows.dotQ5_0(w, o, nb, x, xo);
             case Q5_1 -> LegacyQuantRows.dotQ5_1(w, o, nb, x, xo);
             case Q8_0 -> LegacyQuantRows.dotQ8_0(w, o, nb, x, xo);
-            case Q4_K -> KQuantRows.dotQ4_K(w, o, nb, x, xo, scratch);
-            case Q5_K -> KQuantRows.dotQ5_K(w, o, nb, x, xo, scratch);
-            case Q6_K -> KQuantRows.dotQ6_K(w, o, nb, x, xo, scratch);
+            case Q4_K -> KQuantRows.dotQ4_K(w, o, nb, x, xo);
+            case Q6_K -> KQuantRows.dotQ6_K(w, o, nb, x, xo);
             default -> chunkedDot(t, w, o, n, x, xo, scratch);
         };
     }

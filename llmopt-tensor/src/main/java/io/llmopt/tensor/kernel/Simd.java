@@ -57,4 +57,21 @@ final class Simd {
         IntVector h = (IntVector) ShortVector.fromMemorySegment(S, s, offset, LE).convertShape(VectorOperators.S2I, I, 0);
         return h.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
     }
+
+    /**
+     * L IEEE binary16 values at {@code offset}, widened exactly (the Vector API has no half-precision
+     * conversion, so this is done on the bits). Normal numbers re-bias the exponent by an integer add;
+     * subnormals and zero are converted as mantissa·2⁻²⁴ (exact, and never a float subnormal, which can be
+     * slow); infinities and NaNs keep an all-ones exponent.
+     */
+    static FloatVector f16s(MemorySegment s, long offset) {
+        IntVector h = (IntVector) ShortVector.fromMemorySegment(S, s, offset, LE).convertShape(VectorOperators.S2I, I, 0);
+        IntVector em = h.and(0x7FFF);
+        IntVector shifted = em.lanewise(VectorOperators.LSHL, 13);
+        IntVector normal = shifted.add(0x38000000); // (127 − 15) << 23
+        IntVector special = shifted.or(0x7F800000);
+        IntVector sub = ((FloatVector) em.convert(VectorOperators.I2F, 0)).mul(0x1p-24f).reinterpretAsInts();
+        IntVector r = normal.blend(special, em.compare(VectorOperators.GE, 0x7C00)).blend(sub, em.compare(VectorOperators.LT, 0x400));
+        return r.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+    }
 }

@@ -20,7 +20,6 @@ final class VectorMatMul implements RangeTask {
 
     private float[][] scratch = new float[0][];
     private float[][] panels = new float[0][];
-    private float[][] panelRows = new float[0][];
     private GgmlType type;
     private MemorySegment w;
     private long rowBytes;
@@ -31,9 +30,6 @@ final class VectorMatMul implements RangeTask {
     private int outOffset;
     private int rows;
     private int cols;
-
-    private int[] columnIndex = new int[0];
-    private int indexedCols = -1;
 
     void run(Tensor weights, float[] x, int xOffset, int batch, float[] out, int outOffset, WorkerPool pool) {
         if (weights.rank() != 2) {
@@ -48,10 +44,6 @@ final class VectorMatMul implements RangeTask {
             return;
         }
         ensureBuffers(pool.threads(), batch > 1);
-        if (batch > 1 && indexedCols != cols) {
-            columnIndex = Gemm.columnIndex(cols); // per new width only: a model has a handful of them
-            indexedCols = cols;
-        }
         this.type = weights.type();
         this.w = weights.data();
         this.rowBytes = weights.rowBytes();
@@ -84,13 +76,10 @@ final class VectorMatMul implements RangeTask {
         int panelSize = Gemm.PANEL_ROWS * cols;
         if (gemm && (panels.length < threads || panels[0].length < panelSize)) {
             float[][] p = new float[threads][];
-            float[][] r = new float[threads][];
             for (int i = 0; i < threads; i++) {
                 p[i] = new float[panelSize];
-                r[i] = new float[panelSize];
             }
             panels = p;
-            panelRows = r;
         }
     }
 
@@ -107,7 +96,7 @@ final class VectorMatMul implements RangeTask {
         for (int p = from; p < to; p++) {
             int r0 = p * Gemm.PANEL_ROWS;
             int r1 = Math.min(rows, r0 + Gemm.PANEL_ROWS);
-            Gemm.panel(type, w, rowBytes, r0, r1, cols, x, xOffset, batch, out, outOffset, rows, panelRows[worker], panel, columnIndex);
+            Gemm.panel(type, w, rowBytes, r0, r1, cols, x, xOffset, batch, out, outOffset, rows, panel);
         }
     }
 }
