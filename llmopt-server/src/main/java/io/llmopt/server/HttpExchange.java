@@ -1,0 +1,152 @@
+package io.llmopt.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Blocker;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * One HTTP request/response on Jetty's core API, used blockingly from the request's virtual thread: read the
+ * body (bounded), answer with JSON, or stream server-sent events. Tracks the status for metrics.
+ */
+final class HttpExchange {
+    private final Request request;
+    private final Response response;
+    private final Callback callback;
+    private int status = 200;
+    private boolean committed;
+    private boolean completed;
+
+    HttpExchange(Request request, Response response, Callback callback) {
+        this.request = request;
+        this.response = response;
+        this.callback = callback;
+    }
+
+    String method() {
+        return request.getMethod();
+    }
+
+    String path() {
+        return Request.getPathInContext(request);
+    }
+
+    String header(String name) {
+        return request.getHeaders().get(name);
+    }
+
+    int status() {
+        return status;
+    }
+
+    boolean committed() {
+        return committed;
+    }
+
+    /** The body, or 413 when it is larger than {@code maxBytes} (checked before reading when the length is declared). */
+    byte[] body(int maxBytes) throws IOException {
+        long declared = request.getLength();
+        if (declared > maxBytes) {
+            throw tooLarge(maxBytes);
+        }
+        try (InputStream in = Content.Source.asInputStream(request)) {
+            byte[] bytes = in.readNBytes(maxBytes + 1);
+            if (bytes.length > maxBytes) {
+                throw tooLarge(maxBytes);
+            }
+            return bytes;
+        }
+    }
+
+    private static ApiException tooLarge(int maxBytes) {
+        return new ApiException(413, "invalid_request_error", null, "request_too_large",
+                "the request body is larger than the limit of " + maxBytes + " bytes", -1);
+    }
+
+    void sendJson(int statusCode, JsonNode body) {
+        sendJson(statusCode, body, null);
+    }
+
+    void sendJson(int statusCode, JsonNode body, String[] extraHeader) {
+        byte[] bytes = write(body);
+        status = statusCode;
+        committed = true;
+        completed = true;
+        response.setStatus(statusCode);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+        if (extraHeader != null) {
+            response.getHeaders().put(extraHeader[0], extraHeader[1]);
+        }
+        response.write(true, ByteBuffer.wrap(bytes), callback);
+    }
+
+    void sendText(int statusCode, String contentType, String text) {
+        status = statusCode;
+        committed = true;
+        completed = true;
+        response.setStatus(statusCode);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
+        response.write(true, ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)), callback);
+    }
+
+    /** Sends the headers of an event stream. */
+    void startEvents() throws IOException {
+        status = 200;
+        committed = true;
+        response.setStatus(200);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/event-stream; charset=utf-8");
+        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
+        writeBlocking(new byte[0]);
+    }
+
+    /** One {@code data: {json}\n\n} event, flushed; IOException when the client has gone. */
+    void sendEvent(ObjectNode data) throws IOException {
+        writeBlocking(("data: " + new String(write(data), StandardCharsets.UTF_8) + "\n\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** An SSE comment line (ignored by clients; detects a closed connection). */
+    void sendComment(String text) throws IOException {
+        writeBlocking((": " + text + "\n\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** {@code data: [DONE]} and the end of the response. */
+    void endEvents() {
+        completed = true;
+        response.write(true, ByteBuffer.wrap("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8)), callback);
+    }
+
+    /** Ends a response whose stream broke (client gone) or that already sent everything. */
+    void abort(Throwable cause) {
+        if (!completed) {
+            completed = true;
+            callback.failed(cause);
+        }
+    }
+
+    boolean completed() {
+        return completed;
+    }
+
+    private void writeBlocking(byte[] bytes) throws IOException {
+        try (Blocker.Callback cb = Blocker.callback()) {
+            response.write(false, ByteBuffer.wrap(bytes), cb);
+            cb.block();
+        }
+    }
+
+    static byte[] write(JsonNode node) {
+        try {
+            return Fields.MAPPER.writeValueAsBytes(node);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialize a response: " + e.getMessage(), e);
+        }
+    }
+}
