@@ -47,7 +47,7 @@ public final class OpenAiServer implements AutoCloseable {
         connector.setPort(config.port());
         server.addConnector(connector);
         server.setHandler(new ApiHandler(config, models, metrics, inFlight));
-        server.setStopTimeout(1000);
+        server.setStopTimeout(0); // in-flight requests are drained by shutdown() before Jetty stops
     }
 
     /** Starts serving; throws with a one-line message when the port cannot be bound. */
