@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       {@code llmopt_e2e_request_latency_seconds} (per model, fixed buckets from 1 ms to minutes)
  *   <li>engine gauges per model, read from {@link InferenceEngine#stats()} at scrape time:
  *       {@code llmopt_requests_waiting}, {@code llmopt_requests_running}, {@code llmopt_kv_blocks_used},
- *       {@code llmopt_kv_blocks_total}, {@code llmopt_kv_blocks_cached}, {@code llmopt_prefix_cache_hit_rate},
+ *       {@code llmopt_kv_blocks_capacity}, {@code llmopt_kv_blocks_cached}, {@code llmopt_prefix_cache_hit_rate},
  *       {@code llmopt_preemptions_total}, {@code llmopt_engine_steps_total}
  * </ul>
  */
@@ -47,7 +47,7 @@ public final class ServerMetrics {
                 .description("sequences in the running batch").register(registry);
         Gauge.builder("llmopt.kv.blocks.used", e, x -> x.stats().kvBlocksUsed()).tag("model", model)
                 .description("KV cache blocks referenced by running sequences").register(registry);
-        Gauge.builder("llmopt.kv.blocks.total", e, x -> x.stats().kvBlocksTotal()).tag("model", model)
+        Gauge.builder("llmopt.kv.blocks.capacity", e, x -> x.stats().kvBlocksTotal()).tag("model", model)
                 .description("KV cache blocks in the pool").register(registry);
         Gauge.builder("llmopt.kv.blocks.cached", e, x -> x.stats().kvBlocksCached()).tag("model", model)
                 .description("free KV blocks still holding reusable prefix content").register(registry);
