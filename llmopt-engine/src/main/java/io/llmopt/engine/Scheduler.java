@@ -16,7 +16,8 @@ import java.util.List;
  *   <li><b>Chunked prefill</b>: sequences still in prefill extend their chunk with the remaining token budget
  *       (maxBatchedTokens), in admission order, as far as free blocks allow (no preemption for prefill).
  *   <li><b>Admission</b>: waiting sequences join, in order, while the budget, maxNumSeqs and free blocks allow;
- *       with prefix caching a new sequence first takes the cached full blocks of its longest matching prefix.
+ *       with prefix caching a new sequence first takes the cached full blocks of its longest matching prefix. Nobody
+ *       is admitted in a step that preempted.
  * </ol>
  * The plan is {@code planSeqs[i]} running {@code planTokens[i]} tokens from its {@code computed} position.
  * Engine thread only.
@@ -55,6 +56,7 @@ final class Scheduler {
         java.util.Arrays.fill(planSeqs, 0, planSize, null);
         planSize = 0;
         int budget = maxBatchedTokens;
+        long preemptionsBefore = preemptions;
         for (int i = 0; i < running.size() && budget > 0; i++) {
             Sequence s = running.get(i);
             boolean preemptedSelf = false;
@@ -79,7 +81,8 @@ final class Scheduler {
             planTokens[i] += extra;
             budget -= extra;
         }
-        while (budget > 0 && running.size() < maxNumSeqs && !waiting.isEmpty()) {
+        // no admission in a step that had to preempt: the victim would come straight back and thrash
+        while (budget > 0 && running.size() < maxNumSeqs && !waiting.isEmpty() && preemptions == preemptionsBefore) {
             Sequence s = waiting.peekFirst();
             int hit = 0;
             if (prefixCaching && s.numBlocks == 0) {
