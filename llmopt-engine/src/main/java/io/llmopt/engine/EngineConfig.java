@@ -1,5 +1,7 @@
 package io.llmopt.engine;
 
+import io.llmopt.model.LlamaConfig;
+import io.llmopt.model.paged.PagedKvCache;
 import io.llmopt.tensor.LlmoptException;
 
 /**
@@ -25,6 +27,31 @@ public record EngineConfig(int maxNumSeqs, int maxBatchedTokens, int kvCacheBloc
         positive("max-queue", maxQueue);
         positive("context length", contextLength);
         positive("threads", threads);
+    }
+
+    /**
+     * KV blocks that fit in {@code bytes} (the {@code --kv-cache-gb} budget) for this model: each block holds keys
+     * and values of {@code blockSize} positions in every layer, float32.
+     */
+    public static int blocksFor(LlamaConfig model, long bytes, int blockSize) {
+        positive("block-size", blockSize);
+        long perBlock = PagedKvCache.bytesPerBlock(model, blockSize);
+        long blocks = bytes / perBlock;
+        if (blocks < 1) {
+            throw new LlmoptException("a KV cache of " + bytes + " bytes holds no block: one block of " + blockSize
+                    + " positions takes " + perBlock + " bytes");
+        }
+        return (int) Math.min(Integer.MAX_VALUE, blocks);
+    }
+
+    /** Bytes of the KV pool this config allocates for the model. */
+    public long kvCacheBytes(LlamaConfig model) {
+        return kvCacheBlocks * PagedKvCache.bytesPerBlock(model, blockSize);
+    }
+
+    /** Defaults for a model: 16 sequences, 512 tokens per step, blocks of 16, the whole context, prefix caching. */
+    public static EngineConfig defaults(LlamaConfig model, long kvCacheBytes, int threads) {
+        return new EngineConfig(16, 512, blocksFor(model, kvCacheBytes, 16), 16, 256, model.contextLength(), true, threads);
     }
 
     private static void positive(String name, int value) {

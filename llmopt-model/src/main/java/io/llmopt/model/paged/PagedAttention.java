@@ -1,0 +1,101 @@
+package io.llmopt.model.paged;
+
+import io.llmopt.model.LlamaConfig;
+import io.llmopt.tensor.kernel.Kernels;
+import io.llmopt.tensor.kernel.RangeTask;
+import io.llmopt.tensor.kernel.WorkerPool;
+import java.util.Arrays;
+
+/**
+ * Grouped-query causal attention of every token of a {@link SequenceBatch} against its own sequence's blocks,
+ * one (token, head) pair per work item. The arithmetic is that of the contiguous-cache attention of
+ * {@code LlamaModel} position by position (same dot, same max/exp/sum order, same axpy), so a sequence gets the
+ * same bits whether its cache is contiguous or paged. Legend: nH query heads, hd head size, g = h / (nH / nKv).
+ *
+ * <pre>
+ * q   [T][nH·hd]   query of token t at position[t] (RoPE applied)
+ * K,V blocks       positions 0 .. position[t] of sequence[t] already written
+ * out [T][nH·hd]   softmax(q·Kᵀ/√hd over the allowed positions)·V
+ * </pre>
+ * Allowed positions for query position p: max(0, p − window + 1) .. p (window 0 = unlimited).
+ */
+final class PagedAttention implements RangeTask {
+    private final Kernels kernels;
+    private final int heads;
+    private final int headDim;
+    private final int groupSize;
+    private final int queryDim;
+    private final int window;
+    private final float scale;
+    private final float[][] scores; // [worker][context]
+
+    private PagedKvCache cache;
+    private SequenceBatch batch;
+    private float[] q;
+    private float[] keys;
+    private float[] values;
+    private float[] out;
+
+    PagedAttention(LlamaConfig c, Kernels kernels, int threads, int contextLength) {
+        this.kernels = kernels;
+        this.heads = c.numHeads();
+        this.headDim = c.headDim();
+        this.groupSize = c.groupSize();
+        this.queryDim = c.queryDim();
+        this.window = c.slidingWindow();
+        this.scale = (float) (1.0 / Math.sqrt(c.headDim()));
+        this.scores = new float[threads][contextLength];
+    }
+
+    void run(PagedKvCache cache, int layer, SequenceBatch batch, float[] q, float[] out, int maxPosition, WorkerPool pool) {
+        this.cache = cache;
+        this.batch = batch;
+        this.q = q;
+        this.keys = cache.keys(layer);
+        this.values = cache.values(layer);
+        this.out = out;
+        int work = 2 * headDim * (maxPosition + 1);
+        try {
+            pool.run(batch.numTokens * heads, Math.max(1, (1 << 14) / Math.max(1, work)), this);
+        } finally {
+            this.keys = null;
+            this.values = null;
+            this.batch = null;
+        }
+    }
+
+    @Override
+    public void run(int worker, int from, int to) {
+        float[] s = scores[worker];
+        int blockSize = cache.blockSize();
+        int kvDim = cache.kvDim();
+        for (int item = from; item < to; item++) {
+            int t = item / heads;
+            int h = item % heads;
+            int pos = batch.position[t];
+            int[] table = batch.blockTable[batch.sequence[t]];
+            int first = window > 0 ? Math.max(0, pos - window + 1) : 0;
+            int qOff = t * queryDim + h * headDim;
+            int kvOff = (h / groupSize) * headDim;
+            float max = Float.NEGATIVE_INFINITY;
+            for (int p = first; p <= pos; p++) {
+                int slot = (table[p / blockSize] * blockSize + p % blockSize) * kvDim + kvOff;
+                float v = kernels.dot(q, qOff, keys, slot, headDim) * scale;
+                s[p - first] = v;
+                max = Math.max(max, v);
+            }
+            float sum = 0f;
+            for (int p = first; p <= pos; p++) {
+                float e = (float) Math.exp(s[p - first] - max);
+                s[p - first] = e;
+                sum += e;
+            }
+            float inv = 1f / sum;
+            Arrays.fill(out, qOff, qOff + headDim, 0f);
+            for (int p = first; p <= pos; p++) {
+                int slot = (table[p / blockSize] * blockSize + p % blockSize) * kvDim + kvOff;
+                kernels.axpy(s[p - first] * inv, values, slot, out, qOff, headDim);
+            }
+        }
+    }
+}
