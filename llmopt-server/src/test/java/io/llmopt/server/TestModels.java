@@ -1,5 +1,6 @@
 package io.llmopt.server;
 
+import io.llmopt.engine.BatchingEngine;
 import io.llmopt.engine.EngineConfig;
 import io.llmopt.engine.InferenceEngine;
 import io.llmopt.model.loader.LoadedModel;
@@ -26,9 +27,9 @@ final class TestModels {
         return new EngineConfig(8, 512, 64, 16, maxQueue, 128, true, 1);
     }
 
-    /** The engine under test. */
+    /** The engine under test: the real continuous-batching engine. */
     static InferenceEngine engine(LoadedModel model, EngineConfig config) {
-        return SerialEngine.start(model, config);
+        return BatchingEngine.start(model, config);
     }
 
     static ServedModel served(InferenceEngine engine) {
