@@ -69,6 +69,10 @@ public final class BatchingEngine implements InferenceEngine {
             throw new LlmoptException("context length " + config.contextLength() + " exceeds the model's "
                     + c.contextLength() + " tokens");
         }
+        if (config.maxBatchedTokens() < config.maxNumSeqs()) {
+            throw new LlmoptException("max-batched-tokens " + config.maxBatchedTokens() + " must be at least max-num-seqs "
+                    + config.maxNumSeqs() + " (every running sequence needs its decode token in each step)");
+        }
         this.model = model;
         this.config = config;
         this.vocab = c.vocabSize();
