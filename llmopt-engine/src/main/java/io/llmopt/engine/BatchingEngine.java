@@ -25,6 +25,10 @@ import java.util.concurrent.locks.LockSupport;
  * how many tokens, which blocks), execute ({@link PagedForward}: one forward pass over all of them), update
  * (sample, stream, finish) until shut down. {@link #submit} and {@link RequestHandle#cancel()} may be called
  * from any thread; they hand work to the step thread through concurrent queues, applied between steps.
+ *
+ * <p>Requests still running or waiting when {@link #shutdown} gives up on them get {@link TokenSink#onError} (an
+ * {@link LlmoptException} saying the engine shut down). The step thread closes the worker pool and the model
+ * when it ends.
  */
 public final class BatchingEngine implements InferenceEngine {
     private static final System.Logger LOG = System.getLogger("io.llmopt.engine");
@@ -64,6 +68,10 @@ public final class BatchingEngine implements InferenceEngine {
         if (config.contextLength() > c.contextLength()) {
             throw new LlmoptException("context length " + config.contextLength() + " exceeds the model's "
                     + c.contextLength() + " tokens");
+        }
+        if (config.maxBatchedTokens() < config.maxNumSeqs()) {
+            throw new LlmoptException("max-batched-tokens " + config.maxBatchedTokens() + " must be at least max-num-seqs "
+                    + config.maxNumSeqs() + " (every running sequence needs its decode token in each step)");
         }
         this.model = model;
         this.config = config;

@@ -7,7 +7,8 @@ package io.llmopt.engine;
  * @param stopString           the stop string that matched, or null
  * @param trailingText         text held back until the end (emitted here, not in a token); may be empty
  * @param promptTokens         prompt length
- * @param completionTokens     tokens generated
+ * @param completionTokens     tokens generated, counting an end-of-generation token that ended the request (that
+ *                             token is not streamed to {@link TokenSink#onToken})
  * @param cachedPromptTokens   prompt tokens whose KV came from the prefix cache
  * @param queueNanos           time from submit to first scheduling
  * @param firstTokenNanos      time from submit to the first generated token (−1 when none)
