@@ -56,6 +56,8 @@ final class ApiHandler extends Handler.Abstract {
             dispatch(x, path, arrival);
         } catch (ApiException e) {
             sendError(x, e);
+        } catch (io.llmopt.tensor.LlmoptException e) {
+            sendError(x, ApiException.badRequest(null, e.getMessage())); // tokenizer/template rejected the input
         } catch (GenerationRun.EngineFailure e) {
             sendError(x, new ApiException(500, "server_error", null, "engine_error", e.getMessage(), -1));
         } catch (IOException e) {

@@ -1,6 +1,5 @@
 package io.llmopt.server;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmopt.engine.GeneratedToken;
@@ -178,9 +177,5 @@ sealed interface ApiShape permits ApiShape.Completions, ApiShape.Chat {
             }
             return e;
         }
-    }
-
-    static JsonNode nullNode() {
-        return Fields.MAPPER.nullNode();
     }
 }

@@ -70,6 +70,8 @@ class ErrorResponsesTest {
                 Arguments.of(c, "{" + m + "\"prompt\":{\"a\":1}}", 400, "prompt"),
                 Arguments.of(c, "{" + m + "\"max_tokens\":3}", 400, "prompt"),
                 Arguments.of(c, "{" + m + "\"prompt\":\"" + "once upon a time ".repeat(60) + "\"}", 400, "prompt"),
+                Arguments.of(c, "{" + m + "\"prompt\":\"\\ud800 lone surrogate\",\"max_tokens\":3}", 200, null),
+                Arguments.of(chat, "{" + m + "\"messages\":[{\"role\":\"user\",\"content\":\"\\udfff\"}],\"max_tokens\":3}", 200, null),
                 Arguments.of(c, "{\"model\":42,\"prompt\":\"hi\"}", 400, "model"),
                 Arguments.of(c, "{\"model\":\"gpt-4\",\"prompt\":\"hi\"}", 404, "model"),
                 Arguments.of(chat, "{" + m + "\"messages\":[]}", 400, "messages"),
@@ -87,7 +89,9 @@ class ErrorResponsesTest {
     void badInputGetsAnOpenAiError(String path, String body, int status, String param) throws Exception {
         HttpResponse<String> r = http.post(path, body);
         assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
-        assertOpenAiError(r, param);
+        if (status != 200) {
+            assertOpenAiError(r, param);
+        }
     }
 
     @Test
