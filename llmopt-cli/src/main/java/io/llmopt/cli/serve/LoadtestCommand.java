@@ -45,8 +45,8 @@ public final class LoadtestCommand implements Callable<Integer> {
     @Option(names = "--api-key", paramLabel = "KEY", description = "sent as 'Authorization: Bearer KEY'")
     String apiKey;
 
-    @Option(names = "--seed", paramLabel = "N", description = "seed of the synthetic prompts (default: ${DEFAULT-VALUE})")
-    long seed = 1;
+    @Option(names = "--seed", paramLabel = "N", description = "seed of the synthetic prompts (default: random, so that runs do not share prompts through the prefix cache)")
+    Long seed;
 
     @Option(names = "--timeout", paramLabel = "S", description = "per-request timeout in seconds (default: ${DEFAULT-VALUE})")
     int timeout = 600;
@@ -70,7 +70,8 @@ public final class LoadtestCommand implements Callable<Integer> {
         if (timeout <= 0) {
             throw new LlmoptException("--timeout must be positive, got " + timeout);
         }
-        LoadTestConfig config = new LoadTestConfig(uri, model, concurrency, requests, promptLength, maxTokens, chat, apiKey, seed,
+        LoadTestConfig config = new LoadTestConfig(uri, model, concurrency, requests, promptLength, maxTokens, chat, apiKey,
+                seed != null ? seed : System.nanoTime(),
                 Duration.ofSeconds(timeout));
         LoadTestReport report = new LoadTest(config).run(done -> {
             if (!json && (done % Math.max(1, requests / 10) == 0 || done == requests)) {
