@@ -59,7 +59,9 @@ final class ApiHandler extends Handler.Abstract {
         } catch (io.llmopt.tensor.LlmoptException e) {
             sendError(x, ApiException.badRequest(null, e.getMessage())); // tokenizer/template rejected the input
         } catch (GenerationRun.EngineFailure e) {
-            sendError(x, new ApiException(500, "server_error", null, "engine_error", e.getMessage(), -1));
+            sendError(x, inFlight.draining()
+                    ? new ApiException(503, "server_error", null, "shutting_down", "the server shut down before the request finished", -1)
+                    : new ApiException(500, "server_error", null, "engine_error", e.getMessage(), -1));
         } catch (IOException e) {
             x.abort(e);
         } catch (RuntimeException e) {

@@ -44,6 +44,12 @@ final class GenerationEndpoint {
     private void generate(HttpExchange x, ServedModel model, ApiShape shape, List<int[]> prompts, GenerationOptions o,
             long arrival) throws IOException {
         int ctx = model.contextLength();
+        int vocab = model.tokenizer().vocabSize();
+        for (int id : o.sampling().logitBias().keySet()) {
+            if (id >= vocab) {
+                throw ApiException.badRequest("logit_bias", "'logit_bias' token " + id + " is outside the vocabulary (size " + vocab + ")");
+            }
+        }
         List<EngineRequest> requests = new ArrayList<>();
         List<ChoiceOutput> choices = new ArrayList<>();
         int[] promptLengths = new int[prompts.size()];

@@ -42,6 +42,7 @@ public record GenerationOptions(OptionalInt maxTokens, SamplingParams sampling, 
                 .withRepeatLastN(-1)
                 .withFrequencyPenalty(f.number("frequency_penalty", -2, 2).orElse(0))
                 .withPresencePenalty(f.number("presence_penalty", -2, 2).orElse(0));
+        s = s.withLogitBias(logitBias(f));
         OptionalLong seed = f.longInteger("seed");
         if (seed.isPresent()) {
             s = s.withSeed(seed.getAsLong());
@@ -69,6 +70,34 @@ public record GenerationOptions(OptionalInt maxTokens, SamplingParams sampling, 
     /** The seeded sampling for choice {@code index}: seed + index, so n choices differ but stay reproducible. */
     public SamplingParams samplingFor(int index) {
         return sampling.seed().isPresent() && index > 0 ? sampling.withSeed(sampling.seed().getAsLong() + index) : sampling;
+    }
+
+    /** OpenAI's {"token id": bias in [-100, 100]}; -100 effectively bans a token. */
+    private static java.util.Map<Integer, Float> logitBias(Fields f) {
+        JsonNode n = f.node("logit_bias");
+        if (n == null) {
+            return java.util.Map.of();
+        }
+        if (!n.isObject()) {
+            throw ApiException.badRequest("logit_bias", "'logit_bias' must be an object of token id → bias, got " + Fields.kind(n));
+        }
+        java.util.Map<Integer, Float> bias = new java.util.HashMap<>();
+        for (var it = n.properties().iterator(); it.hasNext();) {
+            var e = it.next();
+            int id;
+            try {
+                id = Integer.parseInt(e.getKey());
+            } catch (NumberFormatException x) {
+                throw ApiException.badRequest("logit_bias", "'logit_bias' keys must be token ids, got \"" + e.getKey() + "\"");
+            }
+            JsonNode v = e.getValue();
+            if (id < 0 || !v.isNumber() || !(v.doubleValue() >= -100 && v.doubleValue() <= 100)) {
+                throw ApiException.badRequest("logit_bias", "'logit_bias' needs token ids >= 0 and biases in [-100, 100], got "
+                        + e.getKey() + ": " + Fields.brief(v));
+            }
+            bias.put(id, (float) v.doubleValue());
+        }
+        return bias;
     }
 
     private static double topP(Fields f) {

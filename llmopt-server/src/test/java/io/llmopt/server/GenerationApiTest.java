@@ -184,6 +184,16 @@ class GenerationApiTest {
     }
 
     @Test
+    void logitBiasBansTheGreedyToken() throws Exception {
+        JsonNode free = complete(",\"max_tokens\":1,\"temperature\":0,\"logprobs\":0");
+        String first = free.at("/choices/0/logprobs/tokens/0").asText();
+        JsonNode ids = Http.json(http.post("/tokenize", "{\"model\":\"stories\",\"prompt\":\"" + PROMPT + first + "\",\"add_special_tokens\":false}")).get("tokens");
+        int banned = ids.get(ids.size() - 1).asInt();
+        JsonNode biased = complete(",\"max_tokens\":1,\"temperature\":0,\"logprobs\":0,\"logit_bias\":{\"" + banned + "\":-100}");
+        assertThat(biased.at("/choices/0/logprobs/tokens/0").asText()).isNotEqualTo(first);
+    }
+
+    @Test
     void logprobsInBothShapes() throws Exception {
         JsonNode legacy = complete(",\"max_tokens\":5,\"temperature\":0,\"logprobs\":3").at("/choices/0/logprobs");
         assertThat(legacy.get("tokens")).hasSize(5);
