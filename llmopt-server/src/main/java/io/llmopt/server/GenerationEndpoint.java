@@ -63,6 +63,7 @@ final class GenerationEndpoint {
             }
         }
         GenerationRun run = GenerationRun.submit(model.engine(), requests);
+        x.guardGeneration(run::cancel);
         String id = shape.idPrefix() + UUID.randomUUID().toString().replace("-", "");
         long created = System.currentTimeMillis() / 1000;
         long deadline = config.hasTimeout() ? arrival + config.requestTimeout().toNanos() : Long.MAX_VALUE;

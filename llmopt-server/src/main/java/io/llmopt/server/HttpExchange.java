@@ -43,6 +43,16 @@ final class HttpExchange {
         return request.getHeaders().get(name);
     }
 
+    /**
+     * For a generation: a silent connection (a long non-streamed answer) is not an idle one, so Jetty's idle
+     * timeout must not fail the request (--request-timeout bounds it instead); and if Jetty does report the
+     * connection failed, {@code onFailure} runs (cancelling the engine requests).
+     */
+    void guardGeneration(Runnable onFailure) {
+        request.addIdleTimeoutListener(timeout -> false);
+        request.addFailureListener(t -> onFailure.run());
+    }
+
     int status() {
         return status;
     }

@@ -96,6 +96,11 @@ public final class OpenAiServer implements AutoCloseable {
         return metrics;
     }
 
+    /** How long a connection may stay silent (no bytes either way) outside of a generation. */
+    void setIdleTimeout(Duration timeout) {
+        connector.setIdleTimeout(timeout.toMillis());
+    }
+
     /** Requests being handled right now. */
     public int inFlight() {
         return inFlight.count();

@@ -99,6 +99,16 @@ class RobustnessTest {
     }
 
     @Test
+    void longNonStreamedGenerationOutlivesTheConnectionIdleTimeout() throws Exception {
+        try (OpenAiServer server = start(ServerConfig.local(), config(4, 8), 20)) {
+            server.setIdleTimeout(Duration.ofMillis(300));
+            HttpResponse<String> r = new Http(server.baseUri()).post("/v1/completions", LONG.replace("100", "60") + "}");
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            assertThat(Http.json(r).at("/usage/completion_tokens").asInt()).isEqualTo(60);
+        }
+    }
+
+    @Test
     void fullQueueAnswers429WithRetryAfter() throws Exception {
         try (OpenAiServer server = start(ServerConfig.local(), config(1, 1), 20)) {
             Http http = new Http(server.baseUri());
