@@ -84,13 +84,22 @@ class GenerationApiTest {
     @Test
     void sixteenConcurrentGreedyRequestsAllEqualGenerator() throws Exception {
         GenerationResult ref = reference(PROMPT, 30);
+        TokenText names = server.models().get(0).tokenText();
+        List<String> expected = new ArrayList<>();
+        for (int t : ref.tokens()) {
+            expected.add(names.of(t));
+        }
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<JsonNode>> futures = new ArrayList<>();
             for (int i = 0; i < 16; i++) {
-                futures.add(pool.submit(() -> complete(",\"max_tokens\":30,\"temperature\":0")));
+                futures.add(pool.submit(() -> complete(",\"max_tokens\":30,\"temperature\":0,\"logprobs\":0")));
             }
             for (Future<JsonNode> f : futures) {
-                assertThat(f.get().at("/choices/0/text").asText()).isEqualTo(ref.text());
+                JsonNode choice = f.get().at("/choices/0");
+                assertThat(choice.get("text").asText()).isEqualTo(ref.text());
+                List<String> got = new ArrayList<>();
+                choice.at("/logprobs/tokens").forEach(n -> got.add(n.asText()));
+                assertThat(got).containsExactlyElementsOf(expected);
             }
         }
     }
