@@ -93,7 +93,10 @@ public final class BatchingEngine implements InferenceEngine {
         this.thread = Thread.ofPlatform().name("llmopt-engine").daemon(true).unstarted(this::loop);
     }
 
-    /** Starts an engine on the default kernels; it owns {@code model} from now on and closes it at shutdown. */
+    /**
+     * Starts an engine on the default kernels; it owns {@code model} from now on and closes it at shutdown (if
+     * start throws, e.g. for a config the model cannot serve, the caller still owns the model).
+     */
     public static BatchingEngine start(LoadedModel model, EngineConfig config) {
         return start(model, config, KernelProvider.get());
     }
@@ -249,6 +252,9 @@ public final class BatchingEngine implements InferenceEngine {
         } catch (Throwable t) {
             LOG.log(Level.ERROR, "engine step loop died", t);
         } finally {
+            synchronized (submitLock) {
+                accepting = false; // also when the loop died: later submits fail instead of hanging
+            }
             drain();
             LlmoptException shutdown = new LlmoptException("the engine shut down before the request finished");
             for (Sequence s : new ArrayList<>(scheduler.running)) {
@@ -324,7 +330,12 @@ public final class BatchingEngine implements InferenceEngine {
             if (s.computed == s.length) {
                 System.arraycopy(logits, logitRow++ * vocab, row, 0, vocab);
                 if (!s.finished) {
-                    update(s);
+                    try {
+                        update(s);
+                    } catch (RuntimeException e) {
+                        LOG.log(Level.ERROR, "request " + s.id + " failed", e);
+                        fail(s, e);
+                    }
                 }
             }
         }

@@ -55,18 +55,6 @@ class EngineBehaviourTest {
         return EngineFixtures.alone(reference, KERNELS, pool, prompt, maxTokens, sampling, stops);
     }
 
-    private static void awaitIdle(BatchingEngine engine) {
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            EngineStats s = engine.stats();
-            if (s.kvBlocksUsed() == 0 && s.running() == 0 && s.waiting() == 0) {
-                return;
-            }
-            Thread.onSpinWait();
-        }
-        throw new AssertionError("engine did not become idle: " + engine.stats());
-    }
-
     @Test
     void secondRequestWithTheSamePrefixReusesBlocksAndGeneratesTheSame() {
         int[] prompt = EngineFixtures.prompts(reference, 1, 50, 50).get(0);
@@ -92,7 +80,7 @@ class EngineBehaviourTest {
             assertThat(c3.cachedPromptTokens()).isEqualTo(cachedPositions / 8 * 8).isGreaterThan(48);
             GenerationResult expected = alone(turn2, 20, SamplingParams.greedy(), List.of());
             assertThat(third.ids()).containsExactly(expected.tokens());
-            awaitIdle(engine);
+            EngineFixtures.awaitIdle(engine);
             EngineStats s = engine.stats();
             assertThat(s.prefixHitTokens()).isEqualTo(48 + c3.cachedPromptTokens());
             assertThat(s.kvBlocksCached()).isPositive();
@@ -116,7 +104,7 @@ class EngineBehaviourTest {
                 GenerationResult e = EngineFixtures.alone(reference, KERNELS, pool, prompts.get(i), 30, SamplingParams.greedy(), List.of());
                 assertThat(sinks.get(i).ids()).as("request %d", i).startsWith(e.tokens());
             }
-            awaitIdle(engine);
+            EngineFixtures.awaitIdle(engine);
             assertThat(engine.stats().preemptions()).isPositive();
             assertThat(engine.stats().kvBlocksUsed()).isZero();
         }
@@ -146,9 +134,9 @@ class EngineBehaviourTest {
             Completion q = queued.await();
             assertThat(q.reason()).isEqualTo(Completion.Reason.CANCELLED);
             assertThat(q.completionTokens()).isZero();
-            awaitIdle(engine);
+            EngineFixtures.awaitIdle(engine);
             handle.get().cancel(); // after the end: no second onFinish
-            awaitIdle(engine);
+            EngineFixtures.awaitIdle(engine);
             assertThat(running.finishCalls).isEqualTo(1);
             assertThat(engine.stats().kvBlocksUsed()).isZero();
         }

@@ -65,4 +65,17 @@ final class EngineFixtures {
     static EngineRequest request(int[] prompt, int maxTokens, SamplingParams sampling) {
         return new EngineRequest(prompt, maxTokens, sampling, List.of(), -1, false);
     }
+
+    /** Stats are published after the step that finished the last request: wait for the idle snapshot. */
+    static void awaitIdle(BatchingEngine engine) {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            EngineStats s = engine.stats();
+            if (s.kvBlocksUsed() == 0 && s.running() == 0 && s.waiting() == 0) {
+                return;
+            }
+            Thread.onSpinWait();
+        }
+        throw new AssertionError("engine did not become idle: " + engine.stats());
+    }
 }

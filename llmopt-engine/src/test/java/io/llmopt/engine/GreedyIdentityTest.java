@@ -18,18 +18,16 @@ import org.junit.jupiter.api.Test;
 /**
  * Batching never changes results: 16 concurrent greedy requests (prompts of 4 to 90 tokens, a step budget of 48
  * tokens so prefill chunks share steps with decode tokens) generate exactly what each generates alone through
- * {@link io.llmopt.model.generate.Generator}.
+ * {@link io.llmopt.model.generate.Generator}. Exact on the scalar kernels (batch-invariant by construction); on the
+ * vector kernels a token's logits in a shared step differ from its solo GEMV logits by a few 1e-6 (GEMM vs GEMV
+ * summation order), which did not flip a greedy token on these models — if it ever does, the failure is the
+ * kernels' batch variance, not the engine (the scalar variant tells them apart).
  */
 class GreedyIdentityTest {
 
     @Test
     void sixteenConcurrentRequestsMatchGeneratorOnScalarKernels() {
         check(EngineFixtures.STORIES, new ScalarKernels(), 36);
-    }
-
-    @Test
-    void sixteenConcurrentRequestsMatchGeneratorOnQuantizedModel() {
-        check(EngineFixtures.REF_Q4, new ScalarKernels(), 12);
     }
 
     @Test
@@ -68,6 +66,7 @@ class GreedyIdentityTest {
                     assertThat(c.reason().name()).isEqualTo(e.finishReason() == FinishReason.STOP ? "STOP" : "LENGTH");
                     assertThat(c.promptTokens()).isEqualTo(prompts.get(i).length);
                 }
+                EngineFixtures.awaitIdle(engine);
                 EngineStats s = engine.stats();
                 assertThat(s.kvBlocksUsed()).isZero();
                 assertThat(s.running()).isZero();
