@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
             ConvertCommand.class, InitCommand.class, BenchCommand.class,
             io.llmopt.cli.eval.EvalCommand.class, io.llmopt.cli.eval.CompareCommand.class,
             io.llmopt.cli.quantize.QuantizeCommand.class, io.llmopt.cli.quantize.ImatrixCommand.class,
-            io.llmopt.cli.train.TrainCommand.class, io.llmopt.cli.train.DistillCommand.class, CommandLine.HelpCommand.class})
+            io.llmopt.cli.train.TrainCommand.class, io.llmopt.cli.train.DistillCommand.class,
+            io.llmopt.cli.serve.ServeCommand.class, io.llmopt.cli.serve.LoadtestCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

@@ -17,15 +17,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** {@code llmopt serve} and {@code llmopt loadtest} end to end, registered as Main will register them. */
+/** {@code llmopt serve} and {@code llmopt loadtest} end to end, as registered in Main. */
 class ServeCommandTest {
 
     record Run(int code, String out, String err) {}
 
     static CommandLine cli(StringWriter out, StringWriter err) {
         CommandLine cli = Main.commandLine();
-        cli.addSubcommand("serve", new ServeCommand());
-        cli.addSubcommand("loadtest", new LoadtestCommand());
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         return cli;
