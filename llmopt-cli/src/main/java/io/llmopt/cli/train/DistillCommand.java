@@ -54,6 +54,10 @@ public final class DistillCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true, multiplicity = "1")
     Student student;
 
+    @Option(names = "--student-ffn", paramLabel = "N", description = "with --student-from-teacher: keep the N most important "
+            + "feed-forward neurons of each layer (‖gate‖·‖up‖·‖down‖), a narrower student")
+    Integer studentFfn;
+
     @Option(names = "--temperature", paramLabel = "TAU", description = "softmax temperature of both distributions (default: ${DEFAULT-VALUE})")
     double temperature = 2.0;
 
@@ -88,6 +92,9 @@ public final class DistillCommand implements Callable<Integer> {
         }
         if (!(alpha >= 0 && alpha <= 1)) {
             throw new LlmoptException("--alpha must be in [0, 1], got " + alpha);
+        }
+        if (studentFfn != null && student.everyK == null) {
+            throw new LlmoptException("--student-ffn applies to a student made from the teacher: add --student-from-teacher K");
         }
         if (teacherCache != null && teacherTopK == 0) {
             throw new LlmoptException("--teacher-cache needs --teacher-topk K");
@@ -163,6 +170,10 @@ public final class DistillCommand implements Callable<Integer> {
         if (student.everyK != null) {
             params = StudentInit.everyKthLayer(ModelParameters.fromWeights(t.config(), t.weights()), student.everyK);
             name = StartingModel.baseName(teacher) + "-every" + student.everyK;
+            if (studentFfn != null) {
+                params = StudentInit.narrowerFfn(params, studentFfn);
+                name += "-ffn" + studentFfn;
+            }
         } else {
             LlamaConfig c = student.preset != null ? ModelPresets.get(student.preset)
                     : HfConfigs.toLlamaConfig(HfConfig.read(student.config), student.config.toString());

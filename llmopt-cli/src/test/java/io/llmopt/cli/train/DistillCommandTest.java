@@ -69,10 +69,11 @@ class DistillCommandTest {
         TrainCommandTest.Run first = run(concat(common, "-o", dir.resolve("a").toString(), "--temperature", "2"));
         assertThat(first.exitCode()).as(first.err()).isZero();
         assertThat(first.err()).contains("6 windows stored, 0 served from the cache, 6 computed");
-        TrainCommandTest.Run second = run(concat(common, "-o", dir.resolve("b").toString(), "--temperature", "1"));
+        TrainCommandTest.Run second = run(concat(common, "-o", dir.resolve("b").toString(), "--temperature", "1", "--student-ffn", "100"));
         assertThat(second.exitCode()).as(second.err()).isZero();
         assertThat(second.err()).contains("6 windows stored, 6 served from the cache, 0 computed");
         assertThat(JSON.readTree(second.out()).get("teacher_topk").asInt()).isEqualTo(16);
+        assertThat(JSON.readTree(second.out()).get("config").get("intermediate_size").asInt()).isEqualTo(100);
         assertOneLineError(run(concat(common, "-o", dir.resolve("c").toString(), "--reverse-kl")), "--reverse-kl is undefined on top-k");
         assertOneLineError(run("distill", "--teacher", teacher.toString(), "--student-from-teacher", "2", "-f", train.toString(),
                 "--steps", "2", "--teacher-cache", cache.toString(), "-o", dir.resolve("d").toString()), "--teacher-cache needs --teacher-topk");
