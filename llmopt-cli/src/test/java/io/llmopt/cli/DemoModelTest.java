@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
 /** The committed demo model (models/llmopt-stories-demo.gguf): loads, round-trips text, generates reproducibly, scores. */
 class DemoModelTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** Measured 2026-11-23: see models/README.md; the bound leaves a margin for other kernels' rounding. */
-    static final double VALID_PPL_BOUND = Double.NaN;
+    /** Measured 18.11 ± 0.64 on these 40 chunks (models/README.md); about 10 % of margin for other kernels' rounding. */
+    static final double VALID_PPL_BOUND = 20.0;
 
     @Test
     void isFoundFromTheCheckoutAndFitsInEightMegabytes() throws Exception {
