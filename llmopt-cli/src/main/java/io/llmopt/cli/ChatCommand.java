@@ -103,7 +103,7 @@ final class ChatCommand implements Callable<Integer> {
         if (templateFile != null) {
             return new ChatTemplate(Files.readString(templateFile), bos, eos);
         }
-        return s.loaded.chatTemplate().orElseThrow(() -> new LlmoptException(modelOptions.file.model
+        return s.loaded.chatTemplate().orElseThrow(() -> new LlmoptException(modelOptions.file.model()
                 + ": the model has no chat template; give one with --chat-template FILE (or use `llmopt generate`)"));
     }
 

@@ -82,7 +82,7 @@ final class GenerateCommand implements Callable<Integer> {
 
     private Map<String, Object> report(GenerationResult r) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("model", modelOptions.file.model.toString());
+        m.put("model", modelOptions.file.model().toString());
         m.put("prompt", prompt);
         m.put("prompt_tokens", r.promptTokens());
         m.put("tokens", r.tokens());

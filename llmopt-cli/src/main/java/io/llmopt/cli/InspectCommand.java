@@ -36,7 +36,7 @@ final class InspectCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        try (LoadedModel m = ModelLoader.load(file.model, file.tokenizer)) {
+        try (LoadedModel m = ModelLoader.load(file.model(), file.tokenizer)) {
             Map<String, Object> report = report(m);
             if (json) {
                 out.println(Json.write(report));

@@ -21,7 +21,7 @@ final class ModelSession implements AutoCloseable {
         if (o.contextSize < 0) {
             throw new LlmoptException("-c/--ctx-size must be >= 0, got " + o.contextSize);
         }
-        this.loaded = ModelLoader.load(o.file.model, o.file.tokenizer);
+        this.loaded = ModelLoader.load(o.file.model(), o.file.tokenizer);
         this.pool = new WorkerPool(o.threads);
         this.model = new LlamaModel(loaded.config(), loaded.weights(), KernelProvider.get(), pool);
         this.contextLength = o.contextSize > 0 ? o.contextSize : loaded.config().contextLength();

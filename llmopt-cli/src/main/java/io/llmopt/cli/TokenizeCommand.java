@@ -42,7 +42,7 @@ final class TokenizeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        try (LoadedModel loaded = ModelLoader.load(file.model, file.tokenizer)) {
+        try (LoadedModel loaded = ModelLoader.load(file.model(), file.tokenizer)) {
             Tokenizer t = loaded.tokenizer();
             int[] ids = t.encode(prompt, !noBos, special);
             List<String> pieces = new ArrayList<>();

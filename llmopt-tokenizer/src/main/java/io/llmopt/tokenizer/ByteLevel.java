@@ -6,9 +6,10 @@ import java.nio.charset.StandardCharsets;
 /**
  * GPT-2's reversible byte ↔ printable-character map used by byte-level BPE: bytes {@code !..~}, {@code ¡..¬} and
  * {@code ®..ÿ} stand for themselves, the other 68 bytes (controls, space, …) map in order to U+0100, U+0101, …
- * (so a space is {@code Ġ} = U+0120 and a newline {@code Ċ} = U+010A).
+ * (so a space is {@code Ġ} = U+0120 and a newline {@code Ċ} = U+010A). Public for the BPE trainer
+ * ({@code io.llmopt.tokenizer.train}), which writes vocabularies in this alphabet.
  */
-final class ByteLevel {
+public final class ByteLevel {
     private static final char[] BYTE_TO_CHAR = new char[256];
     private static final int[] CHAR_TO_BYTE = new int[0x200];
 
@@ -35,8 +36,13 @@ final class ByteLevel {
     private ByteLevel() {
     }
 
+    /** The stand-in character of byte {@code b} (0..255). */
+    public static char charOf(int b) {
+        return BYTE_TO_CHAR[b];
+    }
+
     /** The UTF-8 bytes of {@code text}, each written as its stand-in character. */
-    static String encode(String text) {
+    public static String encode(String text) {
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         char[] out = new char[bytes.length];
         for (int i = 0; i < bytes.length; i++) {
@@ -46,7 +52,7 @@ final class ByteLevel {
     }
 
     /** The bytes a byte-level piece stands for, or null if some character is not a stand-in. */
-    static byte[] decode(String piece) {
+    public static byte[] decode(String piece) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(piece.length());
         for (int i = 0; i < piece.length(); i++) {
             char c = piece.charAt(i);

@@ -89,6 +89,15 @@ public final class Trainer {
 
     /** Continues from a checkpoint; fails with a clear message when it belongs to another model or settings. */
     public Trainer resume(TrainingState s) {
+        return resume(s, java.util.Set.of());
+    }
+
+    /**
+     * Continues from a checkpoint whose settings may differ from this run's in the flags {@code mayDiffer} (e.g.
+     * {@code --steps} and {@code --decay-steps}, to shorten or lengthen a run: the learning-rate schedule then follows
+     * the new values from the checkpoint's step on).
+     */
+    public Trainer resume(TrainingState s, java.util.Set<String> mayDiffer) {
         String config = params.config().toString();
         if (!s.modelConfig().equals(config)) {
             throw new LlmoptException("the checkpoint was written for another model:\n  checkpoint: " + s.modelConfig() + "\n  this run:   " + config);
@@ -96,7 +105,7 @@ public final class Trainer {
         Map<String, String> mine = o.curveSettings();
         for (Map.Entry<String, String> e : mine.entrySet()) {
             String theirs = s.settings().get(e.getKey());
-            if (!e.getValue().equals(theirs)) {
+            if (!e.getValue().equals(theirs) && !mayDiffer.contains(e.getKey())) {
                 throw new LlmoptException("the checkpoint was written with " + e.getKey() + " " + theirs + ", this run has "
                         + e.getValue() + "; resume with the same settings (or start a new run without --resume)");
             }

@@ -15,6 +15,7 @@ import io.llmopt.train.ModelParameters;
 import io.llmopt.train.distill.DistillationObjective;
 import io.llmopt.train.distill.StudentInit;
 import io.llmopt.train.distill.Teacher;
+import io.llmopt.train.distill.TopKTeacherCache;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -53,6 +54,10 @@ public final class DistillCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true, multiplicity = "1")
     Student student;
 
+    @Option(names = "--student-ffn", paramLabel = "N", description = "with --student-from-teacher: keep the N most important "
+            + "feed-forward neurons of each layer (‖gate‖·‖up‖·‖down‖), a narrower student")
+    Integer studentFfn;
+
     @Option(names = "--temperature", paramLabel = "TAU", description = "softmax temperature of both distributions (default: ${DEFAULT-VALUE})")
     double temperature = 2.0;
 
@@ -65,6 +70,14 @@ public final class DistillCommand implements Callable<Integer> {
     @Option(names = "--fast-teacher", description = "run a float32 copy of the teacher on the training kernels, whole batches at once "
             + "(faster; quantized teachers are dequantized)")
     boolean fastTeacher;
+
+    @Option(names = "--teacher-topk", paramLabel = "K", description = "learn from the teacher's top K logits per position "
+            + "(its distribution renormalised over them), cached on disk so the teacher runs once per window")
+    int teacherTopK;
+
+    @Option(names = "--teacher-cache", paramLabel = "DIR", description = "where the top-K cache lives, shared between runs "
+            + "(default with --teacher-topk: OUT_DIR/teacher-cache)")
+    Path teacherCache;
 
     @Mixin
     TrainingFlags flags;
@@ -80,7 +93,18 @@ public final class DistillCommand implements Callable<Integer> {
         if (!(alpha >= 0 && alpha <= 1)) {
             throw new LlmoptException("--alpha must be in [0, 1], got " + alpha);
         }
+        if (studentFfn != null && student.everyK == null) {
+            throw new LlmoptException("--student-ffn applies to a student made from the teacher: add --student-from-teacher K");
+        }
+        if (teacherCache != null && teacherTopK == 0) {
+            throw new LlmoptException("--teacher-cache needs --teacher-topk K");
+        }
+        if (teacherTopK != 0 && reverseKl) {
+            throw new LlmoptException("--reverse-kl is undefined on top-k teacher logits (the student's mass outside the top k "
+                    + "would cost infinity); use the forward KL or drop --teacher-topk");
+        }
         WorkerPool pool = new WorkerPool(Math.max(1, flags.threads));
+        TopKTeacherCache[] cache = new TopKTeacherCache[1];
         try (LoadedModel t = ModelLoader.load(teacher)) {
             LlamaModel teacherModel = new LlamaModel(t.config(), t.weights(), KernelProvider.get(), pool);
             StartingModel start = student(t);
@@ -94,14 +118,44 @@ public final class DistillCommand implements Callable<Integer> {
             extra.put("alpha", alpha);
             extra.put("kl", reverseKl ? "reverse" : "forward");
             extra.put("teacher_engine", fastTeacher ? "float32 training forward" : "inference");
-            TrainingRun.execute("distill", flags, start, o -> new DistillationObjective(
-                    fastTeacher ? Teacher.float32(ModelParameters.fromWeights(t.config(), t.weights()), o.batchSize(), o.seqLen(), pool)
-                            : Teacher.of(teacherModel, o.seqLen()),
-                    s.vocabSize(), o.batchSize(), o.seqLen(), temperature, alpha, reverseKl, pool),
-                    extra, pool, spec.commandLine().getOut(), spec.commandLine().getErr());
+            if (teacherTopK != 0) {
+                extra.put("teacher_topk", teacherTopK);
+                extra.put("teacher_cache", cacheDir().toString());
+            }
+            TrainingRun.execute("distill", flags, start, o -> {
+                Teacher base = fastTeacher ? Teacher.float32(ModelParameters.fromWeights(t.config(), t.weights()), o.batchSize(),
+                        o.seqLen(), pool) : Teacher.of(teacherModel, o.seqLen());
+                if (teacherTopK != 0) {
+                    cache[0] = new TopKTeacherCache(base, t.config(), teacherId(), cacheDir(), teacherTopK, o.seqLen());
+                    base = cache[0];
+                }
+                return new DistillationObjective(base, s.vocabSize(), o.batchSize(), o.seqLen(), temperature, alpha, reverseKl, pool);
+            }, extra, pool, spec.commandLine().getOut(), spec.commandLine().getErr());
+            if (cache[0] != null) {
+                spec.commandLine().getErr().printf("teacher cache %s: %,d windows stored, %,d served from the cache, %,d computed%n",
+                        cacheDir(), cache[0].size(), cache[0].hits(), cache[0].misses());
+            }
             return 0;
         } finally {
+            if (cache[0] != null) {
+                cache[0].close();
+            }
             pool.shutdown();
+        }
+    }
+
+    private Path cacheDir() {
+        return teacherCache != null ? teacherCache : flags.out.resolve("teacher-cache");
+    }
+
+    /** The teacher file's absolute path, size and modification time: a changed teacher invalidates the cache. */
+    private String teacherId() {
+        try {
+            Path p = teacher.toAbsolutePath().normalize();
+            long size = java.nio.file.Files.isRegularFile(p) ? java.nio.file.Files.size(p) : -1;
+            return p + " size " + size + " modified " + java.nio.file.Files.getLastModifiedTime(p).toMillis();
+        } catch (java.io.IOException e) {
+            throw new LlmoptException(teacher + ": cannot read the teacher's file attributes: " + e.getMessage(), e);
         }
     }
 
@@ -116,6 +170,10 @@ public final class DistillCommand implements Callable<Integer> {
         if (student.everyK != null) {
             params = StudentInit.everyKthLayer(ModelParameters.fromWeights(t.config(), t.weights()), student.everyK);
             name = StartingModel.baseName(teacher) + "-every" + student.everyK;
+            if (studentFfn != null) {
+                params = StudentInit.narrowerFfn(params, studentFfn);
+                name += "-ffn" + studentFfn;
+            }
         } else {
             LlamaConfig c = student.preset != null ? ModelPresets.get(student.preset)
                     : HfConfigs.toLlamaConfig(HfConfig.read(student.config), student.config.toString());

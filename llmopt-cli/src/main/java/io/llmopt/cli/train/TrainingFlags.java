@@ -69,6 +69,10 @@ public final class TrainingFlags {
     @Option(names = "--resume", description = "continue the run whose checkpoint is in OUT_DIR")
     boolean resume;
 
+    @Option(names = "--reschedule", description = "with --resume: accept other --steps/--decay-steps than the checkpoint's "
+            + "(the learning-rate schedule follows the new values from the checkpoint's step on)")
+    boolean reschedule;
+
     @Option(names = "--format", paramLabel = "FORMAT", description = "output model format: gguf, hf or both (default: ${DEFAULT-VALUE})")
     String format = "gguf";
 

@@ -45,6 +45,9 @@ final class TrainingRun {
         f.writesGguf(); // validates --format before any work
         ModelOutput.type(f.type);
         Path ckpt = f.out.resolve("checkpoint.bin");
+        if (f.reschedule && !f.resume) {
+            throw new LlmoptException("--reschedule only applies with --resume");
+        }
         if (f.resume && !Files.isRegularFile(ckpt)) {
             throw new LlmoptException(ckpt + ": no checkpoint to resume from (run without --resume to start)");
         }
@@ -58,7 +61,7 @@ final class TrainingRun {
                 .checkpointTo(ckpt)
                 .listener(new ProgressPrinter(err, o.steps()));
         if (f.resume) {
-            trainer.resume(CheckpointFile.read(ckpt));
+            trainer.resume(CheckpointFile.read(ckpt), f.reschedule ? java.util.Set.of("--steps", "--decay-steps") : java.util.Set.of());
             err.printf("resuming from %s at step %d%n", ckpt, trainer.state().step());
         }
         err.printf("%s: %,d parameters, %d layers × %d dim, %,d training tokens (%d documents)%s, %d × %d tokens × %d per step, %d threads, ~%,d MB of activations%n",

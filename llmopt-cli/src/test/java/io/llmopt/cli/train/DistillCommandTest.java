@@ -57,4 +57,31 @@ class DistillCommandTest {
         assertOneLineError(run("distill", "--teacher", teacher.toString(), "--student-from-teacher", "2", "--alpha", "2", "-f",
                 train.toString(), "--steps", "2", "-o", dir.resolve("z").toString()), "--alpha must be in [0, 1]");
     }
+
+    @Test
+    void topKTeacherCacheIsFilledOnceAndServesTheNextRun() throws Exception {
+        Path teacher = SharedData.require("models/stories260K/stories260K-f32.gguf");
+        Path train = TrainCommandTest.smallText(dir, "train.txt", 20_000);
+        Path cache = dir.resolve("cache");
+        String[] common = {"distill", "--teacher", teacher.toString(), "--student-from-teacher", "2", "-f", train.toString(),
+            "--steps", "3", "--batch", "2", "--seq-len", "32", "--teacher-topk", "16", "--teacher-cache", cache.toString(),
+            "--json", "-t", "2"};
+        TrainCommandTest.Run first = run(concat(common, "-o", dir.resolve("a").toString(), "--temperature", "2"));
+        assertThat(first.exitCode()).as(first.err()).isZero();
+        assertThat(first.err()).contains("6 windows stored, 0 served from the cache, 6 computed");
+        TrainCommandTest.Run second = run(concat(common, "-o", dir.resolve("b").toString(), "--temperature", "1", "--student-ffn", "100"));
+        assertThat(second.exitCode()).as(second.err()).isZero();
+        assertThat(second.err()).contains("6 windows stored, 6 served from the cache, 0 computed");
+        assertThat(JSON.readTree(second.out()).get("teacher_topk").asInt()).isEqualTo(16);
+        assertThat(JSON.readTree(second.out()).get("config").get("intermediate_size").asInt()).isEqualTo(100);
+        assertOneLineError(run(concat(common, "-o", dir.resolve("c").toString(), "--reverse-kl")), "--reverse-kl is undefined on top-k");
+        assertOneLineError(run("distill", "--teacher", teacher.toString(), "--student-from-teacher", "2", "-f", train.toString(),
+                "--steps", "2", "--teacher-cache", cache.toString(), "-o", dir.resolve("d").toString()), "--teacher-cache needs --teacher-topk");
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
 }
