@@ -25,7 +25,7 @@ class TokenizerTrainCommandTest {
     private static Run run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cli = TokenizerCli.commandLine();
+        CommandLine cli = io.llmopt.cli.Main.commandLine();
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         int code = cli.execute(args);
