@@ -127,23 +127,7 @@ public final class BatchingEngine implements InferenceEngine {
 
     @Override
     public RequestHandle submit(EngineRequest request, TokenSink sink) {
-        int[] prompt = request.promptTokens();
-        for (int id : prompt) {
-            if (id < 0 || id >= vocab) {
-                throw new LlmoptException("prompt token id " + id + " is outside the vocabulary (0.." + (vocab - 1) + ")");
-            }
-        }
-        long total = (long) prompt.length + request.maxTokens();
-        if (total > config.contextLength()) {
-            throw new LlmoptException("prompt of " + prompt.length + " tokens + max_tokens " + request.maxTokens() + " = "
-                    + total + " exceeds the context length of " + config.contextLength() + " tokens");
-        }
-        int needed = Sequence.blocksFor((int) total - 1, config.blockSize());
-        if (needed > config.kvCacheBlocks()) {
-            throw new LlmoptException("prompt of " + prompt.length + " tokens + max_tokens " + request.maxTokens()
-                    + " needs " + needed + " KV blocks of " + config.blockSize() + " positions but the pool has only "
-                    + config.kvCacheBlocks() + " (kv-cache-blocks)");
-        }
+        RequestLimits.check(request, vocab, config);
         SequenceOutput output = new SequenceOutput(request, model.tokenizer(), vocab);
         Sequence seq = new Sequence(ids.incrementAndGet(), request, sink, output, config.blockSize());
         synchronized (submitLock) {

@@ -95,8 +95,10 @@ final class Scheduler {
             }
             waiting.pollFirst();
             running.add(s);
-            prefixQueriedTokens += s.length;
-            prefixHitTokens += hit;
+            if (prefixCaching) {
+                prefixQueriedTokens += s.length;
+                prefixHitTokens += hit;
+            }
             if (s.cachedPromptTokens < 0) {
                 s.cachedPromptTokens = Math.min(hit, s.promptLength);
             }

@@ -40,8 +40,12 @@ final class CollectingSink implements TokenSink {
     }
 
     Completion await() {
+        return await(120);
+    }
+
+    Completion await(long seconds) {
         try {
-            return done.get(120, TimeUnit.SECONDS);
+            return done.get(seconds, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new AssertionError("request did not finish: " + e, e);
         }

@@ -63,7 +63,7 @@ class EngineThroughputProbe {
         }
         long generated = 0;
         for (CollectingSink s : sinks) {
-            generated += s.await().completionTokens();
+            generated += s.await(3600).completionTokens();
         }
         return generated * 1e9 / (System.nanoTime() - t0);
     }
