@@ -74,6 +74,10 @@ public final class ModelPruner {
                     listener.matrixDone(r);
                 }
                 work.setLayer(l, PrunableMatrix.with(work.layer(l), pruned));
+                if (l + 1 < config.numLayers()) {
+                    listener.layerStarted(l, config.numLayers(), "propagating");
+                    calib.advance();
+                }
             }
         } finally {
             pool.shutdown();

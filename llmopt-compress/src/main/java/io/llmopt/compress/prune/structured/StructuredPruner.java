@@ -154,7 +154,7 @@ public final class StructuredPruner {
             StructuredTarget target, Consumer<String> progress, long t0) {
         int k = target.removeCount(c.numLayers(), "layers");
         progress.accept("hidden states of " + (c.numLayers() + 1) + " depths");
-        float[][] h = new SequentialCalibration(new WorkingWeights(c, w), set, kernels, pool).normalizedHiddenStates();
+        float[][] h = new SequentialCalibration(new WorkingWeights(c, w), set, kernels, pool).hiddenStates();
         int d = c.hiddenSize();
         int tokens = h[0].length / d;
         double[] bi = new double[c.numLayers()];
