@@ -32,15 +32,16 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * Opt-in (-Dllmopt.pruneCurves=true, a few minutes): perplexity of ref-tinystories on the TinyStories validation
- * text (llama-perplexity method, -c 256) after magnitude / Wanda / SparseGPT pruning at 10…70 % and 2:4,
- * calibrated on 64 × 256 tokens of tinystories-train.txt (seed 0). Writes docs/pruning/ppl-vs-sparsity.png and
+ * text (llama-perplexity method, -c 256, first 60 of 159 chunks) after magnitude / Wanda / SparseGPT pruning at 10…70 % and 2:4,
+ * calibrated on 32 × 256 tokens of tinystories-train.txt (seed 0). Writes docs/pruning/ppl-vs-sparsity.png and
  * docs/pruning/ppl-vs-sparsity.md (the table copied into docs/PRUNING.md).
  *
  * <pre>./mvnw -B -q -pl llmopt-cli -am test -Dtest=PruneCurvesRun -Dllmopt.pruneCurves=true -Dsurefire.failIfNoSpecifiedTests=false</pre>
  */
 class PruneCurvesRun {
     private static final double[] SPARSITIES = {0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7};
-    private static final int SAMPLES = Integer.getInteger("llmopt.pruneCurves.samples", 64);
+    private static final int SAMPLES = Integer.getInteger("llmopt.pruneCurves.samples", 32);
+    private static final int CHUNKS = Integer.getInteger("llmopt.pruneCurves.chunks", 60);
 
     @Test
     @EnabledIfSystemProperty(named = "llmopt.pruneCurves", matches = "true")
@@ -80,8 +81,8 @@ class PruneCurvesRun {
                 series.computeIfAbsent(pm.cliName() + " 2:4", k -> new ArrayList<>()).add(new double[] {50, p});
             }
             table.append('\n');
-            String subtitle = String.format("ref-tinystories (4.1 M params), tinystories-v2-gpt4-valid-first100 -c 256 (%d tokens scored); "
-                    + "calibration %d × 256 tokens of tinystories-train.txt", 159 * 127, SAMPLES);
+            String subtitle = String.format("ref-tinystories (4.1 M params), tinystories-v2-gpt4-valid-first100 -c 256 (first %d chunks, %d tokens scored); "
+                    + "calibration %d × 256 tokens of tinystories-train.txt", CHUNKS, CHUNKS * 127, SAMPLES);
             Files.write(docs.resolve("ppl-vs-sparsity.png"), LineChart.png("Perplexity vs sparsity (lower is better)", subtitle,
                     "sparsity of every decoder-layer matrix (%)", "perplexity (log scale)", series, true));
             Files.writeString(docs.resolve("ppl-vs-sparsity.md"), table.toString());
@@ -105,7 +106,7 @@ class PruneCurvesRun {
         WorkerPool pool = new WorkerPool(threads);
         try {
             LlamaModel model = new LlamaModel(c, w, KernelProvider.get(), pool);
-            PerplexityResult r = new Perplexity(model, PerplexityOptions.chunks(256)).run(tokens, bos, ScoredPositionListener.NONE,
+            PerplexityResult r = new Perplexity(model, PerplexityOptions.chunks(256).withMaxChunks(CHUNKS)).run(tokens, bos, ScoredPositionListener.NONE,
                     ProgressListener.NONE);
             return r.ppl();
         } finally {
