@@ -115,6 +115,7 @@ public final class PruneCommand implements Callable<Integer> {
         }
         Path calibPath = CalibrationText.resolve(calib);
         long t0 = System.nanoTime();
+        Runnable cleanup = io.llmopt.cli.quantize.TemporaryFiles.guard(out); // Ctrl-C: remove the writer's temporary file
         try (LoadedModel m = ModelLoader.load(model)) {
             GgmlType outType = type == null ? PrunedModelWriter.defaultType(m) : floatType(type);
             CalibrationSet set = CalibrationSet.sample(m.tokenizer(), CalibrationText.read(calibPath), calibPath.toString(),
@@ -145,6 +146,8 @@ public final class PruneCommand implements Callable<Integer> {
                 stdout.printf("wrote %s (%,d bytes, %s) in %.1f s%n", out, size(out), outType.name().toLowerCase(), seconds);
             }
             stdout.flush();
+        } finally {
+            cleanup.run();
         }
         return 0;
     }
