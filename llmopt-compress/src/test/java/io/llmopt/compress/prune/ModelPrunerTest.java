@@ -116,6 +116,20 @@ class ModelPrunerTest {
     }
 
     @Test
+    void calibrationWindowsDependOnlyOnTheSeed() {
+        Tokenizer tok = io.llmopt.tokenizer.Tokenizers.fromGguf(io.llmopt.model.export.SyntheticVocabulary.gguf(300));
+        String text = "Once upon a time there was a little fox who liked to run in the forest. ".repeat(200);
+        CalibrationSet a = CalibrationSet.sample(tok, text, "t", 6, 40, 42);
+        CalibrationSet b = CalibrationSet.sample(tok, text, "t", 6, 40, 42);
+        CalibrationSet c = CalibrationSet.sample(tok, text, "t", 6, 40, 43);
+        assertThat(java.util.Arrays.deepEquals(a.windows(), b.windows())).isTrue();
+        assertThat(java.util.Arrays.deepEquals(a.windows(), c.windows())).isFalse();
+        for (int[] w : a.windows()) {
+            assertThat(w).hasSize(40).startsWith(tok.bos().getAsInt());
+        }
+    }
+
+    @Test
     void badInputIsAOneLineError() {
         assertThatThrownBy(() -> SparsityPattern.unstructured(1.0)).isInstanceOf(LlmoptException.class).hasMessageContaining("[0, 1)");
         assertThatThrownBy(() -> SparsityPattern.unstructured(-0.1)).isInstanceOf(LlmoptException.class).hasMessageContaining("[0, 1)");
