@@ -11,12 +11,12 @@ import java.nio.file.Path;
  * though, ends the JVM without running the writer's cleanup, so a shutdown hook does it. The hook matches the
  * writer's naming ({@code .<target name>.<hex>.tmp} in the target's directory).
  */
-final class TemporaryFiles {
+public final class TemporaryFiles {
     private TemporaryFiles() {
     }
 
     /** Installs the hook; run the returned action when writing is over (it removes the hook). */
-    static Runnable guard(Path target) {
+    public static Runnable guard(Path target) {
         Path abs = target.toAbsolutePath();
         Path dir = abs.getParent();
         String prefix = "." + abs.getFileName() + ".";

@@ -173,7 +173,7 @@ final class Charts {
         return end > prefix.length() ? label.substring(prefix.length(), end) : label;
     }
 
-    private static byte[] png(JFreeChart chart) {
+    static byte[] png(JFreeChart chart) {
         chart.setBackgroundPaint(Color.WHITE);
         chart.getTitle().setFont(new Font(Font.SANS_SERIF, Font.BOLD, 18));
         try {
