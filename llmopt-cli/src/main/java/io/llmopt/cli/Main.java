@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
             io.llmopt.cli.quantize.QuantizeCommand.class, io.llmopt.cli.quantize.ImatrixCommand.class,
             io.llmopt.cli.train.TrainCommand.class, io.llmopt.cli.train.DistillCommand.class,
             io.llmopt.cli.serve.ServeCommand.class, io.llmopt.cli.serve.LoadtestCommand.class,
-            io.llmopt.cli.tokenizer.TokenizerCommand.class, CommandLine.HelpCommand.class})
+            io.llmopt.cli.tokenizer.TokenizerCommand.class, io.llmopt.cli.prune.PruneCommand.class,
+            CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

@@ -4,14 +4,13 @@ import io.llmopt.cli.Main;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 
-/** Runs {@code llmopt prune} in-process (registered as Main will register it). */
+/** Runs {@code llmopt prune} in-process (as registered in Main). */
 record PruneCli(int exitCode, String out, String err) {
 
     static PruneCli run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         var cli = Main.commandLine();
-        cli.addSubcommand("prune", new PruneCommand());
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         String[] all = new String[args.length + 1];
