@@ -21,6 +21,12 @@ final class AffineSearch {
      */
     static float makeQkx2(int n, int nmax, float[] x, int xo, float[] weights, byte[] L, int lo, float[] mins, int mi,
             byte[] laux, float rmin, float rdelta, int nstep, boolean useMad) {
+        return makeQkx2(n, nmax, x, xo, weights, L, lo, mins, mi, laux, rmin, rdelta, nstep, useMad, true);
+    }
+
+    /** As above; {@code vector} false forces the scalar candidate loop (the reference, for tests). */
+    static float makeQkx2(int n, int nmax, float[] x, int xo, float[] weights, byte[] L, int lo, float[] mins, int mi,
+            byte[] laux, float rmin, float rdelta, int nstep, boolean useMad, boolean vector) {
         float min = x[xo];
         float max = x[xo];
         float sumW = weights[0];
@@ -47,7 +53,7 @@ final class AffineSearch {
             mins[mi] = -min;
             return 0f;
         }
-        return refine(n, nmax, x, xo, weights, L, lo, mins, mi, laux, rmin, rdelta, nstep, useMad, min, max, sumW, sumX);
+        return refine(n, nmax, x, xo, weights, L, lo, mins, mi, laux, rmin, rdelta, nstep, useMad, min, max, sumW, sumX, vector);
     }
 
     /**
@@ -56,6 +62,12 @@ final class AffineSearch {
      */
     static float makeQkx3(int n, int nmax, float[] x, int xo, float[] weights, byte[] L, int lo, float[] mins, int mi,
             byte[] laux, float rmin, float rdelta, int nstep, boolean useMad) {
+        return makeQkx3(n, nmax, x, xo, weights, L, lo, mins, mi, laux, rmin, rdelta, nstep, useMad, true);
+    }
+
+    /** As above; {@code vector} false forces the scalar candidate loop (the reference, for tests). */
+    static float makeQkx3(int n, int nmax, float[] x, int xo, float[] weights, byte[] L, int lo, float[] mins, int mi,
+            byte[] laux, float rmin, float rdelta, int nstep, boolean useMad, boolean vector) {
         float[] w = weights != null ? weights : squares(x, xo, n);
         float min = x[xo];
         float max = x[xo];
@@ -82,7 +94,7 @@ final class AffineSearch {
             mins[mi] = -min;
             return 0f;
         }
-        return refine(n, nmax, x, xo, w, L, lo, mins, mi, laux, rmin, rdelta, nstep, useMad, min, max, sumW, sumX);
+        return refine(n, nmax, x, xo, w, L, lo, mins, mi, laux, rmin, rdelta, nstep, useMad, min, max, sumW, sumX, vector);
     }
 
     private static float[] squares(float[] x, int xo, int n) {
@@ -95,7 +107,8 @@ final class AffineSearch {
 
     /** The part both searches share, from the first guess scale = (max − min)/nmax on. */
     private static float refine(int n, int nmax, float[] x, int xo, float[] w, byte[] L, int lo, float[] mins, int mi,
-            byte[] laux, float rmin, float rdelta, int nstep, boolean useMad, float min, float max, float sumW, float sumX) {
+            byte[] laux, float rmin, float rdelta, int nstep, boolean useMad, float min, float max, float sumW, float sumX,
+            boolean vector) {
         float iscale = nmax / (max - min);
         float scale = 1 / iscale;
         float bestMad = 0;
@@ -108,6 +121,28 @@ final class AffineSearch {
             bestMad += w[i] * diff;
         }
         if (nstep < 1) {
+            mins[mi] = -min;
+            return scale;
+        }
+        if (VectorScaleSearch.ENABLED && vector) {
+            float[] fit = new float[4];
+            int from = 0;
+            while (from <= nstep) {
+                int won = VectorScaleSearch.affineGroup(from, n, nmax, x, xo, w, rmin, rdelta, nstep, useMad, min, max,
+                        sumW, sumX, bestMad, fit);
+                if (won < 0) {
+                    from += VectorScaleSearch.LANES;
+                    continue;
+                }
+                for (int i = 0; i < n; i++) {
+                    int l = ScaleSearch.nearestInt(fit[3] * (x[xo + i] - min));
+                    L[lo + i] = (byte) Math.max(0, Math.min(nmax, l));
+                }
+                scale = fit[0];
+                min = fit[1];
+                bestMad = fit[2];
+                from = won + 1;
+            }
             mins[mi] = -min;
             return scale;
         }

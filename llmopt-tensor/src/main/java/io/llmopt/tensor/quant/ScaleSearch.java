@@ -41,6 +41,12 @@ final class ScaleSearch {
      * the first least-squares step.
      */
     static float makeQx(int n, int nmax, float[] x, int xo, byte[] L, int lo, int rmseType, float[] qw, int qo) {
+        return makeQx(n, nmax, x, xo, L, lo, rmseType, qw, qo, true);
+    }
+
+    /** As above; {@code vector} false forces the scalar candidate loop (the reference, for tests). */
+    static float makeQx(int n, int nmax, float[] x, int xo, byte[] L, int lo, int rmseType, float[] qw, int qo,
+            boolean vector) {
         float max = 0;
         float amax = 0;
         for (int i = 0; i < n; i++) {
@@ -85,6 +91,21 @@ final class ScaleSearch {
             return suml2 > 0 ? 0.5f * (scale + 1 / iscale) : 1 / iscale;
         }
         float best = scale * sumlx;
+        if (VectorScaleSearch.ENABLED && vector) {
+            float[] w = new float[n];
+            for (int i = 0; i < n; i++) {
+                w[i] = weight(qw, qo + i, rmseType, x[xo + i]);
+            }
+            float[] fit = {scale};
+            float accepted = VectorScaleSearch.symmetricCandidates(n, nmax, x, xo, w, max, best, fit);
+            if (!Float.isNaN(accepted)) {
+                for (int i = 0; i < n; i++) {
+                    int l = nearestInt(accepted * x[xo + i]);
+                    L[lo + i] = (byte) (nmax + Math.max(-nmax, Math.min(nmax - 1, l)));
+                }
+            }
+            return fit[0];
+        }
         for (int is = -9; is <= 9; is++) {
             if (is == 0) {
                 continue;
