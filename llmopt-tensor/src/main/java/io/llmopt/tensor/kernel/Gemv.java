@@ -8,7 +8,8 @@ import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
 
 /**
- * Matrix–vector product for decode (batch 1), four weight rows at a time: {@link #STEP} columns of each row
+ * Matrix–vector product for decode (batch 1), four weight rows at a time. Types with a {@link FusedGemv}
+ * kernel decode in registers; for the others {@link #STEP} columns of each row
  * are decoded into an L1-resident scratch buffer, then multiplied into x with one accumulator per row (the
  * four rows give the fused multiply-adds independent chains; x is loaded once for all four).
  *
@@ -23,7 +24,7 @@ final class Gemv {
     /** Rows per call. */
     static final int ROWS = 4;
     /** Scratch floats a call needs. */
-    static final int SCRATCH = ROWS * STEP;
+    static final int SCRATCH = ROWS * STEP + ROWS * L;
 
     private Gemv() {
     }
@@ -33,10 +34,15 @@ final class Gemv {
      */
     static void rows4(GgmlType type, MemorySegment w, long rowBytes, int r, int nr, int cols,
             float[] x, int xo, float[] s, float[] out, int o) {
-        long o0 = r * rowBytes;
-        long o1 = (r + Math.min(1, nr - 1)) * rowBytes;
-        long o2 = (r + Math.min(2, nr - 1)) * rowBytes;
-        long o3 = (r + Math.min(3, nr - 1)) * rowBytes;
+        if (FusedGemv.supports(type, cols)) {
+            int p = ROWS * STEP;
+            FusedGemv.rows4(type, w, r * rowBytes, (r + Math.min(1, nr - 1)) * rowBytes,
+                    (r + Math.min(2, nr - 1)) * rowBytes, (r + Math.min(3, nr - 1)) * rowBytes, cols, x, xo, s, p);
+            for (int k = 0; k < nr; k++) {
+                out[o + k] = Gemm.finish(s, p + k * L, s, 0, x, xo, cols, cols);
+            }
+            return;
+        }
         FloatVector c0 = FloatVector.zero(F), c1 = c0, c2 = c0, c3 = c0;
         int c0off = 0;
         int m = 0;
@@ -44,10 +50,9 @@ final class Gemv {
         for (; c0off < cols; c0off += STEP) {
             m = Math.min(STEP, cols - c0off);
             long b = type.byteSize(c0off);
-            RowKernels.decode(type, w, o0 + b, m, s, 0);
-            RowKernels.decode(type, w, o1 + b, m, s, STEP);
-            RowKernels.decode(type, w, o2 + b, m, s, 2 * STEP);
-            RowKernels.decode(type, w, o3 + b, m, s, 3 * STEP);
+            for (int k = 0; k < ROWS; k++) { // one call site: the type switch is inlined once
+                RowKernels.decode(type, w, (r + Math.min(k, nr - 1)) * rowBytes + b, m, s, k * STEP);
+            }
             int xc = xo + c0off;
             c = 0;
             for (int bound = m - L; c <= bound; c += L) {
@@ -59,15 +64,13 @@ final class Gemv {
             }
         }
         int xl = xo + c0off - STEP; // x offset of the last chunk, whose tail is columns c..m of the scratch
-        out[o] = Gemm.finish(c0, s, 0, x, xl, c, m);
-        if (nr > 1) {
-            out[o + 1] = Gemm.finish(c1, s, STEP, x, xl, c, m);
-        }
-        if (nr > 2) {
-            out[o + 2] = Gemm.finish(c2, s, 2 * STEP, x, xl, c, m);
-        }
-        if (nr > 3) {
-            out[o + 3] = Gemm.finish(c3, s, 3 * STEP, x, xl, c, m);
+        int p = ROWS * STEP; // accumulators are spilled past the decoded rows (see Gemm.ACC)
+        c0.intoArray(s, p);
+        c1.intoArray(s, p + L);
+        c2.intoArray(s, p + 2 * L);
+        c3.intoArray(s, p + 3 * L);
+        for (int k = 0; k < nr; k++) {
+            out[o + k] = Gemm.finish(s, p + k * L, s, k * STEP, x, xl, c, m);
         }
     }
 }

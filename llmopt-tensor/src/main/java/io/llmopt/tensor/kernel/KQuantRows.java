@@ -37,12 +37,12 @@ final class KQuantRows {
     }
 
     /** Q4_K/Q5_K: 6-bit scale of 32-value sub-block {@code sub} (0..7) from the 12 bytes at {@code sc}. */
-    private static int scale6(MemorySegment w, long sc, int sub) {
+    static int scale6(MemorySegment w, long sc, int sub) {
         return sub < 4 ? u8(w, sc + sub) & 63 : (u8(w, sc + sub + 4) & 0x0F) | (u8(w, sc + sub - 4) >>> 6) << 4;
     }
 
     /** Q4_K/Q5_K: 6-bit minimum of sub-block {@code sub}. */
-    private static int min6(MemorySegment w, long sc, int sub) {
+    static int min6(MemorySegment w, long sc, int sub) {
         return sub < 4 ? u8(w, sc + sub + 4) & 63 : (u8(w, sc + sub + 4) >>> 4) | (u8(w, sc + sub) >>> 6) << 4;
     }
 
@@ -94,7 +94,7 @@ final class KQuantRows {
                 for (int j = 0; j < 2; j++) {
                     ByteVector q = Simd.bytes(w, o + 16 + 32 * g + 16 * j);
                     store(q.and((byte) 0x0F), s0, m0, dst, p + 64 * g + 16 * j);
-                    store(q.lanewise(VectorOperators.LSHR, 4), s1, m1, dst, p + 64 * g + 32 + 16 * j);
+                    store(Simd.shr(q, 4).and((byte) 0x0F), s1, m1, dst, p + 64 * g + 32 + 16 * j);
                 }
             }
         }
@@ -113,7 +113,7 @@ final class KQuantRows {
                 for (int j = 0; j < 2; j++) {
                     ByteVector q = Simd.bytes(w, o + 16 + 32 * g + 16 * j);
                     acc = dot(q.and((byte) 0x0F), s0, m0, x, xo + 64 * g + 16 * j, acc);
-                    acc = dot(q.lanewise(VectorOperators.LSHR, 4), s1, m1, x, xo + 64 * g + 32 + 16 * j, acc);
+                    acc = dot(Simd.shr(q, 4).and((byte) 0x0F), s1, m1, x, xo + 64 * g + 32 + 16 * j, acc);
                 }
             }
         }
@@ -134,8 +134,8 @@ final class KQuantRows {
                 for (int j = 0; j < 2; j++) {
                     ByteVector q = Simd.bytes(w, o + 48 + 32 * g + 16 * j);
                     ByteVector qh = Simd.bytes(w, o + 16 + 16 * j);
-                    ByteVector lo = q.and((byte) 0x0F).or(qh.lanewise(VectorOperators.LSHR, 2 * g).and((byte) 1).lanewise(VectorOperators.LSHL, 4));
-                    ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).or(qh.lanewise(VectorOperators.LSHR, 2 * g + 1).and((byte) 1).lanewise(VectorOperators.LSHL, 4));
+                    ByteVector lo = q.and((byte) 0x0F).or(Simd.shl(Simd.shr(qh, 2 * g).and((byte) 1), 4));
+                    ByteVector hi = Simd.shr(q, 4).and((byte) 0x0F).or(Simd.shl(Simd.shr(qh, 2 * g + 1).and((byte) 1), 4));
                     store(lo, s0, m0, dst, p + 64 * g + 16 * j);
                     store(hi, s1, m1, dst, p + 64 * g + 32 + 16 * j);
                 }
@@ -146,7 +146,7 @@ final class KQuantRows {
     // ---- Q6_K: [128 ql, 64 qh, 16 int8 scales, d]; value = d·scale·(q − 32)
 
     private static ByteVector q6(ByteVector nibbles, ByteVector qh, int k) {
-        return nibbles.or(qh.lanewise(VectorOperators.LSHR, 2 * k).and((byte) 3).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32);
+        return nibbles.or(Simd.shl(Simd.shr(qh, 2 * k).and((byte) 3), 4)).sub((byte) 32);
     }
 
     static void decodeQ6_K(MemorySegment w, long o, int nb, float[] dst, int p) {
@@ -161,8 +161,8 @@ final class KQuantRows {
                     long sc = o + 192 + 8 * h + j;
                     store(q6(qlA.and((byte) 0x0F), qh, 0), d * w.get(io.llmopt.tensor.Layouts.BYTE, sc), 0f, dst, e);
                     store(q6(qlB.and((byte) 0x0F), qh, 1), d * w.get(io.llmopt.tensor.Layouts.BYTE, sc + 2), 0f, dst, e + 32);
-                    store(q6(qlA.lanewise(VectorOperators.LSHR, 4), qh, 2), d * w.get(io.llmopt.tensor.Layouts.BYTE, sc + 4), 0f, dst, e + 64);
-                    store(q6(qlB.lanewise(VectorOperators.LSHR, 4), qh, 3), d * w.get(io.llmopt.tensor.Layouts.BYTE, sc + 6), 0f, dst, e + 96);
+                    store(q6(Simd.shr(qlA, 4).and((byte) 0x0F), qh, 2), d * w.get(io.llmopt.tensor.Layouts.BYTE, sc + 4), 0f, dst, e + 64);
+                    store(q6(Simd.shr(qlB, 4).and((byte) 0x0F), qh, 3), d * w.get(io.llmopt.tensor.Layouts.BYTE, sc + 6), 0f, dst, e + 96);
                 }
             }
         }
@@ -181,8 +181,8 @@ final class KQuantRows {
                     long sc = o + 192 + 8 * h + j;
                     acc = dot(q6(qlA.and((byte) 0x0F), qh, 0), d * w.get(io.llmopt.tensor.Layouts.BYTE, sc), x, e, acc);
                     acc = dot(q6(qlB.and((byte) 0x0F), qh, 1), d * w.get(io.llmopt.tensor.Layouts.BYTE, sc + 2), x, e + 32, acc);
-                    acc = dot(q6(qlA.lanewise(VectorOperators.LSHR, 4), qh, 2), d * w.get(io.llmopt.tensor.Layouts.BYTE, sc + 4), x, e + 64, acc);
-                    acc = dot(q6(qlB.lanewise(VectorOperators.LSHR, 4), qh, 3), d * w.get(io.llmopt.tensor.Layouts.BYTE, sc + 6), x, e + 96, acc);
+                    acc = dot(q6(Simd.shr(qlA, 4).and((byte) 0x0F), qh, 2), d * w.get(io.llmopt.tensor.Layouts.BYTE, sc + 4), x, e + 64, acc);
+                    acc = dot(q6(Simd.shr(qlB, 4).and((byte) 0x0F), qh, 3), d * w.get(io.llmopt.tensor.Layouts.BYTE, sc + 6), x, e + 96, acc);
                 }
             }
         }
@@ -200,7 +200,7 @@ final class KQuantRows {
                     ByteVector qs = Simd.bytes(w, o + 16 + 32 * h + 16 * j);
                     for (int k = 0; k < 4; k++) {
                         int sc = u8(w, o + 8 * h + 2 * k + j);
-                        ByteVector q = qs.lanewise(VectorOperators.LSHR, 2 * k).and((byte) 3);
+                        ByteVector q = Simd.shr(qs, 2 * k).and((byte) 3);
                         store(q, d * (sc & 0x0F), dmin * (sc >>> 4), dst, p + 128 * h + 32 * k + 16 * j);
                     }
                 }
@@ -218,9 +218,9 @@ final class KQuantRows {
                 for (int h = 0; h < 2; h++) {
                     ByteVector qs = Simd.bytes(w, o + 32 + 32 * h + 16 * j);
                     for (int k = 0; k < 4; k++) {
-                        ByteVector low = qs.lanewise(VectorOperators.LSHR, 2 * k).and((byte) 3);
-                        ByteVector noHigh = hm.lanewise(VectorOperators.LSHR, 4 * h + k).and((byte) 1).lanewise(VectorOperators.XOR, (byte) 1);
-                        ByteVector q = low.sub(noHigh.lanewise(VectorOperators.LSHL, 2));
+                        ByteVector low = Simd.shr(qs, 2 * k).and((byte) 3);
+                        ByteVector noHigh = Simd.shr(hm, 4 * h + k).and((byte) 1).lanewise(VectorOperators.XOR, (byte) 1);
+                        ByteVector q = low.sub(Simd.shl(noHigh, 2));
                         store(q, d * (scaleQ3(w, o + 96, 8 * h + 2 * k + j) - 32), 0f, dst, p + 128 * h + 32 * k + 16 * j);
                     }
                 }

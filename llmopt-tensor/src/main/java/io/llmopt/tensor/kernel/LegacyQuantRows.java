@@ -47,7 +47,7 @@ final class LegacyQuantRows {
     }
 
     private static ByteVector high(ByteVector q) {
-        return q.lanewise(VectorOperators.LSHR, 4);
+        return Simd.shr(q, 4).and((byte) 0x0F);
     }
 
     /** Lanes whose fifth bit is set, for the 16 elements selected by {@code half} (QH_LO or QH_HI). */

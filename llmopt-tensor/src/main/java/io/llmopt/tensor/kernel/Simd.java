@@ -51,12 +51,13 @@ final class Simd {
     private static final VectorShuffle<Float> SWAP8 = VectorShuffle.fromOp(F, i -> i ^ (L >= 16 ? 8 : 0));
 
     /**
-     * Σ of the lanes of v as a fixed butterfly of lanewise adds (lane i + lane i xor L/2, then xor L/4, …).
+     * Σ of the L floats at a[p ..] as a fixed butterfly of lanewise adds (lane i + lane i xor L/2, then xor L/4, …).
      * Unlike {@code reduceLanes(ADD)}, whose order differs between the interpreter, C1 and C2, every step is
      * an exactly specified lanewise operation, so the result has the same bits in every JIT tier (batch
      * invariance depends on it).
      */
-    static float sum(FloatVector v) {
+    static float sum(float[] a, int p) {
+        FloatVector v = FloatVector.fromArray(F, a, p);
         if (L >= 16) {
             v = v.add(v.rearrange(SWAP8));
         }
@@ -75,6 +76,11 @@ final class Simd {
      */
     static ByteVector shr(ByteVector q, int s) {
         return q.reinterpretAsShorts().lanewise(VectorOperators.LSHR, s).reinterpretAsBytes();
+    }
+
+    /** The bytes of q shifted left by {@code s} as 16-bit lanes: exact when every byte is below 2^(8 − s). */
+    static ByteVector shl(ByteVector q, int s) {
+        return q.reinterpretAsShorts().lanewise(VectorOperators.LSHL, s).reinterpretAsBytes();
     }
 
     /** Scalar IEEE binary16 at {@code offset}, widened exactly. */

@@ -21,6 +21,7 @@ final class VectorMatMul implements RangeTask {
 
     private float[][] scratch = new float[0][];
     private float[][] panels = new float[0][];
+    private float[][] accs = new float[0][];
     private GgmlType type;
     private MemorySegment w;
     private long rowBytes;
@@ -78,10 +79,13 @@ final class VectorMatMul implements RangeTask {
         int panelSize = Gemm.PANEL_ROWS * cols;
         if (gemm && (panels.length < threads || panels[0].length < panelSize)) {
             float[][] p = new float[threads][];
+            float[][] a = new float[threads][];
             for (int i = 0; i < threads; i++) {
                 p[i] = new float[panelSize];
+                a[i] = new float[Gemm.ACC];
             }
             panels = p;
+            accs = a;
         }
     }
 
@@ -99,7 +103,7 @@ final class VectorMatMul implements RangeTask {
         for (int p = from; p < to; p++) {
             int r0 = p * Gemm.PANEL_ROWS;
             int r1 = Math.min(rows, r0 + Gemm.PANEL_ROWS);
-            Gemm.panel(type, w, rowBytes, r0, r1, cols, x, xOffset, batch, out, outOffset, rows, panel);
+            Gemm.panel(type, w, rowBytes, r0, r1, cols, x, xOffset, batch, out, outOffset, rows, panel, accs[worker]);
         }
     }
 }
