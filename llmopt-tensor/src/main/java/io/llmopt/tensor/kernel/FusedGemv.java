@@ -39,7 +39,7 @@ final class FusedGemv {
     /** Whether {@code type} has a fused kernel for rows of {@code cols} values. */
     static boolean supports(GgmlType type, int cols) {
         return switch (type) {
-            case Q8_0, Q4_0, Q4_K -> true;
+            case Q8_0, Q4_0, Q4_K, Q6_K -> true;
             default -> false;
         };
     }
@@ -50,6 +50,7 @@ final class FusedGemv {
             case Q8_0 -> q8_0(w, o0, o1, o2, o3, cols / 32, x, xo, acc, p);
             case Q4_0 -> q4_0(w, o0, o1, o2, o3, cols / 32, x, xo, acc, p);
             case Q4_K -> KQuantGemv.q4_K(w, o0, o1, o2, o3, cols / 256, x, xo, acc, p);
+            case Q6_K -> KQuantGemv.q6_K(w, o0, o1, o2, o3, cols / 256, x, xo, acc, p);
             default -> throw new IllegalArgumentException("no fused GEMV for " + type);
         }
     }
