@@ -82,19 +82,25 @@ final class KQuantRows {
 
     // ---- Q4_K: [d, dmin, 12 scale bytes, 128 qs]; value = d·sc·q − dmin·m
 
+    /** Vector operations written inline (no vector helpers: see {@link FusedGemv}); GEMM panels decode here. */
     static void decodeQ4_K(MemorySegment w, long o, int nb, float[] dst, int p) {
         for (int b = 0; b < nb; b++, o += Q4_K, p += QK) {
             float d = f16(w, o);
             float dmin = f16(w, o + 2);
             for (int g = 0; g < 4; g++) {
-                float s0 = d * scale6(w, o + 4, 2 * g);
-                float m0 = dmin * min6(w, o + 4, 2 * g);
-                float s1 = d * scale6(w, o + 4, 2 * g + 1);
-                float m1 = dmin * min6(w, o + 4, 2 * g + 1);
+                FloatVector s0 = FloatVector.broadcast(F, d * scale6(w, o + 4, 2 * g));
+                FloatVector m0 = FloatVector.broadcast(F, -(dmin * min6(w, o + 4, 2 * g)));
+                FloatVector s1 = FloatVector.broadcast(F, d * scale6(w, o + 4, 2 * g + 1));
+                FloatVector m1 = FloatVector.broadcast(F, -(dmin * min6(w, o + 4, 2 * g + 1)));
                 for (int j = 0; j < 2; j++) {
-                    ByteVector q = Simd.bytes(w, o + 16 + 32 * g + 16 * j);
-                    store(q.and((byte) 0x0F), s0, m0, dst, p + 64 * g + 16 * j);
-                    store(Simd.shr(q, 4).and((byte) 0x0F), s1, m1, dst, p + 64 * g + 32 + 16 * j);
+                    ByteVector q = ByteVector.fromMemorySegment(Simd.B16, w, o + 16 + 32 * g + 16 * j, Simd.LE);
+                    ByteVector lo = q.and((byte) 0x0F);
+                    ByteVector hi = q.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F);
+                    int e = p + 64 * g + 16 * j;
+                    for (int k = 0; k < PARTS; k++) {
+                        ((FloatVector) lo.convertShape(VectorOperators.B2F, F, k)).fma(s0, m0).intoArray(dst, e + k * L);
+                        ((FloatVector) hi.convertShape(VectorOperators.B2F, F, k)).fma(s1, m1).intoArray(dst, e + 32 + k * L);
+                    }
                 }
             }
         }
@@ -149,20 +155,26 @@ final class KQuantRows {
         return nibbles.or(Simd.shl(Simd.shr(qh, 2 * k).and((byte) 3), 4)).sub((byte) 32);
     }
 
+    /**
+     * Chunk i of 16 values: half h = i/8, quarter m = (i/2) mod 4, j = i mod 2 (as {@link KQuantGemv#q6_K});
+     * value = (q − 32)·(d·scale), vector operations inline.
+     */
     static void decodeQ6_K(MemorySegment w, long o, int nb, float[] dst, int p) {
         for (int b = 0; b < nb; b++, o += Q6_K, p += QK) {
             float d = f16(w, o + 208);
-            for (int h = 0; h < 2; h++) {
-                for (int j = 0; j < 2; j++) {
-                    ByteVector qlA = Simd.bytes(w, o + 64 * h + 16 * j);
-                    ByteVector qlB = Simd.bytes(w, o + 64 * h + 32 + 16 * j);
-                    ByteVector qh = Simd.bytes(w, o + 128 + 32 * h + 16 * j);
-                    int e = p + 128 * h + 16 * j;
-                    long sc = o + 192 + 8 * h + j;
-                    store(q6(qlA.and((byte) 0x0F), qh, 0), d * w.get(io.llmopt.tensor.Layouts.BYTE, sc), 0f, dst, e);
-                    store(q6(qlB.and((byte) 0x0F), qh, 1), d * w.get(io.llmopt.tensor.Layouts.BYTE, sc + 2), 0f, dst, e + 32);
-                    store(q6(Simd.shr(qlA, 4).and((byte) 0x0F), qh, 2), d * w.get(io.llmopt.tensor.Layouts.BYTE, sc + 4), 0f, dst, e + 64);
-                    store(q6(Simd.shr(qlB, 4).and((byte) 0x0F), qh, 3), d * w.get(io.llmopt.tensor.Layouts.BYTE, sc + 6), 0f, dst, e + 96);
+            for (int i = 0; i < 16; i++) {
+                int h = i >> 3;
+                int m = (i >> 1) & 3;
+                int j = i & 1;
+                FloatVector s = FloatVector.broadcast(F, d * w.get(io.llmopt.tensor.Layouts.BYTE, o + 192 + i));
+                ByteVector q = ByteVector.fromMemorySegment(Simd.B16, w, o + 64 * h + 32 * (m & 1) + 16 * j, Simd.LE)
+                        .reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4 * (m >> 1)).reinterpretAsBytes().and((byte) 0x0F)
+                        .or(ByteVector.fromMemorySegment(Simd.B16, w, o + 128 + 32 * h + 16 * j, Simd.LE)
+                                .reinterpretAsShorts().lanewise(VectorOperators.LSHR, 2 * m).reinterpretAsBytes().and((byte) 3)
+                                .reinterpretAsShorts().lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes())
+                        .sub((byte) 32);
+                for (int k = 0; k < PARTS; k++) {
+                    ((FloatVector) q.convertShape(VectorOperators.B2F, F, k)).mul(s).intoArray(dst, p + 16 * i + k * L);
                 }
             }
         }
