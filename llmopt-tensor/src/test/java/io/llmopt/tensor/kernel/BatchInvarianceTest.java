@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
  * the batch size (1 = GEMV, otherwise GEMM tiles and their partial-tile paths) and the token's place in the
  * batch, for every weight type, on awkward shapes (rows not a multiple of the tile, columns not a multiple of
  * the vector width for the float types). Also the same bits across JIT tiers: the same product repeated from
- * the first (interpreted) call until C2 has compiled the kernels. The build runs this class at 128, 256 and
+ * the first (interpreted) call until C2 has compiled the kernels (and {@code dot}, attention's q·k). The build runs this class at 128, 256 and
  * 512 bits.
  */
 class BatchInvarianceTest {
@@ -70,12 +70,14 @@ class BatchInvarianceTest {
                 float[] out6 = new float[30];
                 k.matmul(w, x, 0, 1, first1, 0, pool); // the first calls run interpreted
                 k.matmul(w, x, 0, 6, first6, 0, pool);
+                float firstDot = k.dot(x, 1, x, cols, 77); // attention's q·k
                 for (int i = 0; i < 6_000; i++) {
                     k.matmul(w, x, 0, 1, out1, 0, pool);
                     k.matmul(w, x, 0, 6, out6, 0, pool);
                     if (i % 500 == 0 || i == 5_999) {
                         assertBits(out1, first1, type + " GEMV call " + i);
                         assertBits(out6, first6, type + " GEMM call " + i);
+                        assertBits(new float[] {k.dot(x, 1, x, cols, 77)}, new float[] {firstDot}, "dot call " + i);
                     }
                 }
                 assertBits(Arrays.copyOf(first6, 5), first1, type + " GEMM token 0 vs GEMV");
