@@ -11,6 +11,8 @@ import io.llmopt.tensor.GgmlType;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -40,6 +42,7 @@ final class FusedGemv {
     static boolean supports(GgmlType type, int cols) {
         return switch (type) {
             case Q8_0, Q4_0, Q4_K, Q6_K -> true;
+            case F16 -> cols % L == 0;
             default -> false;
         };
     }
@@ -51,6 +54,7 @@ final class FusedGemv {
             case Q4_0 -> q4_0(w, o0, o1, o2, o3, cols / 32, x, xo, acc, p);
             case Q4_K -> KQuantGemv.q4_K(w, o0, o1, o2, o3, cols / 256, x, xo, acc, p);
             case Q6_K -> KQuantGemv.q6_K(w, o0, o1, o2, o3, cols / 256, x, xo, acc, p);
+            case F16 -> halfs(w, o0, o1, o2, o3, cols, x, xo, acc, p);
             default -> throw new IllegalArgumentException("no fused GEMV for " + type);
         }
     }
@@ -123,6 +127,44 @@ final class FusedGemv {
                 a2 = ((FloatVector) q2.convertShape(VectorOperators.B2F, F, k)).mul(d2).fma(v, a2);
                 a3 = ((FloatVector) q3.convertShape(VectorOperators.B2F, F, k)).mul(d3).fma(v, a3);
             }
+        }
+        a0.intoArray(acc, p);
+        a1.intoArray(acc, p + L);
+        a2.intoArray(acc, p + 2 * L);
+        a3.intoArray(acc, p + 3 * L);
+    }
+
+    /** F16 (n a multiple of L): the conversion of {@link Simd#f16s} inline, four rows per x vector. */
+    private static void halfs(MemorySegment w, long o0, long o1, long o2, long o3, int n, float[] x, int xo,
+            float[] acc, int p) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        for (int i = 0; i < n; i += L) {
+            FloatVector v = FloatVector.fromArray(F, x, xo + i);
+            long b = 2L * i;
+            IntVector h0 = (IntVector) ShortVector.fromMemorySegment(Simd.S, w, o0 + b, LE).convertShape(VectorOperators.S2I, Simd.I, 0);
+            IntVector e0 = h0.and(0x7FFF);
+            IntVector t0 = e0.lanewise(VectorOperators.LSHL, 13);
+            IntVector u0 = ((FloatVector) e0.convert(VectorOperators.I2F, 0)).mul(0x1p-24f).reinterpretAsInts();
+            IntVector r0 = t0.add(0x38000000).blend(t0.or(0x7F800000), e0.compare(VectorOperators.GE, 0x7C00)).blend(u0, e0.compare(VectorOperators.LT, 0x400));
+            a0 = r0.or(h0.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats().fma(v, a0);
+            IntVector h1 = (IntVector) ShortVector.fromMemorySegment(Simd.S, w, o1 + b, LE).convertShape(VectorOperators.S2I, Simd.I, 0);
+            IntVector e1 = h1.and(0x7FFF);
+            IntVector t1 = e1.lanewise(VectorOperators.LSHL, 13);
+            IntVector u1 = ((FloatVector) e1.convert(VectorOperators.I2F, 0)).mul(0x1p-24f).reinterpretAsInts();
+            IntVector r1 = t1.add(0x38000000).blend(t1.or(0x7F800000), e1.compare(VectorOperators.GE, 0x7C00)).blend(u1, e1.compare(VectorOperators.LT, 0x400));
+            a1 = r1.or(h1.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats().fma(v, a1);
+            IntVector h2 = (IntVector) ShortVector.fromMemorySegment(Simd.S, w, o2 + b, LE).convertShape(VectorOperators.S2I, Simd.I, 0);
+            IntVector e2 = h2.and(0x7FFF);
+            IntVector t2 = e2.lanewise(VectorOperators.LSHL, 13);
+            IntVector u2 = ((FloatVector) e2.convert(VectorOperators.I2F, 0)).mul(0x1p-24f).reinterpretAsInts();
+            IntVector r2 = t2.add(0x38000000).blend(t2.or(0x7F800000), e2.compare(VectorOperators.GE, 0x7C00)).blend(u2, e2.compare(VectorOperators.LT, 0x400));
+            a2 = r2.or(h2.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats().fma(v, a2);
+            IntVector h3 = (IntVector) ShortVector.fromMemorySegment(Simd.S, w, o3 + b, LE).convertShape(VectorOperators.S2I, Simd.I, 0);
+            IntVector e3 = h3.and(0x7FFF);
+            IntVector t3 = e3.lanewise(VectorOperators.LSHL, 13);
+            IntVector u3 = ((FloatVector) e3.convert(VectorOperators.I2F, 0)).mul(0x1p-24f).reinterpretAsInts();
+            IntVector r3 = t3.add(0x38000000).blend(t3.or(0x7F800000), e3.compare(VectorOperators.GE, 0x7C00)).blend(u3, e3.compare(VectorOperators.LT, 0x400));
+            a3 = r3.or(h3.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats().fma(v, a3);
         }
         a0.intoArray(acc, p);
         a1.intoArray(acc, p + L);
