@@ -7,6 +7,8 @@ import static io.llmopt.tensor.kernel.Simd.LE;
 import io.llmopt.tensor.Layouts;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -26,10 +28,21 @@ final class FloatRows {
         MemorySegment.copy(w, Layouts.FLOAT, o, dst, p, n);
     }
 
+    /**
+     * The conversion of {@link Simd#f16s}, written inline: decode is inlined into the big GEMV/GEMM methods,
+     * where a helper returning a vector may not be inlined and would box every vector (see {@link FusedGemv}).
+     */
     static void decodeF16(MemorySegment w, long o, int n, float[] dst, int p) {
         int i = 0;
         for (int bound = n - L; i <= bound; i += L) {
-            Simd.f16s(w, o + 2L * i).intoArray(dst, p + i);
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(Simd.S, w, o + 2L * i, LE).convertShape(VectorOperators.S2I, Simd.I, 0);
+            IntVector em = h.and(0x7FFF);
+            IntVector shifted = em.lanewise(VectorOperators.LSHL, 13);
+            IntVector normal = shifted.add(0x38000000);
+            IntVector special = shifted.or(0x7F800000);
+            IntVector sub = ((FloatVector) em.convert(VectorOperators.I2F, 0)).mul(0x1p-24f).reinterpretAsInts();
+            IntVector r = normal.blend(special, em.compare(VectorOperators.GE, 0x7C00)).blend(sub, em.compare(VectorOperators.LT, 0x400));
+            r.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats().intoArray(dst, p + i);
         }
         for (; i < n; i++) {
             dst[p + i] = Simd.f16(w, o + 2L * i);
@@ -39,7 +52,8 @@ final class FloatRows {
     static void decodeBF16(MemorySegment w, long o, int n, float[] dst, int p) {
         int i = 0;
         for (int bound = n - L; i <= bound; i += L) {
-            Simd.bf16s(w, o + 2L * i).intoArray(dst, p + i);
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(Simd.S, w, o + 2L * i, LE).convertShape(VectorOperators.S2I, Simd.I, 0);
+            h.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(dst, p + i);
         }
         for (; i < n; i++) {
             dst[p + i] = Float.intBitsToFloat((w.get(Layouts.SHORT, o + 2L * i) & 0xFFFF) << 16);

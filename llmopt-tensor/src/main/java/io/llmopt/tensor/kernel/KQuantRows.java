@@ -37,12 +37,12 @@ final class KQuantRows {
     }
 
     /** Q4_K/Q5_K: 6-bit scale of 32-value sub-block {@code sub} (0..7) from the 12 bytes at {@code sc}. */
-    private static int scale6(MemorySegment w, long sc, int sub) {
+    static int scale6(MemorySegment w, long sc, int sub) {
         return sub < 4 ? u8(w, sc + sub) & 63 : (u8(w, sc + sub + 4) & 0x0F) | (u8(w, sc + sub - 4) >>> 6) << 4;
     }
 
     /** Q4_K/Q5_K: 6-bit minimum of sub-block {@code sub}. */
-    private static int min6(MemorySegment w, long sc, int sub) {
+    static int min6(MemorySegment w, long sc, int sub) {
         return sub < 4 ? u8(w, sc + sub + 4) & 63 : (u8(w, sc + sub + 4) >>> 4) | (u8(w, sc + sub) >>> 6) << 4;
     }
 
@@ -82,19 +82,25 @@ final class KQuantRows {
 
     // ---- Q4_K: [d, dmin, 12 scale bytes, 128 qs]; value = d·sc·q − dmin·m
 
+    /** Vector operations written inline (no vector helpers: see {@link FusedGemv}); GEMM panels decode here. */
     static void decodeQ4_K(MemorySegment w, long o, int nb, float[] dst, int p) {
         for (int b = 0; b < nb; b++, o += Q4_K, p += QK) {
             float d = f16(w, o);
             float dmin = f16(w, o + 2);
             for (int g = 0; g < 4; g++) {
-                float s0 = d * scale6(w, o + 4, 2 * g);
-                float m0 = dmin * min6(w, o + 4, 2 * g);
-                float s1 = d * scale6(w, o + 4, 2 * g + 1);
-                float m1 = dmin * min6(w, o + 4, 2 * g + 1);
+                FloatVector s0 = FloatVector.broadcast(F, d * scale6(w, o + 4, 2 * g));
+                FloatVector m0 = FloatVector.broadcast(F, -(dmin * min6(w, o + 4, 2 * g)));
+                FloatVector s1 = FloatVector.broadcast(F, d * scale6(w, o + 4, 2 * g + 1));
+                FloatVector m1 = FloatVector.broadcast(F, -(dmin * min6(w, o + 4, 2 * g + 1)));
                 for (int j = 0; j < 2; j++) {
-                    ByteVector q = Simd.bytes(w, o + 16 + 32 * g + 16 * j);
-                    store(q.and((byte) 0x0F), s0, m0, dst, p + 64 * g + 16 * j);
-                    store(q.lanewise(VectorOperators.LSHR, 4), s1, m1, dst, p + 64 * g + 32 + 16 * j);
+                    ByteVector q = ByteVector.fromMemorySegment(Simd.B16, w, o + 16 + 32 * g + 16 * j, Simd.LE);
+                    ByteVector lo = q.and((byte) 0x0F);
+                    ByteVector hi = q.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F);
+                    int e = p + 64 * g + 16 * j;
+                    for (int k = 0; k < PARTS; k++) {
+                        ((FloatVector) lo.convertShape(VectorOperators.B2F, F, k)).fma(s0, m0).intoArray(dst, e + k * L);
+                        ((FloatVector) hi.convertShape(VectorOperators.B2F, F, k)).fma(s1, m1).intoArray(dst, e + 32 + k * L);
+                    }
                 }
             }
         }
@@ -113,7 +119,7 @@ final class KQuantRows {
                 for (int j = 0; j < 2; j++) {
                     ByteVector q = Simd.bytes(w, o + 16 + 32 * g + 16 * j);
                     acc = dot(q.and((byte) 0x0F), s0, m0, x, xo + 64 * g + 16 * j, acc);
-                    acc = dot(q.lanewise(VectorOperators.LSHR, 4), s1, m1, x, xo + 64 * g + 32 + 16 * j, acc);
+                    acc = dot(Simd.shr(q, 4).and((byte) 0x0F), s1, m1, x, xo + 64 * g + 32 + 16 * j, acc);
                 }
             }
         }
@@ -134,8 +140,8 @@ final class KQuantRows {
                 for (int j = 0; j < 2; j++) {
                     ByteVector q = Simd.bytes(w, o + 48 + 32 * g + 16 * j);
                     ByteVector qh = Simd.bytes(w, o + 16 + 16 * j);
-                    ByteVector lo = q.and((byte) 0x0F).or(qh.lanewise(VectorOperators.LSHR, 2 * g).and((byte) 1).lanewise(VectorOperators.LSHL, 4));
-                    ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).or(qh.lanewise(VectorOperators.LSHR, 2 * g + 1).and((byte) 1).lanewise(VectorOperators.LSHL, 4));
+                    ByteVector lo = q.and((byte) 0x0F).or(Simd.shl(Simd.shr(qh, 2 * g).and((byte) 1), 4));
+                    ByteVector hi = Simd.shr(q, 4).and((byte) 0x0F).or(Simd.shl(Simd.shr(qh, 2 * g + 1).and((byte) 1), 4));
                     store(lo, s0, m0, dst, p + 64 * g + 16 * j);
                     store(hi, s1, m1, dst, p + 64 * g + 32 + 16 * j);
                 }
@@ -146,23 +152,29 @@ final class KQuantRows {
     // ---- Q6_K: [128 ql, 64 qh, 16 int8 scales, d]; value = d·scale·(q − 32)
 
     private static ByteVector q6(ByteVector nibbles, ByteVector qh, int k) {
-        return nibbles.or(qh.lanewise(VectorOperators.LSHR, 2 * k).and((byte) 3).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32);
+        return nibbles.or(Simd.shl(Simd.shr(qh, 2 * k).and((byte) 3), 4)).sub((byte) 32);
     }
 
+    /**
+     * Chunk i of 16 values: half h = i/8, quarter m = (i/2) mod 4, j = i mod 2 (as {@link KQuantGemv#q6_K});
+     * value = (q − 32)·(d·scale), vector operations inline.
+     */
     static void decodeQ6_K(MemorySegment w, long o, int nb, float[] dst, int p) {
         for (int b = 0; b < nb; b++, o += Q6_K, p += QK) {
             float d = f16(w, o + 208);
-            for (int h = 0; h < 2; h++) {
-                for (int j = 0; j < 2; j++) {
-                    ByteVector qlA = Simd.bytes(w, o + 64 * h + 16 * j);
-                    ByteVector qlB = Simd.bytes(w, o + 64 * h + 32 + 16 * j);
-                    ByteVector qh = Simd.bytes(w, o + 128 + 32 * h + 16 * j);
-                    int e = p + 128 * h + 16 * j;
-                    long sc = o + 192 + 8 * h + j;
-                    store(q6(qlA.and((byte) 0x0F), qh, 0), d * w.get(io.llmopt.tensor.Layouts.BYTE, sc), 0f, dst, e);
-                    store(q6(qlB.and((byte) 0x0F), qh, 1), d * w.get(io.llmopt.tensor.Layouts.BYTE, sc + 2), 0f, dst, e + 32);
-                    store(q6(qlA.lanewise(VectorOperators.LSHR, 4), qh, 2), d * w.get(io.llmopt.tensor.Layouts.BYTE, sc + 4), 0f, dst, e + 64);
-                    store(q6(qlB.lanewise(VectorOperators.LSHR, 4), qh, 3), d * w.get(io.llmopt.tensor.Layouts.BYTE, sc + 6), 0f, dst, e + 96);
+            for (int i = 0; i < 16; i++) {
+                int h = i >> 3;
+                int m = (i >> 1) & 3;
+                int j = i & 1;
+                FloatVector s = FloatVector.broadcast(F, d * w.get(io.llmopt.tensor.Layouts.BYTE, o + 192 + i));
+                ByteVector q = ByteVector.fromMemorySegment(Simd.B16, w, o + 64 * h + 32 * (m & 1) + 16 * j, Simd.LE)
+                        .reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4 * (m >> 1)).reinterpretAsBytes().and((byte) 0x0F)
+                        .or(ByteVector.fromMemorySegment(Simd.B16, w, o + 128 + 32 * h + 16 * j, Simd.LE)
+                                .reinterpretAsShorts().lanewise(VectorOperators.LSHR, 2 * m).reinterpretAsBytes().and((byte) 3)
+                                .reinterpretAsShorts().lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes())
+                        .sub((byte) 32);
+                for (int k = 0; k < PARTS; k++) {
+                    ((FloatVector) q.convertShape(VectorOperators.B2F, F, k)).mul(s).intoArray(dst, p + 16 * i + k * L);
                 }
             }
         }
@@ -181,8 +193,8 @@ final class KQuantRows {
                     long sc = o + 192 + 8 * h + j;
                     acc = dot(q6(qlA.and((byte) 0x0F), qh, 0), d * w.get(io.llmopt.tensor.Layouts.BYTE, sc), x, e, acc);
                     acc = dot(q6(qlB.and((byte) 0x0F), qh, 1), d * w.get(io.llmopt.tensor.Layouts.BYTE, sc + 2), x, e + 32, acc);
-                    acc = dot(q6(qlA.lanewise(VectorOperators.LSHR, 4), qh, 2), d * w.get(io.llmopt.tensor.Layouts.BYTE, sc + 4), x, e + 64, acc);
-                    acc = dot(q6(qlB.lanewise(VectorOperators.LSHR, 4), qh, 3), d * w.get(io.llmopt.tensor.Layouts.BYTE, sc + 6), x, e + 96, acc);
+                    acc = dot(q6(Simd.shr(qlA, 4).and((byte) 0x0F), qh, 2), d * w.get(io.llmopt.tensor.Layouts.BYTE, sc + 4), x, e + 64, acc);
+                    acc = dot(q6(Simd.shr(qlB, 4).and((byte) 0x0F), qh, 3), d * w.get(io.llmopt.tensor.Layouts.BYTE, sc + 6), x, e + 96, acc);
                 }
             }
         }
@@ -200,7 +212,7 @@ final class KQuantRows {
                     ByteVector qs = Simd.bytes(w, o + 16 + 32 * h + 16 * j);
                     for (int k = 0; k < 4; k++) {
                         int sc = u8(w, o + 8 * h + 2 * k + j);
-                        ByteVector q = qs.lanewise(VectorOperators.LSHR, 2 * k).and((byte) 3);
+                        ByteVector q = Simd.shr(qs, 2 * k).and((byte) 3);
                         store(q, d * (sc & 0x0F), dmin * (sc >>> 4), dst, p + 128 * h + 32 * k + 16 * j);
                     }
                 }
@@ -218,9 +230,9 @@ final class KQuantRows {
                 for (int h = 0; h < 2; h++) {
                     ByteVector qs = Simd.bytes(w, o + 32 + 32 * h + 16 * j);
                     for (int k = 0; k < 4; k++) {
-                        ByteVector low = qs.lanewise(VectorOperators.LSHR, 2 * k).and((byte) 3);
-                        ByteVector noHigh = hm.lanewise(VectorOperators.LSHR, 4 * h + k).and((byte) 1).lanewise(VectorOperators.XOR, (byte) 1);
-                        ByteVector q = low.sub(noHigh.lanewise(VectorOperators.LSHL, 2));
+                        ByteVector low = Simd.shr(qs, 2 * k).and((byte) 3);
+                        ByteVector noHigh = Simd.shr(hm, 4 * h + k).and((byte) 1).lanewise(VectorOperators.XOR, (byte) 1);
+                        ByteVector q = low.sub(Simd.shl(noHigh, 2));
                         store(q, d * (scaleQ3(w, o + 96, 8 * h + 2 * k + j) - 32), 0f, dst, p + 128 * h + 32 * k + 16 * j);
                     }
                 }

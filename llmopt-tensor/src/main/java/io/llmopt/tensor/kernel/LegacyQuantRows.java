@@ -47,7 +47,7 @@ final class LegacyQuantRows {
     }
 
     private static ByteVector high(ByteVector q) {
-        return q.lanewise(VectorOperators.LSHR, 4);
+        return Simd.shr(q, 4).and((byte) 0x0F);
     }
 
     /** Lanes whose fifth bit is set, for the 16 elements selected by {@code half} (QH_LO or QH_HI). */
@@ -57,15 +57,16 @@ final class LegacyQuantRows {
 
     // ---- Q4_0: value = (nibble − 8)·d
 
+    /** Vector operations written inline (no vector helpers: see {@link FusedGemv}); GEMM panels decode here. */
     static void decodeQ4_0(MemorySegment w, long o, int nb, float[] dst, int p) {
         for (int b = 0; b < nb; b++, o += Q4_0, p += QK) {
             FloatVector d = FloatVector.broadcast(F, f16(w, o));
-            ByteVector q = Simd.bytes(w, o + 2);
-            ByteVector lo = low(q).sub((byte) 8);
-            ByteVector hi = high(q).sub((byte) 8);
+            ByteVector q = ByteVector.fromMemorySegment(B16, w, o + 2, Simd.LE);
+            ByteVector lo = q.and((byte) 0x0F).sub((byte) 8);
+            ByteVector hi = q.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).sub((byte) 8);
             for (int k = 0; k < PARTS; k++) {
-                toFloats(lo, k).mul(d).intoArray(dst, p + k * L);
-                toFloats(hi, k).mul(d).intoArray(dst, p + 16 + k * L);
+                ((FloatVector) lo.convertShape(VectorOperators.B2F, F, k)).mul(d).intoArray(dst, p + k * L);
+                ((FloatVector) hi.convertShape(VectorOperators.B2F, F, k)).mul(d).intoArray(dst, p + 16 + k * L);
             }
         }
     }
@@ -190,11 +191,11 @@ final class LegacyQuantRows {
     static void decodeQ8_0(MemorySegment w, long o, int nb, float[] dst, int p) {
         for (int b = 0; b < nb; b++, o += Q8_0, p += QK) {
             FloatVector d = FloatVector.broadcast(F, f16(w, o));
-            ByteVector lo = Simd.bytes(w, o + 2);
-            ByteVector hi = Simd.bytes(w, o + 18);
+            ByteVector lo = ByteVector.fromMemorySegment(B16, w, o + 2, Simd.LE);
+            ByteVector hi = ByteVector.fromMemorySegment(B16, w, o + 18, Simd.LE);
             for (int k = 0; k < PARTS; k++) {
-                toFloats(lo, k).mul(d).intoArray(dst, p + k * L);
-                toFloats(hi, k).mul(d).intoArray(dst, p + 16 + k * L);
+                ((FloatVector) lo.convertShape(VectorOperators.B2F, F, k)).mul(d).intoArray(dst, p + k * L);
+                ((FloatVector) hi.convertShape(VectorOperators.B2F, F, k)).mul(d).intoArray(dst, p + 16 + k * L);
             }
         }
     }

@@ -7,7 +7,6 @@ import io.llmopt.tensor.GgmlType;
 import io.llmopt.tensor.quant.Codecs;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * Per-type dispatch of the vector row kernels: {@link #decode} widens whole blocks of any supported type to
@@ -79,7 +78,10 @@ final class RowKernels {
         return sum;
     }
 
-    /** Σ a[ao + i]·b[bo + i], i < n: four accumulators, a single-vector loop, a scalar tail. */
+    /**
+     * Σ a[ao + i]·b[bo + i], i < n: four accumulators, a single-vector loop, a fixed-order lane sum, a scalar
+     * tail (attention's q·k: the same bits in every JIT tier).
+     */
     static float dot(float[] a, int ao, float[] b, int bo, int n) {
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = FloatVector.zero(F);
@@ -95,7 +97,17 @@ final class RowKernels {
         for (int bound = n - L; i <= bound; i += L) {
             a0 = FloatVector.fromArray(F, a, ao + i).fma(FloatVector.fromArray(F, b, bo + i), a0);
         }
-        float sum = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        FloatVector v = a0.add(a1).add(a2.add(a3));
+        // the butterfly of Simd.sum, inline (no vector helper): same bits in every JIT tier, unlike reduceLanes
+        if (L >= 16) {
+            v = v.add(v.rearrange(Simd.SWAP8));
+        }
+        if (L >= 8) {
+            v = v.add(v.rearrange(Simd.SWAP4));
+        }
+        v = v.add(v.rearrange(Simd.SWAP2));
+        v = v.add(v.rearrange(Simd.SWAP1));
+        float sum = v.lane(0);
         for (; i < n; i++) {
             sum += a[ao + i] * b[bo + i];
         }

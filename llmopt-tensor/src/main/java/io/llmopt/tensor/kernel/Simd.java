@@ -9,6 +9,7 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -41,6 +42,45 @@ final class Simd {
     /** 16 bytes at {@code offset}. */
     static ByteVector bytes(MemorySegment s, long offset) {
         return ByteVector.fromMemorySegment(B16, s, offset, LE);
+    }
+
+    /** Lane permutations i → i xor k, for the fixed-order reduction {@link #sum}. */
+    static final VectorShuffle<Float> SWAP1 = VectorShuffle.fromOp(F, i -> i ^ 1);
+    static final VectorShuffle<Float> SWAP2 = VectorShuffle.fromOp(F, i -> i ^ 2);
+    static final VectorShuffle<Float> SWAP4 = VectorShuffle.fromOp(F, i -> i ^ (L >= 8 ? 4 : 0));
+    static final VectorShuffle<Float> SWAP8 = VectorShuffle.fromOp(F, i -> i ^ (L >= 16 ? 8 : 0));
+
+    /**
+     * Σ of the L floats at a[p ..] as a fixed butterfly of lanewise adds (lane i + lane i xor L/2, then xor L/4, …).
+     * Unlike {@code reduceLanes(ADD)}, whose order differs between the interpreter, C1 and C2, every step is
+     * an exactly specified lanewise operation, so the result has the same bits in every JIT tier (batch
+     * invariance depends on it).
+     */
+    static float sum(float[] a, int p) {
+        FloatVector v = FloatVector.fromArray(F, a, p);
+        if (L >= 16) {
+            v = v.add(v.rearrange(SWAP8));
+        }
+        if (L >= 8) {
+            v = v.add(v.rearrange(SWAP4));
+        }
+        v = v.add(v.rearrange(SWAP2));
+        v = v.add(v.rearrange(SWAP1));
+        return v.lane(0);
+    }
+
+    /**
+     * The bytes of q shifted right by {@code s} as 16-bit lanes: x86 has no byte shift, and a byte-lane
+     * shift compiles to widen, shift and narrow. Each byte receives s bits of its neighbour at the top, so
+     * the caller masks with at most 8 − s low bits.
+     */
+    static ByteVector shr(ByteVector q, int s) {
+        return q.reinterpretAsShorts().lanewise(VectorOperators.LSHR, s).reinterpretAsBytes();
+    }
+
+    /** The bytes of q shifted left by {@code s} as 16-bit lanes: exact when every byte is below 2^(8 − s). */
+    static ByteVector shl(ByteVector q, int s) {
+        return q.reinterpretAsShorts().lanewise(VectorOperators.LSHL, s).reinterpretAsBytes();
     }
 
     /** Scalar IEEE binary16 at {@code offset}, widened exactly. */

@@ -7,8 +7,9 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * The vector kernels' matrix multiply: out[t·R + r] = Σ_c W[r, c]·x[t·C + c]. A batch of one is a GEMV (each
- * row dotted in place on its packed bytes by {@link RowKernels#dot}); a larger batch runs the cache-blocked
- * {@link Gemm} over panels of rows. Rows (or panels) are split between the pool's threads, so every thread
+ * group of four rows decoded a chunk at a time by {@link Gemv}); a larger batch runs the cache-blocked
+ * {@link Gemm} over panels of rows. Both compute each output with the same arithmetic, so a token's
+ * outputs have the same bits whatever the batch (see {@link Gemm}). Rows (or panels) are split between the pool's threads, so every thread
  * reads a disjoint part of W, which is what bounds decode: the weight bytes streamed from memory.
  *
  * <p>The job object is reused per calling thread and its per-worker buffers only grow, so a call allocates
@@ -20,6 +21,7 @@ final class VectorMatMul implements RangeTask {
 
     private float[][] scratch = new float[0][];
     private float[][] panels = new float[0][];
+    private float[][] accs = new float[0][];
     private GgmlType type;
     private MemorySegment w;
     private long rowBytes;
@@ -54,7 +56,8 @@ final class VectorMatMul implements RangeTask {
         this.outOffset = outOffset;
         try {
             if (batch == 1) {
-                pool.run(rows, Math.max(1, MIN_CHUNK_WORK / Math.max(1, cols)), this);
+                int groups = (rows + Gemv.ROWS - 1) / Gemv.ROWS;
+                pool.run(groups, Math.max(1, MIN_CHUNK_WORK / Math.max(1, Gemv.ROWS * cols)), this);
             } else {
                 pool.run((rows + Gemm.PANEL_ROWS - 1) / Gemm.PANEL_ROWS, 1, this);
             }
@@ -69,17 +72,20 @@ final class VectorMatMul implements RangeTask {
         if (scratch.length < threads) {
             float[][] s = new float[threads][];
             for (int i = 0; i < threads; i++) {
-                s[i] = new float[RowKernels.CHUNK];
+                s[i] = new float[Gemv.SCRATCH];
             }
             scratch = s;
         }
         int panelSize = Gemm.PANEL_ROWS * cols;
         if (gemm && (panels.length < threads || panels[0].length < panelSize)) {
             float[][] p = new float[threads][];
+            float[][] a = new float[threads][];
             for (int i = 0; i < threads; i++) {
                 p[i] = new float[panelSize];
+                a[i] = new float[Gemm.ACC];
             }
             panels = p;
+            accs = a;
         }
     }
 
@@ -87,8 +93,9 @@ final class VectorMatMul implements RangeTask {
     public void run(int worker, int from, int to) {
         if (batch == 1) {
             float[] s = scratch[worker];
-            for (int r = from; r < to; r++) {
-                out[outOffset + r] = RowKernels.dot(type, w, r * rowBytes, cols, x, xOffset, s);
+            for (int g = from; g < to; g++) {
+                int r = g * Gemv.ROWS;
+                Gemv.rows4(type, w, rowBytes, r, Math.min(Gemv.ROWS, rows - r), cols, x, xOffset, s, out, outOffset + r);
             }
             return;
         }
@@ -96,7 +103,7 @@ final class VectorMatMul implements RangeTask {
         for (int p = from; p < to; p++) {
             int r0 = p * Gemm.PANEL_ROWS;
             int r1 = Math.min(rows, r0 + Gemm.PANEL_ROWS);
-            Gemm.panel(type, w, rowBytes, r0, r1, cols, x, xOffset, batch, out, outOffset, rows, panel);
+            Gemm.panel(type, w, rowBytes, r0, r1, cols, x, xOffset, batch, out, outOffset, rows, panel, accs[worker]);
         }
     }
 }
