@@ -98,6 +98,9 @@ public final class DistillCommand implements Callable<Integer> {
         if (!(alpha >= 0 && alpha <= 1)) {
             throw new LlmoptException("--alpha must be in [0, 1], got " + alpha);
         }
+        if (student.chain != null && studentFfn != null) {
+            throw new LlmoptException("--student-ffn does not apply to --chain: write the stage as every:K+ffn:N");
+        }
         if (studentFfn != null && student.everyK == null) {
             throw new LlmoptException("--student-ffn applies to a student made from the teacher: add --student-from-teacher K");
         }
@@ -107,9 +110,6 @@ public final class DistillCommand implements Callable<Integer> {
         if (teacherTopK != 0 && reverseKl) {
             throw new LlmoptException("--reverse-kl is undefined on top-k teacher logits (the student's mass outside the top k "
                     + "would cost infinity); use the forward KL or drop --teacher-topk");
-        }
-        if (student.chain != null && studentFfn != null) {
-            throw new LlmoptException("--student-ffn does not apply to --chain: write the stage as every:K+ffn:N");
         }
         WorkerPool pool = new WorkerPool(Math.max(1, flags.threads));
         try {
