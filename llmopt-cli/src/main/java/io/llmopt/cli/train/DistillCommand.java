@@ -47,7 +47,7 @@ public final class DistillCommand implements Callable<Integer> {
         @Option(names = "--student-from-teacher", paramLabel = "K", description = "student = every K-th teacher layer (layers 0, K, 2K, …)")
         Integer everyK;
 
-        @Option(names = "--chain", split = ",", paramLabel = "S1,S2,…", description = "progressive distillation: a chain of students, "
+        @Option(names = "--chain", split = ",", paramLabel = "S", description = "progressive distillation: a chain of students, "
                 + "each the teacher of the next, trained in OUT_DIR/stage-1, stage-2, …; each S is every:K[+ffn:N] (of the stage's "
                 + "teacher), preset:NAME, config:FILE or model:FILE")
         List<String> chain;
