@@ -120,6 +120,11 @@ final class DistillChain {
             }
             f.options(c.contextLength());
         }
+        for (Path text : f.valid == null ? List.of(f.train) : List.of(f.train, f.valid)) {
+            if (!Files.isRegularFile(text)) {
+                throw new LlmoptException(text + ": no such file");
+            }
+        }
         f.writesGguf();
         ModelOutput.type(f.type);
         if (f.reschedule && !f.resume) {

@@ -103,6 +103,8 @@ class DistillChainTest {
         assertOneLineError(run(chain(teacher, train, out, "every:2", "--student-ffn", "100")), "--student-ffn does not apply to --chain");
         assertOneLineError(run(chain(teacher, train, out, "every:2", "--resume")), "no checkpoint to resume from");
         assertOneLineError(run(chain(teacher, train, out, "every:2", "--format", "onnx")), "--format must be gguf, hf or both");
+        assertOneLineError(run("distill", "--teacher", teacher.toString(), "--chain", "every:2", "-f", train.toString(), "--valid",
+                dir.resolve("missing.txt").toString(), "--steps", "2", "-o", out.toString()), "missing.txt: no such file");
         assertThat(out).doesNotExist();
     }
 
