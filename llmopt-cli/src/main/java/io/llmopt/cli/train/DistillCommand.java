@@ -1,10 +1,7 @@
 package io.llmopt.cli.train;
 
-import io.llmopt.formats.hf.HfConfig;
 import io.llmopt.model.LlamaConfig;
 import io.llmopt.model.LlamaModel;
-import io.llmopt.model.ModelPresets;
-import io.llmopt.model.loader.HfConfigs;
 import io.llmopt.model.loader.LoadedModel;
 import io.llmopt.model.loader.ModelLoader;
 import io.llmopt.tensor.LlmoptException;
@@ -16,7 +13,10 @@ import io.llmopt.train.distill.DistillationObjective;
 import io.llmopt.train.distill.StudentInit;
 import io.llmopt.train.distill.Teacher;
 import io.llmopt.train.distill.TopKTeacherCache;
+import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -46,6 +46,11 @@ public final class DistillCommand implements Callable<Integer> {
 
         @Option(names = "--student-from-teacher", paramLabel = "K", description = "student = every K-th teacher layer (layers 0, K, 2K, …)")
         Integer everyK;
+
+        @Option(names = "--chain", split = ",", paramLabel = "S", description = "progressive distillation: a chain of students, "
+                + "each the teacher of the next, trained in OUT_DIR/stage-1, stage-2, …; each S is every:K[+ffn:N] (of the stage's "
+                + "teacher), preset:NAME, config:FILE or model:FILE")
+        List<String> chain;
     }
 
     @Option(names = "--teacher", required = true, paramLabel = "T", description = "teacher model (any format and weight type, quantized too)")
@@ -93,6 +98,9 @@ public final class DistillCommand implements Callable<Integer> {
         if (!(alpha >= 0 && alpha <= 1)) {
             throw new LlmoptException("--alpha must be in [0, 1], got " + alpha);
         }
+        if (student.chain != null && studentFfn != null) {
+            throw new LlmoptException("--student-ffn does not apply to --chain: write the stage as every:K+ffn:N");
+        }
         if (studentFfn != null && student.everyK == null) {
             throw new LlmoptException("--student-ffn applies to a student made from the teacher: add --student-from-teacher K");
         }
@@ -104,52 +112,67 @@ public final class DistillCommand implements Callable<Integer> {
                     + "would cost infinity); use the forward KL or drop --teacher-topk");
         }
         WorkerPool pool = new WorkerPool(Math.max(1, flags.threads));
+        try {
+            if (student.chain != null) {
+                DistillChain.run(this, student.chain, pool);
+            } else {
+                StudentSpec s = new StudentSpec(student.model, student.config, student.preset, student.everyK, studentFfn);
+                stage(teacher, s, flags, cacheDir(flags.out), pool, spec.commandLine().getOut());
+            }
+            return 0;
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    /** The top-K cache of a run writing to {@code out}: --teacher-cache (per stage in a chain) or OUT_DIR/teacher-cache. */
+    Path cacheDir(Path out) {
+        return teacherCache != null ? teacherCache : out.resolve("teacher-cache");
+    }
+
+    /** One distillation of {@code teacherPath} into the student {@code s}; returns the run's summary. */
+    Map<String, Object> stage(Path teacherPath, StudentSpec s, TrainingFlags f, Path cacheDir, WorkerPool pool, PrintWriter out)
+            throws IOException {
         TopKTeacherCache[] cache = new TopKTeacherCache[1];
-        try (LoadedModel t = ModelLoader.load(teacher)) {
+        try (LoadedModel t = ModelLoader.load(teacherPath)) {
             LlamaModel teacherModel = new LlamaModel(t.config(), t.weights(), KernelProvider.get(), pool);
-            StartingModel start = student(t);
-            LlamaConfig s = start.params().config();
+            StartingModel start = student(t, teacherPath, s, f.seed);
+            LlamaConfig sc = start.params().config();
             Map<String, Object> extra = new LinkedHashMap<>();
-            extra.put("teacher", teacher.toString());
+            extra.put("teacher", teacherPath.toString());
             extra.put("teacher_parameters", t.config().parameterCount());
-            extra.put("student_init", student.model != null ? student.model.toString() : student.config != null ? student.config.toString()
-                    : student.preset != null ? "preset " + student.preset : "every " + student.everyK + "-th teacher layer");
+            extra.put("student_init", s.describe());
             extra.put("temperature", temperature);
             extra.put("alpha", alpha);
             extra.put("kl", reverseKl ? "reverse" : "forward");
             extra.put("teacher_engine", fastTeacher ? "float32 training forward" : "inference");
             if (teacherTopK != 0) {
                 extra.put("teacher_topk", teacherTopK);
-                extra.put("teacher_cache", cacheDir().toString());
+                extra.put("teacher_cache", cacheDir.toString());
             }
-            TrainingRun.execute("distill", flags, start, o -> {
+            Map<String, Object> report = TrainingRun.execute("distill", f, start, o -> {
                 Teacher base = fastTeacher ? Teacher.float32(ModelParameters.fromWeights(t.config(), t.weights()), o.batchSize(),
                         o.seqLen(), pool) : Teacher.of(teacherModel, o.seqLen());
                 if (teacherTopK != 0) {
-                    cache[0] = new TopKTeacherCache(base, t.config(), teacherId(), cacheDir(), teacherTopK, o.seqLen());
+                    cache[0] = new TopKTeacherCache(base, t.config(), teacherId(teacherPath), cacheDir, teacherTopK, o.seqLen());
                     base = cache[0];
                 }
-                return new DistillationObjective(base, s.vocabSize(), o.batchSize(), o.seqLen(), temperature, alpha, reverseKl, pool);
-            }, extra, pool, spec.commandLine().getOut(), spec.commandLine().getErr());
+                return new DistillationObjective(base, sc.vocabSize(), o.batchSize(), o.seqLen(), temperature, alpha, reverseKl, pool);
+            }, extra, pool, out, spec.commandLine().getErr());
             if (cache[0] != null) {
                 spec.commandLine().getErr().printf("teacher cache %s: %,d windows stored, %,d served from the cache, %,d computed%n",
-                        cacheDir(), cache[0].size(), cache[0].hits(), cache[0].misses());
+                        cacheDir, cache[0].size(), cache[0].hits(), cache[0].misses());
             }
-            return 0;
+            return report;
         } finally {
             if (cache[0] != null) {
                 cache[0].close();
             }
-            pool.shutdown();
         }
     }
 
-    private Path cacheDir() {
-        return teacherCache != null ? teacherCache : flags.out.resolve("teacher-cache");
-    }
-
     /** The teacher file's absolute path, size and modification time: a changed teacher invalidates the cache. */
-    private String teacherId() {
+    private static String teacherId(Path teacher) {
         try {
             Path p = teacher.toAbsolutePath().normalize();
             long size = java.nio.file.Files.isRegularFile(p) ? java.nio.file.Files.size(p) : -1;
@@ -159,30 +182,29 @@ public final class DistillCommand implements Callable<Integer> {
         }
     }
 
-    private StartingModel student(LoadedModel t) {
-        if (student.model != null) {
-            StartingModel s = StartingModel.load(student.model, null);
-            sameVocabulary(t.tokenizer(), s.tokenizer(), t.config().vocabSize(), s.params().config().vocabSize());
-            return s;
+    private static StartingModel student(LoadedModel t, Path teacher, StudentSpec s, long seed) {
+        if (s.model() != null) {
+            StartingModel m = StartingModel.load(s.model(), null);
+            sameVocabulary(t.tokenizer(), m.tokenizer(), t.config().vocabSize(), m.params().config().vocabSize());
+            return m;
         }
         ModelParameters params;
         String name;
-        if (student.everyK != null) {
-            params = StudentInit.everyKthLayer(ModelParameters.fromWeights(t.config(), t.weights()), student.everyK);
-            name = StartingModel.baseName(teacher) + "-every" + student.everyK;
-            if (studentFfn != null) {
-                params = StudentInit.narrowerFfn(params, studentFfn);
-                name += "-ffn" + studentFfn;
+        if (s.everyK() != null) {
+            params = StudentInit.everyKthLayer(ModelParameters.fromWeights(t.config(), t.weights()), s.everyK());
+            name = StartingModel.baseName(teacher) + "-every" + s.everyK();
+            if (s.ffn() != null) {
+                params = StudentInit.narrowerFfn(params, s.ffn());
+                name += "-ffn" + s.ffn();
             }
         } else {
-            LlamaConfig c = student.preset != null ? ModelPresets.get(student.preset)
-                    : HfConfigs.toLlamaConfig(HfConfig.read(student.config), student.config.toString());
+            LlamaConfig c = s.randomConfig();
             if (c.vocabSize() != t.config().vocabSize()) {
                 throw new LlmoptException("teacher and student must share the vocabulary: the teacher has " + t.config().vocabSize()
                         + " tokens, the student config " + c.vocabSize());
             }
-            params = ModelParameters.random(c, flags.seed);
-            name = student.preset != null ? student.preset : StartingModel.baseName(student.config);
+            params = ModelParameters.random(c, seed);
+            name = s.preset() != null ? s.preset() : StartingModel.baseName(s.config());
         }
         return StartingModel.from(t, teacher, null, params, name);
     }

@@ -88,6 +88,38 @@ public final class TrainingFlags {
     @Option(names = "--verbose", description = "print stack traces for errors")
     boolean verbose;
 
+    /** A copy writing to {@code dir} (a stage of a distillation chain), with {@code json} as given. */
+    TrainingFlags stage(Path dir, boolean printJson) {
+        TrainingFlags c = new TrainingFlags();
+        c.train = train;
+        c.valid = valid;
+        c.steps = steps;
+        c.batch = batch;
+        c.seqLen = seqLen;
+        c.accum = accum;
+        c.lr = lr;
+        c.warmup = warmup;
+        c.decaySteps = decaySteps;
+        c.lrFloor = lrFloor;
+        c.weightDecay = weightDecay;
+        c.beta1 = beta1;
+        c.beta2 = beta2;
+        c.gradClip = gradClip;
+        c.evalEvery = evalEvery;
+        c.evalWindows = evalWindows;
+        c.checkpointEvery = checkpointEvery;
+        c.seed = seed;
+        c.out = dir;
+        c.resume = resume;
+        c.reschedule = reschedule;
+        c.format = format;
+        c.type = type;
+        c.threads = threads;
+        c.json = printJson;
+        c.verbose = verbose;
+        return c;
+    }
+
     /** @param contextLength the model's context, the ceiling of the default sequence length */
     TrainOptions options(int contextLength) {
         if (threads < 1) {
