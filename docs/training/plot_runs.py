@@ -11,7 +11,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-out, runs = sys.argv[1], [a.split("=", 1) for a in sys.argv[2:]]
+out, runs = sys.argv[1], [a.rsplit("=", 1) for a in sys.argv[2:]]
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.5))
 for label, path in runs:
     log = json.load(open(path + "/train_log.json"))
