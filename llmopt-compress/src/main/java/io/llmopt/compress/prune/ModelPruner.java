@@ -34,11 +34,30 @@ public final class ModelPruner {
     public record Result(LlamaConfig config, LlamaWeights weights, PruneReport report) {
     }
 
+    /**
+     * Prunes one matrix in place from its calibration statistics: the hook for scoring rules that are not a
+     * {@link PruneMethod} (ablations such as Wanda with a per-matrix comparison group, or a future schedule).
+     */
+    @FunctionalInterface
+    public interface MatrixRule {
+        void prune(String ggufName, DenseMatrix w, InputStatistics x);
+    }
+
     private ModelPruner() {
     }
 
     public static Result prune(LlamaConfig config, LlamaWeights weights, CalibrationSet calibration, PruneOptions o,
             PruneListener listener) {
+        return prune(config, weights, calibration, o, null, listener);
+    }
+
+    /**
+     * As {@link #prune(LlamaConfig, LlamaWeights, CalibrationSet, PruneOptions, PruneListener)}, but every
+     * non-skipped matrix is pruned by {@code rule} (null: by {@code o.method()}); the sequential calibration,
+     * skipping and the report are the same.
+     */
+    public static Result prune(LlamaConfig config, LlamaWeights weights, CalibrationSet calibration, PruneOptions o,
+            MatrixRule rule, PruneListener listener) {
         long t0 = System.nanoTime();
         boolean[][] skipped = skipped(config.numLayers(), o.skip());
         WorkingWeights work = new WorkingWeights(config, weights);
@@ -61,7 +80,9 @@ public final class ModelPruner {
                     DenseMatrix before = DenseMatrix.of(t);
                     DenseMatrix after = before.copy();
                     boolean skip = skipped[l][pm.ordinal()];
-                    if (!skip) {
+                    if (!skip && rule != null) {
+                        rule.prune(name, after, x);
+                    } else if (!skip) {
                         pruneMatrix(after, x, o, globalMasks.get(name), pool);
                     }
                     pruned[pm.ordinal()] = skip ? t : after.toTensor();
