@@ -27,9 +27,10 @@ final class KQuantGemv {
     }
 
     /**
-     * Q4_K: sub-block sub (32 values) is the low (sub even) or high (sub odd) nibbles of bytes 32·(sub/2) ..;
-     * its scale and negated minimum come from t (staged by {@link #scalesQ4_K}, so the big loop holds no
-     * scalar segment reads: they made C2 hit its node cutoff).
+     * Q4_K: sub-blocks 2g and 2g + 1 (32 values each) are the low and high nibbles of bytes 32·g ..; their
+     * scales and negated minimums come from t (staged by {@link #scalesQ4_K}, so the big loop holds no scalar
+     * segment reads: they made C2 hit its node cutoff). Each 16-byte load serves both nibbles; the
+     * accumulators still take the column chunks in ascending order (low j = 0, 1, then high j = 0, 1).
      */
     static void q4_K(MemorySegment w, long o0, long o1, long o2, long o3, int nb, float[] x, int xo,
             float[] t, int p) {
@@ -41,26 +42,65 @@ final class KQuantGemv {
             scalesQ4_K(w, b1, t, 16);
             scalesQ4_K(w, b2, t, 32);
             scalesQ4_K(w, b3, t, 48);
-            for (int sub = 0; sub < 8; sub++) {
-                int shift = 4 * (sub & 1);
-                FloatVector s0 = FloatVector.broadcast(F, t[sub]), m0 = FloatVector.broadcast(F, t[8 + sub]);
-                FloatVector s1 = FloatVector.broadcast(F, t[16 + sub]), m1 = FloatVector.broadcast(F, t[24 + sub]);
-                FloatVector s2 = FloatVector.broadcast(F, t[32 + sub]), m2 = FloatVector.broadcast(F, t[40 + sub]);
-                FloatVector s3 = FloatVector.broadcast(F, t[48 + sub]), m3 = FloatVector.broadcast(F, t[56 + sub]);
-                for (int j = 0; j < 2; j++) {
-                    long q = 16 + 32 * (sub >> 1) + 16 * j;
-                    ByteVector q0 = ByteVector.fromMemorySegment(B16, w, b0 + q, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, shift).reinterpretAsBytes().and((byte) 0x0F);
-                    ByteVector q1 = ByteVector.fromMemorySegment(B16, w, b1 + q, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, shift).reinterpretAsBytes().and((byte) 0x0F);
-                    ByteVector q2 = ByteVector.fromMemorySegment(B16, w, b2 + q, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, shift).reinterpretAsBytes().and((byte) 0x0F);
-                    ByteVector q3 = ByteVector.fromMemorySegment(B16, w, b3 + q, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, shift).reinterpretAsBytes().and((byte) 0x0F);
-                    int xq = xo + 32 * sub + 16 * j;
-                    for (int k = 0; k < PARTS; k++) {
-                        FloatVector v = FloatVector.fromArray(F, x, xq + k * L);
-                        a0 = ((FloatVector) q0.convertShape(VectorOperators.B2F, F, k)).fma(s0, m0).fma(v, a0);
-                        a1 = ((FloatVector) q1.convertShape(VectorOperators.B2F, F, k)).fma(s1, m1).fma(v, a1);
-                        a2 = ((FloatVector) q2.convertShape(VectorOperators.B2F, F, k)).fma(s2, m2).fma(v, a2);
-                        a3 = ((FloatVector) q3.convertShape(VectorOperators.B2F, F, k)).fma(s3, m3).fma(v, a3);
-                    }
+            for (int g = 0; g < 4; g++) {
+                long q = 16 + 32 * g;
+                ByteVector r0 = ByteVector.fromMemorySegment(B16, w, b0 + q, LE), u0 = ByteVector.fromMemorySegment(B16, w, b0 + q + 16, LE);
+                ByteVector r1 = ByteVector.fromMemorySegment(B16, w, b1 + q, LE), u1 = ByteVector.fromMemorySegment(B16, w, b1 + q + 16, LE);
+                ByteVector r2 = ByteVector.fromMemorySegment(B16, w, b2 + q, LE), u2 = ByteVector.fromMemorySegment(B16, w, b2 + q + 16, LE);
+                ByteVector r3 = ByteVector.fromMemorySegment(B16, w, b3 + q, LE), u3 = ByteVector.fromMemorySegment(B16, w, b3 + q + 16, LE);
+                int sub0 = 2 * g + 0;
+                FloatVector s00 = FloatVector.broadcast(F, t[0 + sub0]), m00 = FloatVector.broadcast(F, t[8 + sub0]);
+                FloatVector s10 = FloatVector.broadcast(F, t[16 + sub0]), m10 = FloatVector.broadcast(F, t[24 + sub0]);
+                FloatVector s20 = FloatVector.broadcast(F, t[32 + sub0]), m20 = FloatVector.broadcast(F, t[40 + sub0]);
+                FloatVector s30 = FloatVector.broadcast(F, t[48 + sub0]), m30 = FloatVector.broadcast(F, t[56 + sub0]);
+                ByteVector q000 = r0.and((byte) 0x0F);
+                ByteVector q100 = r1.and((byte) 0x0F);
+                ByteVector q200 = r2.and((byte) 0x0F);
+                ByteVector q300 = r3.and((byte) 0x0F);
+                for (int k = 0; k < PARTS; k++) {
+                    FloatVector v = FloatVector.fromArray(F, x, xo + 32 * sub0 + 0 + k * L);
+                    a0 = ((FloatVector) q000.convertShape(VectorOperators.B2F, F, k)).fma(s00, m00).fma(v, a0);
+                    a1 = ((FloatVector) q100.convertShape(VectorOperators.B2F, F, k)).fma(s10, m10).fma(v, a1);
+                    a2 = ((FloatVector) q200.convertShape(VectorOperators.B2F, F, k)).fma(s20, m20).fma(v, a2);
+                    a3 = ((FloatVector) q300.convertShape(VectorOperators.B2F, F, k)).fma(s30, m30).fma(v, a3);
+                }
+                ByteVector q001 = u0.and((byte) 0x0F);
+                ByteVector q101 = u1.and((byte) 0x0F);
+                ByteVector q201 = u2.and((byte) 0x0F);
+                ByteVector q301 = u3.and((byte) 0x0F);
+                for (int k = 0; k < PARTS; k++) {
+                    FloatVector v = FloatVector.fromArray(F, x, xo + 32 * sub0 + 16 + k * L);
+                    a0 = ((FloatVector) q001.convertShape(VectorOperators.B2F, F, k)).fma(s00, m00).fma(v, a0);
+                    a1 = ((FloatVector) q101.convertShape(VectorOperators.B2F, F, k)).fma(s10, m10).fma(v, a1);
+                    a2 = ((FloatVector) q201.convertShape(VectorOperators.B2F, F, k)).fma(s20, m20).fma(v, a2);
+                    a3 = ((FloatVector) q301.convertShape(VectorOperators.B2F, F, k)).fma(s30, m30).fma(v, a3);
+                }
+                int sub1 = 2 * g + 1;
+                FloatVector s01 = FloatVector.broadcast(F, t[0 + sub1]), m01 = FloatVector.broadcast(F, t[8 + sub1]);
+                FloatVector s11 = FloatVector.broadcast(F, t[16 + sub1]), m11 = FloatVector.broadcast(F, t[24 + sub1]);
+                FloatVector s21 = FloatVector.broadcast(F, t[32 + sub1]), m21 = FloatVector.broadcast(F, t[40 + sub1]);
+                FloatVector s31 = FloatVector.broadcast(F, t[48 + sub1]), m31 = FloatVector.broadcast(F, t[56 + sub1]);
+                ByteVector q010 = r0.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F);
+                ByteVector q110 = r1.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F);
+                ByteVector q210 = r2.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F);
+                ByteVector q310 = r3.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F);
+                for (int k = 0; k < PARTS; k++) {
+                    FloatVector v = FloatVector.fromArray(F, x, xo + 32 * sub1 + 0 + k * L);
+                    a0 = ((FloatVector) q010.convertShape(VectorOperators.B2F, F, k)).fma(s01, m01).fma(v, a0);
+                    a1 = ((FloatVector) q110.convertShape(VectorOperators.B2F, F, k)).fma(s11, m11).fma(v, a1);
+                    a2 = ((FloatVector) q210.convertShape(VectorOperators.B2F, F, k)).fma(s21, m21).fma(v, a2);
+                    a3 = ((FloatVector) q310.convertShape(VectorOperators.B2F, F, k)).fma(s31, m31).fma(v, a3);
+                }
+                ByteVector q011 = u0.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F);
+                ByteVector q111 = u1.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F);
+                ByteVector q211 = u2.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F);
+                ByteVector q311 = u3.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F);
+                for (int k = 0; k < PARTS; k++) {
+                    FloatVector v = FloatVector.fromArray(F, x, xo + 32 * sub1 + 16 + k * L);
+                    a0 = ((FloatVector) q011.convertShape(VectorOperators.B2F, F, k)).fma(s01, m01).fma(v, a0);
+                    a1 = ((FloatVector) q111.convertShape(VectorOperators.B2F, F, k)).fma(s11, m11).fma(v, a1);
+                    a2 = ((FloatVector) q211.convertShape(VectorOperators.B2F, F, k)).fma(s21, m21).fma(v, a2);
+                    a3 = ((FloatVector) q311.convertShape(VectorOperators.B2F, F, k)).fma(s31, m31).fma(v, a3);
                 }
             }
         }
@@ -70,13 +110,29 @@ final class KQuantGemv {
         a3.intoArray(t, p + 3 * L);
     }
 
-    /** t[p + sub] = d·scale(sub), t[p + 8 + sub] = −dmin·min(sub) of the Q4_K super-block at b (as the decoder). */
+    /**
+     * t[p + sub] = d·scale(sub), t[p + 8 + sub] = −dmin·min(sub) of the Q4_K super-block at b (the same
+     * 6-bit integers as {@link KQuantRows#scale6}/{@link KQuantRows#min6}, hence the same floats as the
+     * decoder), unpacked from two 8-byte reads four at a time (bytes of an int) instead of 24 byte reads.
+     */
     private static void scalesQ4_K(MemorySegment w, long b, float[] t, int p) {
-        float d = f16(w, b);
-        float dmin = f16(w, b + 2);
-        for (int sub = 0; sub < 8; sub++) {
-            t[p + sub] = d * KQuantRows.scale6(w, b + 4, sub);
-            t[p + 8 + sub] = -(dmin * KQuantRows.min6(w, b + 4, sub));
+        long head = w.get(Layouts.LONG, b);
+        long tail = w.get(Layouts.LONG, b + 8);
+        float d = Float.float16ToFloat((short) head);
+        float dmin = Float.float16ToFloat((short) (head >>> 16));
+        int lo = (int) (head >>> 32); // scale bytes 0..3
+        int mid = (int) tail; // 4..7
+        int hi = (int) (tail >>> 32); // 8..11
+        int scLo = lo & 0x3F3F3F3F;
+        int mnLo = mid & 0x3F3F3F3F;
+        int scHi = (hi & 0x0F0F0F0F) | ((lo >>> 6) & 0x03030303) << 4;
+        int mnHi = ((hi >>> 4) & 0x0F0F0F0F) | ((mid >>> 6) & 0x03030303) << 4;
+        for (int i = 0; i < 4; i++) {
+            int sh = 8 * i;
+            t[p + i] = d * ((scLo >>> sh) & 0xFF);
+            t[p + 4 + i] = d * ((scHi >>> sh) & 0xFF);
+            t[p + 8 + i] = -(dmin * ((mnLo >>> sh) & 0xFF));
+            t[p + 12 + i] = -(dmin * ((mnHi >>> sh) & 0xFF));
         }
     }
 
