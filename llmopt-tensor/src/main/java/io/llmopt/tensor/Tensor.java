@@ -12,8 +12,12 @@ import java.util.Arrays;
  *
  * <p>Rows are the product of all dimensions but the last; a row of a quantized tensor is a whole number of
  * blocks.
+ *
+ * <p>{@code sparse} is an optional execution form of the same values ({@link BitmapRows}, built at load
+ * time, null when absent): the kernels read it instead of {@code data}, which stays the tensor's bytes for
+ * writers. Slices and reshapes drop it.
  */
-public record Tensor(String name, GgmlType type, long[] shape, MemorySegment data) {
+public record Tensor(String name, GgmlType type, long[] shape, MemorySegment data, BitmapRows sparse) {
 
     public Tensor {
         shape = shape.clone();
@@ -22,6 +26,19 @@ public record Tensor(String name, GgmlType type, long[] shape, MemorySegment dat
             throw new LlmoptException("tensor '" + name + "': " + type + " " + Arrays.toString(shape)
                     + " needs " + expected + " bytes, got " + data.byteSize());
         }
+        if (sparse != null && (shape.length != 2 || sparse.type() != type || sparse.rows() != shape[0] || sparse.cols() != shape[1])) {
+            throw new LlmoptException("tensor '" + name + "': " + type + " " + Arrays.toString(shape) + " does not match its sparse form "
+                    + sparse.type() + " [" + sparse.rows() + ", " + sparse.cols() + "]");
+        }
+    }
+
+    public Tensor(String name, GgmlType type, long[] shape, MemorySegment data) {
+        this(name, type, shape, data, null);
+    }
+
+    /** This tensor with {@code rows} (the same values in bitmap-sparse form) for the kernels to read. */
+    public Tensor withSparse(BitmapRows rows) {
+        return new Tensor(name, type, shape, data, rows);
     }
 
     public static long elementCount(long[] shape) {
@@ -71,6 +88,10 @@ public record Tensor(String name, GgmlType type, long[] shape, MemorySegment dat
 
     /** Dequantizes row {@code row} into {@code dst[dstOffset .. dstOffset + cols)}. */
     public void readRow(long row, float[] dst, int dstOffset) {
+        if (sparse != null) {
+            sparse.decodeRow(Math.toIntExact(row), dst, dstOffset);
+            return;
+        }
         Codecs.of(type).dequantize(data, row * rowBytes(), dst, dstOffset, Math.toIntExact(cols()));
     }
 
@@ -119,6 +140,6 @@ public record Tensor(String name, GgmlType type, long[] shape, MemorySegment dat
 
     @Override
     public String toString() {
-        return name + " " + type + " " + Arrays.toString(shape);
+        return name + " " + type + " " + Arrays.toString(shape) + (sparse == null ? "" : " (bitmap-sparse)");
     }
 }

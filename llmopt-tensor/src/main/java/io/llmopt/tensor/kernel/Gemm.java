@@ -3,6 +3,7 @@ package io.llmopt.tensor.kernel;
 import static io.llmopt.tensor.kernel.Simd.F;
 import static io.llmopt.tensor.kernel.Simd.L;
 
+import io.llmopt.tensor.BitmapRows;
 import io.llmopt.tensor.GgmlType;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
@@ -48,6 +49,22 @@ final class Gemm {
         for (int i = 0; i < n; i++) {
             RowKernels.decode(type, w, (r0 + i) * rowBytes, cols, panel, i * cols);
         }
+        tiles(n, r0, cols, x, xo, batch, out, oo, rows, panel, acc);
+    }
+
+    /** As {@link #panel}, the rows decoded from their bitmap-sparse form (the same values, so the same bits). */
+    static void panel(BitmapRows b, int r0, int r1, int cols, float[] x, int xo, int batch, float[] out, int oo,
+            int rows, float[] panel, float[] acc) {
+        int n = r1 - r0;
+        for (int i = 0; i < n; i++) {
+            BitmapGemv.decode(b, r0 + i, panel, i * cols);
+        }
+        tiles(n, r0, cols, x, xo, batch, out, oo, rows, panel, acc);
+    }
+
+    /** The n decoded panel rows (weight rows r0 ..) times the batch, in 4 × 4 register tiles. */
+    private static void tiles(int n, int r0, int cols, float[] x, int xo, int batch, float[] out, int oo, int rows,
+            float[] panel, float[] acc) {
         for (int t = 0; t < batch; t += 4) {
             int nt = Math.min(4, batch - t);
             for (int i = 0; i < n; i += 4) {

@@ -58,6 +58,10 @@ public final class VectorKernels implements Kernels {
 
     @Override
     public float dotRow(Tensor w, long row, float[] x, int xOffset, float[] scratch) {
+        if (w.sparse() != null) {
+            w.readRow(row, scratch, 0);
+            return RowKernels.dot(scratch, 0, x, xOffset, Math.toIntExact(w.cols()));
+        }
         // scratch holds ≥ cols floats, which covers RowKernels' decode chunk (never more than cols values)
         return RowKernels.dot(w.type(), w.data(), row * w.rowBytes(), Math.toIntExact(w.cols()), x, xOffset, scratch);
     }

@@ -1,5 +1,6 @@
 package io.llmopt.tensor.kernel;
 
+import io.llmopt.tensor.BitmapRows;
 import io.llmopt.tensor.GgmlType;
 import io.llmopt.tensor.LlmoptException;
 import io.llmopt.tensor.Tensor;
@@ -9,7 +10,8 @@ import java.lang.foreign.MemorySegment;
  * The vector kernels' matrix multiply: out[t·R + r] = Σ_c W[r, c]·x[t·C + c]. A batch of one is a GEMV (each
  * group of four rows decoded a chunk at a time by {@link Gemv}); a larger batch runs the cache-blocked
  * {@link Gemm} over panels of rows. Both compute each output with the same arithmetic, so a token's
- * outputs have the same bits whatever the batch (see {@link Gemm}). Rows (or panels) are split between the pool's threads, so every thread
+ * outputs have the same bits whatever the batch (see {@link Gemm}). Weights with a bitmap-sparse form run {@link BitmapGemv} and sparse-decoded panels
+ * instead, with the same bits. Rows (or panels) are split between the pool's threads, so every thread
  * reads a disjoint part of W, which is what bounds decode: the weight bytes streamed from memory.
  *
  * <p>The job object is reused per calling thread and its per-worker buffers only grow, so a call allocates
@@ -23,6 +25,7 @@ final class VectorMatMul implements RangeTask {
     private float[][] panels = new float[0][];
     private float[][] accs = new float[0][];
     private GgmlType type;
+    private BitmapRows sparse;
     private MemorySegment w;
     private long rowBytes;
     private float[] x;
@@ -47,6 +50,7 @@ final class VectorMatMul implements RangeTask {
         }
         ensureBuffers(pool.threads(), batch > 1);
         this.type = weights.type();
+        this.sparse = weights.sparse();
         this.w = weights.data();
         this.rowBytes = weights.rowBytes();
         this.x = x;
@@ -63,6 +67,7 @@ final class VectorMatMul implements RangeTask {
             }
         } finally {
             this.w = null;
+            this.sparse = null;
             this.x = null;
             this.out = null;
         }
@@ -95,6 +100,10 @@ final class VectorMatMul implements RangeTask {
             float[] s = scratch[worker];
             for (int g = from; g < to; g++) {
                 int r = g * Gemv.ROWS;
+                if (sparse != null) {
+                    BitmapGemv.rows4(sparse, r, Math.min(Gemv.ROWS, rows - r), x, xOffset, s, out, outOffset + r);
+                    continue;
+                }
                 Gemv.rows4(type, w, rowBytes, r, Math.min(Gemv.ROWS, rows - r), cols, x, xOffset, s, out, outOffset + r);
             }
             return;
@@ -103,6 +112,10 @@ final class VectorMatMul implements RangeTask {
         for (int p = from; p < to; p++) {
             int r0 = p * Gemm.PANEL_ROWS;
             int r1 = Math.min(rows, r0 + Gemm.PANEL_ROWS);
+            if (sparse != null) {
+                Gemm.panel(sparse, r0, r1, cols, x, xOffset, batch, out, outOffset, rows, panel, accs[worker]);
+                continue;
+            }
             Gemm.panel(type, w, rowBytes, r0, r1, cols, x, xOffset, batch, out, outOffset, rows, panel, accs[worker]);
         }
     }

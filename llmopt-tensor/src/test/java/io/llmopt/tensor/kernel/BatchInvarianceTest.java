@@ -87,7 +87,7 @@ class BatchInvarianceTest {
         }
     }
 
-    private static void assertBits(float[] actual, float[] expected, String what) {
+    static void assertBits(float[] actual, float[] expected, String what) {
         for (int i = 0; i < expected.length; i++) {
             assertThat(Float.floatToRawIntBits(actual[i])).as("%s, row %d: %s vs %s", what, i, actual[i], expected[i])
                     .isEqualTo(Float.floatToRawIntBits(expected[i]));
