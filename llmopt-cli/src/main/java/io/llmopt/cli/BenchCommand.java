@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -59,6 +60,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--verbose", description = "print stack traces for errors")
     boolean verbose;
 
+    @Mixin
+    SparseOptions sparse = new SparseOptions();
+
     @Spec
     CommandSpec spec;
 
@@ -69,7 +73,8 @@ final class BenchCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         List<Map<String, Object>> results = new ArrayList<>();
-        try (LoadedModel loaded = ModelLoader.load(model)) {
+        try (LoadedModel opened = ModelLoader.load(model)) {
+            LoadedModel loaded = sparse.apply(opened, spec.commandLine().getErr());
             String type = modelType(loaded);
             for (int t : threads) {
                 if (t < 1) {

@@ -8,6 +8,9 @@ public final class ModelOptions {
     @Mixin
     ModelFileOptions file = new ModelFileOptions();
 
+    @Mixin
+    SparseOptions sparse = new SparseOptions();
+
     @Option(names = {"-t", "--threads"}, paramLabel = "N", description = "kernel threads (default: all cores, ${DEFAULT-VALUE})")
     int threads = Runtime.getRuntime().availableProcessors();
 

@@ -6,6 +6,7 @@ import io.llmopt.model.loader.ModelLoader;
 import io.llmopt.tensor.LlmoptException;
 import io.llmopt.tensor.kernel.KernelProvider;
 import io.llmopt.tensor.kernel.WorkerPool;
+import java.io.PrintWriter;
 
 /** A loaded model ready to run: the file, a kernel pool of the requested size, the model. */
 final class ModelSession implements AutoCloseable {
@@ -21,7 +22,13 @@ final class ModelSession implements AutoCloseable {
         if (o.contextSize < 0) {
             throw new LlmoptException("-c/--ctx-size must be >= 0, got " + o.contextSize);
         }
-        this.loaded = ModelLoader.load(o.file.model(), o.file.tokenizer);
+        LoadedModel opened = ModelLoader.load(o.file.model(), o.file.tokenizer);
+        try {
+            this.loaded = o.sparse.apply(opened, new PrintWriter(System.err, true));
+        } catch (RuntimeException e) {
+            opened.close();
+            throw e;
+        }
         this.pool = new WorkerPool(o.threads);
         this.model = new LlamaModel(loaded.config(), loaded.weights(), KernelProvider.get(), pool);
         this.contextLength = o.contextSize > 0 ? o.contextSize : loaded.config().contextLength();

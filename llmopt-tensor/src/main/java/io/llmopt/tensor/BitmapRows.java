@@ -29,8 +29,10 @@ public final class BitmapRows {
     private final int[] rowStart;
     private final float[] f32;
     private final short[] f16;
+    private final boolean[] normalRows;
 
-    private BitmapRows(GgmlType type, int rows, int cols, long[] masks, int[] rowStart, float[] f32, short[] f16) {
+    private BitmapRows(GgmlType type, int rows, int cols, long[] masks, int[] rowStart, float[] f32, short[] f16,
+            boolean[] normalRows) {
         this.type = type;
         this.rows = rows;
         this.cols = cols;
@@ -39,6 +41,7 @@ public final class BitmapRows {
         this.rowStart = rowStart;
         this.f32 = f32;
         this.f16 = f16;
+        this.normalRows = normalRows;
     }
 
     /** Whether tensors of this element type can take the bitmap form. */
@@ -87,10 +90,12 @@ public final class BitmapRows {
         boolean f32 = t.type() == GgmlType.F32;
         float[] fv = f32 ? new float[(int) nnz + PADDING] : null;
         short[] hv = f32 ? null : new short[(int) nnz + PADDING];
+        boolean[] normal = new boolean[rows];
         MemorySegment d = t.data();
         int p = 0;
         for (int r = 0; r < rows; r++) {
             rowStart[r] = p;
+            boolean allNormal = !f32;
             long base = (long) r * cols;
             for (int c = 0; c < cols; c++) {
                 long i = base + c;
@@ -106,6 +111,8 @@ public final class BitmapRows {
                     set = bits != 0;
                     if (set) {
                         hv[p] = bits;
+                        int e = bits & 0x7C00;
+                        allNormal &= e != 0 && e != 0x7C00;
                     }
                 }
                 if (set) {
@@ -113,9 +120,10 @@ public final class BitmapRows {
                     p++;
                 }
             }
+            normal[r] = allNormal;
         }
         rowStart[rows] = p;
-        return new BitmapRows(t.type(), rows, cols, masks, rowStart, fv, hv);
+        return new BitmapRows(t.type(), rows, cols, masks, rowStart, fv, hv, normal);
     }
 
     private static void check(Tensor t) {
@@ -172,6 +180,14 @@ public final class BitmapRows {
     /** The packed F16 bit patterns (null for F32); shared, read-only. */
     public short[] f16Values() {
         return f16;
+    }
+
+    /**
+     * Whether every stored value of row r is a normal F16 number (no subnormal, infinity, NaN or −0.0), so
+     * that a kernel may widen it with the short normal-only conversion; false for F32.
+     */
+    public boolean normalF16Row(int r) {
+        return normalRows[r];
     }
 
     public long nonZeros() {

@@ -1,6 +1,7 @@
 package io.llmopt.cli.eval;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.llmopt.cli.SparseOptions;
 import io.llmopt.eval.mc.McFormat;
 import io.llmopt.eval.mc.McItem;
 import io.llmopt.eval.mc.McResult;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -53,6 +55,9 @@ public final class McCommand implements Callable<Integer> {
     @Option(names = "--verbose", description = "Stack traces on errors.")
     boolean verbose;
 
+    @Mixin
+    SparseOptions sparse = new SparseOptions();
+
     @Override
     public Integer call() {
         McFormat f;
@@ -66,7 +71,7 @@ public final class McCommand implements Callable<Integer> {
         }
         List<McItem> items = McTaskReader.read(task, f, limit);
         int threadCount = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-        try (ModelRuntime runtime = ModelRuntime.open(model, threadCount)) {
+        try (ModelRuntime runtime = ModelRuntime.open(model, threadCount, sparse)) {
             int context = ctx != null ? ctx : runtime.defaultContext();
             if (batch < 1 || context < 2) {
                 throw new LlmoptException("-b and -c must be positive, got " + batch + " and " + context);

@@ -6,16 +6,25 @@ import io.llmopt.model.loader.ModelLoader;
 import io.llmopt.tensor.LlmoptException;
 import io.llmopt.tensor.kernel.KernelProvider;
 import io.llmopt.tensor.kernel.WorkerPool;
+import io.llmopt.cli.SparseOptions;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 
 /** A model opened for evaluation with its worker pool; closing stops the pool and unmaps the file. */
 record ModelRuntime(LoadedModel loaded, WorkerPool pool, LlamaModel model) implements AutoCloseable {
 
-    static ModelRuntime open(Path path, int threads) {
+    static ModelRuntime open(Path path, int threads, SparseOptions sparse) {
         if (threads < 1) {
             throw new LlmoptException("-t must be at least 1, got " + threads);
         }
-        LoadedModel loaded = ModelLoader.load(path);
+        LoadedModel opened = ModelLoader.load(path);
+        LoadedModel loaded;
+        try {
+            loaded = sparse.apply(opened, new PrintWriter(System.err, true));
+        } catch (RuntimeException e) {
+            opened.close();
+            throw e;
+        }
         WorkerPool pool = new WorkerPool(threads);
         return new ModelRuntime(loaded, pool, new LlamaModel(loaded.config(), loaded.weights(), KernelProvider.get(), pool));
     }

@@ -1,6 +1,7 @@
 package io.llmopt.cli.eval;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.llmopt.cli.SparseOptions;
 import io.llmopt.eval.BaseLogits;
 import io.llmopt.eval.KlDivergence;
 import io.llmopt.eval.KlDivergenceResult;
@@ -18,6 +19,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -72,6 +74,9 @@ public final class PplCommand implements Callable<Integer> {
     @Option(names = "--verbose", description = "Stack traces on errors.")
     boolean verbose;
 
+    @Mixin
+    SparseOptions sparse = new SparseOptions();
+
     @Override
     public Integer call() {
         if (saveLogits != null && klDivergence != null) {
@@ -81,7 +86,7 @@ public final class PplCommand implements Callable<Integer> {
             throw new LlmoptException("missing -f TEXT (the text to score)");
         }
         int threadCount = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-        try (ModelRuntime runtime = ModelRuntime.open(model, threadCount)) {
+        try (ModelRuntime runtime = ModelRuntime.open(model, threadCount, sparse)) {
             return klDivergence != null ? compare(runtime) : score(runtime);
         }
     }

@@ -4,6 +4,7 @@ import io.llmopt.engine.BatchingEngine;
 import io.llmopt.engine.EngineConfig;
 import io.llmopt.engine.InferenceEngine;
 import io.llmopt.model.loader.LoadedModel;
+import io.llmopt.cli.SparseOptions;
 import io.llmopt.model.loader.ModelLoader;
 import io.llmopt.model.paged.PagedKvCache;
 import io.llmopt.server.OpenAiServer;
@@ -85,6 +86,9 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--shutdown-grace", paramLabel = "S", description = "on Ctrl-C, let running requests finish for S seconds (default: ${DEFAULT-VALUE})")
     double shutdownGrace = 10;
 
+    @picocli.CommandLine.Mixin
+    SparseOptions sparse = new SparseOptions();
+
     @Option(names = "--verbose", description = "print stack traces for errors")
     boolean verbose;
 
@@ -143,6 +147,7 @@ public final class ServeCommand implements Callable<Integer> {
         LoadedModel loaded = ModelLoader.load(m.path());
         InferenceEngine engine;
         try {
+            loaded = sparse.apply(loaded, spec.commandLine().getErr());
             int ctx = contextSize > 0 ? contextSize : loaded.config().contextLength();
             if (contextSize < 0) {
                 throw new LlmoptException("-c/--ctx-size must be >= 0, got " + contextSize);

@@ -24,6 +24,12 @@ public record LoadedModel(Path path, String format, LlamaConfig config, LlamaWei
         Optional<ChatTemplate> chatTemplate, List<Tensor> fileTensors, Map<String, Object> fileMetadata,
         long fileBytes, AutoCloseable resources) implements AutoCloseable {
 
+    /** The same model running {@code newWeights} (e.g. with sparse execution forms); shares the resources. */
+    public LoadedModel withWeights(LlamaWeights newWeights) {
+        return new LoadedModel(path, format, config, newWeights, tokenizer, chatTemplate, fileTensors, fileMetadata,
+                fileBytes, resources);
+    }
+
     @Override
     public void close() {
         try {

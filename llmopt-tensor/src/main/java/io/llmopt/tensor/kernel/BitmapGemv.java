@@ -36,6 +36,9 @@ final class BitmapGemv {
     static void rows4(BitmapRows b, int r, int nr, float[] x, int xo, float[] s, float[] out, int o) {
         if (b.type() == GgmlType.F32) {
             f32(b, r, nr, x, xo, s, out, o);
+        } else if (b.normalF16Row(r) && b.normalF16Row(r + Math.min(1, nr - 1)) && b.normalF16Row(r + Math.min(2, nr - 1))
+                && b.normalF16Row(r + Math.min(3, nr - 1))) {
+            f16Normal(b, r, nr, x, xo, s, out, o);
         } else {
             f16(b, r, nr, x, xo, s, out, o);
         }
@@ -115,6 +118,49 @@ final class BitmapGemv {
             IntVector u3 = ((FloatVector) e3.convert(VectorOperators.I2F, 0)).mul(0x1p-24f).reinterpretAsInts();
             IntVector q3 = t3.add(0x38000000).blend(t3.or(0x7F800000), e3.compare(VectorOperators.GE, 0x7C00)).blend(u3, e3.compare(VectorOperators.LT, 0x400));
             a3 = q3.or(h3.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats().expand(VectorMask.fromLong(F, b3)).fma(xv, a3);
+            p0 += Long.bitCount(b0);
+            p1 += Long.bitCount(b1);
+            p2 += Long.bitCount(b2);
+            p3 += Long.bitCount(b3);
+        }
+        a0.intoArray(s, ACC);
+        a1.intoArray(s, ACC + L);
+        a2.intoArray(s, ACC + 2 * L);
+        a3.intoArray(s, ACC + 3 * L);
+        finish(b, m0, m1, m2, m3, p0, p1, p2, p3, c, nr, x, xo, s, out, o);
+    }
+
+    /**
+     * F16 rows whose stored values are all normal numbers ({@link BitmapRows#normalF16Row}): the sign-extended
+     * half shifted left by 13, masked to sign, exponent and mantissa, and re-biased by an integer add (the
+     * exponent field cannot carry into the sign) — three operations instead of {@link Simd#f16s}'s dozen,
+     * and the same floats for normal numbers. Decode is compute-bound, so this is what makes F16 pay.
+     */
+    private static void f16Normal(BitmapRows b, int r, int nr, float[] x, int xo, float[] s, float[] out, int o) {
+        long[] mk = b.masks();
+        int[] rs = b.rowStart();
+        short[] h = b.f16Values();
+        int cols = b.cols(), w = b.wordsPerRow();
+        int r1 = r + Math.min(1, nr - 1), r2 = r + Math.min(2, nr - 1), r3 = r + Math.min(3, nr - 1);
+        int m0 = r * w, m1 = r1 * w, m2 = r2 * w, m3 = r3 * w;
+        int p0 = rs[r], p1 = rs[r1], p2 = rs[r2], p3 = rs[r3];
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        int c = 0;
+        for (int bound = cols - L; c <= bound; c += L) {
+            int wi = c >>> 6, sh = c & 63;
+            FloatVector xv = FloatVector.fromArray(F, x, xo + c);
+            long b0 = mk[m0 + wi] >>> sh & LANE_BITS;
+            long b1 = mk[m1 + wi] >>> sh & LANE_BITS;
+            long b2 = mk[m2 + wi] >>> sh & LANE_BITS;
+            long b3 = mk[m3 + wi] >>> sh & LANE_BITS;
+            IntVector h0 = (IntVector) ShortVector.fromArray(Simd.S, h, p0).convertShape(VectorOperators.S2I, Simd.I, 0);
+            a0 = h0.lanewise(VectorOperators.LSHL, 13).and(0x8FFFE000).add(0x38000000).reinterpretAsFloats().expand(VectorMask.fromLong(F, b0)).fma(xv, a0);
+            IntVector h1 = (IntVector) ShortVector.fromArray(Simd.S, h, p1).convertShape(VectorOperators.S2I, Simd.I, 0);
+            a1 = h1.lanewise(VectorOperators.LSHL, 13).and(0x8FFFE000).add(0x38000000).reinterpretAsFloats().expand(VectorMask.fromLong(F, b1)).fma(xv, a1);
+            IntVector h2 = (IntVector) ShortVector.fromArray(Simd.S, h, p2).convertShape(VectorOperators.S2I, Simd.I, 0);
+            a2 = h2.lanewise(VectorOperators.LSHL, 13).and(0x8FFFE000).add(0x38000000).reinterpretAsFloats().expand(VectorMask.fromLong(F, b2)).fma(xv, a2);
+            IntVector h3 = (IntVector) ShortVector.fromArray(Simd.S, h, p3).convertShape(VectorOperators.S2I, Simd.I, 0);
+            a3 = h3.lanewise(VectorOperators.LSHL, 13).and(0x8FFFE000).add(0x38000000).reinterpretAsFloats().expand(VectorMask.fromLong(F, b3)).fma(xv, a3);
             p0 += Long.bitCount(b0);
             p1 += Long.bitCount(b1);
             p2 += Long.bitCount(b2);

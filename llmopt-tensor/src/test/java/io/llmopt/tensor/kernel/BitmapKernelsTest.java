@@ -17,12 +17,12 @@ import org.junit.jupiter.api.Test;
  * The bitmap-sparse kernels against the dense kernels on the same (pruned) weights: every output must have
  * the same bits, for GEMV and GEMM batches, F32 and F16, awkward shapes (columns not a multiple of L or of
  * 64, one column, rows not a multiple of 4), and sparsity patterns 0 %, 50 %, 2:4, 90 %, all-zero rows, all
- * zero and −0.0 entries. The scalar twin (decodeRow) must give the dense values exactly. The build runs
+ * zero, −0.0 entries and F16 subnormals (rows of normal F16 values take a shorter conversion). The scalar twin (decodeRow) must give the dense values exactly. The build runs
  * this class at 128, 256 and 512 bits.
  */
 class BitmapKernelsTest {
     private static final int[][] SHAPES = {{1, 1}, {3, 5}, {4, 16}, {23, 173}, {9, 64}, {7, 200}, {13, 1031}, {5, 2048}};
-    private static final String[] PATTERNS = {"dense", "50%", "2:4", "90%", "zero-rows", "all-zero", "negative-zero"};
+    private static final String[] PATTERNS = {"dense", "50%", "2:4", "90%", "zero-rows", "all-zero", "negative-zero", "subnormal-rows"};
     private static final int[] BATCHES = {1, 2, 5, 33};
 
     @Test
@@ -127,6 +127,12 @@ class BitmapKernelsTest {
                             v[i] = -0f; // not +0.0: must be stored and give its own bits
                         }
                         yield r.nextInt(3) == 0;
+                    }
+                    case "subnormal-rows" -> {
+                        if (row % 5 == 2 && r.nextInt(8) == 0) {
+                            v[i] = 3e-6f * (float) r.nextGaussian(); // an F16 subnormal: such rows take the general conversion
+                        }
+                        yield r.nextInt(4) == 0;
                     }
                     default -> throw new IllegalArgumentException(pattern);
                 };
