@@ -52,7 +52,7 @@ final class ChatCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
-        try (ModelSession s = new ModelSession(modelOptions)) {
+        try (ModelSession s = new ModelSession(modelOptions, spec.commandLine().getErr())) {
             Tokenizer tok = s.loaded.tokenizer();
             ChatTemplate template = template(s, tok);
             Generator generator = new Generator(s.model, tok);

@@ -53,7 +53,7 @@ final class GenerateCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try (ModelSession s = new ModelSession(modelOptions)) {
+        try (ModelSession s = new ModelSession(modelOptions, spec.commandLine().getErr())) {
             int[] promptIds = s.loaded.tokenizer().encode(prompt, true, special);
             GenerationRequest request = new GenerationRequest(promptIds, tokens, sampling.params(), stop, ignoreEos);
             Generator generator = new Generator(s.model, s.loaded.tokenizer());

@@ -15,7 +15,8 @@ final class ModelSession implements AutoCloseable {
     final LlamaModel model;
     final int contextLength;
 
-    ModelSession(ModelOptions o) {
+    /** @param err where {@code --sparse auto} reports what it repacked */
+    ModelSession(ModelOptions o, PrintWriter err) {
         if (o.threads < 1) {
             throw new LlmoptException("-t/--threads must be >= 1, got " + o.threads);
         }
@@ -24,7 +25,7 @@ final class ModelSession implements AutoCloseable {
         }
         LoadedModel opened = ModelLoader.load(o.file.model(), o.file.tokenizer);
         try {
-            this.loaded = o.sparse.apply(opened, new PrintWriter(System.err, true));
+            this.loaded = o.sparse.apply(opened, err);
         } catch (RuntimeException e) {
             opened.close();
             throw e;

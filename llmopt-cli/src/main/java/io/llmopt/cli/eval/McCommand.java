@@ -71,7 +71,7 @@ public final class McCommand implements Callable<Integer> {
         }
         List<McItem> items = McTaskReader.read(task, f, limit);
         int threadCount = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-        try (ModelRuntime runtime = ModelRuntime.open(model, threadCount, sparse)) {
+        try (ModelRuntime runtime = ModelRuntime.open(model, threadCount, sparse, spec.commandLine().getErr())) {
             int context = ctx != null ? ctx : runtime.defaultContext();
             if (batch < 1 || context < 2) {
                 throw new LlmoptException("-b and -c must be positive, got " + batch + " and " + context);

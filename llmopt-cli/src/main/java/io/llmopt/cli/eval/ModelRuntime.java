@@ -13,14 +13,14 @@ import java.nio.file.Path;
 /** A model opened for evaluation with its worker pool; closing stops the pool and unmaps the file. */
 record ModelRuntime(LoadedModel loaded, WorkerPool pool, LlamaModel model) implements AutoCloseable {
 
-    static ModelRuntime open(Path path, int threads, SparseOptions sparse) {
+    static ModelRuntime open(Path path, int threads, SparseOptions sparse, PrintWriter err) {
         if (threads < 1) {
             throw new LlmoptException("-t must be at least 1, got " + threads);
         }
         LoadedModel opened = ModelLoader.load(path);
         LoadedModel loaded;
         try {
-            loaded = sparse.apply(opened, new PrintWriter(System.err, true));
+            loaded = sparse.apply(opened, err);
         } catch (RuntimeException e) {
             opened.close();
             throw e;

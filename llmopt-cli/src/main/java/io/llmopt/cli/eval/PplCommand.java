@@ -86,7 +86,7 @@ public final class PplCommand implements Callable<Integer> {
             throw new LlmoptException("missing -f TEXT (the text to score)");
         }
         int threadCount = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-        try (ModelRuntime runtime = ModelRuntime.open(model, threadCount, sparse)) {
+        try (ModelRuntime runtime = ModelRuntime.open(model, threadCount, sparse, spec.commandLine().getErr())) {
             return klDivergence != null ? compare(runtime) : score(runtime);
         }
     }
