@@ -76,12 +76,11 @@ final class VectorMatMul implements RangeTask {
             }
             scratch = s;
         }
-        int panelSize = Gemm.PANEL_ROWS * cols;
-        if (gemm && (panels.length < threads || panels[0].length < panelSize)) {
+        if (gemm && panels.length < threads) {
             float[][] p = new float[threads][];
             float[][] a = new float[threads][];
             for (int i = 0; i < threads; i++) {
-                p[i] = new float[panelSize];
+                p[i] = new float[Gemm.PANEL];
                 a[i] = new float[Gemm.ACC];
             }
             panels = p;
