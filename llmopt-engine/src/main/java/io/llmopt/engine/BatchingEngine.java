@@ -78,7 +78,7 @@ public final class BatchingEngine implements InferenceEngine {
         this.vocab = c.vocabSize();
         this.pool = new WorkerPool(config.threads());
         try {
-            this.cache = new PagedKvCache(c, config.kvCacheBlocks(), config.blockSize());
+            this.cache = new PagedKvCache(c, config.kvCacheBlocks(), config.blockSize(), config.kvCacheType());
             this.forward = new PagedForward(c, model.weights(), kernels, pool, config.contextLength(),
                     config.maxBatchedTokens(), config.maxNumSeqs());
         } catch (RuntimeException | OutOfMemoryError e) {
