@@ -105,7 +105,7 @@ public final class BatchingEngine implements InferenceEngine {
     public static BatchingEngine start(LoadedModel model, EngineConfig config, Kernels kernels) {
         BatchingEngine engine = new BatchingEngine(model, config, kernels);
         engine.thread.start();
-        LOG.log(Level.INFO, () -> "engine: " + config.kvCacheBlocks() + " KV blocks of " + config.blockSize()
+        LOG.log(Level.INFO, () -> "engine: " + config.kvCacheBlocks() + " " + config.kvCacheType() + " KV blocks of " + config.blockSize()
                 + " positions (" + engine.cache.byteSize() / (1 << 20) + " MiB), " + config.maxNumSeqs()
                 + " sequences, " + config.maxBatchedTokens() + " tokens per step, kernels " + kernels.name());
         return engine;
