@@ -58,7 +58,8 @@ class EngineThroughputProbe {
         List<CollectingSink> sinks = new ArrayList<>();
         long t0 = System.nanoTime();
         for (int i = 0; i < concurrency; i++) {
-            int[] prompt = {1, 100 + i, 200 + i, 300, 400, 500 + i, 600, 700};
+            int v = engine.model().config().vocabSize();
+            int[] prompt = {1, (100 + i) % v, (200 + i) % v, 300 % v, 400 % v, (500 + i) % v, 600 % v, 700 % v};
             CollectingSink sink = new CollectingSink();
             engine.submit(new EngineRequest(prompt, tokens, SamplingParams.greedy(), List.of(), -1, true), sink);
             sinks.add(sink);

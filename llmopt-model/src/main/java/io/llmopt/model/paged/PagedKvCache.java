@@ -1,5 +1,6 @@
 package io.llmopt.model.paged;
 
+import io.llmopt.model.HalfRows;
 import io.llmopt.model.LlamaConfig;
 import io.llmopt.tensor.LlmoptException;
 
@@ -49,6 +50,9 @@ public final class PagedKvCache {
         this.values = half ? null : new float[numLayers][(int) perLayer];
         this.halfKeys = half ? new short[numLayers][(int) perLayer] : null;
         this.halfValues = half ? new short[numLayers][(int) perLayer] : null;
+        if (half) {
+            HalfRows.warmUp();
+        }
     }
 
     /** Bytes one float32 block takes over all layers (keys and values). */

@@ -35,9 +35,11 @@ class HalfAttentionProbe {
             int perSeq = (ctx + blockSize - 1) / blockSize;
             WorkerPool pool = new WorkerPool(threads);
             try {
-                for (int round = 0; round < 2; round++) {
+                for (int round = 0; round < 3; round++) {
                     for (KvCacheType type : KvCacheType.values()) {
+                        long w0 = System.nanoTime();
                         PagedKvCache cache = new PagedKvCache(c, seqs * perSeq, blockSize, type);
+                        System.out.printf(Locale.ROOT, "attention probe: %s cache created in %.0f ms%n", type, (System.nanoTime() - w0) / 1e6);
                         fill(cache, c);
                         SequenceBatch batch = new SequenceBatch(seqs, seqs);
                         int[] tokens = new int[ctx];
