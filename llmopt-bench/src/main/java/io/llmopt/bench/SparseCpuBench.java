@@ -77,7 +77,8 @@ public final class SparseCpuBench {
         return (mx.getCurrentThreadCpuTime() - c0) / 1e3 / calls;
     }
 
-    private static Tensor pruned(Arena arena, GgmlType type, int rows, int cols, String pattern, long seed) {
+    /** A rows×cols matrix of random ±[0.002, 0.034) values with the given zero fraction or "2:4" pattern. */
+    static Tensor pruned(Arena arena, GgmlType type, int rows, int cols, String pattern, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         boolean nm = pattern.equals("2:4");
         double zero = nm ? 0 : Double.parseDouble(pattern);

@@ -78,7 +78,7 @@ public final class BatchingEngine implements InferenceEngine {
         this.vocab = c.vocabSize();
         this.pool = new WorkerPool(config.threads());
         try {
-            this.cache = new PagedKvCache(c, config.kvCacheBlocks(), config.blockSize());
+            this.cache = new PagedKvCache(c, config.kvCacheBlocks(), config.blockSize(), config.kvCacheType());
             this.forward = new PagedForward(c, model.weights(), kernels, pool, config.contextLength(),
                     config.maxBatchedTokens(), config.maxNumSeqs());
         } catch (RuntimeException | OutOfMemoryError e) {
@@ -105,7 +105,7 @@ public final class BatchingEngine implements InferenceEngine {
     public static BatchingEngine start(LoadedModel model, EngineConfig config, Kernels kernels) {
         BatchingEngine engine = new BatchingEngine(model, config, kernels);
         engine.thread.start();
-        LOG.log(Level.INFO, () -> "engine: " + config.kvCacheBlocks() + " KV blocks of " + config.blockSize()
+        LOG.log(Level.INFO, () -> "engine: " + config.kvCacheBlocks() + " " + config.kvCacheType() + " KV blocks of " + config.blockSize()
                 + " positions (" + engine.cache.byteSize() / (1 << 20) + " MiB), " + config.maxNumSeqs()
                 + " sequences, " + config.maxBatchedTokens() + " tokens per step, kernels " + kernels.name());
         return engine;

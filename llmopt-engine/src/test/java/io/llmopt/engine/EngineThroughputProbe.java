@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Aggregate generated tokens per second of the engine at several concurrencies (opt-in, not a unit test:
  * {@code -Dllmopt.engine.bench=/path/model.gguf}, optionally {@code -Dllmopt.engine.bench.tokens=64},
- * {@code -Dllmopt.engine.bench.concurrency=1,8,16}, {@code -Dllmopt.engine.bench.threads=2}). Every request has
+ * {@code -Dllmopt.engine.bench.concurrency=1,8,16}, {@code -Dllmopt.engine.bench.threads=2},
+ * {@code -Dllmopt.engine.bench.kv=f16}). Every request has
  * an 8-token prompt and generates exactly {@code tokens} tokens (EOS ignored); the time runs from the first
  * submit to the last finish, so it includes prefill and queueing. Nothing is asserted.
  */
@@ -35,7 +36,8 @@ class EngineThroughputProbe {
             maxSeqs = Math.max(maxSeqs, Integer.parseInt(l.trim()));
         }
         EngineConfig config = new EngineConfig(maxSeqs, 256, maxSeqs * ((8 + tokens) / 16 + 2), 16, 1024,
-                Math.min(model.config().contextLength(), 1024), false, threads);
+                Math.min(model.config().contextLength(), 1024), false, threads,
+                io.llmopt.model.paged.KvCacheType.parse(System.getProperty("llmopt.engine.bench.kv", "f32")));
         try (BatchingEngine engine = BatchingEngine.start(model, config)) {
             run(engine, 1, Math.min(8, tokens)); // warm-up (JIT)
             double single = 0;
@@ -48,7 +50,7 @@ class EngineThroughputProbe {
                 System.out.printf(Locale.ROOT, "engine probe: concurrency %2d  %7.2f generated tok/s aggregate%s%n", c, rate,
                         single > 0 && c > 1 ? String.format(Locale.ROOT, "  (%.2fx single stream)", rate / single) : "");
             }
-            System.out.println("engine probe: " + engine.stats() + ", load average " + loadAverage());
+            System.out.println("engine probe: " + config.kvCacheType() + " KV, " + engine.stats() + ", load average " + loadAverage());
         }
     }
 
@@ -56,7 +58,8 @@ class EngineThroughputProbe {
         List<CollectingSink> sinks = new ArrayList<>();
         long t0 = System.nanoTime();
         for (int i = 0; i < concurrency; i++) {
-            int[] prompt = {1, 100 + i, 200 + i, 300, 400, 500 + i, 600, 700};
+            int v = engine.model().config().vocabSize();
+            int[] prompt = {1, (100 + i) % v, (200 + i) % v, 300 % v, 400 % v, (500 + i) % v, 600 % v, 700 % v};
             CollectingSink sink = new CollectingSink();
             engine.submit(new EngineRequest(prompt, tokens, SamplingParams.greedy(), List.of(), -1, true), sink);
             sinks.add(sink);

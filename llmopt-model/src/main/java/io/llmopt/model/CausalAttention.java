@@ -13,17 +13,16 @@ import io.llmopt.tensor.kernel.WorkerPool;
  * K,V [ctx][nKv·hd] from the cache, positions 0 .. startPos + T − 1 already written
  * out [T][nH·hd]   softmax(q·Kᵀ/√hd over the allowed positions)·V
  * </pre>
- * Allowed positions for query position p: max(0, p − window + 1) .. p (window 0 = unlimited).
+ * Allowed positions for query position p: max(0, p − window + 1) .. p (window 0 = unlimited). The per-head
+ * arithmetic is {@link AttentionHead}'s, shared with the paged cache.
  */
 final class CausalAttention implements RangeTask {
-    private final Kernels kernels;
+    private final AttentionHead head;
     private final int heads;
     private final int headDim;
     private final int groupSize;
     private final int queryDim;
-    private final int kvDim;
     private final int window;
-    private final float scale;
     private final float[][] scores; // [worker][ctx]
 
     private float[] q;
@@ -33,14 +32,12 @@ final class CausalAttention implements RangeTask {
     private int startPos;
 
     CausalAttention(LlamaConfig c, Kernels kernels, int threads, int contextLength) {
-        this.kernels = kernels;
+        this.head = new AttentionHead(c, kernels);
         this.heads = c.numHeads();
         this.headDim = c.headDim();
         this.groupSize = c.groupSize();
         this.queryDim = c.queryDim();
-        this.kvDim = c.kvDim();
         this.window = c.slidingWindow();
-        this.scale = (float) (1.0 / Math.sqrt(c.headDim()));
         this.scores = new float[threads][contextLength];
     }
 
@@ -64,24 +61,7 @@ final class CausalAttention implements RangeTask {
             int pos = startPos + t;
             int first = window > 0 ? Math.max(0, pos - window + 1) : 0;
             int qOff = t * queryDim + h * headDim;
-            int kvOff = (h / groupSize) * headDim;
-            float max = Float.NEGATIVE_INFINITY;
-            for (int p = first; p <= pos; p++) {
-                float v = kernels.dot(q, qOff, keys, p * kvDim + kvOff, headDim) * scale;
-                s[p - first] = v;
-                max = Math.max(max, v);
-            }
-            float sum = 0f;
-            for (int p = first; p <= pos; p++) {
-                float e = (float) Math.exp(s[p - first] - max);
-                s[p - first] = e;
-                sum += e;
-            }
-            float inv = 1f / sum;
-            java.util.Arrays.fill(out, qOff, qOff + headDim, 0f);
-            for (int p = first; p <= pos; p++) {
-                kernels.axpy(s[p - first] * inv, values, p * kvDim + kvOff, out, qOff, headDim);
-            }
+            head.attend(q, qOff, keys, values, null, 0, (h / groupSize) * headDim, first, pos, s, out, qOff);
         }
     }
 }

@@ -67,7 +67,7 @@ final class GenerationEndpoint {
         String id = shape.idPrefix() + UUID.randomUUID().toString().replace("-", "");
         long created = System.currentTimeMillis() / 1000;
         long deadline = config.hasTimeout() ? arrival + config.requestTimeout().toNanos() : Long.MAX_VALUE;
-        Recorder recorder = new Recorder(model.name(), arrival, choices);
+        Recorder recorder = new Recorder(model.name(), arrival, choices, x);
         try {
             if (o.stream()) {
                 stream(x, model, shape, o, run, choices, recorder, promptLengths, id, created, deadline);
@@ -133,6 +133,11 @@ final class GenerationEndpoint {
                 x.sendComment("keep-alive");
             }
 
+            @Override
+            public void onProbe() throws IOException {
+                probe(x);
+            }
+
             private void send(ObjectNode choice) throws IOException {
                 ObjectNode chunk = envelope(id, shape.chunkObject(), created, model.name());
                 chunk.putArray("choices").add(choice);
@@ -178,6 +183,13 @@ final class GenerationEndpoint {
         }
     }
 
+    /** A closed connection ends the generation (a non-streamed answer would otherwise run to max_tokens for nobody). */
+    private static void probe(HttpExchange x) throws IOException {
+        if (x.clientGone()) {
+            throw new IOException("the client closed the connection");
+        }
+    }
+
     static ObjectNode envelope(String id, String object, long created, String model) {
         ObjectNode o = Fields.MAPPER.createObjectNode();
         o.put("id", id);
@@ -192,12 +204,19 @@ final class GenerationEndpoint {
         private final String model;
         private final long arrival;
         private final List<ChoiceOutput> choices;
+        private final HttpExchange exchange;
         private boolean firstToken;
 
-        Recorder(String model, long arrival, List<ChoiceOutput> choices) {
+        Recorder(String model, long arrival, List<ChoiceOutput> choices, HttpExchange exchange) {
             this.model = model;
             this.arrival = arrival;
             this.choices = choices;
+            this.exchange = exchange;
+        }
+
+        @Override
+        public void onProbe() throws IOException {
+            probe(exchange);
         }
 
         @Override

@@ -19,7 +19,8 @@ import java.util.concurrent.TimeUnit;
  * request's own (virtual) thread. Sinks run on the engine thread and only append to an unbounded queue, so the
  * engine never waits for a slow client; {@link #drain} consumes the queue on the request thread.
  *
- * <p>Cancellation: a listener that throws IOException (client gone), the request timeout and server shutdown
+ * <p>Cancellation: a listener that throws IOException (client gone, seen by a write or by the periodic probe of
+ * the connection), the request timeout and server shutdown
  * all cancel every engine request of the run; the engine then answers each with onFinish(CANCELLED), which
  * releases its KV blocks.
  */
@@ -45,7 +46,14 @@ final class GenerationRun {
         /** Called after {@code idleNanos} without output (e.g. to send an SSE comment that detects a closed client). */
         default void onIdle() throws IOException {
         }
+
+        /** Called every {@link #PROBE_NANOS} whatever the output: throws when the client is known to have gone. */
+        default void onProbe() throws IOException {
+        }
     }
+
+    /** How often {@link Listener#onProbe} runs (a disconnect is noticed within about this time). */
+    static final long PROBE_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
     private final InferenceEngine engine;
     private final LinkedBlockingQueue<Event> events = new LinkedBlockingQueue<>();
@@ -122,9 +130,23 @@ final class GenerationRun {
         boolean timedOut = false;
         IOException clientGone = null;
         long lastEvent = System.nanoTime();
+        long nextProbe = lastEvent + PROBE_NANOS;
         while (open > 0) {
             long now = System.nanoTime();
+            if (clientGone == null && now - nextProbe >= 0) {
+                nextProbe = now + PROBE_NANOS;
+                try {
+                    listener.onProbe();
+                } catch (IOException io) {
+                    clientGone = io;
+                    lastEvent = now;
+                    cancel();
+                }
+            }
             long wait = Math.min(idleNanos, TimeUnit.MILLISECONDS.toNanos(250));
+            if (clientGone == null) {
+                wait = Math.min(wait, Math.max(1, nextProbe - now));
+            }
             if (!timedOut && deadlineNanos != Long.MAX_VALUE) {
                 if (now - deadlineNanos >= 0) {
                     timedOut = true;

@@ -7,10 +7,13 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Blocker;
+import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
 
 /**
@@ -24,6 +27,7 @@ final class HttpExchange {
     private int status = 200;
     private boolean committed;
     private boolean completed;
+    private boolean probing = true;
 
     HttpExchange(Request request, Response response, Callback callback) {
         this.request = request;
@@ -51,6 +55,44 @@ final class HttpExchange {
     void guardGeneration(Runnable onFailure) {
         request.addIdleTimeoutListener(timeout -> false);
         request.addFailureListener(t -> onFailure.run());
+    }
+
+    /**
+     * Whether the client has closed the connection, checked without blocking and without losing data: while a
+     * request is handled, Jetty's HTTP/1.1 connection does not read (it reads the next request only after this
+     * response), so a closed socket goes unnoticed until a write fails. Here one byte is read from the endpoint
+     * when nobody else is reading: end of stream or a reset means the client has gone; a byte means the client
+     * is sending its next (pipelined) request — the byte is handed back to the connection, which parses it once
+     * this response is done, and probing stops for this request (it cannot be done again without consuming).
+     * Only for HTTP/1.x connections that accept handed-back bytes; other connections answer false.
+     */
+    boolean clientGone() {
+        if (!probing) {
+            return false;
+        }
+        var meta = request.getConnectionMetaData();
+        Connection connection = meta.getConnection();
+        EndPoint endPoint = connection.getEndPoint();
+        if (meta.getHttpVersion() == null || meta.getHttpVersion().getVersion() >= 20
+                || !(connection instanceof Connection.UpgradeTo upgradeTo) || endPoint.isFillInterested()) {
+            probing = false;
+            return false;
+        }
+        ByteBuffer one = BufferUtil.allocate(1);
+        int read;
+        try {
+            read = endPoint.fill(one);
+        } catch (IOException e) {
+            return true; // reset by the peer
+        }
+        if (read < 0) {
+            return true;
+        }
+        if (read > 0) {
+            probing = false;
+            upgradeTo.onUpgradeTo(one);
+        }
+        return false;
     }
 
     int status() {

@@ -55,6 +55,8 @@ class ServeCommandTest {
         assertThat(r.err().strip()).startsWith("error: ").contains("--url");
         r = run("serve", "-m", "x.gguf", "--kv-cache-blocks", "4", "--kv-cache-gb", "1");
         assertThat(r.code()).isEqualTo(1);
+        r = run("serve", "-m", "x.gguf", "--kv-cache-type", "q8_0");
+        assertThat(r.err().strip()).startsWith("error: ").contains("--kv-cache-type", "q8_0").doesNotContain("\n");
     }
 
     @Test
@@ -67,7 +69,7 @@ class ServeCommandTest {
         CommandLine cli = cli(out, err);
         AtomicInteger code = new AtomicInteger(-1);
         Thread serve = Thread.ofPlatform().start(() -> code.set(cli.execute("serve", "-m", "tiny=" + model, "-m", model.toString(),
-                "--port", "0", "-t", "1", "--max-num-seqs", "4", "--chat-template", template.toString())));
+                "--port", "0", "-t", "1", "--max-num-seqs", "4", "--chat-template", template.toString(), "--kv-cache-type", "f16")));
         Pattern url = Pattern.compile("listening on (http://\\S+)/v1");
         Matcher m = url.matcher("");
         long end = System.nanoTime() + 30_000_000_000L;
@@ -76,7 +78,7 @@ class ServeCommandTest {
         }
         assertThat(m.find(0)).as(out + " " + err).isTrue();
         String base = m.group(1);
-        assertThat(out.toString()).contains("tiny", "stories260K-f32.gguf", "KV blocks");
+        assertThat(out.toString()).contains("tiny", "stories260K-f32.gguf", "f16 KV blocks");
         try {
             Run lt = run("loadtest", "--url", base, "--model", "stories260K-f32.gguf", "--concurrency", "3", "--requests", "6",
                     "--prompt-len", "8", "--max-tokens", "8", "--json");

@@ -1,16 +1,18 @@
 package io.llmopt.model.paged;
 
+import io.llmopt.model.AttentionHead;
 import io.llmopt.model.LlamaConfig;
 import io.llmopt.tensor.kernel.Kernels;
 import io.llmopt.tensor.kernel.RangeTask;
 import io.llmopt.tensor.kernel.WorkerPool;
-import java.util.Arrays;
 
 /**
  * Grouped-query causal attention of every token of a {@link SequenceBatch} against its own sequence's blocks,
  * one (token, head) pair per work item. The arithmetic is that of the contiguous-cache attention of
  * {@code LlamaModel} position by position (same dot, same max/exp/sum order, same axpy), so a sequence gets the
- * same bits whether its cache is contiguous or paged. Legend: nH query heads, hd head size, g = h / (nH / nKv).
+ * same bits whether its cache is contiguous or paged (both call {@link AttentionHead}). An F16 cache is read
+ * through {@code HalfRows} (exact widening, its own dot/axpy). Legend: nH query heads, hd head size,
+ * g = h / (nH / nKv).
  *
  * <pre>
  * q   [T][nH·hd]   query of token t at position[t] (RoPE applied)
@@ -20,39 +22,41 @@ import java.util.Arrays;
  * Allowed positions for query position p: max(0, p − window + 1) .. p (window 0 = unlimited).
  */
 final class PagedAttention implements RangeTask {
-    private final Kernels kernels;
+    private final AttentionHead head;
     private final int heads;
     private final int headDim;
     private final int groupSize;
     private final int queryDim;
     private final int window;
-    private final float scale;
     private final float[][] scores; // [worker][context]
 
-    private PagedKvCache cache;
+    private int blockSize;
     private SequenceBatch batch;
     private float[] q;
     private float[] keys;
     private float[] values;
+    private short[] halfKeys;
+    private short[] halfValues;
     private float[] out;
 
     PagedAttention(LlamaConfig c, Kernels kernels, int threads, int contextLength) {
-        this.kernels = kernels;
+        this.head = new AttentionHead(c, kernels);
         this.heads = c.numHeads();
         this.headDim = c.headDim();
         this.groupSize = c.groupSize();
         this.queryDim = c.queryDim();
         this.window = c.slidingWindow();
-        this.scale = (float) (1.0 / Math.sqrt(c.headDim()));
         this.scores = new float[threads][contextLength];
     }
 
     void run(PagedKvCache cache, int layer, SequenceBatch batch, float[] q, float[] out, int maxPosition, WorkerPool pool) {
-        this.cache = cache;
+        this.blockSize = cache.blockSize();
         this.batch = batch;
         this.q = q;
         this.keys = cache.keys(layer);
         this.values = cache.values(layer);
+        this.halfKeys = cache.halfKeys(layer);
+        this.halfValues = cache.halfValues(layer);
         this.out = out;
         int work = 2 * headDim * (maxPosition + 1);
         try {
@@ -60,6 +64,8 @@ final class PagedAttention implements RangeTask {
         } finally {
             this.keys = null;
             this.values = null;
+            this.halfKeys = null;
+            this.halfValues = null;
             this.batch = null;
         }
     }
@@ -67,8 +73,6 @@ final class PagedAttention implements RangeTask {
     @Override
     public void run(int worker, int from, int to) {
         float[] s = scores[worker];
-        int blockSize = cache.blockSize();
-        int kvDim = cache.kvDim();
         for (int item = from; item < to; item++) {
             int t = item / heads;
             int h = item % heads;
@@ -77,24 +81,10 @@ final class PagedAttention implements RangeTask {
             int first = window > 0 ? Math.max(0, pos - window + 1) : 0;
             int qOff = t * queryDim + h * headDim;
             int kvOff = (h / groupSize) * headDim;
-            float max = Float.NEGATIVE_INFINITY;
-            for (int p = first; p <= pos; p++) {
-                int slot = (table[p / blockSize] * blockSize + p % blockSize) * kvDim + kvOff;
-                float v = kernels.dot(q, qOff, keys, slot, headDim) * scale;
-                s[p - first] = v;
-                max = Math.max(max, v);
-            }
-            float sum = 0f;
-            for (int p = first; p <= pos; p++) {
-                float e = (float) Math.exp(s[p - first] - max);
-                s[p - first] = e;
-                sum += e;
-            }
-            float inv = 1f / sum;
-            Arrays.fill(out, qOff, qOff + headDim, 0f);
-            for (int p = first; p <= pos; p++) {
-                int slot = (table[p / blockSize] * blockSize + p % blockSize) * kvDim + kvOff;
-                kernels.axpy(s[p - first] * inv, values, slot, out, qOff, headDim);
+            if (keys != null) {
+                head.attend(q, qOff, keys, values, table, blockSize, kvOff, first, pos, s, out, qOff);
+            } else {
+                head.attend(q, qOff, halfKeys, halfValues, table, blockSize, kvOff, first, pos, s, out, qOff);
             }
         }
     }

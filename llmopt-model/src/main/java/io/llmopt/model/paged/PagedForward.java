@@ -1,5 +1,6 @@
 package io.llmopt.model.paged;
 
+import io.llmopt.model.HalfRows;
 import io.llmopt.model.LayerWeights;
 import io.llmopt.model.LlamaConfig;
 import io.llmopt.model.LlamaWeights;
@@ -128,6 +129,8 @@ public final class PagedForward {
             kernels.matmul(w.wv(), xb, 0, n, v, 0, pool);
             float[] keys = cache.keys(l);
             float[] values = cache.values(l);
+            short[] halfKeys = cache.halfKeys(l);
+            short[] halfValues = cache.halfValues(l);
             for (int t = 0; t < n; t++) {
                 if (w.bq() != null) {
                     addBias(q, t * qd, w.bq());
@@ -138,8 +141,13 @@ public final class PagedForward {
                 rope.apply(q, t * qd, config.numHeads(), pos);
                 rope.apply(k, t * kvd, config.numKvHeads(), pos);
                 int slot = cache.offset(batch.blockTable[batch.sequence[t]], pos);
-                System.arraycopy(k, t * kvd, keys, slot, kvd);
-                System.arraycopy(v, t * kvd, values, slot, kvd);
+                if (keys != null) {
+                    System.arraycopy(k, t * kvd, keys, slot, kvd);
+                    System.arraycopy(v, t * kvd, values, slot, kvd);
+                } else {
+                    HalfRows.store(k, t * kvd, halfKeys, slot, kvd);
+                    HalfRows.store(v, t * kvd, halfValues, slot, kvd);
+                }
             }
             attention.run(cache, l, batch, q, att, maxPosition, pool);
             kernels.matmul(w.wo(), att, 0, n, xb, 0, pool);

@@ -205,24 +205,35 @@ final class BitmapGemv {
         }
     }
 
-    /** dst[d .. d + C) = row {@code row}, exactly the dense values (the decode of {@link Gemm}'s panels). */
-    static void decode(BitmapRows b, int row, float[] dst, int d) {
+    /**
+     * dst[d .. d + m) = columns [c0, c0 + m) of row {@code row}, exactly the dense values (the chunk decode of
+     * {@link Gemm}'s panels); c0 is a multiple of L. The row's packed position at c0 is its start plus the
+     * set bits before c0.
+     */
+    static void decode(BitmapRows b, int row, int c0, int m, float[] dst, int d) {
         long[] mk = b.masks();
-        int cols = b.cols();
-        int m = row * b.wordsPerRow();
+        int mw = row * b.wordsPerRow();
         int p = b.rowStart()[row];
+        for (int i = 0, n = c0 >>> 6; i < n; i++) {
+            p += Long.bitCount(mk[mw + i]);
+        }
+        if ((c0 & 63) != 0) {
+            p += Long.bitCount(mk[mw + (c0 >>> 6)] & ((1L << (c0 & 63)) - 1));
+        }
         int c = 0;
         if (b.type() == GgmlType.F32) {
             float[] v = b.f32Values();
-            for (int bound = cols - L; c <= bound; c += L) {
-                long bits = mk[m + (c >>> 6)] >>> (c & 63) & LANE_BITS;
+            for (int bound = m - L; c <= bound; c += L) {
+                int col = c0 + c;
+                long bits = mk[mw + (col >>> 6)] >>> (col & 63) & LANE_BITS;
                 FloatVector.fromArray(F, v, p).expand(VectorMask.fromLong(F, bits)).intoArray(dst, d + c);
                 p += Long.bitCount(bits);
             }
         } else {
             short[] h = b.f16Values();
-            for (int bound = cols - L; c <= bound; c += L) {
-                long bits = mk[m + (c >>> 6)] >>> (c & 63) & LANE_BITS;
+            for (int bound = m - L; c <= bound; c += L) {
+                int col = c0 + c;
+                long bits = mk[mw + (col >>> 6)] >>> (col & 63) & LANE_BITS;
                 IntVector h0 = (IntVector) ShortVector.fromArray(Simd.S, h, p).convertShape(VectorOperators.S2I, Simd.I, 0);
                 IntVector e0 = h0.and(0x7FFF);
                 IntVector t0 = e0.lanewise(VectorOperators.LSHL, 13);
@@ -232,6 +243,6 @@ final class BitmapGemv {
                 p += Long.bitCount(bits);
             }
         }
-        tail(b, m, p, c, cols, dst, d + c);
+        tail(b, mw, p, c0 + c, c0 + m, dst, d + c);
     }
 }

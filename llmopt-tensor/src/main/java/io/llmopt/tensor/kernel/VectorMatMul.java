@@ -81,12 +81,11 @@ final class VectorMatMul implements RangeTask {
             }
             scratch = s;
         }
-        int panelSize = Gemm.PANEL_ROWS * cols;
-        if (gemm && (panels.length < threads || panels[0].length < panelSize)) {
+        if (gemm && panels.length < threads) {
             float[][] p = new float[threads][];
             float[][] a = new float[threads][];
             for (int i = 0; i < threads; i++) {
-                p[i] = new float[panelSize];
+                p[i] = new float[Gemm.PANEL];
                 a[i] = new float[Gemm.ACC];
             }
             panels = p;
@@ -112,11 +111,7 @@ final class VectorMatMul implements RangeTask {
         for (int p = from; p < to; p++) {
             int r0 = p * Gemm.PANEL_ROWS;
             int r1 = Math.min(rows, r0 + Gemm.PANEL_ROWS);
-            if (sparse != null) {
-                Gemm.panel(sparse, r0, r1, cols, x, xOffset, batch, out, outOffset, rows, panel, accs[worker]);
-                continue;
-            }
-            Gemm.panel(type, w, rowBytes, r0, r1, cols, x, xOffset, batch, out, outOffset, rows, panel, accs[worker]);
+            Gemm.panel(type, w, rowBytes, sparse, r0, r1, cols, x, xOffset, batch, out, outOffset, rows, panel, accs[worker]);
         }
     }
 }

@@ -1,0 +1,78 @@
+package io.llmopt.model;
+
+import io.llmopt.tensor.kernel.Kernels;
+import java.util.Arrays;
+
+/**
+ * The attention of ONE query head against the keys/values of its kv head at positions first .. last, shared by the
+ * contiguous cache ({@link CausalAttention}) and the paged one ({@code io.llmopt.model.paged}): scores
+ * s_p = q·k_p·scale, a max-subtracted softmax summed in position order, then out = Σ_p (e_p / Σe)·v_p by axpy in
+ * position order. Both callers therefore get the same bits for the same cached values.
+ *
+ * <pre>
+ * slot of position p   contiguous (table == null): p·kvDim + kvOff
+ *                      paged: (table[p / blockSize]·blockSize + p % blockSize)·kvDim + kvOff
+ * </pre>
+ * Keys/values are float32 ({@code float[]}) or IEEE binary16 ({@code short[]}, read through {@link HalfRows}).
+ * Stateless apart from its sizes: the score scratch is the caller's (one per worker).
+ */
+public final class AttentionHead {
+    private final Kernels kernels;
+    private final int headDim;
+    private final int kvDim;
+    private final float scale;
+
+    public AttentionHead(LlamaConfig c, Kernels kernels) {
+        this.kernels = kernels;
+        this.headDim = c.headDim();
+        this.kvDim = c.kvDim();
+        this.scale = (float) (1.0 / Math.sqrt(c.headDim()));
+    }
+
+    /** Float32 keys/values; {@code s} holds at least last − first + 1 scores. */
+    public void attend(float[] q, int qOff, float[] keys, float[] values, int[] table, int blockSize, int kvOff,
+            int first, int last, float[] s, float[] out, int outOff) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int p = first; p <= last; p++) {
+            float v = kernels.dot(q, qOff, keys, slot(table, blockSize, p, kvOff), headDim) * scale;
+            s[p - first] = v;
+            max = Math.max(max, v);
+        }
+        float inv = softmax(s, last - first + 1, max);
+        Arrays.fill(out, outOff, outOff + headDim, 0f);
+        for (int p = first; p <= last; p++) {
+            kernels.axpy(s[p - first] * inv, values, slot(table, blockSize, p, kvOff), out, outOff, headDim);
+        }
+    }
+
+    /** Half-precision keys/values, widened exactly on the fly; same order of operations as the float32 path. */
+    public void attend(float[] q, int qOff, short[] keys, short[] values, int[] table, int blockSize, int kvOff,
+            int first, int last, float[] s, float[] out, int outOff) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int p = first; p <= last; p++) {
+            float v = HalfRows.dot(q, qOff, keys, slot(table, blockSize, p, kvOff), headDim) * scale;
+            s[p - first] = v;
+            max = Math.max(max, v);
+        }
+        float inv = softmax(s, last - first + 1, max);
+        Arrays.fill(out, outOff, outOff + headDim, 0f);
+        for (int p = first; p <= last; p++) {
+            HalfRows.axpy(s[p - first] * inv, values, slot(table, blockSize, p, kvOff), out, outOff, headDim);
+        }
+    }
+
+    private int slot(int[] table, int blockSize, int p, int kvOff) {
+        return (table == null ? p : table[p / blockSize] * blockSize + p % blockSize) * kvDim + kvOff;
+    }
+
+    /** s[0..n) ← exp(s − max) in place; returns 1 / Σ. */
+    private static float softmax(float[] s, int n, float max) {
+        float sum = 0f;
+        for (int i = 0; i < n; i++) {
+            float e = (float) Math.exp(s[i] - max);
+            s[i] = e;
+            sum += e;
+        }
+        return 1f / sum;
+    }
+}

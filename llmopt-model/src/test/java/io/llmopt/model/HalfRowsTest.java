@@ -1,0 +1,79 @@
+package io.llmopt.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** The vector half-precision row operations against their scalar twins and {@link Float#float16ToFloat}. */
+class HalfRowsTest {
+
+    @Test
+    void widenIsExactForEveryBinary16Value() {
+        short[] all = new short[65536 + 64];
+        for (int i = 0; i < 65536; i++) {
+            all[i] = (short) i;
+        }
+        int lanes = 64;
+        for (int i = 0; i < 65536; i += 8) {
+            float[] got = new float[lanes];
+            HalfRows.widen(all, i).intoArray(got, 0);
+            int n = Math.min(got.length, jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length());
+            for (int j = 0; j < n; j++) {
+                float want = Float.float16ToFloat(all[i + j]);
+                if (Float.isNaN(want)) {
+                    // float16ToFloat quiets a signalling NaN (as the F16C instruction does); any NaN will do
+                    assertThat(got[j]).as("bits 0x%04x", i + j).isNaN();
+                    continue;
+                }
+                assertThat(Float.floatToRawIntBits(got[j])).as("bits 0x%04x", i + j).isEqualTo(Float.floatToRawIntBits(want));
+            }
+        }
+    }
+
+    @Test
+    void dotAndAxpyMatchTheirScalarTwins() {
+        SplittableRandom r = new SplittableRandom(1);
+        for (int n : new int[] {1, 7, 8, 16, 31, 64, 100, 128}) {
+            float[] q = new float[n + 3];
+            short[] h = new short[n + 5];
+            float[] y = new float[n + 2];
+            for (int i = 0; i < q.length; i++) {
+                q[i] = (float) r.nextGaussian();
+            }
+            for (int i = 0; i < h.length; i++) {
+                h[i] = Float.floatToFloat16((float) r.nextGaussian() * 3);
+            }
+            for (int i = 0; i < y.length; i++) {
+                y[i] = (float) r.nextGaussian();
+            }
+            float scalar = HalfRows.dotScalar(q, 3, h, 5, n);
+            float absSum = 0f;
+            for (int i = 0; i < n; i++) {
+                absSum += Math.abs(q[3 + i] * Float.float16ToFloat(h[5 + i]));
+            }
+            // different summation order only: bounded by n·ulp-scale of the absolute sum
+            assertThat(Math.abs(HalfRows.dot(q, 3, h, 5, n) - scalar)).as("n=%d", n).isLessThanOrEqualTo(1e-6f * n * absSum + 1e-7f);
+            float[] yv = y.clone();
+            float[] ys = y.clone();
+            HalfRows.axpy(0.37f, h, 5, yv, 2, n);
+            HalfRows.axpyScalar(0.37f, h, 5, ys, 2, n);
+            for (int i = 0; i < y.length; i++) {
+                // fma rounds once, a·h + y twice
+                assertThat(Math.abs(yv[i] - ys[i])).as("n=%d i=%d", n, i).isLessThanOrEqualTo(Math.ulp(ys[i]) * 2 + 1e-7f);
+            }
+        }
+    }
+
+    @Test
+    void storeRoundsToNearestBinary16() {
+        float[] x = {0f, -0f, 1f, 1f / 3, 65504f, 70000f, -1e-8f, 6.1035156e-5f, Float.NaN};
+        short[] h = new short[x.length];
+        HalfRows.store(x, 0, h, 0, x.length);
+        for (int i = 0; i < x.length; i++) {
+            assertThat(h[i]).isEqualTo(Float.floatToFloat16(x[i]));
+        }
+        assertThat(Float.float16ToFloat(h[5])).isInfinite();
+        assertThat(Math.abs(Float.float16ToFloat(h[3]) - 1f / 3)).isLessThanOrEqualTo(1f / 3 * 0x1p-11f);
+    }
+}
