@@ -60,6 +60,19 @@ class BitmapKernelsTest {
                                 BatchInvarianceTest.assertBits(s, d, what + " " + k.name() + " batch " + batch);
                             }
                         }
+                        for (int batch : new int[] {1, 6}) { // Gemm's sparse chunk decode directly (matmul uses it for F32 up to batch 8 only)
+                            float[] x = RandomWeights.gaussian(r, batch * cols);
+                            float[] d = new float[batch * rows];
+                            float[] s = new float[batch * rows];
+                            float[] panel = new float[Gemm.PANEL];
+                            float[] acc = new float[Gemm.ACC];
+                            for (int r0 = 0; r0 < rows; r0 += Gemm.PANEL_ROWS) {
+                                int r1 = Math.min(rows, r0 + Gemm.PANEL_ROWS);
+                                Gemm.panel(type, dense.data(), dense.rowBytes(), null, r0, r1, cols, x, 0, batch, d, 0, rows, panel, acc);
+                                Gemm.panel(type, dense.data(), dense.rowBytes(), sparse.sparse(), r0, r1, cols, x, 0, batch, s, 0, rows, panel, acc);
+                            }
+                            BatchInvarianceTest.assertBits(s, d, what + " Gemm.panel batch " + batch);
+                        }
                         if (pattern.equals("50%")) {
                             float[] x = RandomWeights.gaussian(r, cols);
                             float[] scratch = new float[cols];
