@@ -29,6 +29,8 @@ public final class WorkerPool {
     private int n;
     private int chunkSize;
     private int chunks;
+    private long dispatches; // written by the caller inside run (synchronized)
+    private long barrierNanos;
 
     public WorkerPool(int threads) {
         if (threads < 1) {
@@ -86,6 +88,8 @@ public final class WorkerPool {
                 }
             }
         }
+        dispatches++;
+        barrierNanos += System.nanoTime() - start;
         this.task = null;
         Throwable t = failure.getAndSet(null);
         if (t instanceof RuntimeException re) {
@@ -141,6 +145,19 @@ public final class WorkerPool {
                 LockSupport.unpark(waiting);
             }
         }
+    }
+
+    /** Runs handed to the workers so far (runs small enough for the caller alone are not counted). */
+    public synchronized long dispatches() {
+        return dispatches;
+    }
+
+    /**
+     * Total nanoseconds the caller waited, after finishing its own chunks, for the workers to finish and
+     * acknowledge (the barrier; includes the workers' wake-up latency and any imbalance of the split).
+     */
+    public synchronized long barrierNanos() {
+        return barrierNanos;
     }
 
     /** Stops the workers; later {@link #run} calls execute on the calling thread. */
