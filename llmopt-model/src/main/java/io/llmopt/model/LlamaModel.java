@@ -1,6 +1,7 @@
 package io.llmopt.model;
 
 import io.llmopt.tensor.LlmoptException;
+import io.llmopt.tensor.Tensor;
 import io.llmopt.tensor.kernel.Kernels;
 import io.llmopt.tensor.kernel.WorkerPool;
 import io.llmopt.model.ForwardProfile.Stage;
@@ -24,6 +25,11 @@ public final class LlamaModel {
     private final LlamaWeights weights;
     private final Kernels kernels;
     private final WorkerPool pool;
+    /** -Dllmopt.separateMatmuls=true: one pool dispatch per weight (for profiles of each q/k/v, gate/up). */
+    private static final boolean SEPARATE = Boolean.getBoolean("llmopt.separateMatmuls");
+
+    private final Tensor[][] qkv; // per layer {wq, wk, wv}: multiplied in one dispatch (same bits)
+    private final Tensor[][] gateUp;
     private ActivationObserver observer;
     private ForwardProfile profile;
 
@@ -33,6 +39,14 @@ public final class LlamaModel {
         this.weights = weights;
         this.kernels = kernels;
         this.pool = pool;
+        int layers = config.numLayers();
+        this.qkv = new Tensor[layers][];
+        this.gateUp = new Tensor[layers][];
+        for (int l = 0; l < layers; l++) {
+            LayerWeights w = weights.layers().get(l);
+            qkv[l] = new Tensor[] {w.wq(), w.wk(), w.wv()};
+            gateUp[l] = new Tensor[] {w.gate(), w.up()};
+        }
     }
 
     public LlamaConfig config() {
@@ -129,12 +143,17 @@ public final class LlamaModel {
                 observer.observe(l, ActivationObserver.Weight.ATTN_K, s.xb, n, d);
                 observer.observe(l, ActivationObserver.Weight.ATTN_V, s.xb, n, d);
             }
-            kernels.matmul(w.wq(), s.xb, 0, n, s.q, 0, pool);
-            lap(Stage.ATTN_Q, l);
-            kernels.matmul(w.wk(), s.xb, 0, n, s.k, 0, pool);
-            lap(Stage.ATTN_K, l);
-            kernels.matmul(w.wv(), s.xb, 0, n, s.v, 0, pool);
-            lap(Stage.ATTN_V, l);
+            if (SEPARATE) {
+                kernels.matmul(w.wq(), s.xb, 0, n, s.q, 0, pool);
+                lap(Stage.ATTN_Q, l);
+                kernels.matmul(w.wk(), s.xb, 0, n, s.k, 0, pool);
+                lap(Stage.ATTN_K, l);
+                kernels.matmul(w.wv(), s.xb, 0, n, s.v, 0, pool);
+                lap(Stage.ATTN_V, l);
+            } else {
+                kernels.matmulShared(qkv[l], s.xb, 0, n, s.qkv, pool);
+                lap(Stage.ATTN_QKV, l);
+            }
             float[] keys = s.cache.keys(l);
             float[] values = s.cache.values(l);
             for (int t = 0; t < n; t++) {
@@ -167,10 +186,15 @@ public final class LlamaModel {
                 observer.observe(l, ActivationObserver.Weight.FFN_GATE, s.xb, n, d);
                 observer.observe(l, ActivationObserver.Weight.FFN_UP, s.xb, n, d);
             }
-            kernels.matmul(w.gate(), s.xb, 0, n, s.gate, 0, pool);
-            lap(Stage.FFN_GATE, l);
-            kernels.matmul(w.up(), s.xb, 0, n, s.up, 0, pool);
-            lap(Stage.FFN_UP, l);
+            if (SEPARATE) {
+                kernels.matmul(w.gate(), s.xb, 0, n, s.gate, 0, pool);
+                lap(Stage.FFN_GATE, l);
+                kernels.matmul(w.up(), s.xb, 0, n, s.up, 0, pool);
+                lap(Stage.FFN_UP, l);
+            } else {
+                kernels.matmulShared(gateUp[l], s.xb, 0, n, s.gateUp, pool);
+                lap(Stage.FFN_GATE_UP, l);
+            }
             SwiGlu.apply(s.gate, s.up, n * ff);
             lap(Stage.SWIGLU, l);
             if (observer != null) {

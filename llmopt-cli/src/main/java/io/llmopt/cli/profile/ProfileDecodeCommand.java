@@ -143,11 +143,15 @@ public final class ProfileDecodeCommand implements Callable<Integer> {
                 if (t == 0) {
                     continue;
                 }
-                Tensor w = weight(loaded, st, l);
-                String key = st + " " + (w == null ? "?" : w.type() + " " + w.dim(0) + "x" + w.dim(1));
-                long[] acc = rows.computeIfAbsent(key, k -> new long[3]);
+                StringBuilder key = new StringBuilder(st.toString()).append(' ');
+                long bytes = 0;
+                for (Tensor w : weights(loaded, st, l)) {
+                    key.append(bytes == 0 ? "" : " + ").append(w.type()).append(' ').append(w.dim(0)).append('x').append(w.dim(1));
+                    bytes += w.byteSize();
+                }
+                long[] acc = rows.computeIfAbsent(key.toString(), k -> new long[3]);
                 acc[0] += t;
-                acc[1] += w == null ? 0 : w.byteSize();
+                acc[1] += bytes;
                 acc[2]++;
             }
         }
@@ -161,20 +165,22 @@ public final class ProfileDecodeCommand implements Callable<Integer> {
         }
     }
 
-    private static Tensor weight(LoadedModel m, Stage st, int l) {
+    private static Tensor[] weights(LoadedModel m, Stage st, int l) {
         if (st == Stage.OUTPUT) {
-            return m.weights().output();
+            return new Tensor[] {m.weights().output()};
         }
         LayerWeights w = m.weights().layers().get(l);
         return switch (st) {
-            case ATTN_Q -> w.wq();
-            case ATTN_K -> w.wk();
-            case ATTN_V -> w.wv();
-            case ATTN_OUT -> w.wo();
-            case FFN_GATE -> w.gate();
-            case FFN_UP -> w.up();
-            case FFN_DOWN -> w.down();
-            default -> null; // fused stages span several weights
+            case ATTN_Q -> new Tensor[] {w.wq()};
+            case ATTN_K -> new Tensor[] {w.wk()};
+            case ATTN_V -> new Tensor[] {w.wv()};
+            case ATTN_QKV -> new Tensor[] {w.wq(), w.wk(), w.wv()};
+            case ATTN_OUT -> new Tensor[] {w.wo()};
+            case FFN_GATE -> new Tensor[] {w.gate()};
+            case FFN_UP -> new Tensor[] {w.up()};
+            case FFN_GATE_UP -> new Tensor[] {w.gate(), w.up()};
+            case FFN_DOWN -> new Tensor[] {w.down()};
+            default -> new Tensor[0];
         };
     }
 
