@@ -25,6 +25,8 @@ public final class ForwardState {
     final float[] gate;
     final float[] up;
     final float[] lastLogits;
+    final float[][] qkv; // {q, k, v} and {gate, up}: the outputs of the shared-input matmuls
+    final float[][] gateUp;
     private float[] allLogits;
     private final int vocab;
 
@@ -43,6 +45,8 @@ public final class ForwardState {
         this.gate = new float[maxBatch * c.intermediateSize()];
         this.up = new float[maxBatch * c.intermediateSize()];
         this.lastLogits = new float[c.vocabSize()];
+        this.qkv = new float[][] {q, k, v};
+        this.gateUp = new float[][] {gate, up};
     }
 
     float[] allLogits() {

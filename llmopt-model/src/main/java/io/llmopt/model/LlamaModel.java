@@ -1,8 +1,10 @@
 package io.llmopt.model;
 
 import io.llmopt.tensor.LlmoptException;
+import io.llmopt.tensor.Tensor;
 import io.llmopt.tensor.kernel.Kernels;
 import io.llmopt.tensor.kernel.WorkerPool;
+import io.llmopt.model.ForwardProfile.Stage;
 
 /**
  * The Llama-family decoder forward pass (Llama 1–3, Mistral, Qwen2 differ only in config: GQA, q/k/v bias,
@@ -23,7 +25,13 @@ public final class LlamaModel {
     private final LlamaWeights weights;
     private final Kernels kernels;
     private final WorkerPool pool;
+    /** -Dllmopt.separateMatmuls=true: one pool dispatch per weight (for profiles of each q/k/v, gate/up). */
+    private static final boolean SEPARATE = Boolean.getBoolean("llmopt.separateMatmuls");
+
+    private final Tensor[][] qkv; // per layer {wq, wk, wv}: multiplied in one dispatch (same bits)
+    private final Tensor[][] gateUp;
     private ActivationObserver observer;
+    private ForwardProfile profile;
 
     public LlamaModel(LlamaConfig config, LlamaWeights weights, Kernels kernels, WorkerPool pool) {
         weights.validate(config);
@@ -31,6 +39,14 @@ public final class LlamaModel {
         this.weights = weights;
         this.kernels = kernels;
         this.pool = pool;
+        int layers = config.numLayers();
+        this.qkv = new Tensor[layers][];
+        this.gateUp = new Tensor[layers][];
+        for (int l = 0; l < layers; l++) {
+            LayerWeights w = weights.layers().get(l);
+            qkv[l] = new Tensor[] {w.wq(), w.wk(), w.wv()};
+            gateUp[l] = new Tensor[] {w.gate(), w.up()};
+        }
     }
 
     public LlamaConfig config() {
@@ -55,6 +71,17 @@ public final class LlamaModel {
      */
     public void setActivationObserver(ActivationObserver observer) {
         this.observer = observer;
+    }
+
+    /** Installs (or with null removes) a per-stage timer of the forward pass (see {@link ForwardProfile}). */
+    public void setProfile(ForwardProfile profile) {
+        this.profile = profile;
+    }
+
+    private void lap(Stage stage, int layer) {
+        if (profile != null) {
+            profile.lap(stage, layer);
+        }
     }
 
     /** A fresh sequence state with a cache of {@code contextLength} positions and batches of up to maxBatch. */
@@ -104,19 +131,29 @@ public final class LlamaModel {
         for (int t = 0; t < n; t++) {
             weights.tokenEmbedding().readRow(tokens[offset + t], s.x, t * d);
         }
+        lap(Stage.EMBED, -1);
         for (int l = 0; l < config.numLayers(); l++) {
             LayerWeights w = weights.layers().get(l);
             for (int t = 0; t < n; t++) {
                 RmsNorm.apply(s.xb, t * d, s.x, t * d, w.attnNorm(), eps);
             }
+            lap(Stage.ATTN_NORM, l);
             if (observer != null) {
                 observer.observe(l, ActivationObserver.Weight.ATTN_Q, s.xb, n, d);
                 observer.observe(l, ActivationObserver.Weight.ATTN_K, s.xb, n, d);
                 observer.observe(l, ActivationObserver.Weight.ATTN_V, s.xb, n, d);
             }
-            kernels.matmul(w.wq(), s.xb, 0, n, s.q, 0, pool);
-            kernels.matmul(w.wk(), s.xb, 0, n, s.k, 0, pool);
-            kernels.matmul(w.wv(), s.xb, 0, n, s.v, 0, pool);
+            if (SEPARATE) {
+                kernels.matmul(w.wq(), s.xb, 0, n, s.q, 0, pool);
+                lap(Stage.ATTN_Q, l);
+                kernels.matmul(w.wk(), s.xb, 0, n, s.k, 0, pool);
+                lap(Stage.ATTN_K, l);
+                kernels.matmul(w.wv(), s.xb, 0, n, s.v, 0, pool);
+                lap(Stage.ATTN_V, l);
+            } else {
+                kernels.matmulShared(qkv[l], s.xb, 0, n, s.qkv, pool);
+                lap(Stage.ATTN_QKV, l);
+            }
             float[] keys = s.cache.keys(l);
             float[] values = s.cache.values(l);
             for (int t = 0; t < n; t++) {
@@ -131,27 +168,42 @@ public final class LlamaModel {
                 System.arraycopy(s.k, t * kvd, keys, pos * kvd, kvd);
                 System.arraycopy(s.v, t * kvd, values, pos * kvd, kvd);
             }
+            lap(Stage.ROPE_CACHE, l);
             s.attention.run(s.q, keys, values, s.att, n, startPos, pool);
+            lap(Stage.ATTENTION, l);
             if (observer != null) {
                 observer.observe(l, ActivationObserver.Weight.ATTN_OUTPUT, s.att, n, qd);
             }
             kernels.matmul(w.wo(), s.att, 0, n, s.xb, 0, pool);
+            lap(Stage.ATTN_OUT, l);
             add(s.x, s.xb, n * d);
+            lap(Stage.RESIDUAL, l);
             for (int t = 0; t < n; t++) {
                 RmsNorm.apply(s.xb, t * d, s.x, t * d, w.ffnNorm(), eps);
             }
+            lap(Stage.FFN_NORM, l);
             if (observer != null) {
                 observer.observe(l, ActivationObserver.Weight.FFN_GATE, s.xb, n, d);
                 observer.observe(l, ActivationObserver.Weight.FFN_UP, s.xb, n, d);
             }
-            kernels.matmul(w.gate(), s.xb, 0, n, s.gate, 0, pool);
-            kernels.matmul(w.up(), s.xb, 0, n, s.up, 0, pool);
+            if (SEPARATE) {
+                kernels.matmul(w.gate(), s.xb, 0, n, s.gate, 0, pool);
+                lap(Stage.FFN_GATE, l);
+                kernels.matmul(w.up(), s.xb, 0, n, s.up, 0, pool);
+                lap(Stage.FFN_UP, l);
+            } else {
+                kernels.matmulShared(gateUp[l], s.xb, 0, n, s.gateUp, pool);
+                lap(Stage.FFN_GATE_UP, l);
+            }
             SwiGlu.apply(s.gate, s.up, n * ff);
+            lap(Stage.SWIGLU, l);
             if (observer != null) {
                 observer.observe(l, ActivationObserver.Weight.FFN_DOWN, s.gate, n, ff);
             }
             kernels.matmul(w.down(), s.gate, 0, n, s.xb, 0, pool);
+            lap(Stage.FFN_DOWN, l);
             add(s.x, s.xb, n * d);
+            lap(Stage.RESIDUAL, l);
         }
         if (allLogits) {
             for (int t = 0; t < n; t++) {
@@ -165,10 +217,12 @@ public final class LlamaModel {
             return out;
         }
         RmsNorm.apply(s.xb, 0, s.x, (n - 1) * d, weights.outputNorm(), eps);
+        lap(Stage.OUTPUT_NORM, -1);
         if (observer != null) {
             observer.observe(-1, ActivationObserver.Weight.OUTPUT, s.xb, 1, d);
         }
         kernels.matmul(weights.output(), s.xb, 0, 1, s.lastLogits, 0, pool);
+        lap(Stage.OUTPUT, -1);
         return s.lastLogits;
     }
 

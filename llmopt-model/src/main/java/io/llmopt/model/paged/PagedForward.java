@@ -8,6 +8,7 @@ import io.llmopt.model.RmsNorm;
 import io.llmopt.model.Rope;
 import io.llmopt.model.SwiGlu;
 import io.llmopt.tensor.LlmoptException;
+import io.llmopt.tensor.Tensor;
 import io.llmopt.tensor.kernel.Kernels;
 import io.llmopt.tensor.kernel.WorkerPool;
 
@@ -43,6 +44,10 @@ public final class PagedForward {
     private final float[] gate;
     private final float[] up;
     private final float[] logits;
+    private final Tensor[][] qkv; // per layer {wq, wk, wv} / {gate, up}: one pool dispatch each (same bits)
+    private final Tensor[][] gateUp;
+    private final float[][] qkvOut;
+    private final float[][] gateUpOut;
 
     /**
      * @param contextLength positions a sequence may reach (sizes the RoPE table and attention scratch)
@@ -75,6 +80,15 @@ public final class PagedForward {
         this.gate = new float[maxTokens * config.intermediateSize()];
         this.up = new float[maxTokens * config.intermediateSize()];
         this.logits = new float[maxLogits * config.vocabSize()];
+        this.qkv = new Tensor[config.numLayers()][];
+        this.gateUp = new Tensor[config.numLayers()][];
+        for (int l = 0; l < config.numLayers(); l++) {
+            LayerWeights w = weights.layers().get(l);
+            qkv[l] = new Tensor[] {w.wq(), w.wk(), w.wv()};
+            gateUp[l] = new Tensor[] {w.gate(), w.up()};
+        }
+        this.qkvOut = new float[][] {q, k, v};
+        this.gateUpOut = new float[][] {gate, up};
     }
 
     public LlamaConfig config() {
@@ -124,9 +138,7 @@ public final class PagedForward {
             for (int t = 0; t < n; t++) {
                 RmsNorm.apply(xb, t * d, x, t * d, w.attnNorm(), eps);
             }
-            kernels.matmul(w.wq(), xb, 0, n, q, 0, pool);
-            kernels.matmul(w.wk(), xb, 0, n, k, 0, pool);
-            kernels.matmul(w.wv(), xb, 0, n, v, 0, pool);
+            kernels.matmulShared(qkv[l], xb, 0, n, qkvOut, pool);
             float[] keys = cache.keys(l);
             float[] values = cache.values(l);
             short[] halfKeys = cache.halfKeys(l);
@@ -155,8 +167,7 @@ public final class PagedForward {
             for (int t = 0; t < n; t++) {
                 RmsNorm.apply(xb, t * d, x, t * d, w.ffnNorm(), eps);
             }
-            kernels.matmul(w.gate(), xb, 0, n, gate, 0, pool);
-            kernels.matmul(w.up(), xb, 0, n, up, 0, pool);
+            kernels.matmulShared(gateUp[l], xb, 0, n, gateUpOut, pool);
             SwiGlu.apply(gate, up, n * ff);
             kernels.matmul(w.down(), gate, 0, n, xb, 0, pool);
             add(x, xb, n * d);

@@ -28,4 +28,15 @@ public interface Kernels {
      * the pool's threads (rows are split between them).
      */
     void matmul(Tensor w, float[] x, int xOffset, int batch, float[] out, int outOffset, WorkerPool pool);
+
+    /**
+     * out[i] = matmul(w[i], x) for several weights that multiply the same input (q/k/v, gate/up), each
+     * output at offset 0: the same bits as calling {@link #matmul} once per weight, but an implementation
+     * may run them as one pool dispatch (one barrier instead of one per weight).
+     */
+    default void matmulShared(Tensor[] w, float[] x, int xOffset, int batch, float[][] out, WorkerPool pool) {
+        for (int i = 0; i < w.length; i++) {
+            matmul(w[i], x, xOffset, batch, out[i], 0, pool);
+        }
+    }
 }

@@ -19,6 +19,7 @@ public final class VectorKernels implements Kernels {
     private static final VectorSpecies<Float> species = SPECIES;
 
     private final ThreadLocal<VectorMatMul> jobs = ThreadLocal.withInitial(VectorMatMul::new);
+    private final ThreadLocal<SharedInputGemv> sharedJobs = ThreadLocal.withInitial(SharedInputGemv::new);
 
     private static VectorSpecies<Float> chooseSpecies() {
         String bits = System.getProperty("llmopt.vector.bits", "");
@@ -69,5 +70,14 @@ public final class VectorKernels implements Kernels {
     @Override
     public void matmul(Tensor w, float[] x, int xOffset, int batch, float[] out, int outOffset, WorkerPool pool) {
         jobs.get().run(w, x, xOffset, batch, out, outOffset, pool);
+    }
+
+    @Override
+    public void matmulShared(Tensor[] w, float[] x, int xOffset, int batch, float[][] out, WorkerPool pool) {
+        if (batch != 1) {
+            Kernels.super.matmulShared(w, x, xOffset, batch, out, pool);
+            return;
+        }
+        sharedJobs.get().run(w, x, xOffset, out, pool);
     }
 }

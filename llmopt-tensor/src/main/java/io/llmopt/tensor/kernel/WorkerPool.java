@@ -9,6 +9,11 @@ import java.util.concurrent.locks.LockSupport;
  * The one sized pool of kernel threads (never the common ForkJoin pool). {@link #run} splits [0, n) into
  * chunks that the caller and the workers take from a shared counter and returns when all are done.
  *
+ * <p>Chunks shrink as the range is used up (guided scheduling: each is max(grain, remaining / (4·threads))),
+ * so the last chunks are small and the threads finish close together; the boundaries depend only on n,
+ * grain and the thread count, never on timing, so a task that reduces over its range always gets the same
+ * ranges.
+ *
  * <p>Protocol: the caller writes the job fields, then bumps the volatile {@code generation}; every worker
  * takes chunks until none are left and then acknowledges the generation in {@code acknowledged}. The caller
  * returns only after every worker acknowledged, so no worker is ever still inside an old job when the next
@@ -20,15 +25,16 @@ public final class WorkerPool {
     private final int threads;
     private final Thread[] workers;
     private final AtomicLongArray acknowledged; // index = worker id (0 is the caller, unused)
-    private final AtomicInteger nextChunk = new AtomicInteger();
+    private final AtomicInteger nextIndex = new AtomicInteger();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private volatile long generation;
     private volatile boolean shutdown;
     private volatile Thread caller;
     private RangeTask task;
     private int n;
-    private int chunkSize;
-    private int chunks;
+    private int grain;
+    private long dispatches; // written by the caller inside run (synchronized)
+    private long barrierNanos;
 
     public WorkerPool(int threads) {
         if (threads < 1) {
@@ -56,16 +62,15 @@ public final class WorkerPool {
         if (n <= 0) {
             return;
         }
-        int wanted = Math.min(Math.max(1, n / Math.max(1, grain)), threads * 4);
-        if (threads == 1 || wanted == 1 || shutdown) {
+        int g = Math.max(1, grain);
+        if (threads == 1 || n / g <= 1 || shutdown) {
             task.run(0, 0, n);
             return;
         }
         this.task = task;
         this.n = n;
-        this.chunkSize = (n + wanted - 1) / wanted;
-        this.chunks = (n + chunkSize - 1) / chunkSize;
-        nextChunk.set(0);
+        this.grain = g;
+        nextIndex.set(0);
         caller = Thread.currentThread();
         long gen = generation + 1;
         generation = gen; // publishes the job fields written above
@@ -86,6 +91,8 @@ public final class WorkerPool {
                 }
             }
         }
+        dispatches++;
+        barrierNanos += System.nanoTime() - start;
         this.task = null;
         Throwable t = failure.getAndSet(null);
         if (t instanceof RuntimeException re) {
@@ -101,10 +108,21 @@ public final class WorkerPool {
 
     private void work(int worker) {
         RangeTask t = task;
-        int c;
-        while ((c = nextChunk.getAndIncrement()) < chunks) {
-            int from = c * chunkSize;
-            int to = Math.min(n, from + chunkSize);
+        int total = n;
+        int g = grain;
+        int parts = 4 * threads; // the first chunk is n / (4·threads), as large as the old equal chunks
+        while (true) {
+            int from = nextIndex.get();
+            if (from >= total) {
+                return;
+            }
+            int to = (int) Math.min(total, from + (long) Math.max(g, (total - from) / parts));
+            if (total - to < g) {
+                to = total; // no chunk below the grain at the end
+            }
+            if (!nextIndex.compareAndSet(from, to)) {
+                continue;
+            }
             try {
                 if (failure.get() == null) {
                     t.run(worker, from, to);
@@ -141,6 +159,19 @@ public final class WorkerPool {
                 LockSupport.unpark(waiting);
             }
         }
+    }
+
+    /** Runs handed to the workers so far (runs small enough for the caller alone are not counted). */
+    public synchronized long dispatches() {
+        return dispatches;
+    }
+
+    /**
+     * Total nanoseconds the caller waited, after finishing its own chunks, for the workers to finish and
+     * acknowledge (the barrier; includes the workers' wake-up latency and any imbalance of the split).
+     */
+    public synchronized long barrierNanos() {
+        return barrierNanos;
     }
 
     /** Stops the workers; later {@link #run} calls execute on the calling thread. */

@@ -1,0 +1,212 @@
+package io.llmopt.cli.profile;
+
+import io.llmopt.model.ForwardProfile;
+import io.llmopt.model.ForwardProfile.Stage;
+import io.llmopt.model.ForwardState;
+import io.llmopt.model.LayerWeights;
+import io.llmopt.model.LlamaModel;
+import io.llmopt.model.loader.LoadedModel;
+import io.llmopt.model.loader.ModelLoader;
+import io.llmopt.tensor.LlmoptException;
+import io.llmopt.tensor.Tensor;
+import io.llmopt.tensor.kernel.KernelProvider;
+import io.llmopt.tensor.kernel.WorkerPool;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code llmopt profile-decode}: where one decoded token's time goes. Runs {@code -n} tokens one at a time
+ * (like {@code bench}'s tg, after a warm-up run) with a {@link ForwardProfile} installed and prints wall
+ * time per token by stage, the matmuls by weight type and shape (with GB/s of weights read), the pool's
+ * dispatches and barrier wait per token, the CPU time of the caller and the kernel threads per token
+ * (on a loaded machine CPU time is the steadier figure), and the cost of an empty pool dispatch.
+ */
+@Command(name = "profile-decode", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Split one decoded token's time by stage, weight type and thread synchronization.")
+public final class ProfileDecodeCommand implements Callable<Integer> {
+    @Option(names = {"-m", "--model"}, required = true, paramLabel = "MODEL", description = "model (GGUF, HF directory, llama2.c .bin)")
+    Path model;
+
+    @Option(names = {"-n", "--n-gen"}, paramLabel = "N", description = "tokens per run (default: ${DEFAULT-VALUE})")
+    int tokens = 64;
+
+    @Option(names = {"-t", "--threads"}, paramLabel = "N", description = "threads (default: ${DEFAULT-VALUE})")
+    int threads = 2;
+
+    @Option(names = {"-r", "--repetitions"}, paramLabel = "N", description = "measured runs after one warm-up (default: ${DEFAULT-VALUE})")
+    int repetitions = 3;
+
+    @Spec
+    CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new ProfileDecodeCommand()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        if (tokens < 1 || threads < 1 || repetitions < 1) {
+            throw new LlmoptException("-n, -t and -r must be >= 1");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        try (LoadedModel loaded = ModelLoader.load(model)) {
+            WorkerPool pool = new WorkerPool(threads);
+            try {
+                LlamaModel m = new LlamaModel(loaded.config(), loaded.weights(), KernelProvider.get(), pool);
+                int layers = loaded.config().numLayers();
+                ForwardProfile profile = new ForwardProfile(layers);
+                m.setProfile(profile);
+                int[] ids = new int[tokens];
+                SplittableRandom random = new SplittableRandom(1234);
+                for (int i = 0; i < tokens; i++) {
+                    ids[i] = random.nextInt(loaded.config().vocabSize());
+                }
+                ForwardState s = m.newState(tokens, 1);
+                long wall = 0, callerCpu = 0, workerCpu = 0, dispatches = 0, barrier = 0;
+                for (int r = -1; r < repetitions; r++) {
+                    if (r == 0) {
+                        profile.reset();
+                    }
+                    long d0 = pool.dispatches(), b0 = pool.barrierNanos();
+                    long c0 = mx.getCurrentThreadCpuTime(), k0 = kernelThreadsCpu(mx), w0 = System.nanoTime();
+                    for (int i = 0; i < tokens; i++) {
+                        profile.start();
+                        m.forward(s, ids, i, 1, i, false);
+                    }
+                    if (r >= 0) {
+                        wall += System.nanoTime() - w0;
+                        callerCpu += mx.getCurrentThreadCpuTime() - c0;
+                        workerCpu += kernelThreadsCpu(mx) - k0;
+                        dispatches += pool.dispatches() - d0;
+                        barrier += pool.barrierNanos() - b0;
+                    }
+                }
+                long n = (long) tokens * repetitions;
+                out.printf("model %s, %d threads, %s, %d tokens × %d runs (positions 0..%d)%n", model.getFileName(),
+                        threads, KernelProvider.get().name(), tokens, repetitions, tokens - 1);
+                out.printf("wall %.2f ms/token (%.2f t/s); CPU per token: caller %.2f ms, kernel threads %.2f ms%n",
+                        wall / 1e6 / n, n / (wall / 1e9), callerCpu / 1e6 / n, workerCpu / 1e6 / n);
+                out.printf("pool: %.1f dispatches/token, caller waited at the barrier %.3f ms/token (%.1f µs per dispatch)%n",
+                        dispatches / (double) n, barrier / 1e6 / n, barrier / 1e3 / Math.max(1, dispatches));
+                out.printf("empty dispatch (pool.run of %d no-op chunks, caller included): %.2f µs%n", 2 * threads,
+                        emptyDispatchNanos(pool) / 1e3);
+                printStages(out, profile, layers, wall, n);
+                printMatmuls(out, profile, loaded, layers, n);
+            } finally {
+                pool.shutdown();
+            }
+        }
+        out.flush();
+        return 0;
+    }
+
+    private void printStages(PrintWriter out, ForwardProfile p, int layers, long wall, long n) {
+        out.println();
+        out.println("| stage | ms/token | share |");
+        out.println("| --- | ---: | ---: |");
+        long sum = 0;
+        for (Stage st : Stage.values()) {
+            long t = 0;
+            for (int l = -1; l < layers; l++) {
+                t += p.nanos(st, l);
+            }
+            sum += t;
+            if (t > 0) {
+                out.printf("| %s | %.3f | %.1f %% |%n", st, t / 1e6 / n, 100.0 * t / wall);
+            }
+        }
+        out.printf("| (between tokens: sampling-free loop, profile overhead) | %.3f | %.1f %% |%n", (wall - sum) / 1e6 / n,
+                100.0 * (wall - sum) / wall);
+    }
+
+    private void printMatmuls(PrintWriter out, ForwardProfile p, LoadedModel loaded, int layers, long n) {
+        Map<String, long[]> rows = new LinkedHashMap<>(); // key -> {nanos, bytes per token, count}
+        for (Stage st : Stage.values()) {
+            if (!st.isMatmul()) {
+                continue;
+            }
+            for (int l = -1; l < layers; l++) {
+                long t = p.nanos(st, l);
+                if (t == 0) {
+                    continue;
+                }
+                StringBuilder key = new StringBuilder(st.toString()).append(' ');
+                long bytes = 0;
+                for (Tensor w : weights(loaded, st, l)) {
+                    key.append(bytes == 0 ? "" : " + ").append(w.type()).append(' ').append(w.dim(0)).append('x').append(w.dim(1));
+                    bytes += w.byteSize();
+                }
+                long[] acc = rows.computeIfAbsent(key.toString(), k -> new long[3]);
+                acc[0] += t;
+                acc[1] += bytes;
+                acc[2]++;
+            }
+        }
+        out.println();
+        out.println("| matmul (type rows×cols) | layers | ms/token | MB/token | GB/s |");
+        out.println("| --- | ---: | ---: | ---: | ---: |");
+        for (Map.Entry<String, long[]> e : rows.entrySet()) {
+            long[] a = e.getValue();
+            double ms = a[0] / 1e6 / n;
+            out.printf("| %s | %d | %.3f | %.1f | %.2f |%n", e.getKey(), a[2], ms, a[1] / 1e6, a[1] / 1e6 / ms);
+        }
+    }
+
+    private static Tensor[] weights(LoadedModel m, Stage st, int l) {
+        if (st == Stage.OUTPUT) {
+            return new Tensor[] {m.weights().output()};
+        }
+        LayerWeights w = m.weights().layers().get(l);
+        return switch (st) {
+            case ATTN_Q -> new Tensor[] {w.wq()};
+            case ATTN_K -> new Tensor[] {w.wk()};
+            case ATTN_V -> new Tensor[] {w.wv()};
+            case ATTN_QKV -> new Tensor[] {w.wq(), w.wk(), w.wv()};
+            case ATTN_OUT -> new Tensor[] {w.wo()};
+            case FFN_GATE -> new Tensor[] {w.gate()};
+            case FFN_UP -> new Tensor[] {w.up()};
+            case FFN_GATE_UP -> new Tensor[] {w.gate(), w.up()};
+            case FFN_DOWN -> new Tensor[] {w.down()};
+            default -> new Tensor[0];
+        };
+    }
+
+    /** CPU time of the pool's kernel threads (named llmopt-kernel-*), summed. */
+    private static long kernelThreadsCpu(ThreadMXBean mx) {
+        long sum = 0;
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().startsWith("llmopt-kernel-")) {
+                sum += Math.max(0, mx.getThreadCpuTime(t.threadId()));
+            }
+        }
+        return sum;
+    }
+
+    /** Mean wall time of a pool.run whose chunks do nothing (the fixed cost of one dispatch + barrier). */
+    private static double emptyDispatchNanos(WorkerPool pool) {
+        int chunks = 2 * pool.threads();
+        long[] sink = new long[1];
+        for (int i = 0; i < 20_000; i++) {
+            pool.run(chunks, 1, (w, from, to) -> sink[0] += to - from);
+        }
+        int calls = 50_000;
+        long t0 = System.nanoTime();
+        for (int i = 0; i < calls; i++) {
+            pool.run(chunks, 1, (w, from, to) -> sink[0] += to - from);
+        }
+        return (System.nanoTime() - t0) / (double) calls;
+    }
+}

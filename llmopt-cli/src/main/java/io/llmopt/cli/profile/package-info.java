@@ -1,0 +1,2 @@
+/** Diagnostic commands that split the time of the forward pass ({@code llmopt profile-decode}). */
+package io.llmopt.cli.profile;

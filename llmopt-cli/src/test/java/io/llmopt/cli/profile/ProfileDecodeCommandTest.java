@@ -1,0 +1,36 @@
+package io.llmopt.cli.profile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.llmopt.cli.Main;
+import io.llmopt.testkit.SharedData;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+class ProfileDecodeCommandTest {
+    @Test
+    void splitsTheTokenIntoStagesThatAddUpToTheWallTime() {
+        String model = SharedData.require("models/stories260K/stories260K-f32.gguf").toString();
+        var cli = Main.commandLine().addSubcommand(new ProfileDecodeCommand());
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        int code = cli.execute("profile-decode", "-m", model, "-n", "8", "-r", "2", "-t", "2");
+        assertThat(code).as(err.toString()).isZero();
+        String text = out.toString();
+        assertThat(text).contains("| ATTN_QKV |", "| FFN_GATE_UP |", "| FFN_DOWN F32 ", "| OUTPUT |", "dispatches/token");
+        Matcher wall = Pattern.compile("wall ([0-9.]+) ms/token").matcher(text);
+        assertThat(wall.find()).isTrue();
+        double sum = 0;
+        Matcher stage = Pattern.compile("\\| [A-Z_]+ \\| ([0-9.]+) \\| [0-9.]+ % \\|").matcher(text);
+        while (stage.find()) {
+            sum += Double.parseDouble(stage.group(1));
+        }
+        double total = Double.parseDouble(wall.group(1));
+        assertThat(sum).as(text).isGreaterThan(0.5 * total).isLessThanOrEqualTo(total * 1.01 + 0.01);
+    }
+}

@@ -1,0 +1,99 @@
+package io.llmopt.tensor.kernel;
+
+import io.llmopt.tensor.LlmoptException;
+import io.llmopt.tensor.Tensor;
+
+/**
+ * Decode GEMV of several weights that multiply the same activation vector (q/k/v, gate/up) as one pool
+ * dispatch: the four-row groups of all weights are numbered one after the other and split between the
+ * threads together, so the threads meet at one barrier instead of one per weight, and the small k/v
+ * matrices no longer pay a dispatch each. Every group is computed by {@link Gemv#rows4} exactly as
+ * {@link VectorMatMul} computes it, so the outputs have the same bits as separate matmul calls.
+ *
+ * <p>Reused per calling thread; allocates nothing once its arrays have grown to the number of weights.
+ */
+final class SharedInputGemv implements RangeTask {
+    /** Multiply-adds below which a chunk is not worth handing to another thread (as {@link VectorMatMul}). */
+    private static final int MIN_CHUNK_WORK = 1 << 15;
+
+    private float[][] scratch = new float[0][];
+    private Tensor[] w = new Tensor[0];
+    private float[][] out = new float[0][];
+    private int[] firstGroup = new int[1]; // firstGroup[i] = groups of weights 0..i-1
+    private int cols;
+    private float[] x;
+    private int xOffset;
+
+    void run(Tensor[] weights, float[] x, int xOffset, float[][] outs, WorkerPool pool) {
+        int k = weights.length;
+        if (outs.length < k) {
+            throw new IllegalArgumentException("matmulShared: " + k + " weights but " + outs.length + " outputs");
+        }
+        if (w.length < k) {
+            w = new Tensor[k];
+            out = new float[k][];
+            firstGroup = new int[k + 1];
+        }
+        if (scratch.length < pool.threads()) {
+            float[][] s = new float[pool.threads()][];
+            for (int i = 0; i < s.length; i++) {
+                s[i] = new float[Gemv.SCRATCH];
+            }
+            scratch = s;
+        }
+        int c = -1;
+        int groups = 0;
+        for (int i = 0; i < k; i++) {
+            Tensor t = weights[i];
+            if (t.rank() != 2) {
+                throw new LlmoptException("matmul: weight '" + t.name() + "' must be 2-D, got rank " + t.rank());
+            }
+            int rows = Math.toIntExact(t.dim(0));
+            int tc = Math.toIntExact(t.dim(1));
+            if (c >= 0 && tc != c) {
+                throw new IllegalArgumentException("matmulShared: " + t + " has " + tc + " columns, expected " + c);
+            }
+            c = tc;
+            if (xOffset < 0 || xOffset + (long) c > x.length || rows > outs[i].length) {
+                throw new IllegalArgumentException("matmul " + t + ": buffers too small for batch 1");
+            }
+            w[i] = t;
+            out[i] = outs[i];
+            firstGroup[i] = groups;
+            groups += (rows + Gemv.ROWS - 1) / Gemv.ROWS;
+        }
+        firstGroup[k] = groups;
+        this.cols = c;
+        this.x = x;
+        this.xOffset = xOffset;
+        try {
+            if (groups > 0) {
+                pool.run(groups, Math.max(1, MIN_CHUNK_WORK / Math.max(1, Gemv.ROWS * c)), this);
+            }
+        } finally {
+            java.util.Arrays.fill(w, 0, k, null);
+            java.util.Arrays.fill(out, 0, k, null);
+            this.x = null;
+        }
+    }
+
+    @Override
+    public void run(int worker, int from, int to) {
+        float[] s = scratch[worker];
+        int i = 0;
+        while (firstGroup[i + 1] <= from) {
+            i++;
+        }
+        for (int g = from; g < to; ) {
+            Tensor t = w[i];
+            int rows = Math.toIntExact(t.dim(0));
+            int end = Math.min(to, firstGroup[i + 1]);
+            long rowBytes = t.rowBytes();
+            for (; g < end; g++) {
+                int r = (g - firstGroup[i]) * Gemv.ROWS;
+                Gemv.rows4(t.type(), t.data(), rowBytes, r, Math.min(Gemv.ROWS, rows - r), cols, x, xOffset, s, out[i], r);
+            }
+            i++;
+        }
+    }
+}
