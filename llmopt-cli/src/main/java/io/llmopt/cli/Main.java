@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
             io.llmopt.cli.train.TrainCommand.class, io.llmopt.cli.train.DistillCommand.class,
             io.llmopt.cli.serve.ServeCommand.class, io.llmopt.cli.serve.LoadtestCommand.class,
             io.llmopt.cli.tokenizer.TokenizerCommand.class, io.llmopt.cli.prune.PruneCommand.class,
+            io.llmopt.cli.profile.ProfileDecodeCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

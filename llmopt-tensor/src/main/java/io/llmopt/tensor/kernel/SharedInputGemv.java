@@ -1,5 +1,6 @@
 package io.llmopt.tensor.kernel;
 
+import io.llmopt.tensor.BitmapRows;
 import io.llmopt.tensor.LlmoptException;
 import io.llmopt.tensor.Tensor;
 
@@ -8,7 +9,7 @@ import io.llmopt.tensor.Tensor;
  * dispatch: the four-row groups of all weights are numbered one after the other and split between the
  * threads together, so the threads meet at one barrier instead of one per weight, and the small k/v
  * matrices no longer pay a dispatch each. Every group is computed by {@link Gemv#rows4} exactly as
- * {@link VectorMatMul} computes it, so the outputs have the same bits as separate matmul calls.
+ * {@link VectorMatMul} computes it (or by {@link BitmapGemv} for weights with a bitmap-sparse form), so the outputs have the same bits as separate matmul calls.
  *
  * <p>Reused per calling thread; allocates nothing once its arrays have grown to the number of weights.
  */
@@ -89,9 +90,14 @@ final class SharedInputGemv implements RangeTask {
             int rows = Math.toIntExact(t.dim(0));
             int end = Math.min(to, firstGroup[i + 1]);
             long rowBytes = t.rowBytes();
+            BitmapRows sparse = t.sparse();
             for (; g < end; g++) {
                 int r = (g - firstGroup[i]) * Gemv.ROWS;
-                Gemv.rows4(t.type(), t.data(), rowBytes, r, Math.min(Gemv.ROWS, rows - r), cols, x, xOffset, s, out[i], r);
+                if (sparse != null) { // as VectorMatMul: the bitmap-sparse form gives the same bits
+                    BitmapGemv.rows4(sparse, r, Math.min(Gemv.ROWS, rows - r), x, xOffset, s, out[i], r);
+                } else {
+                    Gemv.rows4(t.type(), t.data(), rowBytes, r, Math.min(Gemv.ROWS, rows - r), cols, x, xOffset, s, out[i], r);
+                }
             }
             i++;
         }
