@@ -3,6 +3,7 @@
 # both driven by `llmopt loadtest` (streaming /v1/completions, EOS ignored), then the prefix-cache effect on the
 # time to first token of a long chat's second turn (llmopt with and without --no-prefix-cache).
 # Usage: llmopt-bench/serve-side-by-side.sh MODEL.gguf LLAMA_CPP_BIN_DIR [PROMPT_LEN] [MAX_TOKENS]
+#   env: ONLY_PREFIX=1 runs only the prefix-cache part, SKIP_PREFIX=1 only the throughput part
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
@@ -60,6 +61,7 @@ ttft_second_turn() { # extra serve flags
   stop
   echo "$t"
 }
+[ "${SKIP_PREFIX:-0}" = 1 ] && exit 0
 on=$(ttft_second_turn)
 port=$((port + 10))
 off=$(ttft_second_turn --no-prefix-cache)
