@@ -2,6 +2,7 @@ package io.llmopt.cli.serve;
 
 import io.llmopt.engine.BatchingEngine;
 import io.llmopt.engine.EngineConfig;
+import io.llmopt.engine.EngineWarmUp;
 import io.llmopt.engine.InferenceEngine;
 import io.llmopt.model.loader.LoadedModel;
 import io.llmopt.cli.SparseOptions;
@@ -86,6 +87,10 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--no-prefix-cache", description = "do not reuse KV blocks of shared prompt prefixes")
     boolean noPrefixCache;
 
+    @Option(names = "--warmup", paramLabel = "N", description = "before listening, run N concurrent short greedy requests "
+            + "per model so the JIT compiles the kernels before the first client (0 = off; default: ${DEFAULT-VALUE})")
+    int warmup = 2;
+
     @Option(names = "--chat-template", paramLabel = "FILE", description = "a Jinja chat template for every model (overrides the models' own)")
     Path chatTemplate;
 
@@ -151,6 +156,9 @@ public final class ServeCommand implements Callable<Integer> {
     }
 
     private ServedModel load(ModelSpec m, String template, PrintWriter out) {
+        if (warmup < 0) {
+            throw new LlmoptException("--warmup must be >= 0, got " + warmup);
+        }
         LoadedModel loaded = ModelLoader.load(m.path());
         InferenceEngine engine;
         try {
@@ -169,6 +177,15 @@ public final class ServeCommand implements Callable<Integer> {
         } catch (RuntimeException e) {
             loaded.close();
             throw e;
+        }
+        if (warmup > 0) {
+            try {
+                long ms = EngineWarmUp.run(engine, warmup, 32, 16, 600);
+                out.printf(Locale.ROOT, "model %s: warm-up (%d requests of 32 + 16 tokens) %d ms%n", m.name(), warmup, ms);
+            } catch (RuntimeException e) {
+                engine.close(); // closes the model too
+                throw e;
+            }
         }
         ServedModel served = ServedModel.of(m.name(), engine);
         if (template != null) {

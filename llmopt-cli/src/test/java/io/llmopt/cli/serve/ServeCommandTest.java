@@ -57,6 +57,8 @@ class ServeCommandTest {
         assertThat(r.code()).isEqualTo(1);
         r = run("serve", "-m", "x.gguf", "--kv-cache-type", "q8_0");
         assertThat(r.err().strip()).startsWith("error: ").contains("--kv-cache-type", "q8_0").doesNotContain("\n");
+        r = run("serve", "-m", "x.gguf", "--warmup", "-1");
+        assertThat(r.err().strip()).startsWith("error: ").contains("--warmup", "-1").doesNotContain("\n");
     }
 
     @Test
@@ -78,7 +80,7 @@ class ServeCommandTest {
         }
         assertThat(m.find(0)).as(out + " " + err).isTrue();
         String base = m.group(1);
-        assertThat(out.toString()).contains("tiny", "stories260K-f32.gguf", "f16 KV blocks");
+        assertThat(out.toString()).contains("tiny", "stories260K-f32.gguf", "f16 KV blocks", "warm-up (2 requests");
         try {
             Run lt = run("loadtest", "--url", base, "--model", "stories260K-f32.gguf", "--concurrency", "3", "--requests", "6",
                     "--prompt-len", "8", "--max-tokens", "8", "--json");
