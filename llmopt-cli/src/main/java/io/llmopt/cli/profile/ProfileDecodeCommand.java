@@ -1,5 +1,6 @@
 package io.llmopt.cli.profile;
 
+import io.llmopt.cli.Json;
 import io.llmopt.model.ForwardProfile;
 import io.llmopt.model.ForwardProfile.Stage;
 import io.llmopt.model.ForwardState;
@@ -16,7 +17,9 @@ import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
@@ -47,6 +50,9 @@ public final class ProfileDecodeCommand implements Callable<Integer> {
 
     @Option(names = {"-r", "--repetitions"}, paramLabel = "N", description = "measured runs after one warm-up (default: ${DEFAULT-VALUE})")
     int repetitions = 3;
+
+    @Option(names = "--json", description = "print one JSON object (summary, stages, matmuls) instead of the tables")
+    boolean json;
 
     @Spec
     CommandSpec spec;
@@ -95,16 +101,48 @@ public final class ProfileDecodeCommand implements Callable<Integer> {
                     }
                 }
                 long n = (long) tokens * repetitions;
-                out.printf("model %s, %d threads, %s, %d tokens × %d runs (positions 0..%d)%n", model.getFileName(),
-                        threads, KernelProvider.get().name(), tokens, repetitions, tokens - 1);
-                out.printf("wall %.2f ms/token (%.2f t/s); CPU per token: caller %.2f ms, kernel threads %.2f ms%n",
-                        wall / 1e6 / n, n / (wall / 1e9), callerCpu / 1e6 / n, workerCpu / 1e6 / n);
-                out.printf("pool: %.1f dispatches/token, caller waited at the barrier %.3f ms/token (%.1f µs per dispatch)%n",
-                        dispatches / (double) n, barrier / 1e6 / n, barrier / 1e3 / Math.max(1, dispatches));
-                out.printf("empty dispatch (pool.run of %d no-op chunks, caller included): %.2f µs%n", 2 * threads,
-                        emptyDispatchNanos(pool) / 1e3);
-                printStages(out, profile, layers, wall, n);
-                printMatmuls(out, profile, loaded, layers, n);
+                double empty = emptyDispatchNanos(pool);
+                List<Map<String, Object>> stages = stages(profile, layers, wall, n);
+                List<Map<String, Object>> matmuls = matmuls(profile, loaded, layers, n);
+                if (json) {
+                    Map<String, Object> r = new LinkedHashMap<>();
+                    r.put("model", model.getFileName().toString());
+                    r.put("threads", threads);
+                    r.put("kernels", KernelProvider.get().name());
+                    r.put("tokens", tokens);
+                    r.put("repetitions", repetitions);
+                    r.put("ms_per_token", wall / 1e6 / n);
+                    r.put("tokens_per_second", n / (wall / 1e9));
+                    r.put("caller_cpu_ms_per_token", callerCpu / 1e6 / n);
+                    r.put("kernel_threads_cpu_ms_per_token", workerCpu / 1e6 / n);
+                    r.put("dispatches_per_token", dispatches / (double) n);
+                    r.put("barrier_wait_ms_per_token", barrier / 1e6 / n);
+                    r.put("empty_dispatch_us", empty / 1e3);
+                    r.put("stages", stages);
+                    r.put("matmuls", matmuls);
+                    out.println(Json.write(r));
+                } else {
+                    out.printf("model %s, %d threads, %s, %d tokens × %d runs (positions 0..%d)%n", model.getFileName(),
+                            threads, KernelProvider.get().name(), tokens, repetitions, tokens - 1);
+                    out.printf("wall %.2f ms/token (%.2f t/s); CPU per token: caller %.2f ms, kernel threads %.2f ms%n",
+                            wall / 1e6 / n, n / (wall / 1e9), callerCpu / 1e6 / n, workerCpu / 1e6 / n);
+                    out.printf("pool: %.1f dispatches/token, caller waited at the barrier %.3f ms/token (%.1f µs per dispatch)%n",
+                            dispatches / (double) n, barrier / 1e6 / n, barrier / 1e3 / Math.max(1, dispatches));
+                    out.printf("empty dispatch (pool.run of %d no-op chunks, caller included): %.2f µs%n", 2 * threads, empty / 1e3);
+                    out.println();
+                    out.println("| stage | ms/token | share |");
+                    out.println("| --- | ---: | ---: |");
+                    for (Map<String, Object> st : stages) {
+                        out.printf("| %s | %.3f | %.1f %% |%n", st.get("stage"), st.get("ms_per_token"), st.get("share_percent"));
+                    }
+                    out.println();
+                    out.println("| matmul (type rows×cols) | layers | ms/token | MB/token | GB/s |");
+                    out.println("| --- | ---: | ---: | ---: | ---: |");
+                    for (Map<String, Object> mm : matmuls) {
+                        out.printf("| %s | %d | %.3f | %.1f | %.2f |%n", mm.get("matmul"), mm.get("layers"), mm.get("ms_per_token"),
+                                mm.get("mb_per_token"), mm.get("gb_per_second"));
+                    }
+                }
             } finally {
                 pool.shutdown();
             }
@@ -113,10 +151,8 @@ public final class ProfileDecodeCommand implements Callable<Integer> {
         return 0;
     }
 
-    private void printStages(PrintWriter out, ForwardProfile p, int layers, long wall, long n) {
-        out.println();
-        out.println("| stage | ms/token | share |");
-        out.println("| --- | ---: | ---: |");
+    private static List<Map<String, Object>> stages(ForwardProfile p, int layers, long wall, long n) {
+        List<Map<String, Object>> rows = new ArrayList<>();
         long sum = 0;
         for (Stage st : Stage.values()) {
             long t = 0;
@@ -125,14 +161,22 @@ public final class ProfileDecodeCommand implements Callable<Integer> {
             }
             sum += t;
             if (t > 0) {
-                out.printf("| %s | %.3f | %.1f %% |%n", st, t / 1e6 / n, 100.0 * t / wall);
+                rows.add(stageRow(st.toString(), t, wall, n));
             }
         }
-        out.printf("| (between tokens: sampling-free loop, profile overhead) | %.3f | %.1f %% |%n", (wall - sum) / 1e6 / n,
-                100.0 * (wall - sum) / wall);
+        rows.add(stageRow("(between tokens: sampling-free loop, profile overhead)", wall - sum, wall, n));
+        return rows;
     }
 
-    private void printMatmuls(PrintWriter out, ForwardProfile p, LoadedModel loaded, int layers, long n) {
+    private static Map<String, Object> stageRow(String name, long nanos, long wall, long n) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("stage", name);
+        r.put("ms_per_token", nanos / 1e6 / n);
+        r.put("share_percent", 100.0 * nanos / wall);
+        return r;
+    }
+
+    private static List<Map<String, Object>> matmuls(ForwardProfile p, LoadedModel loaded, int layers, long n) {
         Map<String, long[]> rows = new LinkedHashMap<>(); // key -> {nanos, bytes per token, count}
         for (Stage st : Stage.values()) {
             if (!st.isMatmul()) {
@@ -155,14 +199,19 @@ public final class ProfileDecodeCommand implements Callable<Integer> {
                 acc[2]++;
             }
         }
-        out.println();
-        out.println("| matmul (type rows×cols) | layers | ms/token | MB/token | GB/s |");
-        out.println("| --- | ---: | ---: | ---: | ---: |");
+        List<Map<String, Object>> list = new ArrayList<>();
         for (Map.Entry<String, long[]> e : rows.entrySet()) {
             long[] a = e.getValue();
             double ms = a[0] / 1e6 / n;
-            out.printf("| %s | %d | %.3f | %.1f | %.2f |%n", e.getKey(), a[2], ms, a[1] / 1e6, a[1] / 1e6 / ms);
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("matmul", e.getKey());
+            r.put("layers", (int) a[2]);
+            r.put("ms_per_token", ms);
+            r.put("mb_per_token", a[1] / 1e6);
+            r.put("gb_per_second", a[1] / 1e6 / ms);
+            list.add(r);
         }
+        return list;
     }
 
     private static Tensor[] weights(LoadedModel m, Stage st, int l) {

@@ -33,4 +33,26 @@ class ProfileDecodeCommandTest {
         double total = Double.parseDouble(wall.group(1));
         assertThat(sum).as(text).isGreaterThan(0.5 * total).isLessThanOrEqualTo(total * 1.01 + 0.01);
     }
+
+    @Test
+    void jsonHasTheSameParts() throws Exception {
+        String model = SharedData.require("models/stories260K/stories260K-f32.gguf").toString();
+        var cli = Main.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        int code = cli.execute("profile-decode", "-m", model, "-n", "4", "-r", "1", "-t", "1", "--json");
+        assertThat(code).as(err.toString()).isZero();
+        var root = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.toString());
+        assertThat(root.get("tokens_per_second").asDouble()).isPositive();
+        assertThat(root.get("threads").asInt()).isEqualTo(1);
+        assertThat(root.get("stages").findValuesAsText("stage")).contains("ATTN_QKV", "FFN_GATE_UP", "OUTPUT");
+        assertThat(root.get("matmuls").size()).isPositive();
+        double sum = 0;
+        for (var st : root.get("stages")) {
+            sum += st.get("ms_per_token").asDouble();
+        }
+        assertThat(sum).isCloseTo(root.get("ms_per_token").asDouble(), org.assertj.core.api.Assertions.within(0.01));
+    }
 }
