@@ -36,14 +36,14 @@ public final class LlamaModel {
     public LlamaModel(LlamaConfig config, LlamaWeights weights, Kernels kernels, WorkerPool pool) {
         weights.validate(config);
         this.config = config;
-        this.weights = weights;
+        this.weights = PreparedWeights.of(weights, kernels);
         this.kernels = kernels;
         this.pool = pool;
         int layers = config.numLayers();
         this.qkv = new Tensor[layers][];
         this.gateUp = new Tensor[layers][];
         for (int l = 0; l < layers; l++) {
-            LayerWeights w = weights.layers().get(l);
+            LayerWeights w = this.weights.layers().get(l);
             qkv[l] = new Tensor[] {w.wq(), w.wk(), w.wv()};
             gateUp[l] = new Tensor[] {w.gate(), w.up()};
         }

@@ -15,9 +15,10 @@ import java.util.Arrays;
  *
  * <p>{@code sparse} is an optional execution form of the same values ({@link BitmapRows}, built at load
  * time, null when absent): the kernels read it instead of {@code data}, which stays the tensor's bytes for
- * writers. Slices and reshapes drop it.
+ * writers. {@code packed} is the lane-packed execution form of a Q4_0 matrix ({@link LanePackedQ4_0}, built
+ * by the vector kernels' {@code prepare}, null when absent), read the same way. Slices and reshapes drop both.
  */
-public record Tensor(String name, GgmlType type, long[] shape, MemorySegment data, BitmapRows sparse) {
+public record Tensor(String name, GgmlType type, long[] shape, MemorySegment data, BitmapRows sparse, LanePackedQ4_0 packed) {
 
     public Tensor {
         shape = shape.clone();
@@ -30,15 +31,28 @@ public record Tensor(String name, GgmlType type, long[] shape, MemorySegment dat
             throw new LlmoptException("tensor '" + name + "': " + type + " " + Arrays.toString(shape) + " does not match its sparse form "
                     + sparse.type() + " [" + sparse.rows() + ", " + sparse.cols() + "]");
         }
+        if (packed != null && (shape.length != 2 || type != GgmlType.Q4_0 || packed.rows() != shape[0] || packed.cols() != shape[1])) {
+            throw new LlmoptException("tensor '" + name + "': " + type + " " + Arrays.toString(shape) + " does not match its lane-packed form ["
+                    + packed.rows() + ", " + packed.cols() + "]");
+        }
+    }
+
+    public Tensor(String name, GgmlType type, long[] shape, MemorySegment data, BitmapRows sparse) {
+        this(name, type, shape, data, sparse, null);
     }
 
     public Tensor(String name, GgmlType type, long[] shape, MemorySegment data) {
-        this(name, type, shape, data, null);
+        this(name, type, shape, data, null, null);
     }
 
     /** This tensor with {@code rows} (the same values in bitmap-sparse form) for the kernels to read. */
     public Tensor withSparse(BitmapRows rows) {
-        return new Tensor(name, type, shape, data, rows);
+        return new Tensor(name, type, shape, data, rows, packed);
+    }
+
+    /** This tensor with {@code form} (the same values, lane-packed) for the vector kernels to read. */
+    public Tensor withPacked(LanePackedQ4_0 form) {
+        return new Tensor(name, type, shape, data, sparse, form);
     }
 
     public static long elementCount(long[] shape) {
@@ -140,6 +154,6 @@ public record Tensor(String name, GgmlType type, long[] shape, MemorySegment dat
 
     @Override
     public String toString() {
-        return name + " " + type + " " + Arrays.toString(shape) + (sparse == null ? "" : " (bitmap-sparse)");
+        return name + " " + type + " " + Arrays.toString(shape) + (sparse == null ? "" : " (bitmap-sparse)") + (packed == null ? "" : " (lane-packed)");
     }
 }

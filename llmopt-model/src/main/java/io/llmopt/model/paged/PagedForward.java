@@ -4,6 +4,7 @@ import io.llmopt.model.HalfRows;
 import io.llmopt.model.LayerWeights;
 import io.llmopt.model.LlamaConfig;
 import io.llmopt.model.LlamaWeights;
+import io.llmopt.model.PreparedWeights;
 import io.llmopt.model.RmsNorm;
 import io.llmopt.model.Rope;
 import io.llmopt.model.SwiGlu;
@@ -62,7 +63,7 @@ public final class PagedForward {
                     + contextLength + ", " + maxTokens + ", " + maxLogits);
         }
         this.config = config;
-        this.weights = weights;
+        this.weights = PreparedWeights.of(weights, kernels);
         this.kernels = kernels;
         this.pool = pool;
         this.contextLength = contextLength;
@@ -83,7 +84,7 @@ public final class PagedForward {
         this.qkv = new Tensor[config.numLayers()][];
         this.gateUp = new Tensor[config.numLayers()][];
         for (int l = 0; l < config.numLayers(); l++) {
-            LayerWeights w = weights.layers().get(l);
+            LayerWeights w = this.weights.layers().get(l);
             qkv[l] = new Tensor[] {w.wq(), w.wk(), w.wv()};
             gateUp[l] = new Tensor[] {w.gate(), w.up()};
         }

@@ -39,4 +39,13 @@ public interface Kernels {
             matmul(w[i], x, xOffset, batch, out[i], 0, pool);
         }
     }
+
+    /**
+     * The form of weight matrix {@code w} these kernels read fastest: {@code w} itself, or {@code w} with an
+     * execution form of the same values attached (e.g. {@link io.llmopt.tensor.LanePackedQ4_0}), built once —
+     * call it at load time, not per multiply. Outputs are the same bits either way.
+     */
+    default Tensor prepare(Tensor w) {
+        return w;
+    }
 }

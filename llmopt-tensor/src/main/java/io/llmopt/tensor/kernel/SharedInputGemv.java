@@ -1,6 +1,7 @@
 package io.llmopt.tensor.kernel;
 
 import io.llmopt.tensor.BitmapRows;
+import io.llmopt.tensor.LanePackedQ4_0;
 import io.llmopt.tensor.LlmoptException;
 import io.llmopt.tensor.Tensor;
 
@@ -91,10 +92,13 @@ final class SharedInputGemv implements RangeTask {
             int end = Math.min(to, firstGroup[i + 1]);
             long rowBytes = t.rowBytes();
             BitmapRows sparse = t.sparse();
+            LanePackedQ4_0 packed = PackedQ4_0Gemv.usable(t.packed()) ? t.packed() : null;
             for (; g < end; g++) {
                 int r = (g - firstGroup[i]) * Gemv.ROWS;
                 if (sparse != null) { // as VectorMatMul: the bitmap-sparse form gives the same bits
                     BitmapGemv.rows4(sparse, r, Math.min(Gemv.ROWS, rows - r), x, xOffset, s, out[i], r);
+                } else if (packed != null) {
+                    PackedQ4_0Gemv.rows4(packed, r, Math.min(Gemv.ROWS, rows - r), x, xOffset, s, out[i], r);
                 } else {
                     Gemv.rows4(t.type(), t.data(), rowBytes, r, Math.min(Gemv.ROWS, rows - r), cols, x, xOffset, s, out[i], r);
                 }

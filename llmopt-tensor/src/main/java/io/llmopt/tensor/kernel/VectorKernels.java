@@ -1,6 +1,9 @@
 package io.llmopt.tensor.kernel;
 
+import io.llmopt.tensor.LanePackedQ4_0;
 import io.llmopt.tensor.Tensor;
+import java.util.Map;
+import java.util.WeakHashMap;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -18,6 +21,9 @@ public final class VectorKernels implements Kernels {
     static final VectorSpecies<Float> SPECIES = chooseSpecies();
     private static final VectorSpecies<Float> species = SPECIES;
 
+    private static final boolean PACK_Q4_0 = !"false".equalsIgnoreCase(System.getProperty("llmopt.packQ4_0", "true"));
+    /** Tensors are compared by identity, and a packed form does not keep its source tensor reachable. */
+    private final Map<Tensor, Tensor> prepared = new WeakHashMap<>();
     private final ThreadLocal<VectorMatMul> jobs = ThreadLocal.withInitial(VectorMatMul::new);
     private final ThreadLocal<SharedInputGemv> sharedJobs = ThreadLocal.withInitial(SharedInputGemv::new);
 
@@ -65,6 +71,28 @@ public final class VectorKernels implements Kernels {
         }
         // scratch holds ≥ cols floats, which covers RowKernels' decode chunk (never more than cols values)
         return RowKernels.dot(w.type(), w.data(), row * w.rowBytes(), Math.toIntExact(w.cols()), x, xOffset, scratch);
+    }
+
+    /**
+     * Q4_0 matrices whose columns fill whole packed chunks get their {@link LanePackedQ4_0} form (memoized per
+     * tensor, so models built on the same weights share it); -Dllmopt.packQ4_0=false keeps the GGUF layout.
+     */
+    @Override
+    public Tensor prepare(Tensor w) {
+        if (!PACK_Q4_0 || w.packed() != null || w.sparse() != null || !LanePackedQ4_0.supports(w, species.length())) {
+            return w;
+        }
+        synchronized (prepared) {
+            Tensor done = prepared.get(w);
+            if (done != null) {
+                return done;
+            }
+        }
+        Tensor packed = w.withPacked(LanePackedQ4_0.pack(w, species.length()));
+        synchronized (prepared) {
+            Tensor raced = prepared.putIfAbsent(w, packed);
+            return raced != null ? raced : packed;
+        }
     }
 
     @Override

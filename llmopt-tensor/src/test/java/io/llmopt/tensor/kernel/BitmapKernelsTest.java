@@ -68,8 +68,8 @@ class BitmapKernelsTest {
                             float[] acc = new float[Gemm.ACC];
                             for (int r0 = 0; r0 < rows; r0 += Gemm.PANEL_ROWS) {
                                 int r1 = Math.min(rows, r0 + Gemm.PANEL_ROWS);
-                                Gemm.panel(type, dense.data(), dense.rowBytes(), null, r0, r1, cols, x, 0, batch, d, 0, rows, panel, acc);
-                                Gemm.panel(type, dense.data(), dense.rowBytes(), sparse.sparse(), r0, r1, cols, x, 0, batch, s, 0, rows, panel, acc);
+                                Gemm.panel(type, dense.data(), dense.rowBytes(), null, null, r0, r1, cols, x, 0, batch, d, 0, rows, panel, acc);
+                                Gemm.panel(type, dense.data(), dense.rowBytes(), sparse.sparse(), null, r0, r1, cols, x, 0, batch, s, 0, rows, panel, acc);
                             }
                             BatchInvarianceTest.assertBits(s, d, what + " Gemm.panel batch " + batch);
                         }

@@ -1,0 +1,119 @@
+package io.llmopt.tensor.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.llmopt.tensor.GgmlType;
+import io.llmopt.tensor.LanePackedQ4_0;
+import io.llmopt.tensor.Layouts;
+import io.llmopt.tensor.LlmoptException;
+import io.llmopt.tensor.Tensor;
+import java.lang.foreign.Arena;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The lane-packed Q4_0 form against the GGUF layout it is built from: {@link LanePackedQ4_0#decodeRow} (the
+ * scalar twin) must give the Q4_0 decoder's values, and the vector kernels reading the packed form must give
+ * the GGUF-layout kernels' outputs bit for bit — GEMV, shared-input GEMV and GEMM batches, rows not a
+ * multiple of 4, columns of one to many packed chunks, negative and subnormal scales, zero scales and
+ * nibble 8 (a zero weight), unaligned source rows. The build runs this class at 128, 256 and 512 bits.
+ */
+class PackedQ4_0Test {
+    private static final int[] BATCHES = {1, 2, 5, 8, 70};
+
+    @Test
+    void packedKernelsGiveTheGgufLayoutKernelsBits() {
+        VectorKernels vector = new VectorKernels();
+        int lanes = Simd.L;
+        int chunk = 8 * lanes;
+        System.out.println("PackedQ4_0Test: vector width " + VectorKernels.vectorBits() + " bits, chunk " + chunk + " columns");
+        int[][] shapes = {{1, chunk}, {4, chunk}, {13, 3 * chunk}, {37, Math.max(256, chunk) * 2}, {6, 2048}, {64, 512}};
+        Random r = new Random(21);
+        WorkerPool pool = new WorkerPool(2);
+        try (Arena arena = Arena.ofShared()) {
+            for (int[] shape : shapes) {
+                for (int misalign : new int[] {0, 3}) {
+                    int rows = shape[0], cols = shape[1];
+                    Tensor t = awkward(arena, r, rows, cols, misalign);
+                    Tensor p = vector.prepare(t);
+                    assertThat(p.packed()).as("packed form of " + t).isNotNull();
+                    assertThat(vector.prepare(t)).as("memoized").isSameAs(p);
+                    String what = rows + "x" + cols + " misalign " + misalign;
+                    float[] want = new float[cols];
+                    float[] got = new float[cols];
+                    for (int row = 0; row < rows; row++) {
+                        t.readRow(row, want, 0);
+                        p.packed().decodeRow(row, got, 0);
+                        for (int c = 0; c < cols; c++) {
+                            assertThat(got[c]).as(what + " decodeRow " + row + "," + c).isEqualTo(want[c]);
+                        }
+                    }
+                    for (int batch : BATCHES) {
+                        float[] x = RandomWeights.gaussian(r, batch * cols + 2);
+                        float[] d = new float[batch * rows + 1];
+                        float[] s = new float[batch * rows + 1];
+                        vector.matmul(t, x, 2, batch, d, 1, pool);
+                        vector.matmul(p, x, 2, batch, s, 1, pool);
+                        BatchInvarianceTest.assertBits(s, d, what + " batch " + batch);
+                    }
+                    float[] x = RandomWeights.gaussian(r, cols);
+                    float[][] d = {new float[rows], new float[rows]};
+                    float[][] s = {new float[rows], new float[rows]};
+                    vector.matmulShared(new Tensor[] {t, t}, x, 0, 1, d, pool);
+                    vector.matmulShared(new Tensor[] {p, t}, x, 0, 1, s, pool);
+                    BatchInvarianceTest.assertBits(s[0], d[0], what + " shared");
+                    BatchInvarianceTest.assertBits(s[1], d[1], what + " shared (unpacked second)");
+                }
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    @Test
+    void onlyWholeChunkQ4_0MatricesArePackedAndMismatchesAreRejected() {
+        VectorKernels vector = new VectorKernels();
+        int chunk = 8 * Simd.L;
+        Random r = new Random(4);
+        try (Arena arena = Arena.ofShared()) {
+            Tensor q8 = RandomWeights.matrix(arena, r, GgmlType.Q8_0, 4, chunk, 0);
+            assertThat(vector.prepare(q8)).isSameAs(q8);
+            if (chunk > 32) {
+                Tensor narrow = RandomWeights.matrix(arena, r, GgmlType.Q4_0, 4, chunk - 32, 0);
+                assertThat(vector.prepare(narrow)).isSameAs(narrow);
+                assertThatThrownBy(() -> LanePackedQ4_0.pack(narrow, Simd.L)).isInstanceOf(LlmoptException.class)
+                        .hasMessageContaining("multiple of " + chunk);
+            }
+            Tensor a = RandomWeights.matrix(arena, r, GgmlType.Q4_0, 8, 256, 0);
+            Tensor b = RandomWeights.matrix(arena, r, GgmlType.Q4_0, 4, 256, 0);
+            LanePackedQ4_0 pb = LanePackedQ4_0.pack(b, 8);
+            assertThatThrownBy(() -> a.withPacked(pb)).isInstanceOf(LlmoptException.class).hasMessageContaining("does not match");
+            // bytes: 0.5 per weight of nibbles + one float per 32, rows padded to 4
+            assertThat(LanePackedQ4_0.pack(a, 8).byteSize()).isEqualTo(8 * 256 / 2 + 8 * 8 * 4);
+        }
+    }
+
+    /** Random Q4_0 whose scales include negatives, subnormal halves and zero, and whose nibbles include 8s. */
+    private static Tensor awkward(Arena arena, Random r, int rows, int cols, int misalign) {
+        Tensor t = RandomWeights.matrix(arena, r, GgmlType.Q4_0, rows, cols, misalign);
+        var seg = t.data();
+        long blocks = seg.byteSize() / 18;
+        for (long b = 0; b < blocks; b++) {
+            long o = 18 * b;
+            switch ((int) (b % 7)) {
+                case 1 -> seg.set(Layouts.SHORT, o, Float.floatToFloat16(-Math.abs(0.03f * (float) r.nextGaussian())));
+                case 2 -> seg.set(Layouts.SHORT, o, (short) (1 + r.nextInt(0x3FF) | (r.nextBoolean() ? 0x8000 : 0))); // subnormal
+                case 3 -> seg.set(Layouts.SHORT, o, (short) 0);
+                case 4 -> {
+                    for (int j = 0; j < 16; j++) {
+                        seg.set(Layouts.BYTE, o + 2 + j, (byte) 0x88); // every weight (8 − 8)·d = 0
+                    }
+                    seg.set(Layouts.SHORT, o, Float.floatToFloat16(-0.02f));
+                }
+                default -> { }
+            }
+        }
+        return t;
+    }
+}
