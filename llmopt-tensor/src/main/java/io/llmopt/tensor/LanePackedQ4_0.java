@@ -27,7 +27,7 @@ import java.lang.foreign.MemorySegment;
  * <p>Bytes per weight: 0.5 + 4/32 = 0.625, against Q4_0's 0.5625 (scales widened to float). Needs cols a
  * multiple of 8·L (and of 32); {@link #supports} says which tensors qualify.
  */
-public final class LanePackedQ4_0 {
+public final class LanePackedQ4_0 implements PackedRows {
     private final int lanes;
     private final int rows;
     private final int cols;
@@ -108,6 +108,7 @@ public final class LanePackedQ4_0 {
     }
 
     /** The reference decode: dst[p + c] = W[row, c], the values of the Q4_0 decoder (a zero may differ in sign). */
+    @Override
     public void decodeRow(int row, float[] dst, int p) {
         int g = row >>> 2, k = row & 3;
         int chunk = 8 * lanes;
@@ -121,15 +122,22 @@ public final class LanePackedQ4_0 {
         }
     }
 
+    @Override
+    public GgmlType type() {
+        return GgmlType.Q4_0;
+    }
+
     /** Float lanes of the vectors this form is laid out for. */
     public int lanes() {
         return lanes;
     }
 
+    @Override
     public int rows() {
         return rows;
     }
 
+    @Override
     public int cols() {
         return cols;
     }
@@ -144,6 +152,7 @@ public final class LanePackedQ4_0 {
         return scales;
     }
 
+    @Override
     public long byteSize() {
         return nibbles.byteSize() + scales.byteSize();
     }

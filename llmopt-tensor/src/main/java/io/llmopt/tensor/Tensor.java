@@ -15,10 +15,11 @@ import java.util.Arrays;
  *
  * <p>{@code sparse} is an optional execution form of the same values ({@link BitmapRows}, built at load
  * time, null when absent): the kernels read it instead of {@code data}, which stays the tensor's bytes for
- * writers. {@code packed} is the lane-packed execution form of a Q4_0 matrix ({@link LanePackedQ4_0}, built
- * by the vector kernels' {@code prepare}, null when absent), read the same way. Slices and reshapes drop both.
+ * writers. {@code packed} is an execution form of the same values laid out for the vector kernels
+ * ({@link PackedRows}: lane-packed Q4_0 or four interleaved rows, built by the kernels' {@code prepare}, null
+ * when absent), read the same way. Slices and reshapes drop both.
  */
-public record Tensor(String name, GgmlType type, long[] shape, MemorySegment data, BitmapRows sparse, LanePackedQ4_0 packed) {
+public record Tensor(String name, GgmlType type, long[] shape, MemorySegment data, BitmapRows sparse, PackedRows packed) {
 
     public Tensor {
         shape = shape.clone();
@@ -31,9 +32,9 @@ public record Tensor(String name, GgmlType type, long[] shape, MemorySegment dat
             throw new LlmoptException("tensor '" + name + "': " + type + " " + Arrays.toString(shape) + " does not match its sparse form "
                     + sparse.type() + " [" + sparse.rows() + ", " + sparse.cols() + "]");
         }
-        if (packed != null && (shape.length != 2 || type != GgmlType.Q4_0 || packed.rows() != shape[0] || packed.cols() != shape[1])) {
-            throw new LlmoptException("tensor '" + name + "': " + type + " " + Arrays.toString(shape) + " does not match its lane-packed form ["
-                    + packed.rows() + ", " + packed.cols() + "]");
+        if (packed != null && (shape.length != 2 || type != packed.type() || packed.rows() != shape[0] || packed.cols() != shape[1])) {
+            throw new LlmoptException("tensor '" + name + "': " + type + " " + Arrays.toString(shape) + " does not match its packed form "
+                    + packed.type() + " [" + packed.rows() + ", " + packed.cols() + "]");
         }
     }
 
@@ -50,8 +51,8 @@ public record Tensor(String name, GgmlType type, long[] shape, MemorySegment dat
         return new Tensor(name, type, shape, data, rows, packed);
     }
 
-    /** This tensor with {@code form} (the same values, lane-packed) for the vector kernels to read. */
-    public Tensor withPacked(LanePackedQ4_0 form) {
+    /** This tensor with {@code form} (the same values, repacked) for the vector kernels to read. */
+    public Tensor withPacked(PackedRows form) {
         return new Tensor(name, type, shape, data, sparse, form);
     }
 
@@ -154,6 +155,6 @@ public record Tensor(String name, GgmlType type, long[] shape, MemorySegment dat
 
     @Override
     public String toString() {
-        return name + " " + type + " " + Arrays.toString(shape) + (sparse == null ? "" : " (bitmap-sparse)") + (packed == null ? "" : " (lane-packed)");
+        return name + " " + type + " " + Arrays.toString(shape) + (sparse == null ? "" : " (bitmap-sparse)") + (packed == null ? "" : " (packed)");
     }
 }

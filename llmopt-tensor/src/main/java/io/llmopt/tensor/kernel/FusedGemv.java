@@ -31,9 +31,6 @@ import jdk.incubator.vector.VectorOperators;
  * call — the kernels ran 5–20× slower that way.
  */
 final class FusedGemv {
-    private static final int Q8_0 = GgmlType.Q8_0.blockBytes();
-    private static final int Q4_0 = GgmlType.Q4_0.blockBytes();
-    private static final int Q4_K = GgmlType.Q4_K.blockBytes();
 
     private FusedGemv() {
     }
@@ -47,23 +44,27 @@ final class FusedGemv {
         };
     }
 
-    static void rows4(GgmlType type, MemorySegment w, long o0, long o1, long o2, long o3, int cols,
+    /**
+     * As the contract above; consecutive blocks of a row are {@code stride} bytes apart (the block size in the
+     * GGUF layout, four block sizes in {@link io.llmopt.tensor.RowInterleaved}; F16 rows must be contiguous).
+     */
+    static void rows4(GgmlType type, MemorySegment w, long o0, long o1, long o2, long o3, long stride, int cols,
             float[] x, int xo, float[] acc, int p) {
         switch (type) {
-            case Q8_0 -> q8_0(w, o0, o1, o2, o3, cols / 32, x, xo, acc, p);
-            case Q4_0 -> q4_0(w, o0, o1, o2, o3, cols / 32, x, xo, acc, p);
-            case Q4_K -> KQuantGemv.q4_K(w, o0, o1, o2, o3, cols / 256, x, xo, acc, p);
-            case Q6_K -> KQuantGemv.q6_K(w, o0, o1, o2, o3, cols / 256, x, xo, acc, p);
+            case Q8_0 -> q8_0(w, o0, o1, o2, o3, stride, cols / 32, x, xo, acc, p);
+            case Q4_0 -> q4_0(w, o0, o1, o2, o3, stride, cols / 32, x, xo, acc, p);
+            case Q4_K -> KQuantGemv.q4_K(w, o0, o1, o2, o3, stride, cols / 256, x, xo, acc, p);
+            case Q6_K -> KQuantGemv.q6_K(w, o0, o1, o2, o3, stride, cols / 256, x, xo, acc, p);
             case F16 -> halfs(w, o0, o1, o2, o3, cols, x, xo, acc, p);
             default -> throw new IllegalArgumentException("no fused GEMV for " + type);
         }
     }
 
-    private static void q8_0(MemorySegment w, long o0, long o1, long o2, long o3, int nb, float[] x, int xo,
+    private static void q8_0(MemorySegment w, long o0, long o1, long o2, long o3, long stride, int nb, float[] x, int xo,
             float[] acc, int p) {
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         for (int b = 0; b < nb; b++, xo += 32) {
-            long bo = (long) b * Q8_0;
+            long bo = b * stride;
             FloatVector d0 = FloatVector.broadcast(F, f16(w, o0 + bo));
             FloatVector d1 = FloatVector.broadcast(F, f16(w, o1 + bo));
             FloatVector d2 = FloatVector.broadcast(F, f16(w, o2 + bo));
@@ -88,11 +89,11 @@ final class FusedGemv {
         a3.intoArray(acc, p + 3 * L);
     }
 
-    private static void q4_0(MemorySegment w, long o0, long o1, long o2, long o3, int nb, float[] x, int xo,
+    private static void q4_0(MemorySegment w, long o0, long o1, long o2, long o3, long stride, int nb, float[] x, int xo,
             float[] acc, int p) {
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         for (int b = 0; b < nb; b++, xo += 32) {
-            long bo = (long) b * Q4_0;
+            long bo = b * stride;
             FloatVector d0 = FloatVector.broadcast(F, f16(w, o0 + bo));
             FloatVector d1 = FloatVector.broadcast(F, f16(w, o1 + bo));
             FloatVector d2 = FloatVector.broadcast(F, f16(w, o2 + bo));

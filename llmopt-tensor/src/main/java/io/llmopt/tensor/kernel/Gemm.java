@@ -6,6 +6,8 @@ import static io.llmopt.tensor.kernel.Simd.L;
 import io.llmopt.tensor.BitmapRows;
 import io.llmopt.tensor.GgmlType;
 import io.llmopt.tensor.LanePackedQ4_0;
+import io.llmopt.tensor.PackedRows;
+import io.llmopt.tensor.RowInterleaved;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
 
@@ -65,10 +67,10 @@ final class Gemm {
 
     /**
      * As above; with {@code sparse} (or {@code packed}) non-null the chunks are decoded from that bitmap-sparse
-     * (or lane-packed) form of W — the same values, so the same bits — instead of from {@code w}. A packed
+     * (or packed) form of W — the same values, so the same bits — instead of from {@code w}. A packed
      * form needs {@link #KC} to be a multiple of {@link PackedQ4_0Gemv#CHUNK} (see {@link #readsPacked}).
      */
-    static void panel(GgmlType type, MemorySegment w, long rowBytes, BitmapRows sparse, LanePackedQ4_0 packed, int r0, int r1, int cols,
+    static void panel(GgmlType type, MemorySegment w, long rowBytes, BitmapRows sparse, PackedRows packed, int r0, int r1, int cols,
             float[] x, int xo, int batch, float[] out, int oo, int rows, float[] panel, float[] acc) {
         int n = r1 - r0;
         int vEnd = cols - cols % L; // columns the accumulators cover; the rest is finish()'s tail
@@ -84,8 +86,10 @@ final class Gemm {
                 for (int i = 0; i < n; i++) {
                     if (sparse != null) {
                         BitmapGemv.decode(sparse, r0 + i, c0, m, panel, i * KC);
-                    } else if (packed != null) {
-                        PackedQ4_0Gemv.decode(packed, r0 + i, c0, m, panel, i * KC);
+                    } else if (packed instanceof LanePackedQ4_0 lp) {
+                        PackedQ4_0Gemv.decode(lp, r0 + i, c0, m, panel, i * KC);
+                    } else if (packed instanceof RowInterleaved ri) {
+                        Gemv.decode(ri, r0 + i, c0, m, panel, i * KC);
                     } else {
                         RowKernels.decode(type, w, (r0 + i) * rowBytes + b, m, panel, i * KC);
                     }
@@ -121,9 +125,9 @@ final class Gemm {
         }
     }
 
-    /** Whether panels can be decoded from {@code p} (its lanes are this species' and chunks hold whole packed chunks). */
-    static boolean readsPacked(LanePackedQ4_0 p) {
-        return PackedQ4_0Gemv.usable(p) && KC % PackedQ4_0Gemv.CHUNK == 0;
+    /** Whether panels can be decoded from {@code p} (a lane-packed form must be laid out for this species and fit whole in chunks). */
+    static boolean readsPacked(PackedRows p) {
+        return p instanceof LanePackedQ4_0 lp ? PackedQ4_0Gemv.usable(lp) && KC % PackedQ4_0Gemv.CHUNK == 0 : p instanceof RowInterleaved;
     }
 
     /**

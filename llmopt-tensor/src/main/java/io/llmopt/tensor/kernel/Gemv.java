@@ -4,6 +4,7 @@ import static io.llmopt.tensor.kernel.Simd.F;
 import static io.llmopt.tensor.kernel.Simd.L;
 
 import io.llmopt.tensor.GgmlType;
+import io.llmopt.tensor.RowInterleaved;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
 
@@ -37,7 +38,7 @@ final class Gemv {
         if (FusedGemv.supports(type, cols)) {
             int p = ROWS * STEP;
             FusedGemv.rows4(type, w, r * rowBytes, (r + Math.min(1, nr - 1)) * rowBytes,
-                    (r + Math.min(2, nr - 1)) * rowBytes, (r + Math.min(3, nr - 1)) * rowBytes, cols, x, xo, s, p);
+                    (r + Math.min(2, nr - 1)) * rowBytes, (r + Math.min(3, nr - 1)) * rowBytes, type.blockBytes(), cols, x, xo, s, p);
             for (int k = 0; k < nr; k++) {
                 out[o + k] = Gemm.finish(s, p + k * L, s, 0, x, xo, cols, cols);
             }
@@ -71,6 +72,28 @@ final class Gemv {
         c3.intoArray(s, p + 3 * L);
         for (int k = 0; k < nr; k++) {
             out[o + k] = Gemm.finish(s, p + k * L, s, k * STEP, x, xl, c, m);
+        }
+    }
+
+    /**
+     * {@link #rows4} for a {@link RowInterleaved} matrix of a type with a {@link FusedGemv} kernel (r a multiple
+     * of 4; the rows past the end are the form's zero padding, their outputs dropped): the same kernel with a
+     * block stride of four blocks, so the same bits.
+     */
+    static void rows4(RowInterleaved f, int r, int nr, float[] x, int xo, float[] s, float[] out, int o) {
+        int p = ROWS * STEP;
+        FusedGemv.rows4(f.type(), f.data(), f.blockOffset(r, 0), f.blockOffset(r + 1, 0), f.blockOffset(r + 2, 0),
+                f.blockOffset(r + 3, 0), f.blockStride(), f.cols(), x, xo, s, p);
+        for (int k = 0; k < nr; k++) {
+            out[o + k] = Gemm.finish(s, p + k * L, s, 0, x, xo, f.cols(), f.cols());
+        }
+    }
+
+    /** dst[dp ..] = W[row, c0 .. c0 + m) of a {@link RowInterleaved} matrix (whole blocks), for {@link Gemm}'s panels. */
+    static void decode(RowInterleaved f, int row, int c0, int m, float[] dst, int dp) {
+        int bs = f.type().blockSize();
+        for (int c = 0; c < m; c += bs) {
+            RowKernels.decode(f.type(), f.data(), f.blockOffset(row, (c0 + c) / bs), bs, dst, dp + c);
         }
     }
 }

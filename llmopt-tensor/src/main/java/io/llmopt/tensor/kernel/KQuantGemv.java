@@ -20,8 +20,6 @@ import jdk.incubator.vector.VectorOperators;
  * expression {@link KQuantRows}' decoders store.
  */
 final class KQuantGemv {
-    private static final int Q4_K = GgmlType.Q4_K.blockBytes();
-    private static final int Q6_K = GgmlType.Q6_K.blockBytes();
 
     private KQuantGemv() {
     }
@@ -32,11 +30,11 @@ final class KQuantGemv {
      * segment reads: they made C2 hit its node cutoff). Each 16-byte load serves both nibbles; the
      * accumulators still take the column chunks in ascending order (low j = 0, 1, then high j = 0, 1).
      */
-    static void q4_K(MemorySegment w, long o0, long o1, long o2, long o3, int nb, float[] x, int xo,
+    static void q4_K(MemorySegment w, long o0, long o1, long o2, long o3, long stride, int nb, float[] x, int xo,
             float[] t, int p) {
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         for (int b = 0; b < nb; b++, xo += 256) {
-            long bo = (long) b * Q4_K;
+            long bo = b * stride;
             long b0 = o0 + bo, b1 = o1 + bo, b2 = o2 + bo, b3 = o3 + bo;
             scalesQ4_K(w, b0, t, 0);
             scalesQ4_K(w, b1, t, 16);
@@ -141,11 +139,11 @@ final class KQuantGemv {
      * 4 bits from ql at 64h + 32(m mod 2) + 16j (nibble m/2), high 2 bits from qh at 128 + 32h + 16j (bits
      * 2m), scale byte i; value = (q − 32)·(d·scale), which equals the decoder's fma with −0.
      */
-    static void q6_K(MemorySegment w, long o0, long o1, long o2, long o3, int nb, float[] x, int xo,
+    static void q6_K(MemorySegment w, long o0, long o1, long o2, long o3, long stride, int nb, float[] x, int xo,
             float[] t, int p) {
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         for (int b = 0; b < nb; b++, xo += 256) {
-            long bo = (long) b * Q6_K;
+            long bo = b * stride;
             long b0 = o0 + bo, b1 = o1 + bo, b2 = o2 + bo, b3 = o3 + bo;
             scalesQ6_K(w, b0, t, 0);
             scalesQ6_K(w, b1, t, 16);

@@ -7,6 +7,7 @@ import static io.llmopt.tensor.kernel.Simd.LE;
 
 import io.llmopt.tensor.LanePackedQ4_0;
 import io.llmopt.tensor.Layouts;
+import io.llmopt.tensor.PackedRows;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -34,8 +35,8 @@ final class PackedQ4_0Gemv {
     }
 
     /** Whether the kernels can read {@code p} (laid out for this species' lanes). */
-    static boolean usable(LanePackedQ4_0 p) {
-        return p != null && p.lanes() == L;
+    static boolean usable(PackedRows p) {
+        return p instanceof LanePackedQ4_0 lp && lp.lanes() == L;
     }
 
     /** out[o + k] = W[r + k] · x[xo ..] for k < nr (1 ≤ nr ≤ 4, r a multiple of 4); s holds 4·L floats. */

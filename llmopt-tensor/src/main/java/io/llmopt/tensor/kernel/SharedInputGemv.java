@@ -2,6 +2,8 @@ package io.llmopt.tensor.kernel;
 
 import io.llmopt.tensor.BitmapRows;
 import io.llmopt.tensor.LanePackedQ4_0;
+import io.llmopt.tensor.PackedRows;
+import io.llmopt.tensor.RowInterleaved;
 import io.llmopt.tensor.LlmoptException;
 import io.llmopt.tensor.Tensor;
 
@@ -92,13 +94,15 @@ final class SharedInputGemv implements RangeTask {
             int end = Math.min(to, firstGroup[i + 1]);
             long rowBytes = t.rowBytes();
             BitmapRows sparse = t.sparse();
-            LanePackedQ4_0 packed = PackedQ4_0Gemv.usable(t.packed()) ? t.packed() : null;
+            PackedRows packed = t.packed();
             for (; g < end; g++) {
                 int r = (g - firstGroup[i]) * Gemv.ROWS;
                 if (sparse != null) { // as VectorMatMul: the bitmap-sparse form gives the same bits
                     BitmapGemv.rows4(sparse, r, Math.min(Gemv.ROWS, rows - r), x, xOffset, s, out[i], r);
-                } else if (packed != null) {
-                    PackedQ4_0Gemv.rows4(packed, r, Math.min(Gemv.ROWS, rows - r), x, xOffset, s, out[i], r);
+                } else if (packed instanceof LanePackedQ4_0 lp && PackedQ4_0Gemv.usable(lp)) {
+                    PackedQ4_0Gemv.rows4(lp, r, Math.min(Gemv.ROWS, rows - r), x, xOffset, s, out[i], r);
+                } else if (packed instanceof RowInterleaved ri) {
+                    Gemv.rows4(ri, r, Math.min(Gemv.ROWS, rows - r), x, xOffset, s, out[i], r);
                 } else {
                     Gemv.rows4(t.type(), t.data(), rowBytes, r, Math.min(Gemv.ROWS, rows - r), cols, x, xOffset, s, out[i], r);
                 }

@@ -1,6 +1,8 @@
 package io.llmopt.tensor.kernel;
 
+import io.llmopt.tensor.GgmlType;
 import io.llmopt.tensor.LanePackedQ4_0;
+import io.llmopt.tensor.RowInterleaved;
 import io.llmopt.tensor.Tensor;
 import java.util.Map;
 import java.util.WeakHashMap;
@@ -21,6 +23,7 @@ public final class VectorKernels implements Kernels {
     static final VectorSpecies<Float> SPECIES = chooseSpecies();
     private static final VectorSpecies<Float> species = SPECIES;
 
+    private static final boolean PACK_WEIGHTS = !"false".equalsIgnoreCase(System.getProperty("llmopt.packWeights", "true"));
     private static final boolean PACK_Q4_0 = !"false".equalsIgnoreCase(System.getProperty("llmopt.packQ4_0", "true"));
     /** Tensors are compared by identity, and a packed form does not keep its source tensor reachable. */
     private final Map<Tensor, Tensor> prepared = new WeakHashMap<>();
@@ -74,12 +77,20 @@ public final class VectorKernels implements Kernels {
     }
 
     /**
-     * Q4_0 matrices whose columns fill whole packed chunks get their {@link LanePackedQ4_0} form (memoized per
-     * tensor, so models built on the same weights share it); -Dllmopt.packQ4_0=false keeps the GGUF layout.
+     * Q4_0 matrices whose columns fill whole packed chunks get their {@link LanePackedQ4_0} form, other
+     * matrices of a type with a fused GEMV (Q8_0, Q4_0, Q4_K, Q6_K) their {@link RowInterleaved} form
+     * (memoized per tensor, so models built on the same weights share it). -Dllmopt.packWeights=false keeps
+     * the GGUF layout for all, -Dllmopt.packQ4_0=false the interleaved form for Q4_0.
      */
     @Override
     public Tensor prepare(Tensor w) {
-        if (!PACK_Q4_0 || w.packed() != null || w.sparse() != null || !LanePackedQ4_0.supports(w, species.length())) {
+        if (!PACK_WEIGHTS || w.packed() != null || w.sparse() != null || w.rank() != 2) {
+            return w;
+        }
+        boolean lanePacked = PACK_Q4_0 && LanePackedQ4_0.supports(w, species.length());
+        boolean interleaved = !lanePacked && w.type() != GgmlType.F16 && RowInterleaved.supports(w)
+                && FusedGemv.supports(w.type(), Math.toIntExact(w.cols()));
+        if (!lanePacked && !interleaved) {
             return w;
         }
         synchronized (prepared) {
@@ -88,7 +99,7 @@ public final class VectorKernels implements Kernels {
                 return done;
             }
         }
-        Tensor packed = w.withPacked(LanePackedQ4_0.pack(w, species.length()));
+        Tensor packed = w.withPacked(lanePacked ? LanePackedQ4_0.pack(w, species.length()) : RowInterleaved.pack(w));
         synchronized (prepared) {
             Tensor raced = prepared.putIfAbsent(w, packed);
             return raced != null ? raced : packed;

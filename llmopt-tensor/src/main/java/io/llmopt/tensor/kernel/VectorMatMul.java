@@ -3,6 +3,8 @@ package io.llmopt.tensor.kernel;
 import io.llmopt.tensor.BitmapRows;
 import io.llmopt.tensor.GgmlType;
 import io.llmopt.tensor.LanePackedQ4_0;
+import io.llmopt.tensor.PackedRows;
+import io.llmopt.tensor.RowInterleaved;
 import io.llmopt.tensor.LlmoptException;
 import io.llmopt.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
@@ -12,7 +14,7 @@ import java.lang.foreign.MemorySegment;
  * group of four rows decoded a chunk at a time by {@link Gemv}); a larger batch runs the cache-blocked
  * {@link Gemm} over panels of rows. Both compute each output with the same arithmetic, so a token's
  * outputs have the same bits whatever the batch (see {@link Gemm}). Weights with a bitmap-sparse form run {@link BitmapGemv} and sparse-decoded panels
- * instead, and lane-packed Q4_0 weights {@link PackedQ4_0Gemv}, with the same bits. Rows (or panels) are split between the pool's threads, so every thread
+ * instead, lane-packed Q4_0 weights {@link PackedQ4_0Gemv} and row-interleaved ones the fused kernels with a block stride, with the same bits. Rows (or panels) are split between the pool's threads, so every thread
  * reads a disjoint part of W, which is what bounds decode: the weight bytes streamed from memory.
  *
  * <p>The job object is reused per calling thread and its per-worker buffers only grow, so a call allocates
@@ -34,7 +36,7 @@ final class VectorMatMul implements RangeTask {
     private float[][] accs = new float[0][];
     private GgmlType type;
     private BitmapRows sparse;
-    private LanePackedQ4_0 packed;
+    private PackedRows packed;
     private MemorySegment w;
     private long rowBytes;
     private float[] x;
@@ -61,8 +63,8 @@ final class VectorMatMul implements RangeTask {
         this.type = weights.type();
         BitmapRows b = weights.sparse();
         this.sparse = b != null && (batch == 1 || (batch <= SPARSE_GEMM_MAX_BATCH && b.type() == GgmlType.F32)) ? b : null;
-        LanePackedQ4_0 lp = weights.packed();
-        this.packed = this.sparse == null && (batch == 1 ? PackedQ4_0Gemv.usable(lp) : Gemm.readsPacked(lp)) ? lp : null;
+        PackedRows pr = weights.packed();
+        this.packed = this.sparse == null && (batch == 1 ? PackedQ4_0Gemv.usable(pr) || pr instanceof RowInterleaved : Gemm.readsPacked(pr)) ? pr : null;
         this.w = weights.data();
         this.rowBytes = weights.rowBytes();
         this.x = x;
@@ -116,8 +118,12 @@ final class VectorMatMul implements RangeTask {
                     BitmapGemv.rows4(sparse, r, Math.min(Gemv.ROWS, rows - r), x, xOffset, s, out, outOffset + r);
                     continue;
                 }
-                if (packed != null) {
-                    PackedQ4_0Gemv.rows4(packed, r, Math.min(Gemv.ROWS, rows - r), x, xOffset, s, out, outOffset + r);
+                if (packed instanceof LanePackedQ4_0 lp) {
+                    PackedQ4_0Gemv.rows4(lp, r, Math.min(Gemv.ROWS, rows - r), x, xOffset, s, out, outOffset + r);
+                    continue;
+                }
+                if (packed instanceof RowInterleaved ri) {
+                    Gemv.rows4(ri, r, Math.min(Gemv.ROWS, rows - r), x, xOffset, s, out, outOffset + r);
                     continue;
                 }
                 Gemv.rows4(type, w, rowBytes, r, Math.min(Gemv.ROWS, rows - r), cols, x, xOffset, s, out, outOffset + r);
