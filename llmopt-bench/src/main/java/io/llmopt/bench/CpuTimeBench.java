@@ -14,7 +14,8 @@ import java.lang.foreign.Arena;
  * numbers follow the load; CPU time mostly does not). Usage:
  * {@code java --add-modules jdk.incubator.vector -cp llmopt-bench/target/benchmarks.jar io.llmopt.bench.CpuTimeBench
  * TYPES ROWS COLS BATCH WORKING_SET_MIB THREADS CPU_SECONDS}, e.g. {@code Q4_0,Q4_K 512 2048 1 0 1 2}. Warm-up is
- * 2.5 CPU-seconds per type. With THREADS > 1 only the wall-clock column means anything (the per-CPU-second one
+ * 2.5 CPU-seconds per type. Weights run in the kernels' prepared form (e.g. lane-packed Q4_0, row-interleaved Q8_0);
+ * a type written {@code Q8_0:raw} keeps the GGUF layout. With THREADS > 1 only the wall-clock column means anything (the per-CPU-second one
  * counts the caller's thread only).
  */
 public final class CpuTimeBench {
@@ -30,10 +31,14 @@ public final class CpuTimeBench {
         double secs = Double.parseDouble(a[6]);
         Kernels k = KernelProvider.get();
         for (String ty : types) {
-            GgmlType type = GgmlType.byName(ty);
+            boolean raw = ty.endsWith(":raw"); // keep the GGUF layout (no execution form from Kernels.prepare)
+            GgmlType type = GgmlType.byName(raw ? ty.substring(0, ty.length() - 4) : ty);
             try (Arena arena = Arena.ofShared()) {
                 Tensor first = RandomMatrices.create(arena, type, rows, cols, 7);
                 Tensor[] ws2 = RandomMatrices.copies(arena, first, ws);
+                for (int i = 0; i < ws2.length && !raw; i++) {
+                    ws2[i] = k.prepare(ws2[i]);
+                }
                 WorkerPool pool = new WorkerPool(threads);
                 float[] x = new float[batch * cols];
                 for (int i = 0; i < x.length; i++) x[i] = (float) Math.sin(i);
