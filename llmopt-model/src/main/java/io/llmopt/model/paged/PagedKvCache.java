@@ -73,7 +73,8 @@ public final class PagedKvCache {
         if (q8) {
             if (type.blocksSpanHeads(config)) {
                 System.getLogger("io.llmopt.model.paged").log(Level.WARNING, "kv cache q8_0: head dim " + config.headDim()
-                        + " is not a multiple of " + Q8Rows.BLOCK + ", so each block of 32 spans several heads and shares one scale");
+                        + " is not a multiple of " + Q8Rows.BLOCK + ": each block of 32 spans several heads and shares one scale, "
+                        + "which costs accuracy (prefer --kv-cache-type f16 for this model)");
             }
             Q8Rows.warmUp();
         }
