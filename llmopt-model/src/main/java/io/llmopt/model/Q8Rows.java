@@ -5,6 +5,7 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -38,6 +39,11 @@ public final class Q8Rows {
     private static final int PARTS = Math.max(1, 16 / L);
     private static final boolean VECTOR = !"scalar".equalsIgnoreCase(System.getProperty("llmopt.kernels", ""))
             && L >= 4 && L <= 16;
+
+    private static final VectorShuffle<Float> SWAP1 = VectorShuffle.fromOp(F, i -> i ^ 1);
+    private static final VectorShuffle<Float> SWAP2 = VectorShuffle.fromOp(F, i -> i ^ 2);
+    private static final VectorShuffle<Float> SWAP4 = VectorShuffle.fromOp(F, i -> i ^ (L >= 8 ? 4 : 0));
+    private static final VectorShuffle<Float> SWAP8 = VectorShuffle.fromOp(F, i -> i ^ (L >= 16 ? 8 : 0));
 
     private static volatile boolean warm;
     private static volatile float sink;
@@ -121,7 +127,23 @@ public final class Q8Rows {
             }
             acc = block.fma(FloatVector.broadcast(F, Float.float16ToFloat(d[(o + b) >> 5])), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return sum(acc);
+    }
+
+    /**
+     * Σ of the lanes as a fixed butterfly of lanewise adds (lane i + lane i xor L/2, …), the same bits in every JIT
+     * tier, unlike {@code reduceLanes(ADD)}: a sequence's logits must not depend on when the JIT compiled this.
+     */
+    private static float sum(FloatVector v) {
+        if (L >= 16) {
+            v = v.add(v.rearrange(SWAP8));
+        }
+        if (L >= 8) {
+            v = v.add(v.rearrange(SWAP4));
+        }
+        v = v.add(v.rearrange(SWAP2));
+        v = v.add(v.rearrange(SWAP1));
+        return v.lane(0);
     }
 
     /** y[yo+i] += (a·d[(o+i) >> 5])·q[o+i], i < n. */

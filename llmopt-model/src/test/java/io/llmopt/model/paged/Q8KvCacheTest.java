@@ -112,6 +112,70 @@ class Q8KvCacheTest {
         }
     }
 
+    @Test
+    void sequencesSharingAStepGetTheBitsTheyGetAlone() {
+        for (String path : new String[] {"models/ref-tinystories/ref-tinystories-Q4_K_M.gguf", "models/stories260K/stories260K-f32.gguf"}) {
+            try (LoadedModel m = ModelLoader.load(SharedData.require(path))) {
+                checkShared(m);
+            }
+        }
+    }
+
+    /**
+     * Three sequences with scattered block tables in one q8_0 cache, stepped together with mixed chunk sizes,
+     * against each run alone in its own q8_0 cache: quantization is per written row and attention per head, so
+     * with the batch-invariant scalar matmuls not one bit may differ (Q8Rows's vector path included).
+     */
+    private static void checkShared(LoadedModel m) {
+        Kernels kernels = new io.llmopt.tensor.kernel.ScalarKernels();
+        int vocab = m.config().vocabSize();
+        int context = 48;
+        int blockSize = 4;
+        PagedKvCache shared = new PagedKvCache(m.config(), 36, blockSize, KvCacheType.Q8_0);
+        PagedForward sharedFwd = new PagedForward(m.config(), m.weights(), kernels, POOL, context, 32, 3);
+        SequenceBatch batch = new SequenceBatch(32, 3);
+        int[] perm = PagedForwardTest.scatteredTable(36, 1, 36, 5);
+        int[] own = new int[12];
+        for (int b = 0; b < 12; b++) {
+            own[b] = b;
+        }
+        int[][] tables = new int[3][];
+        int[][] tokens = new int[3][];
+        PagedKvCache[] alone = new PagedKvCache[3];
+        PagedForward[] aloneFwd = new PagedForward[3];
+        SequenceBatch single = new SequenceBatch(32, 1);
+        for (int s = 0; s < 3; s++) {
+            tables[s] = Arrays.copyOfRange(perm, s * 12, s * 12 + 12);
+            tokens[s] = new SplittableRandom(20 + s).ints(context, 1, vocab).toArray();
+            alone[s] = new PagedKvCache(m.config(), 12, blockSize, KvCacheType.Q8_0);
+            aloneFwd[s] = new PagedForward(m.config(), m.weights(), kernels, POOL, context, 32, 1);
+        }
+        int[] done = new int[3];
+        int[][] chunks = {{9, 0, 6}, {1, 13, 1}, {1, 1, 1}, {1, 1, 7}, {1, 1, 1}, {1, 1, 1}};
+        for (int[] step : chunks) {
+            batch.clear();
+            float[][] expected = new float[3][];
+            for (int s = 0; s < 3; s++) {
+                if (step[s] > 0) {
+                    single.clear();
+                    single.addSequence(own, tokens[s], done[s], step[s], done[s], true);
+                    expected[s] = Arrays.copyOf(aloneFwd[s].forward(alone[s], single), vocab);
+                    batch.addSequence(tables[s], tokens[s], done[s], step[s], done[s], true);
+                }
+            }
+            float[] logits = sharedFwd.forward(shared, batch);
+            int row = 0;
+            for (int s = 0; s < 3; s++) {
+                if (step[s] > 0) {
+                    assertThat(Arrays.copyOfRange(logits, row * vocab, row * vocab + vocab))
+                            .as("head dim %d, seq %d at %d", m.config().headDim(), s, done[s]).containsExactly(expected[s]);
+                    row++;
+                    done[s] += step[s];
+                }
+            }
+        }
+    }
+
     /** Prefill 12 tokens in two chunks, then 60 greedy steps on both caches; same tokens, logits within bound. */
     private static void compare(LoadedModel m, float bound, int maxFlips) {
         Kernels kernels = KernelProvider.get();
