@@ -16,7 +16,7 @@ import io.llmopt.tensor.LlmoptException;
  * @param contextLength     positions per sequence at most (≤ the model's context)
  * @param prefixCaching     reuse full blocks by chained hashes
  * @param threads           kernel threads
- * @param kvCacheType       how keys/values are stored (--kv-cache-type f32|f16)
+ * @param kvCacheType       how keys/values are stored (--kv-cache-type f32|f16|q8_0)
  */
 public record EngineConfig(int maxNumSeqs, int maxBatchedTokens, int kvCacheBlocks, int blockSize, int maxQueue,
         int contextLength, boolean prefixCaching, int threads, KvCacheType kvCacheType) {

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
  * Aggregate generated tokens per second of the engine at several concurrencies (opt-in, not a unit test:
  * {@code -Dllmopt.engine.bench=/path/model.gguf}, optionally {@code -Dllmopt.engine.bench.tokens=64},
  * {@code -Dllmopt.engine.bench.concurrency=1,8,16}, {@code -Dllmopt.engine.bench.threads=2},
- * {@code -Dllmopt.engine.bench.kv=f16}). Every request has
+ * {@code -Dllmopt.engine.bench.kv=f16|q8_0}). Every request has
  * an 8-token prompt and generates exactly {@code tokens} tokens (EOS ignored); the time runs from the first
  * submit to the last finish, so it includes prefill and queueing. Nothing is asserted.
  */

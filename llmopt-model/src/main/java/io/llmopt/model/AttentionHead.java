@@ -13,7 +13,8 @@ import java.util.Arrays;
  * slot of position p   contiguous (table == null): p·kvDim + kvOff
  *                      paged: (table[p / blockSize]·blockSize + p % blockSize)·kvDim + kvOff
  * </pre>
- * Keys/values are float32 ({@code float[]}) or IEEE binary16 ({@code short[]}, read through {@link HalfRows}).
+ * Keys/values are float32 ({@code float[]}), IEEE binary16 ({@code short[]}, read through {@link HalfRows}) or
+ * Q8_0 ({@code byte[]} quants + {@code short[]} scales at value offset / 32, read through {@link Q8Rows}).
  * Stateless apart from its sizes: the score scratch is the caller's (one per worker).
  */
 public final class AttentionHead {
@@ -58,6 +59,22 @@ public final class AttentionHead {
         Arrays.fill(out, outOff, outOff + headDim, 0f);
         for (int p = first; p <= last; p++) {
             HalfRows.axpy(s[p - first] * inv, values, slot(table, blockSize, p, kvOff), out, outOff, headDim);
+        }
+    }
+
+    /** Q8_0 keys/values (quants and binary16 scales, see {@link Q8Rows}), dequantized inside dot and axpy. */
+    public void attend(float[] q, int qOff, byte[] keys, short[] keyScales, byte[] values, short[] valueScales,
+            int[] table, int blockSize, int kvOff, int first, int last, float[] s, float[] out, int outOff) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int p = first; p <= last; p++) {
+            float v = Q8Rows.dot(q, qOff, keys, keyScales, slot(table, blockSize, p, kvOff), headDim) * scale;
+            s[p - first] = v;
+            max = Math.max(max, v);
+        }
+        float inv = softmax(s, last - first + 1, max);
+        Arrays.fill(out, outOff, outOff + headDim, 0f);
+        for (int p = first; p <= last; p++) {
+            Q8Rows.axpy(s[p - first] * inv, values, valueScales, slot(table, blockSize, p, kvOff), out, outOff, headDim);
         }
     }
 

@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.llmopt.cli.Main;
+import io.llmopt.model.loader.LoadedModel;
+import io.llmopt.model.loader.ModelLoader;
+import io.llmopt.model.paged.KvCacheType;
+import io.llmopt.model.paged.PagedKvCache;
 import io.llmopt.testkit.SharedData;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -41,6 +45,7 @@ class ServeCommandTest {
         Run r = run("serve", "--help");
         assertThat(r.code()).isZero();
         assertThat(r.out()).contains("NAME=PATH", "--api-key", "--max-num-seqs", "--kv-cache-gb", "--request-timeout", "/v1/chat/completions");
+        assertThat(r.out().replaceAll("\\s+", " ")).contains("--kv-cache-type", "f32, f16", "q8_0", "3.76x");
         assertThat(run("loadtest", "--help").out()).contains("--concurrency", "--prompt-len", "TTFT");
     }
 
@@ -55,10 +60,25 @@ class ServeCommandTest {
         assertThat(r.err().strip()).startsWith("error: ").contains("--url");
         r = run("serve", "-m", "x.gguf", "--kv-cache-blocks", "4", "--kv-cache-gb", "1");
         assertThat(r.code()).isEqualTo(1);
-        r = run("serve", "-m", "x.gguf", "--kv-cache-type", "q8_0");
-        assertThat(r.err().strip()).startsWith("error: ").contains("--kv-cache-type", "q8_0").doesNotContain("\n");
+        r = run("serve", "-m", "x.gguf", "--kv-cache-type", "q4_0");
+        assertThat(r.err().strip()).startsWith("error: ").contains("--kv-cache-type", "q4_0", "f32, f16 or q8_0").doesNotContain("\n");
         r = run("serve", "-m", "x.gguf", "--warmup", "-1");
         assertThat(r.err().strip()).startsWith("error: ").contains("--warmup", "-1").doesNotContain("\n");
+    }
+
+    @Test
+    void q8CacheTakes34BytesPer32ValuesOfTheBudget() {
+        try (LoadedModel m = ModelLoader.load(SharedData.require("models/ref-tinystories/ref-tinystories-Q4_K_M.gguf"))) {
+            ServeCommand f32 = new ServeCommand();
+            f32.kvCacheGb = 0.0625;
+            ServeCommand q8 = new ServeCommand();
+            q8.kvCacheGb = 0.0625;
+            q8.kvCacheType = "q8_0";
+            int ctx = m.config().contextLength();
+            long perBlock = PagedKvCache.bytesPerBlock(m.config(), q8.blockSize, KvCacheType.Q8_0);
+            assertThat((long) q8.kvBlocks(m, ctx)).isEqualTo((64L << 20) / perBlock);
+            assertThat((double) q8.kvBlocks(m, ctx) / f32.kvBlocks(m, ctx)).isCloseTo(128.0 / 34, org.assertj.core.data.Offset.offset(0.01));
+        }
     }
 
     @Test

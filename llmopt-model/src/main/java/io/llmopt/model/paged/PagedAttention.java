@@ -11,7 +11,8 @@ import io.llmopt.tensor.kernel.WorkerPool;
  * one (token, head) pair per work item. The arithmetic is that of the contiguous-cache attention of
  * {@code LlamaModel} position by position (same dot, same max/exp/sum order, same axpy), so a sequence gets the
  * same bits whether its cache is contiguous or paged (both call {@link AttentionHead}). An F16 cache is read
- * through {@code HalfRows} (exact widening, its own dot/axpy). Legend: nH query heads, hd head size,
+ * through {@code HalfRows} (exact widening, its own dot/axpy), a Q8_0 cache through {@code Q8Rows} (dequantized
+ * block by block inside dot/axpy). Legend: nH query heads, hd head size,
  * g = h / (nH / nKv).
  *
  * <pre>
@@ -37,6 +38,10 @@ final class PagedAttention implements RangeTask {
     private float[] values;
     private short[] halfKeys;
     private short[] halfValues;
+    private byte[] quantKeys;
+    private byte[] quantValues;
+    private short[] keyScales;
+    private short[] valueScales;
     private float[] out;
 
     PagedAttention(LlamaConfig c, Kernels kernels, int threads, int contextLength) {
@@ -57,6 +62,10 @@ final class PagedAttention implements RangeTask {
         this.values = cache.values(layer);
         this.halfKeys = cache.halfKeys(layer);
         this.halfValues = cache.halfValues(layer);
+        this.quantKeys = cache.quantKeys(layer);
+        this.quantValues = cache.quantValues(layer);
+        this.keyScales = cache.keyScales(layer);
+        this.valueScales = cache.valueScales(layer);
         this.out = out;
         int work = 2 * headDim * (maxPosition + 1);
         try {
@@ -66,6 +75,10 @@ final class PagedAttention implements RangeTask {
             this.values = null;
             this.halfKeys = null;
             this.halfValues = null;
+            this.quantKeys = null;
+            this.quantValues = null;
+            this.keyScales = null;
+            this.valueScales = null;
             this.batch = null;
         }
     }
@@ -83,8 +96,11 @@ final class PagedAttention implements RangeTask {
             int kvOff = (h / groupSize) * headDim;
             if (keys != null) {
                 head.attend(q, qOff, keys, values, table, blockSize, kvOff, first, pos, s, out, qOff);
-            } else {
+            } else if (halfKeys != null) {
                 head.attend(q, qOff, halfKeys, halfValues, table, blockSize, kvOff, first, pos, s, out, qOff);
+            } else {
+                head.attend(q, qOff, quantKeys, keyScales, quantValues, valueScales, table, blockSize, kvOff, first, pos,
+                        s, out, qOff);
             }
         }
     }

@@ -5,6 +5,7 @@ import io.llmopt.model.LayerWeights;
 import io.llmopt.model.LlamaConfig;
 import io.llmopt.model.LlamaWeights;
 import io.llmopt.model.PreparedWeights;
+import io.llmopt.model.Q8Rows;
 import io.llmopt.model.RmsNorm;
 import io.llmopt.model.Rope;
 import io.llmopt.model.SwiGlu;
@@ -144,6 +145,8 @@ public final class PagedForward {
             float[] values = cache.values(l);
             short[] halfKeys = cache.halfKeys(l);
             short[] halfValues = cache.halfValues(l);
+            byte[] quantKeys = cache.quantKeys(l);
+            byte[] quantValues = cache.quantValues(l);
             for (int t = 0; t < n; t++) {
                 if (w.bq() != null) {
                     addBias(q, t * qd, w.bq());
@@ -157,9 +160,12 @@ public final class PagedForward {
                 if (keys != null) {
                     System.arraycopy(k, t * kvd, keys, slot, kvd);
                     System.arraycopy(v, t * kvd, values, slot, kvd);
-                } else {
+                } else if (halfKeys != null) {
                     HalfRows.store(k, t * kvd, halfKeys, slot, kvd);
                     HalfRows.store(v, t * kvd, halfValues, slot, kvd);
+                } else {
+                    Q8Rows.quantize(k, t * kvd, quantKeys, cache.keyScales(l), slot, kvd);
+                    Q8Rows.quantize(v, t * kvd, quantValues, cache.valueScales(l), slot, kvd);
                 }
             }
             attention.run(cache, l, batch, q, att, maxPosition, pool);

@@ -2,18 +2,23 @@ package io.llmopt.model.paged;
 
 import io.llmopt.model.HalfRows;
 import io.llmopt.model.LlamaConfig;
+import io.llmopt.model.Q8Rows;
 import io.llmopt.tensor.LlmoptException;
+import java.lang.System.Logger.Level;
 
 /**
  * Key/value storage of all sequences, cut into {@code numBlocks} blocks of {@code blockSize} positions, in float32
- * ({@code float[]}) or binary16 ({@code short[]}, {@link KvCacheType#F16}: half the bytes, keys and values rounded
- * to nearest on write). A sequence's position p lives in block {@code table[p / blockSize]} at slot
- * {@code p % blockSize}; which block belongs to which sequence is decided outside (the engine's block pool), this
- * class only stores.
+ * ({@code float[]}), binary16 ({@code short[]}, {@link KvCacheType#F16}: half the bytes, keys and values rounded
+ * to nearest on write) or Q8_0 ({@link KvCacheType#Q8_0}: {@code byte[]} quants plus {@code short[]} binary16
+ * scales, one per 32 values, quantized on write by {@link Q8Rows}). A sequence's position p lives in block
+ * {@code table[p / blockSize]} at slot {@code p % blockSize}; which block belongs to which sequence is decided
+ * outside (the engine's block pool), this class only stores.
  *
  * <pre>
  * keys(l), values(l)  [numBlocks][blockSize][kvDim]   kv-head g of a slot at offset g·headDim
- *                     (F32: keys/values; F16: halfKeys/halfValues; the other pair is null)
+ *                     (F32: keys/values; F16: halfKeys/halfValues; Q8_0: quantKeys/quantValues with
+ *                     keyScales/valueScales [numBlocks][blockSize][kvDim / 32], scale of value offset o at o >> 5;
+ *                     the arrays of the other types are null)
  * </pre>
  */
 public final class PagedKvCache {
@@ -22,6 +27,10 @@ public final class PagedKvCache {
     private final float[][] values;
     private final short[][] halfKeys;
     private final short[][] halfValues;
+    private final byte[][] quantKeys;
+    private final byte[][] quantValues;
+    private final short[][] keyScales;
+    private final short[][] valueScales;
     private final int numLayers;
     private final int numBlocks;
     private final int blockSize;
@@ -35,6 +44,7 @@ public final class PagedKvCache {
         if (numBlocks <= 0 || blockSize <= 0) {
             throw new LlmoptException("kv-cache-blocks and block-size must be positive, got " + numBlocks + " and " + blockSize);
         }
+        type.requireSupported(config);
         this.type = type;
         this.numLayers = config.numLayers();
         this.numBlocks = numBlocks;
@@ -45,13 +55,28 @@ public final class PagedKvCache {
             throw new LlmoptException("kv-cache-blocks " + numBlocks + " × block-size " + blockSize + " × kv dim " + kvDim
                     + " values do not fit one array per layer (at most " + (Integer.MAX_VALUE - 16) + ")");
         }
+        boolean full = type == KvCacheType.F32;
         boolean half = type == KvCacheType.F16;
-        this.keys = half ? null : new float[numLayers][(int) perLayer];
-        this.values = half ? null : new float[numLayers][(int) perLayer];
-        this.halfKeys = half ? new short[numLayers][(int) perLayer] : null;
-        this.halfValues = half ? new short[numLayers][(int) perLayer] : null;
+        boolean q8 = type == KvCacheType.Q8_0;
+        int n = (int) perLayer;
+        this.keys = full ? new float[numLayers][n] : null;
+        this.values = full ? new float[numLayers][n] : null;
+        this.halfKeys = half ? new short[numLayers][n] : null;
+        this.halfValues = half ? new short[numLayers][n] : null;
+        this.quantKeys = q8 ? new byte[numLayers][n] : null;
+        this.quantValues = q8 ? new byte[numLayers][n] : null;
+        this.keyScales = q8 ? new short[numLayers][n / Q8Rows.BLOCK] : null;
+        this.valueScales = q8 ? new short[numLayers][n / Q8Rows.BLOCK] : null;
         if (half) {
             HalfRows.warmUp();
+        }
+        if (q8) {
+            if (type.blocksSpanHeads(config)) {
+                System.getLogger("io.llmopt.model.paged").log(Level.WARNING, "kv cache q8_0: head dim " + config.headDim()
+                        + " is not a multiple of " + Q8Rows.BLOCK + ": each block of 32 spans several heads and shares one scale, "
+                        + "which costs accuracy (prefer --kv-cache-type f16 for this model)");
+            }
+            Q8Rows.warmUp();
         }
     }
 
@@ -60,9 +85,13 @@ public final class PagedKvCache {
         return bytesPerBlock(config, blockSize, KvCacheType.F32);
     }
 
-    /** Bytes one block takes over all layers (keys and values) when stored as {@code type}. */
+    /**
+     * Bytes one block takes over all layers (keys and values) when stored as {@code type}: 4, 2 or 34/32 bytes a
+     * value. Fails with a one-line error when the type cannot store this model ({@link KvCacheType#requireSupported}).
+     */
     public static long bytesPerBlock(LlamaConfig config, int blockSize, KvCacheType type) {
-        return 2L * config.numLayers() * blockSize * config.kvDim() * type.bytes();
+        type.requireSupported(config);
+        return 2L * config.numLayers() * type.byteSize((long) blockSize * config.kvDim());
     }
 
     public KvCacheType type() {
@@ -81,24 +110,44 @@ public final class PagedKvCache {
         return kvDim;
     }
 
-    /** Float32 keys of a layer (null for an F16 cache). */
+    /** Float32 keys of a layer (null unless F32). */
     public float[] keys(int layer) {
         return keys == null ? null : keys[layer];
     }
 
-    /** Float32 values of a layer (null for an F16 cache). */
+    /** Float32 values of a layer (null unless F32). */
     public float[] values(int layer) {
         return values == null ? null : values[layer];
     }
 
-    /** Binary16 keys of a layer (null for an F32 cache). */
+    /** Binary16 keys of a layer (null unless F16). */
     public short[] halfKeys(int layer) {
         return halfKeys == null ? null : halfKeys[layer];
     }
 
-    /** Binary16 values of a layer (null for an F32 cache). */
+    /** Binary16 values of a layer (null unless F16). */
     public short[] halfValues(int layer) {
         return halfValues == null ? null : halfValues[layer];
+    }
+
+    /** Q8_0 key quants of a layer (null unless Q8_0). */
+    public byte[] quantKeys(int layer) {
+        return quantKeys == null ? null : quantKeys[layer];
+    }
+
+    /** Q8_0 value quants of a layer (null unless Q8_0). */
+    public byte[] quantValues(int layer) {
+        return quantValues == null ? null : quantValues[layer];
+    }
+
+    /** Q8_0 binary16 key scales of a layer, one per 32 values (null unless Q8_0). */
+    public short[] keyScales(int layer) {
+        return keyScales == null ? null : keyScales[layer];
+    }
+
+    /** Q8_0 binary16 value scales of a layer, one per 32 values (null unless Q8_0). */
+    public short[] valueScales(int layer) {
+        return valueScales == null ? null : valueScales[layer];
     }
 
     /** Offset in the key/value arrays of position {@code pos} of a sequence with block table {@code table}. */
@@ -107,6 +156,6 @@ public final class PagedKvCache {
     }
 
     public long byteSize() {
-        return 2L * numLayers * numBlocks * blockSize * kvDim * type.bytes();
+        return 2L * numLayers * type.byteSize((long) numBlocks * blockSize * kvDim);
     }
 }

@@ -1,6 +1,7 @@
 package io.llmopt.model.paged;
 
 import io.llmopt.model.LlamaConfig;
+import io.llmopt.model.Q8Rows;
 import io.llmopt.model.loader.LoadedModel;
 import io.llmopt.model.loader.ModelLoader;
 import io.llmopt.tensor.kernel.KernelProvider;
@@ -12,18 +13,18 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
- * Time of the paged attention alone, f32 vs f16 cache (opt-in, not a unit test:
+ * Time of the paged attention alone, f32 vs f16 vs q8_0 cache (opt-in, not a unit test:
  * {@code -Dllmopt.attention.bench=/path/model.gguf}, optionally {@code -Dllmopt.attention.bench.seqs=16},
  * {@code -Dllmopt.attention.bench.threads=1}): one decode token for each of {@code seqs} sequences at the last
  * position of the context, every layer, random cached keys/values. Nothing is asserted.
  */
-class HalfAttentionProbe {
+class KvCacheAttentionProbe {
 
     @Test
     void attentionStepTime() {
         String path = System.getProperty("llmopt.attention.bench", "");
         if (path.isBlank()) {
-            System.out.println("skipped: HalfAttentionProbe needs -Dllmopt.attention.bench=MODEL.gguf");
+            System.out.println("skipped: KvCacheAttentionProbe needs -Dllmopt.attention.bench=MODEL.gguf");
             Assumptions.abort("opt-in benchmark");
         }
         int seqs = Integer.getInteger("llmopt.attention.bench.seqs", 16);
@@ -83,6 +84,18 @@ class HalfAttentionProbe {
                 for (float[] a : new float[][] {cache.keys(l), cache.values(l)}) {
                     for (int i = 0; i < a.length; i++) {
                         a[i] = (float) r.nextGaussian();
+                    }
+                }
+            } else if (cache.type() == KvCacheType.Q8_0) {
+                float[] row = new float[c.kvDim()];
+                for (int part = 0; part < 2; part++) {
+                    byte[] q = part == 0 ? cache.quantKeys(l) : cache.quantValues(l);
+                    short[] d = part == 0 ? cache.keyScales(l) : cache.valueScales(l);
+                    for (int o = 0; o < q.length; o += row.length) {
+                        for (int i = 0; i < row.length; i++) {
+                            row[i] = (float) r.nextGaussian();
+                        }
+                        Q8Rows.quantize(row, 0, q, d, o, row.length);
                     }
                 }
             } else {

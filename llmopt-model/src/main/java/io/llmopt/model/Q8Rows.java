@@ -1,0 +1,194 @@
+package io.llmopt.model;
+
+import java.util.Locale;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Row operations on Q8_0-quantized values (the q8_0 KV cache), against float32 rows: the quantizing store, dot
+ * and axpy. A row of values is cut into blocks of {@value #BLOCK} consecutive values; block b keeps a binary16
+ * scale {@code d[b]} and {@value #BLOCK} signed bytes {@code q}; value i is {@code q[i]·d[i / 32]} (34 bytes per
+ * 32 values, as ggml's {@code block_q8_0}). Values and scales live in parallel arrays addressed by the same value
+ * offset {@code o}: quants at {@code q[o]}, scale at {@code d[o >> 5]}.
+ *
+ * <p>Quantization is ggml's portable reference ({@code quantize_row_q8_0_ref}): d = max|x| / 127 in float32,
+ * q = round(x · (1/d)) with halves away from zero (C {@code roundf}), d stored rounded to nearest-even binary16;
+ * the quants are computed with the float32 d. (ggml's AVX build rounds x·(127/max|x|) half-to-even instead: it can
+ * differ by one step on exact ties.) The store is scalar: it runs once per written row, O(kv dim) per token, where
+ * the reads run over the whole context.
+ *
+ * <p>dot and axpy have a vector body (blocks of 32 read as two 16-byte vectors widened to floats, one scale per
+ * block) and a scalar twin ({@code *Scalar}) they are tested against; the vector body needs {@code o} and
+ * {@code n} to be multiples of 32 (heads of 32·k values), other slices (heads smaller than a block) take the
+ * scalar path. {@code -Dllmopt.kernels=scalar} forces the scalar path, {@code -Dllmopt.vector.bits=128|256|512}
+ * the width, as for the tensor kernels.
+ */
+public final class Q8Rows {
+    /** Values per block. */
+    public static final int BLOCK = 32;
+    /** Bytes per block: a binary16 scale and 32 signed bytes. */
+    public static final int BLOCK_BYTES = Short.BYTES + BLOCK;
+
+    private static final VectorSpecies<Float> F = species();
+    private static final int L = F.length();
+    private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
+    private static final int PARTS = Math.max(1, 16 / L);
+    private static final boolean VECTOR = !"scalar".equalsIgnoreCase(System.getProperty("llmopt.kernels", ""))
+            && L >= 4 && L <= 16;
+
+    private static final VectorShuffle<Float> SWAP1 = VectorShuffle.fromOp(F, i -> i ^ 1);
+    private static final VectorShuffle<Float> SWAP2 = VectorShuffle.fromOp(F, i -> i ^ 2);
+    private static final VectorShuffle<Float> SWAP4 = VectorShuffle.fromOp(F, i -> i ^ (L >= 8 ? 4 : 0));
+    private static final VectorShuffle<Float> SWAP8 = VectorShuffle.fromOp(F, i -> i ^ (L >= 16 ? 8 : 0));
+
+    private static volatile boolean warm;
+    private static volatile float sink;
+
+    private Q8Rows() {
+    }
+
+    private static VectorSpecies<Float> species() {
+        String bits = System.getProperty("llmopt.vector.bits", "");
+        return bits.isEmpty() ? FloatVector.SPECIES_PREFERRED
+                : VectorSpecies.of(float.class, VectorShape.forBitSize(Integer.parseInt(bits)));
+    }
+
+    /** "vector256" or "scalar": which path dot and axpy take in this JVM. */
+    public static String path() {
+        return VECTOR ? String.format(Locale.ROOT, "vector%d", F.vectorBitSize()) : "scalar";
+    }
+
+    /** Runs dot and axpy until the JIT has compiled them (once per JVM), as {@link HalfRows#warmUp}. */
+    public static void warmUp() {
+        if (warm) {
+            return;
+        }
+        float[] x = new float[64];
+        byte[] q = new byte[64];
+        short[] d = new short[2];
+        float[] y = new float[64];
+        for (int i = 0; i < 64; i++) {
+            x[i] = 1f - i * 0.02f;
+        }
+        quantize(x, 0, q, d, 0, 64);
+        float acc = 0f;
+        for (int i = 0; i < 40_000; i++) {
+            acc += dot(x, 0, q, d, 0, 64);
+            axpy(1e-6f, q, d, 0, y, 0, 64);
+        }
+        sink = acc + y[0];
+        warm = true;
+    }
+
+    /** Quantizes x[xo .. xo+n) into q[o .. o+n) and d[o/32 .. (o+n)/32); o and n are multiples of 32. */
+    public static void quantize(float[] x, int xo, byte[] q, short[] d, int o, int n) {
+        for (int b = 0; b < n; b += BLOCK) {
+            float amax = 0f;
+            for (int j = 0; j < BLOCK; j++) {
+                amax = Math.max(amax, Math.abs(x[xo + b + j]));
+            }
+            float scale = amax / 127f;
+            float inverse = scale != 0f ? 1f / scale : 0f;
+            d[(o + b) >> 5] = Float.floatToFloat16(scale);
+            for (int j = 0; j < BLOCK; j++) {
+                q[o + b + j] = (byte) roundHalfAwayFromZero(x[xo + b + j] * inverse);
+            }
+        }
+    }
+
+    /** C's roundf: nearest integer, halves away from zero (exact: |t| − trunc|t| has no rounding error). */
+    static int roundHalfAwayFromZero(float t) {
+        float a = Math.abs(t);
+        int i = (int) a;
+        if (a - i >= 0.5f) {
+            i++;
+        }
+        return t < 0 ? -i : i;
+    }
+
+    /** Σ x[xo+i]·(q[o+i]·d[(o+i) >> 5]), i < n: per block Σ x·q, times the block's scale. */
+    public static float dot(float[] x, int xo, byte[] q, short[] d, int o, int n) {
+        if (!VECTOR || ((o | n) & (BLOCK - 1)) != 0) {
+            return dotScalar(x, xo, q, d, o, n);
+        }
+        FloatVector acc = FloatVector.zero(F);
+        for (int b = 0; b < n; b += BLOCK) {
+            FloatVector block = FloatVector.zero(F);
+            for (int j = 0; j < BLOCK; j += 16) {
+                ByteVector bytes = ByteVector.fromArray(B16, q, o + b + j);
+                for (int p = 0; p < PARTS; p++) {
+                    FloatVector qs = (FloatVector) bytes.convertShape(VectorOperators.B2F, F, p);
+                    block = qs.fma(FloatVector.fromArray(F, x, xo + b + j + p * L), block);
+                }
+            }
+            acc = block.fma(FloatVector.broadcast(F, Float.float16ToFloat(d[(o + b) >> 5])), acc);
+        }
+        return sum(acc);
+    }
+
+    /**
+     * Σ of the lanes as a fixed butterfly of lanewise adds (lane i + lane i xor L/2, …), the same bits in every JIT
+     * tier, unlike {@code reduceLanes(ADD)}: a sequence's logits must not depend on when the JIT compiled this.
+     */
+    private static float sum(FloatVector v) {
+        if (L >= 16) {
+            v = v.add(v.rearrange(SWAP8));
+        }
+        if (L >= 8) {
+            v = v.add(v.rearrange(SWAP4));
+        }
+        v = v.add(v.rearrange(SWAP2));
+        v = v.add(v.rearrange(SWAP1));
+        return v.lane(0);
+    }
+
+    /** y[yo+i] += (a·d[(o+i) >> 5])·q[o+i], i < n. */
+    public static void axpy(float a, byte[] q, short[] d, int o, float[] y, int yo, int n) {
+        if (!VECTOR || ((o | n) & (BLOCK - 1)) != 0) {
+            axpyScalar(a, q, d, o, y, yo, n);
+            return;
+        }
+        for (int b = 0; b < n; b += BLOCK) {
+            FloatVector c = FloatVector.broadcast(F, a * Float.float16ToFloat(d[(o + b) >> 5]));
+            for (int j = 0; j < BLOCK; j += 16) {
+                ByteVector bytes = ByteVector.fromArray(B16, q, o + b + j);
+                for (int p = 0; p < PARTS; p++) {
+                    int at = yo + b + j + p * L;
+                    FloatVector qs = (FloatVector) bytes.convertShape(VectorOperators.B2F, F, p);
+                    qs.fma(c, FloatVector.fromArray(F, y, at)).intoArray(y, at);
+                }
+            }
+        }
+    }
+
+    static float dotScalar(float[] x, int xo, byte[] q, short[] d, int o, int n) {
+        float sum = 0f;
+        int i = 0;
+        while (i < n) {
+            int block = (o + i) >> 5;
+            int end = Math.min(n, ((block + 1) << 5) - o);
+            float partial = 0f;
+            for (; i < end; i++) {
+                partial += x[xo + i] * q[o + i];
+            }
+            sum += partial * Float.float16ToFloat(d[block]);
+        }
+        return sum;
+    }
+
+    static void axpyScalar(float a, byte[] q, short[] d, int o, float[] y, int yo, int n) {
+        int i = 0;
+        while (i < n) {
+            int block = (o + i) >> 5;
+            int end = Math.min(n, ((block + 1) << 5) - o);
+            float c = a * Float.float16ToFloat(d[block]);
+            for (; i < end; i++) {
+                y[yo + i] += c * q[o + i];
+            }
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package io.llmopt.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.llmopt.tensor.GgmlType;
+import io.llmopt.tensor.Layouts;
+import io.llmopt.tensor.quant.Codecs;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Q8_0 row operations: the store against the tensor module's Q8_0 codec (ggml's reference quantizer, written
+ * independently) byte for byte and against hand-computed ties; dot and axpy (vector path, at the width this JVM
+ * runs: the build also runs this class at 128, 256 and 512 bits and forced scalar) against their scalar twins
+ * and against a double-precision dot over the dequantized values, on awkward sizes and offsets.
+ */
+class Q8RowsTest {
+
+    @Test
+    void storeMatchesTheQ8_0CodecByteForByte() {
+        System.out.println("Q8RowsTest: path " + Q8Rows.path());
+        SplittableRandom r = new SplittableRandom(3);
+        try (Arena arena = Arena.ofConfined()) {
+            for (int n : new int[] {32, 64, 96, 256, 1024}) {
+                float[] x = new float[n + 5];
+                for (int i = 0; i < x.length; i++) {
+                    double scale = i % 64 < 32 ? 1e-3 : 40; // small and large blocks
+                    x[i] = (float) (r.nextGaussian() * scale);
+                }
+                if (n >= 64) {
+                    java.util.Arrays.fill(x, 5 + 32, 5 + 64, 0f); // an all-zero block: d = 0, q = 0
+                }
+                byte[] q = new byte[n + 64];
+                short[] d = new short[(n + 64) / 32];
+                Q8Rows.quantize(x, 5, q, d, 32, n);
+                MemorySegment ref = arena.allocate(GgmlType.Q8_0.byteSize(n));
+                Codecs.of(GgmlType.Q8_0).quantize(x, 5, n, ref, 0);
+                for (int b = 0; b < n / 32; b++) {
+                    long at = (long) b * Q8Rows.BLOCK_BYTES;
+                    assertThat(d[1 + b]).as("n=%d scale of block %d", n, b).isEqualTo(ref.get(Layouts.SHORT, at));
+                    for (int j = 0; j < 32; j++) {
+                        assertThat(q[32 + b * 32 + j]).as("n=%d block %d quant %d", n, b, j).isEqualTo(ref.get(Layouts.BYTE, at + 2 + j));
+                    }
+                }
+                assertThat(d[0]).isZero(); // nothing written before the offset
+                assertThat(q[31]).isZero();
+            }
+        }
+    }
+
+    @Test
+    void storeRoundsHalvesAwayFromZeroLikeRoundf() {
+        // max|x| = 127 gives d = 1 and 1/d = 1, so x·(1/d) = x exactly: the halves are true ties
+        float[] x = new float[32];
+        float[] in = {127f, 2.5f, -2.5f, 0.5f, -0.5f, -126.5f, 1.49999988f, -3.5f, 0.49999997f};
+        int[] want = {127, 3, -3, 1, -1, -127, 1, -4, 0};
+        System.arraycopy(in, 0, x, 0, in.length);
+        byte[] q = new byte[32];
+        short[] d = new short[1];
+        Q8Rows.quantize(x, 0, q, d, 0, 32);
+        assertThat(Float.float16ToFloat(d[0])).isEqualTo(1f);
+        for (int i = 0; i < want.length; i++) {
+            assertThat(q[i]).as("round(%s)", in[i]).isEqualTo((byte) want[i]);
+        }
+        assertThat(Q8Rows.roundHalfAwayFromZero(-0f)).isZero();
+        assertThat(Q8Rows.roundHalfAwayFromZero(126.50001f)).isEqualTo(127);
+    }
+
+    @Test
+    void dotAndAxpyMatchTheirScalarTwinsAndTheDequantizedValues() {
+        SplittableRandom r = new SplittableRandom(1);
+        // {value offset o, length n}: heads of 32·k at block starts take the vector path; the rest (heads smaller
+        // than a block, as in stories260K, or starting inside one) the scalar path
+        int[][] cases = {{0, 0}, {0, 32}, {32, 32}, {64, 64}, {0, 96}, {32, 128}, {0, 256}, {96, 160},
+            {0, 1}, {8, 8}, {24, 8}, {16, 16}, {3, 29}, {24, 40}, {5, 100}, {31, 33}};
+        for (int[] c : cases) {
+            int o = c[0];
+            int n = c[1];
+            int total = 320;
+            float[] src = new float[total];
+            for (int i = 0; i < total; i++) {
+                src[i] = (float) (r.nextGaussian() * (1 + (i / 32) % 5));
+            }
+            byte[] q = new byte[total];
+            short[] d = new short[total / 32];
+            Q8Rows.quantize(src, 0, q, d, 0, total);
+            float[] x = new float[n + 3];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) r.nextGaussian();
+            }
+            double exact = 0;
+            double absSum = 0;
+            for (int i = 0; i < n; i++) {
+                double v = q[o + i] * (double) Float.float16ToFloat(d[(o + i) / 32]);
+                exact += x[3 + i] * v;
+                absSum += Math.abs(x[3 + i] * v);
+            }
+            float scalar = Q8Rows.dotScalar(x, 3, q, d, o, n);
+            float vector = Q8Rows.dot(x, 3, q, d, o, n);
+            double bound = 1e-6 * n * absSum + 1e-6;
+            assertThat(Math.abs(scalar - exact)).as("scalar dot o=%d n=%d", o, n).isLessThanOrEqualTo(bound);
+            assertThat(Math.abs(vector - (double) scalar)).as("vector dot o=%d n=%d", o, n).isLessThanOrEqualTo(bound);
+            float[] y = new float[n + 4];
+            for (int i = 0; i < y.length; i++) {
+                y[i] = (float) r.nextGaussian();
+            }
+            float[] ys = y.clone();
+            float[] yv = y.clone();
+            Q8Rows.axpyScalar(0.37f, q, d, o, ys, 2, n);
+            Q8Rows.axpy(0.37f, q, d, o, yv, 2, n);
+            for (int i = 0; i < y.length; i++) {
+                double want = y[i];
+                if (i >= 2 && i < 2 + n) {
+                    want += 0.37 * q[o + i - 2] * Float.float16ToFloat(d[(o + i - 2) / 32]);
+                }
+                // (a·d)·q rounds twice in the scalar twin, once less with fma
+                assertThat(Math.abs(ys[i] - want)).as("scalar axpy o=%d n=%d i=%d", o, n, i).isLessThanOrEqualTo(3 * Math.ulp((float) want) + 1e-6);
+                assertThat(Math.abs(yv[i] - ys[i])).as("vector axpy o=%d n=%d i=%d", o, n, i).isLessThanOrEqualTo(2 * Math.ulp(ys[i]) + 1e-7f);
+            }
+        }
+    }
+
+    @Test
+    void dequantizedValuesAreWithinHalfAStepOfTheInput() {
+        SplittableRandom r = new SplittableRandom(9);
+        float[] x = new float[128];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) (r.nextGaussian() * 7);
+        }
+        byte[] q = new byte[128];
+        short[] d = new short[4];
+        Q8Rows.quantize(x, 0, q, d, 0, 128);
+        float[] y = new float[128];
+        Q8Rows.axpy(1f, q, d, 0, y, 0, 128);
+        for (int b = 0; b < 4; b++) {
+            float amax = 0f;
+            for (int j = 0; j < 32; j++) {
+                amax = Math.max(amax, Math.abs(x[b * 32 + j]));
+            }
+            float step = amax / 127f;
+            for (int j = 0; j < 32; j++) {
+                // half a step, plus the binary16 rounding of the scale (relative 2^-11 of a value ≤ amax)
+                assertThat(Math.abs(y[b * 32 + j] - x[b * 32 + j])).isLessThanOrEqualTo(step / 2 + amax * 0x1p-11f + 1e-7f);
+            }
+        }
+    }
+}
