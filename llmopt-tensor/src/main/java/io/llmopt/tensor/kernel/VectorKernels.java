@@ -102,8 +102,16 @@ public final class VectorKernels implements Kernels {
         Tensor packed = w.withPacked(lanePacked ? LanePackedQ4_0.pack(w, species.length()) : RowInterleaved.pack(w));
         synchronized (prepared) {
             Tensor raced = prepared.putIfAbsent(w, packed);
-            return raced != null ? raced : packed;
+            if (raced != null) {
+                return raced;
+            }
         }
+        if (w.data().isMapped()) {
+            // the kernels read the packed copy from now on: let the file's pages go rather than hold the model twice
+            // (they are clean, so a later read of the tensor's bytes, e.g. a writer, just faults them back in)
+            w.data().unload();
+        }
+        return packed;
     }
 
     @Override
