@@ -2,6 +2,7 @@ package io.llmopt.model.paged;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.llmopt.model.ForwardProfile;
 import io.llmopt.model.ForwardState;
 import io.llmopt.model.LlamaConfig;
 import io.llmopt.model.LlamaModel;
@@ -30,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Issue #8 (engine single stream vs {@code llmopt bench}): a batch-1 decode step of the paged forward must do
  * exactly the work of the contiguous {@link LlamaModel} decode — the same kernel calls in the same order (q/k/v and
  * gate/up through the fused shared-input GEMV, every weight at batch 1, logits for one row only, no GEMM), the same
- * number of worker-pool dispatches, and the same logits bit for bit (once the kernels are compiled).
+ * number of worker-pool dispatches, the same {@link ForwardProfile} stages, and the same logits bit for bit (once
+ * the kernels are compiled).
  */
 class PagedDecodeParityTest {
     @TempDir
@@ -61,14 +63,20 @@ class PagedDecodeParityTest {
                 model.forward(state, tokens, 0, prompt, 0, false);
                 batch.addSequence(table, tokens, 0, prompt, 0, true);
                 paged.forward(cache, batch);
+                ForwardProfile contiguousStages = new ForwardProfile(c.numLayers());
+                ForwardProfile pagedStages = new ForwardProfile(c.numLayers());
+                model.setProfile(contiguousStages);
+                paged.setProfile(pagedStages);
                 for (int pos = prompt; pos < prompt + decode; pos++) {
                     contiguousCalls.calls.clear();
                     pagedCalls.calls.clear();
                     long contiguousBefore = contiguousPool.dispatches();
                     long pagedBefore = pagedPool.dispatches();
+                    contiguousStages.start();
                     float[] expected = model.forward(state, tokens, pos, 1, pos, false).clone();
                     batch.clear();
                     batch.addSequence(table, tokens, pos, 1, pos, true);
+                    pagedStages.start();
                     float[] actual = Arrays.copyOf(paged.forward(cache, batch), c.vocabSize());
                     assertThat(pagedCalls.calls).as("kernel calls of the decode step at %d", pos)
                             .isEqualTo(contiguousCalls.calls)
@@ -79,6 +87,13 @@ class PagedDecodeParityTest {
                         assertThat(actual).as("logits at %d", pos).containsExactly(expected);
                     }
                 }
+                for (ForwardProfile.Stage stage : ForwardProfile.Stage.values()) {
+                    for (int layer = -1; layer < c.numLayers(); layer++) {
+                        assertThat(pagedStages.calls(stage, layer)).as("%s of layer %d", stage, layer)
+                                .isEqualTo(contiguousStages.calls(stage, layer));
+                    }
+                }
+                assertThat(pagedStages.calls(ForwardProfile.Stage.ATTN_QKV, 0)).isEqualTo(decode);
             } finally {
                 contiguousPool.shutdown();
                 pagedPool.shutdown();
