@@ -18,15 +18,14 @@ import org.junit.jupiter.api.Test;
  * Aggregate generated tokens per second of the engine at several concurrencies (opt-in, not a unit test:
  * {@code -Dllmopt.engine.bench=/path/model.gguf}, optionally {@code -Dllmopt.engine.bench.tokens=64},
  * {@code -Dllmopt.engine.bench.concurrency=1,8,16}, {@code -Dllmopt.engine.bench.threads=2},
- * {@code -Dllmopt.engine.bench.kv=f16}, {@code -Dllmopt.engine.bench.ab=3}). Every request has
+ * {@code -Dllmopt.engine.bench.kv=f16}, {@code -Dllmopt.engine.bench.ab=12}, {@code -Dllmopt.engine.bench.abTokens=16}). Every request has
  * an 8-token prompt and generates exactly {@code tokens} tokens (EOS ignored); the time runs from the first
  * submit to the last finish, so it includes prefill and queueing. Nothing is asserted.
  *
  * <p>Before that, {@code ab} alternating rounds compare the single-stream inter-token latency like for like: the
  * engine's (gaps between streamed tokens, so no prefill or queueing) against the contiguous
  * {@code LlamaModel} decode that {@code llmopt bench}/{@code generate} use, same prompt, same positions, same
- * thread count, same JVM. Medians are printed because the minimum and the mean are at the mercy of whatever
- * else the machine runs.
+ * thread count, same JVM; the gaps of all rounds are pooled per path and printed as quantiles.
  */
 class EngineThroughputProbe {
 
@@ -50,7 +49,7 @@ class EngineThroughputProbe {
                 io.llmopt.model.paged.KvCacheType.parse(System.getProperty("llmopt.engine.bench.kv", "f32")));
         try (BatchingEngine engine = BatchingEngine.start(model, config)) {
             run(engine, 1, Math.min(8, tokens)); // warm-up (JIT)
-            compareSingleStream(engine, model, tokens, threads, Integer.getInteger("llmopt.engine.bench.ab", 3));
+            compareSingleStream(engine, model, threads, Integer.getInteger("llmopt.engine.bench.ab", 12));
             double single = 0;
             for (String level : levels) {
                 int c = Integer.parseInt(level.trim());
@@ -65,24 +64,46 @@ class EngineThroughputProbe {
         }
     }
 
-    /** Alternates engine and contiguous single-stream decodes; prints each round's median inter-token ms. */
-    private static void compareSingleStream(BatchingEngine engine, LoadedModel model, int tokens, int threads, int rounds) {
+    /**
+     * Alternates short engine and contiguous single-stream decodes and pools their inter-token gaps: on a shared
+     * machine whose load comes and goes every few seconds, many short alternating rounds give both paths the same
+     * mix of quiet and busy moments, so their quantiles are comparable where one long run each is not.
+     */
+    private static void compareSingleStream(BatchingEngine engine, LoadedModel model, int threads, int rounds) {
+        int tokens = Integer.getInteger("llmopt.engine.bench.abTokens", 16);
         int v = model.config().vocabSize();
         int[] prompt = {1, 100 % v, 200 % v, 300 % v, 400 % v, 500 % v, 600 % v, 700 % v};
         WorkerPool pool = new WorkerPool(threads);
         try {
             LlamaModel contiguous = new LlamaModel(model.config(), model.weights(), KernelProvider.get(), pool);
+            List<Double> e = new ArrayList<>();
+            List<Double> c = new ArrayList<>();
             for (int r = -1; r < rounds; r++) { // round -1 warms the contiguous path up
-                double[] e = engineGaps(engine, prompt, tokens);
-                double[] c = contiguousGaps(contiguous, prompt, tokens);
+                double[] eg = engineGaps(engine, prompt, tokens);
+                double[] cg = contiguousGaps(contiguous, prompt, tokens);
                 if (r >= 0) {
-                    System.out.printf(Locale.ROOT, "engine probe: single stream round %d: ITL median engine %.2f ms, contiguous %.2f ms"
-                            + " (%d tokens after an %d-token prompt)%n", r, median(e), median(c), tokens, prompt.length);
+                    for (double g : eg) {
+                        e.add(g);
+                    }
+                    for (double g : cg) {
+                        c.add(g);
+                    }
                 }
             }
+            System.out.printf(Locale.ROOT, "engine probe: single stream, %d alternating rounds of %d tokens after an %d-token prompt,"
+                    + " inter-token ms p10 / p25 / median: engine %s, contiguous %s%n", rounds, tokens, prompt.length,
+                    quantiles(e), quantiles(c));
         } finally {
             pool.shutdown();
         }
+    }
+
+    private static String quantiles(List<Double> values) {
+        double[] s = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        if (s.length == 0) {
+            return "none";
+        }
+        return String.format(Locale.ROOT, "%.2f / %.2f / %.2f", s[s.length / 10], s[s.length / 4], s[s.length / 2]);
     }
 
     private static double[] engineGaps(BatchingEngine engine, int[] prompt, int tokens) {
@@ -141,12 +162,6 @@ class EngineThroughputProbe {
             }
         }
         return best;
-    }
-
-    private static double median(double[] values) {
-        double[] s = values.clone();
-        java.util.Arrays.sort(s);
-        return s.length == 0 ? Double.NaN : s[s.length / 2];
     }
 
     private static double run(BatchingEngine engine, int concurrency, int tokens) {
