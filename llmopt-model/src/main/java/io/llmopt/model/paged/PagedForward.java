@@ -1,5 +1,7 @@
 package io.llmopt.model.paged;
 
+import io.llmopt.model.ForwardProfile;
+import io.llmopt.model.ForwardProfile.Stage;
 import io.llmopt.model.HalfRows;
 import io.llmopt.model.LayerWeights;
 import io.llmopt.model.LlamaConfig;
@@ -50,6 +52,7 @@ public final class PagedForward {
     private final Tensor[][] gateUp;
     private final float[][] qkvOut;
     private final float[][] gateUpOut;
+    private ForwardProfile profile;
 
     /**
      * @param contextLength positions a sequence may reach (sizes the RoPE table and attention scratch)
@@ -102,6 +105,21 @@ public final class PagedForward {
     }
 
     /**
+     * Installs (or with null removes) a per-stage timer, charged with the same stages as {@code LlamaModel}'s
+     * (q/k/v and gate/up as the fused ATTN_QKV / FFN_GATE_UP), so a paged step and a contiguous one can be split
+     * side by side; absent, it costs one null check per stage.
+     */
+    public void setProfile(ForwardProfile profile) {
+        this.profile = profile;
+    }
+
+    private void lap(Stage stage, int layer) {
+        if (profile != null) {
+            profile.lap(stage, layer);
+        }
+    }
+
+    /**
      * Runs one step: writes the keys/values of every token of the batch into its sequence's blocks and returns
      * the logits of the requested tokens, row i for {@code batch}'s i-th logits token ({@code [numLogits][vocab]},
      * owned by this object and overwritten by the next step).
@@ -135,12 +153,15 @@ public final class PagedForward {
         for (int t = 0; t < n; t++) {
             weights.tokenEmbedding().readRow(batch.tokenId[t], x, t * d);
         }
+        lap(Stage.EMBED, -1);
         for (int l = 0; l < config.numLayers(); l++) {
             LayerWeights w = weights.layers().get(l);
             for (int t = 0; t < n; t++) {
                 RmsNorm.apply(xb, t * d, x, t * d, w.attnNorm(), eps);
             }
+            lap(Stage.ATTN_NORM, l);
             kernels.matmulShared(qkv[l], xb, 0, n, qkvOut, pool);
+            lap(Stage.ATTN_QKV, l);
             float[] keys = cache.keys(l);
             float[] values = cache.values(l);
             short[] halfKeys = cache.halfKeys(l);
@@ -168,24 +189,35 @@ public final class PagedForward {
                     Q8Rows.quantize(v, t * kvd, quantValues, cache.valueScales(l), slot, kvd);
                 }
             }
+            lap(Stage.ROPE_CACHE, l);
             attention.run(cache, l, batch, q, att, maxPosition, pool);
+            lap(Stage.ATTENTION, l);
             kernels.matmul(w.wo(), att, 0, n, xb, 0, pool);
+            lap(Stage.ATTN_OUT, l);
             add(x, xb, n * d);
+            lap(Stage.RESIDUAL, l);
             for (int t = 0; t < n; t++) {
                 RmsNorm.apply(xb, t * d, x, t * d, w.ffnNorm(), eps);
             }
+            lap(Stage.FFN_NORM, l);
             kernels.matmulShared(gateUp[l], xb, 0, n, gateUpOut, pool);
+            lap(Stage.FFN_GATE_UP, l);
             SwiGlu.apply(gate, up, n * ff);
+            lap(Stage.SWIGLU, l);
             kernels.matmul(w.down(), gate, 0, n, xb, 0, pool);
+            lap(Stage.FFN_DOWN, l);
             add(x, xb, n * d);
+            lap(Stage.RESIDUAL, l);
         }
         int rows = batch.numLogits;
         for (int i = 0; i < rows; i++) {
             RmsNorm.apply(xb, i * d, x, batch.logitToken[i] * d, weights.outputNorm(), eps);
         }
+        lap(Stage.OUTPUT_NORM, -1);
         if (rows > 0) {
             kernels.matmul(weights.output(), xb, 0, rows, logits, 0, pool);
         }
+        lap(Stage.OUTPUT, -1);
         return logits;
     }
 
