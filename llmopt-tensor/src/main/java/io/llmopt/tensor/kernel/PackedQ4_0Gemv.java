@@ -81,7 +81,11 @@ final class PackedQ4_0Gemv {
         a3.intoArray(acc, 3 * L);
     }
 
-    /** dst[dp ..] = W[row, c0 .. c0 + m) (c0 and m multiples of {@link #CHUNK}), for {@link Gemm}'s panels. */
+    /**
+     * dst[dp ..] = W[row, c0 .. c0 + m) (c0 and m multiples of {@link #CHUNK}), for {@link Gemm}'s panels. The
+     * eight vectors of a chunk are written out with constant shifts (a loop left the shift count in a register,
+     * and a register-count shift of a 512-bit vector costs an extra shuffle).
+     */
     static void decode(LanePackedQ4_0 p, int row, int c0, int m, float[] dst, int dp) {
         MemorySegment nib = p.nibbles(), sc = p.scales();
         int cols = p.cols();
@@ -90,15 +94,23 @@ final class PackedQ4_0Gemv {
             int ch = (c0 + c) / CHUNK;
             IntVector w = IntVector.fromMemorySegment(I, nib, LanePackedQ4_0.nibbleOffset(g, ch, k, cols, L), LE);
             long so = LanePackedQ4_0.scaleIndex(g, ch, k, 0, cols, L) * Float.BYTES;
-            for (int b = 0; b < CHUNK_BLOCKS; b++) {
-                FloatVector d = FloatVector.broadcast(F, sc.get(Layouts.FLOAT, so + 4L * b));
-                FloatVector mm = d.mul(-8f);
-                for (int h = 0; h < PER_BLOCK; h++) {
-                    int j = b * PER_BLOCK + h;
-                    ((FloatVector) w.lanewise(VectorOperators.LSHR, 4 * j).and(15).convert(VectorOperators.I2F, 0)).fma(d, mm)
-                            .intoArray(dst, dp + c + j * L);
-                }
-            }
+            int o = dp + c;
+            FloatVector d0 = FloatVector.broadcast(F, sc.get(Layouts.FLOAT, so + 4L * (0 * L / 32)));
+            FloatVector d1 = FloatVector.broadcast(F, sc.get(Layouts.FLOAT, so + 4L * (2 * L / 32)));
+            FloatVector d2 = FloatVector.broadcast(F, sc.get(Layouts.FLOAT, so + 4L * (4 * L / 32)));
+            FloatVector d3 = FloatVector.broadcast(F, sc.get(Layouts.FLOAT, so + 4L * (6 * L / 32)));
+            FloatVector e0 = FloatVector.broadcast(F, sc.get(Layouts.FLOAT, so + 4L * (1 * L / 32)));
+            FloatVector e1 = FloatVector.broadcast(F, sc.get(Layouts.FLOAT, so + 4L * (3 * L / 32)));
+            FloatVector e2 = FloatVector.broadcast(F, sc.get(Layouts.FLOAT, so + 4L * (5 * L / 32)));
+            FloatVector e3 = FloatVector.broadcast(F, sc.get(Layouts.FLOAT, so + 4L * (7 * L / 32)));
+            ((FloatVector) w.and(15).convert(VectorOperators.I2F, 0)).fma(d0, d0.mul(-8f)).intoArray(dst, o);
+            ((FloatVector) w.lanewise(VectorOperators.LSHR, 4).and(15).convert(VectorOperators.I2F, 0)).fma(e0, e0.mul(-8f)).intoArray(dst, o + L);
+            ((FloatVector) w.lanewise(VectorOperators.LSHR, 8).and(15).convert(VectorOperators.I2F, 0)).fma(d1, d1.mul(-8f)).intoArray(dst, o + 2 * L);
+            ((FloatVector) w.lanewise(VectorOperators.LSHR, 12).and(15).convert(VectorOperators.I2F, 0)).fma(e1, e1.mul(-8f)).intoArray(dst, o + 3 * L);
+            ((FloatVector) w.lanewise(VectorOperators.LSHR, 16).and(15).convert(VectorOperators.I2F, 0)).fma(d2, d2.mul(-8f)).intoArray(dst, o + 4 * L);
+            ((FloatVector) w.lanewise(VectorOperators.LSHR, 20).and(15).convert(VectorOperators.I2F, 0)).fma(e2, e2.mul(-8f)).intoArray(dst, o + 5 * L);
+            ((FloatVector) w.lanewise(VectorOperators.LSHR, 24).and(15).convert(VectorOperators.I2F, 0)).fma(d3, d3.mul(-8f)).intoArray(dst, o + 6 * L);
+            ((FloatVector) w.lanewise(VectorOperators.LSHR, 28).convert(VectorOperators.I2F, 0)).fma(e3, e3.mul(-8f)).intoArray(dst, o + 7 * L);
         }
     }
 }
