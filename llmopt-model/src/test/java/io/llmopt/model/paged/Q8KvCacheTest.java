@@ -8,7 +8,6 @@ import io.llmopt.model.RopeLayout;
 import io.llmopt.model.RopeScaling;
 import io.llmopt.model.loader.LoadedModel;
 import io.llmopt.model.loader.ModelLoader;
-import io.llmopt.tensor.kernel.KernelProvider;
 import io.llmopt.tensor.kernel.Kernels;
 import io.llmopt.tensor.kernel.WorkerPool;
 import io.llmopt.testkit.SharedData;
@@ -93,14 +92,14 @@ class Q8KvCacheTest {
     void greedyDecodingMatchesTheFloatCacheOnRefTinyStories() {
         try (LoadedModel m = ModelLoader.load(SharedData.require("models/ref-tinystories/ref-tinystories-f32.gguf"))) {
             assertThat(KvCacheType.Q8_0.blocksSpanHeads(m.config())).isFalse();
-            compare(m, BOUND_HEAD_BLOCKS, 0);
+            KvCacheAccuracy.compareToF32(m, KvCacheType.Q8_0, POOL, BOUND_HEAD_BLOCKS, 0);
         }
     }
 
     @Test
     void greedyDecodingMatchesTheFloatCacheOnQ4KM() {
         try (LoadedModel m = ModelLoader.load(SharedData.require("models/ref-tinystories/ref-tinystories-Q4_K_M.gguf"))) {
-            compare(m, BOUND_HEAD_BLOCKS, 0);
+            KvCacheAccuracy.compareToF32(m, KvCacheType.Q8_0, POOL, BOUND_HEAD_BLOCKS, 0);
         }
     }
 
@@ -108,7 +107,7 @@ class Q8KvCacheTest {
     void greedyDecodingMatchesTheFloatCacheOnStories260KWithBlocksAcrossHeads() {
         try (LoadedModel m = ModelLoader.load(SharedData.require("models/stories260K/stories260K-f32.gguf"))) {
             assertThat(KvCacheType.Q8_0.blocksSpanHeads(m.config())).isTrue();
-            compare(m, BOUND_SPANNING, FLIPS_SPANNING);
+            KvCacheAccuracy.compareToF32(m, KvCacheType.Q8_0, POOL, BOUND_SPANNING, FLIPS_SPANNING);
         }
     }
 
@@ -174,68 +173,5 @@ class Q8KvCacheTest {
                 }
             }
         }
-    }
-
-    /** Prefill 12 tokens in two chunks, then 60 greedy steps on both caches; same tokens, logits within bound. */
-    private static void compare(LoadedModel m, float bound, int maxFlips) {
-        Kernels kernels = KernelProvider.get();
-        int vocab = m.config().vocabSize();
-        int context = 80;
-        int blockSize = 8;
-        int[] table = PagedForwardTest.scatteredTable(context, blockSize, 16, 9);
-        PagedKvCache full = new PagedKvCache(m.config(), 16, blockSize, KvCacheType.F32);
-        PagedKvCache q8 = new PagedKvCache(m.config(), 16, blockSize, KvCacheType.Q8_0);
-        PagedForward fullFwd = new PagedForward(m.config(), m.weights(), kernels, POOL, context, 16, 1);
-        PagedForward q8Fwd = new PagedForward(m.config(), m.weights(), kernels, POOL, context, 16, 1);
-        SequenceBatch batch = new SequenceBatch(16, 1);
-        int[] tokens = new int[context];
-        int[] prompt = new SplittableRandom(4).ints(12, 1, vocab).toArray();
-        System.arraycopy(prompt, 0, tokens, 0, prompt.length);
-        int pos = 0;
-        int len = prompt.length;
-        double worst = 0;
-        double range = 0;
-        int flips = 0;
-        int[] chunks = {7, 5};
-        for (int step = 0; pos < 72; step++) {
-            int count = step < chunks.length ? chunks[step] : 1;
-            batch.clear();
-            batch.addSequence(table, tokens, pos, count, pos, true);
-            float[] a = Arrays.copyOf(fullFwd.forward(full, batch), vocab);
-            float[] b = Arrays.copyOf(q8Fwd.forward(q8, batch), vocab);
-            pos += count;
-            if (pos < len) {
-                continue;
-            }
-            double diff = 0;
-            for (int i = 0; i < vocab; i++) {
-                diff = Math.max(diff, Math.abs(a[i] - b[i]));
-                range = Math.max(range, Math.abs(a[i]));
-            }
-            worst = Math.max(worst, diff);
-            assertThat(diff).as("max |Δlogit| at position %d", pos).isLessThanOrEqualTo(bound);
-            int ta = argmax(a);
-            int tb = argmax(b);
-            if (tb != ta) {
-                flips++;
-                System.out.printf("q8_0 vs f32 KV cache: greedy token differs at position %d (%d vs %d, f32 logit margin %.3g)%n",
-                        pos, ta, tb, a[ta] - a[tb]);
-            }
-            tokens[len++] = ta;
-        }
-        int steps = len - prompt.length;
-        System.out.printf("q8_0 vs f32 KV cache, %s (head dim %d): %d of %d greedy tokens identical, max |Δlogit| = %.3g (max |logit| %.1f)%n",
-                m.config().architecture(), m.config().headDim(), steps - flips, steps, worst, range);
-        assertThat(flips).as("greedy steps whose token differs from the f32 cache's").isLessThanOrEqualTo(maxFlips);
-    }
-
-    private static int argmax(float[] x) {
-        int best = 0;
-        for (int i = 1; i < x.length; i++) {
-            if (x[i] > x[best]) {
-                best = i;
-            }
-        }
-        return best;
     }
 }
