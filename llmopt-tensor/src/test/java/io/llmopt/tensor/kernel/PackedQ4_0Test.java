@@ -20,8 +20,6 @@ import org.junit.jupiter.api.Test;
  * nibble 8 (a zero weight), unaligned source rows. The build runs this class at 128, 256 and 512 bits.
  */
 class PackedQ4_0Test {
-    private static final int[] BATCHES = {1, 2, 5, 8, 70};
-
     @Test
     void packedKernelsGiveTheGgufLayoutKernelsBits() {
         VectorKernels vector = new VectorKernels();
@@ -49,21 +47,7 @@ class PackedQ4_0Test {
                             assertThat(got[c]).as(what + " decodeRow " + row + "," + c).isEqualTo(want[c]);
                         }
                     }
-                    for (int batch : BATCHES) {
-                        float[] x = RandomWeights.gaussian(r, batch * cols + 2);
-                        float[] d = new float[batch * rows + 1];
-                        float[] s = new float[batch * rows + 1];
-                        vector.matmul(t, x, 2, batch, d, 1, pool);
-                        vector.matmul(p, x, 2, batch, s, 1, pool);
-                        BatchInvarianceTest.assertBits(s, d, what + " batch " + batch);
-                    }
-                    float[] x = RandomWeights.gaussian(r, cols);
-                    float[][] d = {new float[rows], new float[rows]};
-                    float[][] s = {new float[rows], new float[rows]};
-                    vector.matmulShared(new Tensor[] {t, t}, x, 0, 1, d, pool);
-                    vector.matmulShared(new Tensor[] {p, t}, x, 0, 1, s, pool);
-                    BatchInvarianceTest.assertBits(s[0], d[0], what + " shared");
-                    BatchInvarianceTest.assertBits(s[1], d[1], what + " shared (unpacked second)");
+                    PackedFormChecks.sameOutputs(vector, t, p, r, pool, what);
                 }
             }
         } finally {
