@@ -43,7 +43,9 @@ public interface Kernels {
     /**
      * The form of weight matrix {@code w} these kernels read fastest: {@code w} itself, or {@code w} with an
      * execution form of the same values attached (e.g. {@link io.llmopt.tensor.LanePackedQ4_0}), built once —
-     * call it at load time, not per multiply. Outputs are the same bits either way.
+     * call it at load time, not per multiply. Outputs are the same bits either way. The form is a copy: the
+     * tensor's bytes must not change afterwards (weights that are trained in place stay F32/F16, which keep
+     * their layout).
      */
     default Tensor prepare(Tensor w) {
         return w;
