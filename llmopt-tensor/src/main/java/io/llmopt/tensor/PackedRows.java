@@ -5,7 +5,7 @@ package io.llmopt.tensor;
  * kernels and built once at load time (the kernels' {@code prepare}); attached with {@link Tensor#withPacked}.
  * Files are still written from the tensor's own bytes.
  */
-public sealed interface PackedRows permits LanePackedQ4_0, RowInterleaved {
+public sealed interface PackedRows permits LanePackedQ4_0, RowInterleaved, ColumnPanels {
     /** The element type of the source tensor. */
     GgmlType type();
 

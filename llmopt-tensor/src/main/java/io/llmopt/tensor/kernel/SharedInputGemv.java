@@ -1,6 +1,7 @@
 package io.llmopt.tensor.kernel;
 
 import io.llmopt.tensor.BitmapRows;
+import io.llmopt.tensor.ColumnPanels;
 import io.llmopt.tensor.LanePackedQ4_0;
 import io.llmopt.tensor.PackedRows;
 import io.llmopt.tensor.RowInterleaved;
@@ -12,7 +13,7 @@ import io.llmopt.tensor.Tensor;
  * dispatch: the four-row groups of all weights are numbered one after the other and split between the
  * threads together, so the threads meet at one barrier instead of one per weight, and the small k/v
  * matrices no longer pay a dispatch each. Every group is computed by {@link Gemv#rows4} exactly as
- * {@link VectorMatMul} computes it (or by {@link BitmapGemv} for weights with a bitmap-sparse form), so the outputs have the same bits as separate matmul calls.
+ * {@link VectorMatMul} computes it (or by {@link BitmapGemv} for weights with a bitmap-sparse form), so the outputs have the same bits as separate matmul calls; weights in the column-panel form are split by panels and run {@link PanelGemv}.
  *
  * <p>Reused per calling thread; allocates nothing once its arrays have grown to the number of weights.
  */
@@ -64,7 +65,8 @@ final class SharedInputGemv implements RangeTask {
             w[i] = t;
             out[i] = outs[i];
             firstGroup[i] = groups;
-            groups += (rows + Gemv.ROWS - 1) / Gemv.ROWS;
+            int unit = unitRows(t);
+            groups += (rows + unit - 1) / unit;
         }
         firstGroup[k] = groups;
         this.cols = c;
@@ -79,6 +81,11 @@ final class SharedInputGemv implements RangeTask {
             java.util.Arrays.fill(out, 0, k, null);
             this.x = null;
         }
+    }
+
+    /** Rows per work unit of a weight: two panels of its column-panel form, else a four-row group. */
+    private static int unitRows(Tensor t) {
+        return t.sparse() == null && t.packed() instanceof ColumnPanels cp && PanelGemv.usable(cp) ? PanelGemv.unitRows(cp) : Gemv.ROWS;
     }
 
     @Override
@@ -96,6 +103,11 @@ final class SharedInputGemv implements RangeTask {
             BitmapRows sparse = t.sparse();
             PackedRows packed = t.packed();
             for (; g < end; g++) {
+                if (sparse == null && packed instanceof ColumnPanels cp && PanelGemv.usable(cp)) {
+                    int u = g - firstGroup[i];
+                    PanelGemv.unit(cp, u, x, xOffset, out[i], u * PanelGemv.unitRows(cp), s);
+                    continue;
+                }
                 int r = (g - firstGroup[i]) * Gemv.ROWS;
                 if (sparse != null) { // as VectorMatMul: the bitmap-sparse form gives the same bits
                     BitmapGemv.rows4(sparse, r, Math.min(Gemv.ROWS, rows - r), x, xOffset, s, out[i], r);

@@ -1,7 +1,10 @@
 package io.llmopt.tensor.kernel;
 
+import io.llmopt.tensor.ColumnPanels;
 import io.llmopt.tensor.GgmlType;
 import io.llmopt.tensor.LanePackedQ4_0;
+import io.llmopt.tensor.LlmoptException;
+import io.llmopt.tensor.PackedRows;
 import io.llmopt.tensor.RowInterleaved;
 import io.llmopt.tensor.Tensor;
 import java.util.Map;
@@ -24,6 +27,7 @@ public final class VectorKernels implements Kernels {
     private static final VectorSpecies<Float> species = SPECIES;
 
     private static final boolean PACK_WEIGHTS = !"false".equalsIgnoreCase(System.getProperty("llmopt.packWeights", "true"));
+    private static final boolean COLUMN_PANELS = !"false".equalsIgnoreCase(System.getProperty("llmopt.columnPanels", "true"));
     private static final boolean PACK_Q4_0 = !"false".equalsIgnoreCase(System.getProperty("llmopt.packQ4_0", "true"));
     /** Tensors are compared by identity, and a packed form does not keep its source tensor reachable. */
     private final Map<Tensor, Tensor> prepared = new WeakHashMap<>();
@@ -77,7 +81,8 @@ public final class VectorKernels implements Kernels {
     }
 
     /**
-     * Q4_0 matrices whose columns fill whole packed chunks get their {@link LanePackedQ4_0} form, other
+     * F32, F16, Q8_0 and Q4_0 matrices get their {@link ColumnPanels} form (-Dllmopt.columnPanels=false: the
+     * forms below instead); otherwise Q4_0 matrices whose columns fill whole packed chunks get their {@link LanePackedQ4_0} form, other
      * matrices of a type with a fused GEMV (Q8_0, Q4_0, Q4_K, Q6_K) their {@link RowInterleaved} form
      * (memoized per tensor, so models built on the same weights share it). -Dllmopt.packWeights=false keeps
      * the GGUF layout for all, -Dllmopt.packQ4_0=false the interleaved form for Q4_0.
@@ -87,10 +92,11 @@ public final class VectorKernels implements Kernels {
         if (!PACK_WEIGHTS || w.packed() != null || w.sparse() != null || w.rank() != 2) {
             return w;
         }
-        boolean lanePacked = PACK_Q4_0 && LanePackedQ4_0.supports(w, species.length());
-        boolean interleaved = !lanePacked && w.type() != GgmlType.F16 && RowInterleaved.supports(w)
+        boolean columns = COLUMN_PANELS && ColumnPanels.supports(w, species.length());
+        boolean lanePacked = !columns && PACK_Q4_0 && LanePackedQ4_0.supports(w, species.length());
+        boolean interleaved = !columns && !lanePacked && w.type() != GgmlType.F16 && RowInterleaved.supports(w)
                 && FusedGemv.supports(w.type(), Math.toIntExact(w.cols()));
-        if (!lanePacked && !interleaved) {
+        if (!columns && !lanePacked && !interleaved) {
             return w;
         }
         synchronized (prepared) {
@@ -99,7 +105,16 @@ public final class VectorKernels implements Kernels {
                 return done;
             }
         }
-        Tensor packed = w.withPacked(lanePacked ? LanePackedQ4_0.pack(w, species.length()) : RowInterleaved.pack(w));
+        PackedRows form = null;
+        if (columns) {
+            try {
+                form = ColumnPanels.pack(w, species.length());
+            } catch (LlmoptException e) { // an F16 matrix with an infinite or NaN weight: the GGUF-layout kernels read it
+                return w;
+            }
+        }
+        Tensor packed = w.withPacked(form != null ? form
+                : lanePacked ? LanePackedQ4_0.pack(w, species.length()) : RowInterleaved.pack(w));
         synchronized (prepared) {
             Tensor raced = prepared.putIfAbsent(w, packed);
             if (raced != null) {

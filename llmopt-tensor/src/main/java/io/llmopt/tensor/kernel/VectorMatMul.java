@@ -1,6 +1,7 @@
 package io.llmopt.tensor.kernel;
 
 import io.llmopt.tensor.BitmapRows;
+import io.llmopt.tensor.ColumnPanels;
 import io.llmopt.tensor.GgmlType;
 import io.llmopt.tensor.LanePackedQ4_0;
 import io.llmopt.tensor.PackedRows;
@@ -14,7 +15,7 @@ import java.lang.foreign.MemorySegment;
  * group of four rows decoded a chunk at a time by {@link Gemv}); a larger batch runs the cache-blocked
  * {@link Gemm} over panels of rows. Both compute each output with the same arithmetic, so a token's
  * outputs have the same bits whatever the batch (see {@link Gemm}). Weights with a bitmap-sparse form run {@link BitmapGemv} and sparse-decoded panels
- * instead, lane-packed Q4_0 weights {@link PackedQ4_0Gemv} and row-interleaved ones the fused kernels with a block stride, with the same bits. Rows (or panels) are split between the pool's threads, so every thread
+ * instead, column-panel weights {@link PanelMatMul} (their own arithmetic, the same for every batch), lane-packed Q4_0 weights {@link PackedQ4_0Gemv} and row-interleaved ones the fused kernels with a block stride, with the same bits. Rows (or panels) are split between the pool's threads, so every thread
  * reads a disjoint part of W, which is what bounds decode: the weight bytes streamed from memory.
  *
  * <p>The job object is reused per calling thread and its per-worker buffers only grow, so a call allocates
@@ -31,6 +32,7 @@ final class VectorMatMul implements RangeTask {
      */
     static final int SPARSE_GEMM_MAX_BATCH = 8;
 
+    private final PanelMatMul panelJob = new PanelMatMul();
     private float[][] scratch = new float[0][];
     private float[][] panels = new float[0][];
     private float[][] accs = new float[0][];
@@ -57,6 +59,10 @@ final class VectorMatMul implements RangeTask {
             throw new IllegalArgumentException("matmul " + weights + ": buffers too small for batch " + batch);
         }
         if (batch <= 0 || rows == 0) {
+            return;
+        }
+        if (weights.sparse() == null && weights.packed() instanceof ColumnPanels cp && PanelGemv.usable(cp)) {
+            panelJob.run(cp, x, xOffset, batch, out, outOffset, pool);
             return;
         }
         ensureBuffers(pool.threads(), batch > 1);

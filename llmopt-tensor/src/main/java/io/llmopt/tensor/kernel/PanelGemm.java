@@ -1,0 +1,325 @@
+package io.llmopt.tensor.kernel;
+
+import static io.llmopt.tensor.kernel.Simd.F;
+import static io.llmopt.tensor.kernel.Simd.I;
+import static io.llmopt.tensor.kernel.Simd.L;
+import static io.llmopt.tensor.kernel.Simd.LE;
+
+import io.llmopt.tensor.ColumnPanels;
+import io.llmopt.tensor.Layouts;
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Matrix–matrix product (prefill, batched decode) over the {@link ColumnPanels} form, in the outer-product
+ * form of a BLIS micro-kernel. The activations are first packed by token groups of 12 (the last group 8 or 4
+ * wide, padded with zeros): xp[g][c][j] = x[t₀(g) + j][c]. A worker then takes a panel of P = 2L rows and walks
+ * its columns in chunks of {@link ColumnPanels#CHUNK}: the chunk is decoded once into a float buffer [c][P]
+ * (16 KB at L = 16, stays in L1) and every token group runs a register tile over it — per column two weight
+ * loads, one broadcast per token and 2 fused multiply-adds per token, into 2 × 12 accumulators that never
+ * leave the registers within the chunk. At the chunk's end the tile adds its sums to the panel's totals.
+ *
+ * <p>That is the arithmetic the form defines: each output is 0 + s₀ + s₁ + … over the chunks' sequential
+ * fma sums, whatever the batch, the token's group or its lane, so a token's outputs have the bits of the
+ * GEMV ({@link PanelGemv}) and of its scalar twin {@link PanelGemv#reference}.
+ */
+final class PanelGemm {
+    static final int P = PanelGemv.P;
+    static final int CHUNK = ColumnPanels.CHUNK;
+    /** Floats of a worker's decoded-chunk buffer. */
+    static final int PANEL = CHUNK * P;
+
+    private PanelGemm() {
+    }
+
+    /** Width of token group g (12, then 8 or 4 for the rest) of a batch. */
+    static int groupWidth(int batch, int t0) {
+        int rest = batch - t0;
+        return rest > 8 ? 12 : rest > 4 ? 8 : 4;
+    }
+
+    /** Tokens a batch occupies once padded to its groups. */
+    static int padded(int batch) {
+        int t = 0;
+        while (t < batch) {
+            t += groupWidth(batch, t);
+        }
+        return t;
+    }
+
+    /**
+     * Packs tokens [t0, t0 + w) of x (batch rows of cols floats at xo) as xp[xpo + c·w + j], zeros for
+     * tokens past the batch.
+     */
+    static void pack(float[] x, int xo, int batch, int cols, int t0, int w, float[] xp, int xpo) {
+        for (int j = 0; j < w; j++) {
+            int t = t0 + j;
+            if (t < batch) {
+                int src = xo + t * cols;
+                for (int c = 0; c < cols; c++) {
+                    xp[xpo + c * w + j] = x[src + c];
+                }
+            } else {
+                for (int c = 0; c < cols; c++) {
+                    xp[xpo + c * w + j] = 0f;
+                }
+            }
+        }
+    }
+
+    /**
+     * out[oo + t·rows + p·P + i] for the rows of panel p and tokens t &lt; batch, from x packed by {@link #pack}
+     * (group by group, group g of width w at xp[t₀·cols ..]); {@code a} holds {@link #PANEL} floats, {@code tb}
+     * padded(batch)·P.
+     */
+    static void panel(ColumnPanels f, int p, float[] xp, int batch, float[] out, int oo, int rows, float[] a, float[] tb) {
+        int cols = f.cols();
+        int tp = padded(batch);
+        java.util.Arrays.fill(tb, 0, tp * P, 0f);
+        MemorySegment d = f.data();
+        long po = f.panelOffset(p);
+        for (int c0 = 0; c0 < cols; c0 += CHUNK) {
+            int m = Math.min(CHUNK, cols - c0);
+            switch (f.type()) {
+                case F32 -> MemorySegment.copy(d, Layouts.FLOAT, po + 4L * P * c0, a, 0, m * P);
+                case F16 -> f16(d, po, c0, m, a);
+                case Q8_0 -> q8_0(d, po, c0, m, a);
+                case Q4_0 -> q4_0(d, po, c0, m, a);
+                default -> throw new AssertionError(f.type());
+            }
+            for (int t0 = 0; t0 < batch; ) {
+                int w = groupWidth(batch, t0);
+                int xo = t0 * cols + c0 * w;
+                switch (w) {
+                    case 12 -> k12(a, m, xp, xo, tb, t0 * P);
+                    case 8 -> k8(a, m, xp, xo, tb, t0 * P);
+                    default -> k4(a, m, xp, xo, tb, t0 * P);
+                }
+                t0 += w;
+            }
+        }
+        int n = Math.min(P, f.rows() - p * P);
+        for (int t = 0; t < batch; t++) {
+            System.arraycopy(tb, t * P, out, oo + t * rows + p * P, n);
+        }
+    }
+
+    private static void f16(MemorySegment d, long po, int c0, int m, float[] a) {
+        for (int c = 0; c < m; c++) {
+            long o = po + 2L * P * (c0 + c);
+            IntVector h0 = (IntVector) ShortVector.fromMemorySegment(Simd.S, d, o, LE).convertShape(VectorOperators.S2I, I, 0);
+            IntVector r0 = h0.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).or(h0.and(0x8000).lanewise(VectorOperators.LSHL, 16));
+            r0.reinterpretAsFloats().mul(0x1p112f).intoArray(a, c * P);
+            IntVector h1 = (IntVector) ShortVector.fromMemorySegment(Simd.S, d, o + 2L * L, LE).convertShape(VectorOperators.S2I, I, 0);
+            IntVector r1 = h1.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).or(h1.and(0x8000).lanewise(VectorOperators.LSHL, 16));
+            r1.reinterpretAsFloats().mul(0x1p112f).intoArray(a, c * P + L);
+        }
+    }
+
+    private static void q8_0(MemorySegment d, long po, int c0, int m, float[] a) {
+        long bb = 36L * P;
+        for (int c = 0; c < m; c += 32) {
+            long fo = po + ((c0 + c) >>> 5) * bb;
+            FloatVector d0 = FloatVector.fromMemorySegment(F, d, fo, LE);
+            FloatVector d1 = FloatVector.fromMemorySegment(F, d, fo + 4L * L, LE);
+            long qo = fo + 4L * P;
+            for (int j = 0; j < 32; j++) {
+                ByteVector q = ByteVector.fromMemorySegment(PanelGemv.B2, d, qo + (long) j * P, LE);
+                ((FloatVector) q.convertShape(VectorOperators.B2F, F, 0)).mul(d0).intoArray(a, (c + j) * P);
+                ((FloatVector) q.convertShape(VectorOperators.B2F, F, 1)).mul(d1).intoArray(a, (c + j) * P + L);
+            }
+        }
+    }
+
+    private static void q4_0(MemorySegment d, long po, int c0, int m, float[] a) {
+        long bb = 20L * P;
+        for (int c = 0; c < m; c += 32) {
+            long fo = po + ((c0 + c) >>> 5) * bb;
+            FloatVector d0 = FloatVector.fromMemorySegment(F, d, fo, LE);
+            FloatVector d1 = FloatVector.fromMemorySegment(F, d, fo + 4L * L, LE);
+            FloatVector m0 = d0.mul(-8f), m1 = d1.mul(-8f);
+            for (int k = 0; k < 4; k++) {
+                long wo = fo + 4L * P + 4L * P * k;
+                IntVector v0 = IntVector.fromMemorySegment(I, d, wo, LE);
+                IntVector v1 = IntVector.fromMemorySegment(I, d, wo + 4L * L, LE);
+                int ao = (c + 8 * k) * P;
+                ((FloatVector) v0.and(15).convert(VectorOperators.I2F, 0)).fma(d0, m0).intoArray(a, ao);
+                ((FloatVector) v1.and(15).convert(VectorOperators.I2F, 0)).fma(d1, m1).intoArray(a, ao + L);
+                ((FloatVector) v0.lanewise(VectorOperators.LSHR, 4).and(15).convert(VectorOperators.I2F, 0)).fma(d0, m0).intoArray(a, ao + 1 * P);
+                ((FloatVector) v1.lanewise(VectorOperators.LSHR, 4).and(15).convert(VectorOperators.I2F, 0)).fma(d1, m1).intoArray(a, ao + 1 * P + L);
+                ((FloatVector) v0.lanewise(VectorOperators.LSHR, 8).and(15).convert(VectorOperators.I2F, 0)).fma(d0, m0).intoArray(a, ao + 2 * P);
+                ((FloatVector) v1.lanewise(VectorOperators.LSHR, 8).and(15).convert(VectorOperators.I2F, 0)).fma(d1, m1).intoArray(a, ao + 2 * P + L);
+                ((FloatVector) v0.lanewise(VectorOperators.LSHR, 12).and(15).convert(VectorOperators.I2F, 0)).fma(d0, m0).intoArray(a, ao + 3 * P);
+                ((FloatVector) v1.lanewise(VectorOperators.LSHR, 12).and(15).convert(VectorOperators.I2F, 0)).fma(d1, m1).intoArray(a, ao + 3 * P + L);
+                ((FloatVector) v0.lanewise(VectorOperators.LSHR, 16).and(15).convert(VectorOperators.I2F, 0)).fma(d0, m0).intoArray(a, ao + 4 * P);
+                ((FloatVector) v1.lanewise(VectorOperators.LSHR, 16).and(15).convert(VectorOperators.I2F, 0)).fma(d1, m1).intoArray(a, ao + 4 * P + L);
+                ((FloatVector) v0.lanewise(VectorOperators.LSHR, 20).and(15).convert(VectorOperators.I2F, 0)).fma(d0, m0).intoArray(a, ao + 5 * P);
+                ((FloatVector) v1.lanewise(VectorOperators.LSHR, 20).and(15).convert(VectorOperators.I2F, 0)).fma(d1, m1).intoArray(a, ao + 5 * P + L);
+                ((FloatVector) v0.lanewise(VectorOperators.LSHR, 24).and(15).convert(VectorOperators.I2F, 0)).fma(d0, m0).intoArray(a, ao + 6 * P);
+                ((FloatVector) v1.lanewise(VectorOperators.LSHR, 24).and(15).convert(VectorOperators.I2F, 0)).fma(d1, m1).intoArray(a, ao + 6 * P + L);
+                ((FloatVector) v0.lanewise(VectorOperators.LSHR, 28).and(15).convert(VectorOperators.I2F, 0)).fma(d0, m0).intoArray(a, ao + 7 * P);
+                ((FloatVector) v1.lanewise(VectorOperators.LSHR, 28).and(15).convert(VectorOperators.I2F, 0)).fma(d1, m1).intoArray(a, ao + 7 * P + L);
+            }
+        }
+    }
+
+    /** The 12-token register tile: chunk sums of panel rows × tokens xp[xo + c·12 + j], added to tb[to + j·P ..]. */
+    private static void k12(float[] a, int m, float[] xp, int xo, float[] tb, int to) {
+        FloatVector c00 = FloatVector.zero(F), c01 = c00, c02 = c00, c03 = c00, c04 = c00, c05 = c00, c06 = c00, c07 = c00, c08 = c00, c09 = c00, c010 = c00, c011 = c00;
+        FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00, c14 = c00, c15 = c00, c16 = c00, c17 = c00, c18 = c00, c19 = c00, c110 = c00, c111 = c00;
+        for (int c = 0; c < m; c++) {
+            FloatVector w0 = FloatVector.fromArray(F, a, c * P);
+            FloatVector w1 = FloatVector.fromArray(F, a, c * P + L);
+            int xb = xo + c * 12;
+            FloatVector b;
+            b = FloatVector.broadcast(F, xp[xb]);
+            c00 = w0.fma(b, c00);
+            c10 = w1.fma(b, c10);
+            b = FloatVector.broadcast(F, xp[xb + 1]);
+            c01 = w0.fma(b, c01);
+            c11 = w1.fma(b, c11);
+            b = FloatVector.broadcast(F, xp[xb + 2]);
+            c02 = w0.fma(b, c02);
+            c12 = w1.fma(b, c12);
+            b = FloatVector.broadcast(F, xp[xb + 3]);
+            c03 = w0.fma(b, c03);
+            c13 = w1.fma(b, c13);
+            b = FloatVector.broadcast(F, xp[xb + 4]);
+            c04 = w0.fma(b, c04);
+            c14 = w1.fma(b, c14);
+            b = FloatVector.broadcast(F, xp[xb + 5]);
+            c05 = w0.fma(b, c05);
+            c15 = w1.fma(b, c15);
+            b = FloatVector.broadcast(F, xp[xb + 6]);
+            c06 = w0.fma(b, c06);
+            c16 = w1.fma(b, c16);
+            b = FloatVector.broadcast(F, xp[xb + 7]);
+            c07 = w0.fma(b, c07);
+            c17 = w1.fma(b, c17);
+            b = FloatVector.broadcast(F, xp[xb + 8]);
+            c08 = w0.fma(b, c08);
+            c18 = w1.fma(b, c18);
+            b = FloatVector.broadcast(F, xp[xb + 9]);
+            c09 = w0.fma(b, c09);
+            c19 = w1.fma(b, c19);
+            b = FloatVector.broadcast(F, xp[xb + 10]);
+            c010 = w0.fma(b, c010);
+            c110 = w1.fma(b, c110);
+            b = FloatVector.broadcast(F, xp[xb + 11]);
+            c011 = w0.fma(b, c011);
+            c111 = w1.fma(b, c111);
+        }
+        FloatVector.fromArray(F, tb, to).add(c00).intoArray(tb, to);
+        FloatVector.fromArray(F, tb, to + L).add(c10).intoArray(tb, to + L);
+        FloatVector.fromArray(F, tb, to + 1 * P).add(c01).intoArray(tb, to + 1 * P);
+        FloatVector.fromArray(F, tb, to + 1 * P + L).add(c11).intoArray(tb, to + 1 * P + L);
+        FloatVector.fromArray(F, tb, to + 2 * P).add(c02).intoArray(tb, to + 2 * P);
+        FloatVector.fromArray(F, tb, to + 2 * P + L).add(c12).intoArray(tb, to + 2 * P + L);
+        FloatVector.fromArray(F, tb, to + 3 * P).add(c03).intoArray(tb, to + 3 * P);
+        FloatVector.fromArray(F, tb, to + 3 * P + L).add(c13).intoArray(tb, to + 3 * P + L);
+        FloatVector.fromArray(F, tb, to + 4 * P).add(c04).intoArray(tb, to + 4 * P);
+        FloatVector.fromArray(F, tb, to + 4 * P + L).add(c14).intoArray(tb, to + 4 * P + L);
+        FloatVector.fromArray(F, tb, to + 5 * P).add(c05).intoArray(tb, to + 5 * P);
+        FloatVector.fromArray(F, tb, to + 5 * P + L).add(c15).intoArray(tb, to + 5 * P + L);
+        FloatVector.fromArray(F, tb, to + 6 * P).add(c06).intoArray(tb, to + 6 * P);
+        FloatVector.fromArray(F, tb, to + 6 * P + L).add(c16).intoArray(tb, to + 6 * P + L);
+        FloatVector.fromArray(F, tb, to + 7 * P).add(c07).intoArray(tb, to + 7 * P);
+        FloatVector.fromArray(F, tb, to + 7 * P + L).add(c17).intoArray(tb, to + 7 * P + L);
+        FloatVector.fromArray(F, tb, to + 8 * P).add(c08).intoArray(tb, to + 8 * P);
+        FloatVector.fromArray(F, tb, to + 8 * P + L).add(c18).intoArray(tb, to + 8 * P + L);
+        FloatVector.fromArray(F, tb, to + 9 * P).add(c09).intoArray(tb, to + 9 * P);
+        FloatVector.fromArray(F, tb, to + 9 * P + L).add(c19).intoArray(tb, to + 9 * P + L);
+        FloatVector.fromArray(F, tb, to + 10 * P).add(c010).intoArray(tb, to + 10 * P);
+        FloatVector.fromArray(F, tb, to + 10 * P + L).add(c110).intoArray(tb, to + 10 * P + L);
+        FloatVector.fromArray(F, tb, to + 11 * P).add(c011).intoArray(tb, to + 11 * P);
+        FloatVector.fromArray(F, tb, to + 11 * P + L).add(c111).intoArray(tb, to + 11 * P + L);
+    }
+
+    /** The 8-token register tile: chunk sums of panel rows × tokens xp[xo + c·8 + j], added to tb[to + j·P ..]. */
+    private static void k8(float[] a, int m, float[] xp, int xo, float[] tb, int to) {
+        FloatVector c00 = FloatVector.zero(F), c01 = c00, c02 = c00, c03 = c00, c04 = c00, c05 = c00, c06 = c00, c07 = c00;
+        FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00, c14 = c00, c15 = c00, c16 = c00, c17 = c00;
+        for (int c = 0; c < m; c++) {
+            FloatVector w0 = FloatVector.fromArray(F, a, c * P);
+            FloatVector w1 = FloatVector.fromArray(F, a, c * P + L);
+            int xb = xo + c * 8;
+            FloatVector b;
+            b = FloatVector.broadcast(F, xp[xb]);
+            c00 = w0.fma(b, c00);
+            c10 = w1.fma(b, c10);
+            b = FloatVector.broadcast(F, xp[xb + 1]);
+            c01 = w0.fma(b, c01);
+            c11 = w1.fma(b, c11);
+            b = FloatVector.broadcast(F, xp[xb + 2]);
+            c02 = w0.fma(b, c02);
+            c12 = w1.fma(b, c12);
+            b = FloatVector.broadcast(F, xp[xb + 3]);
+            c03 = w0.fma(b, c03);
+            c13 = w1.fma(b, c13);
+            b = FloatVector.broadcast(F, xp[xb + 4]);
+            c04 = w0.fma(b, c04);
+            c14 = w1.fma(b, c14);
+            b = FloatVector.broadcast(F, xp[xb + 5]);
+            c05 = w0.fma(b, c05);
+            c15 = w1.fma(b, c15);
+            b = FloatVector.broadcast(F, xp[xb + 6]);
+            c06 = w0.fma(b, c06);
+            c16 = w1.fma(b, c16);
+            b = FloatVector.broadcast(F, xp[xb + 7]);
+            c07 = w0.fma(b, c07);
+            c17 = w1.fma(b, c17);
+        }
+        FloatVector.fromArray(F, tb, to).add(c00).intoArray(tb, to);
+        FloatVector.fromArray(F, tb, to + L).add(c10).intoArray(tb, to + L);
+        FloatVector.fromArray(F, tb, to + 1 * P).add(c01).intoArray(tb, to + 1 * P);
+        FloatVector.fromArray(F, tb, to + 1 * P + L).add(c11).intoArray(tb, to + 1 * P + L);
+        FloatVector.fromArray(F, tb, to + 2 * P).add(c02).intoArray(tb, to + 2 * P);
+        FloatVector.fromArray(F, tb, to + 2 * P + L).add(c12).intoArray(tb, to + 2 * P + L);
+        FloatVector.fromArray(F, tb, to + 3 * P).add(c03).intoArray(tb, to + 3 * P);
+        FloatVector.fromArray(F, tb, to + 3 * P + L).add(c13).intoArray(tb, to + 3 * P + L);
+        FloatVector.fromArray(F, tb, to + 4 * P).add(c04).intoArray(tb, to + 4 * P);
+        FloatVector.fromArray(F, tb, to + 4 * P + L).add(c14).intoArray(tb, to + 4 * P + L);
+        FloatVector.fromArray(F, tb, to + 5 * P).add(c05).intoArray(tb, to + 5 * P);
+        FloatVector.fromArray(F, tb, to + 5 * P + L).add(c15).intoArray(tb, to + 5 * P + L);
+        FloatVector.fromArray(F, tb, to + 6 * P).add(c06).intoArray(tb, to + 6 * P);
+        FloatVector.fromArray(F, tb, to + 6 * P + L).add(c16).intoArray(tb, to + 6 * P + L);
+        FloatVector.fromArray(F, tb, to + 7 * P).add(c07).intoArray(tb, to + 7 * P);
+        FloatVector.fromArray(F, tb, to + 7 * P + L).add(c17).intoArray(tb, to + 7 * P + L);
+    }
+
+    /** The 4-token register tile: chunk sums of panel rows × tokens xp[xo + c·4 + j], added to tb[to + j·P ..]. */
+    private static void k4(float[] a, int m, float[] xp, int xo, float[] tb, int to) {
+        FloatVector c00 = FloatVector.zero(F), c01 = c00, c02 = c00, c03 = c00;
+        FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
+        for (int c = 0; c < m; c++) {
+            FloatVector w0 = FloatVector.fromArray(F, a, c * P);
+            FloatVector w1 = FloatVector.fromArray(F, a, c * P + L);
+            int xb = xo + c * 4;
+            FloatVector b;
+            b = FloatVector.broadcast(F, xp[xb]);
+            c00 = w0.fma(b, c00);
+            c10 = w1.fma(b, c10);
+            b = FloatVector.broadcast(F, xp[xb + 1]);
+            c01 = w0.fma(b, c01);
+            c11 = w1.fma(b, c11);
+            b = FloatVector.broadcast(F, xp[xb + 2]);
+            c02 = w0.fma(b, c02);
+            c12 = w1.fma(b, c12);
+            b = FloatVector.broadcast(F, xp[xb + 3]);
+            c03 = w0.fma(b, c03);
+            c13 = w1.fma(b, c13);
+        }
+        FloatVector.fromArray(F, tb, to).add(c00).intoArray(tb, to);
+        FloatVector.fromArray(F, tb, to + L).add(c10).intoArray(tb, to + L);
+        FloatVector.fromArray(F, tb, to + 1 * P).add(c01).intoArray(tb, to + 1 * P);
+        FloatVector.fromArray(F, tb, to + 1 * P + L).add(c11).intoArray(tb, to + 1 * P + L);
+        FloatVector.fromArray(F, tb, to + 2 * P).add(c02).intoArray(tb, to + 2 * P);
+        FloatVector.fromArray(F, tb, to + 2 * P + L).add(c12).intoArray(tb, to + 2 * P + L);
+        FloatVector.fromArray(F, tb, to + 3 * P).add(c03).intoArray(tb, to + 3 * P);
+        FloatVector.fromArray(F, tb, to + 3 * P + L).add(c13).intoArray(tb, to + 3 * P + L);
+    }
+}

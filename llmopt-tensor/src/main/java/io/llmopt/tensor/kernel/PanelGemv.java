@@ -1,0 +1,289 @@
+package io.llmopt.tensor.kernel;
+
+import static io.llmopt.tensor.kernel.Simd.F;
+import static io.llmopt.tensor.kernel.Simd.I;
+import static io.llmopt.tensor.kernel.Simd.L;
+import static io.llmopt.tensor.kernel.Simd.LE;
+
+import io.llmopt.tensor.ColumnPanels;
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Decode GEMV (batch 1) over the {@link ColumnPanels} form, two panels (2P = 4L rows; F16: four panels) at a
+ * time in the outer-product form: for each column c, the weight vectors of the panels are decoded in registers and
+ * acc += W[rows, c] · x[c] with x[c] broadcast. The accumulators restart at every {@link ColumnPanels#CHUNK}
+ * columns and are added to the running totals, which is the arithmetic the form defines (see there), so the
+ * outputs have the bits of {@link #reference} and of the GEMM ({@link PanelGemm}). Several panels rather than
+ * one: more independent accumulator chains and memory streams. F16, which needs the most bytes per
+ * multiply-add, measured 6.3–6.6 GB/s per core from memory with one panel, 7.2–9.3 with two (2048×2048), and at
+ * two threads 14.9–16.5 GB/s with two panels, 17.7–17.9 with four, against 18.8–19.2 for the GGUF-layout four-
+ * row kernel (5632×2048, 2026-11-23). Panels past the last are replaced by the last one, computed again and
+ * dropped.
+ *
+ * <p>As in the other big kernels, no helper takes or returns a vector (C2 stops inlining once a kernel's graph
+ * is large, and a vector crossing a call is then boxed); each type's loop is written out, the eight nibble
+ * shifts of Q4_0 with constant counts.
+ */
+final class PanelGemv {
+    /** Rows of a panel. */
+    static final int P = 2 * L;
+    /** Most rows of a GEMV work unit (four panels). */
+    static final int UNIT = 4 * P;
+    /** 2L bytes: one column of a Q8_0 panel, widened as two parts of L floats. */
+    static final VectorSpecies<Byte> B2 = VectorSpecies.of(byte.class, VectorShape.forBitSize(2 * L * 8));
+    /** L shorts: half of one column of an F16 panel. */
+    static final VectorSpecies<Short> S = Simd.S;
+
+    private PanelGemv() {
+    }
+
+    /** Whether the kernels can run {@code f}: laid out for this vector width. */
+    static boolean usable(ColumnPanels f) {
+        return f.lanes() == L;
+    }
+
+    /** Panels per GEMV work unit of {@code f}: four for F16, else two. */
+    static int unitPanels(ColumnPanels f) {
+        return f.type() == io.llmopt.tensor.GgmlType.F16 ? 4 : 2;
+    }
+
+    /** Rows per GEMV work unit of {@code f}. */
+    static int unitRows(ColumnPanels f) {
+        return unitPanels(f) * P;
+    }
+
+    /** Work units of {@code f}. */
+    static int units(ColumnPanels f) {
+        int k = unitPanels(f);
+        return (f.panels() + k - 1) / k;
+    }
+
+    /**
+     * out[oo + i] = row u·{@link #unitRows} + i of W·x for the rows of unit u; {@code res} holds at least
+     * {@link #UNIT} floats.
+     */
+    static void unit(ColumnPanels f, int u, float[] x, int xo, float[] out, int oo, float[] res) {
+        MemorySegment d = f.data();
+        int k = unitPanels(f);
+        int p = k * u;
+        long po = f.panelOffset(p);
+        long pq = f.panelOffset(Math.min(p + 1, f.panels() - 1));
+        int cols = f.cols();
+        switch (f.type()) {
+            case F32 -> f32(d, po, pq, cols, x, xo, res);
+            case F16 -> f16x4(d, po, pq, f.panelOffset(Math.min(p + 2, f.panels() - 1)), f.panelOffset(Math.min(p + 3, f.panels() - 1)), cols, x, xo, res);
+            case Q8_0 -> q8_0(d, po, pq, cols, x, xo, res);
+            case Q4_0 -> q4_0(d, po, pq, cols, x, xo, res);
+            default -> throw new AssertionError(f.type());
+        }
+        int n = Math.min(k * P, f.rows() - p * P);
+        System.arraycopy(res, 0, out, oo, n);
+    }
+
+    /**
+     * The scalar twin: row {@code row} of W·x by the form's arithmetic over {@link ColumnPanels#decodeRow},
+     * which {@code w} (cols floats) receives.
+     */
+    static float reference(ColumnPanels f, int row, float[] x, int xo, float[] w) {
+        f.decodeRow(row, w, 0);
+        float total = 0f;
+        for (int c0 = 0; c0 < f.cols(); c0 += ColumnPanels.CHUNK) {
+            float s = 0f;
+            for (int c = c0, end = Math.min(f.cols(), c0 + ColumnPanels.CHUNK); c < end; c++) {
+                s = Math.fma(w[c], x[xo + c], s);
+            }
+            total += s;
+        }
+        return total;
+    }
+
+    private static void f32(MemorySegment d, long po, long pq, int cols, float[] x, int xo, float[] res) {
+        FloatVector t0 = FloatVector.zero(F), t1 = t0, t2 = t0, t3 = t0;
+        for (int c0 = 0; c0 < cols; c0 += ColumnPanels.CHUNK) {
+            int end = Math.min(cols, c0 + ColumnPanels.CHUNK);
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            for (int c = c0; c < end; c++) {
+                long o = po + 4L * P * c, q = pq + 4L * P * c;
+                FloatVector b = FloatVector.broadcast(F, x[xo + c]);
+                a0 = FloatVector.fromMemorySegment(F, d, o, LE).fma(b, a0);
+                a1 = FloatVector.fromMemorySegment(F, d, o + 4L * L, LE).fma(b, a1);
+                a2 = FloatVector.fromMemorySegment(F, d, q, LE).fma(b, a2);
+                a3 = FloatVector.fromMemorySegment(F, d, q + 4L * L, LE).fma(b, a3);
+            }
+            t0 = t0.add(a0);
+            t1 = t1.add(a1);
+            t2 = t2.add(a2);
+            t3 = t3.add(a3);
+        }
+        store(t0, t1, t2, t3, res);
+    }
+
+    /** F16 over four panels (eight accumulator chains, four memory streams): the exact widening of finite halves described in {@link ColumnPanels}. */
+    private static void f16x4(MemorySegment d, long po, long pq, long po2, long pq2, int cols, float[] x, int xo, float[] res) {
+        FloatVector t0 = FloatVector.zero(F), t1 = t0, t2 = t0, t3 = t0, t4 = t0, t5 = t0, t6 = t0, t7 = t0;
+        for (int c0 = 0; c0 < cols; c0 += ColumnPanels.CHUNK) {
+            int end = Math.min(cols, c0 + ColumnPanels.CHUNK);
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+            for (int c = c0; c < end; c++) {
+                long o = po + 2L * P * c, q = pq + 2L * P * c, o2 = po2 + 2L * P * c, q2 = pq2 + 2L * P * c;
+                FloatVector b = FloatVector.broadcast(F, x[xo + c]);
+                IntVector h0 = (IntVector) ShortVector.fromMemorySegment(S, d, o, LE).convertShape(VectorOperators.S2I, I, 0);
+                IntVector r0 = h0.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).or(h0.and(0x8000).lanewise(VectorOperators.LSHL, 16));
+                a0 = r0.reinterpretAsFloats().mul(0x1p112f).fma(b, a0);
+                IntVector h1 = (IntVector) ShortVector.fromMemorySegment(S, d, o + 2L * L, LE).convertShape(VectorOperators.S2I, I, 0);
+                IntVector r1 = h1.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).or(h1.and(0x8000).lanewise(VectorOperators.LSHL, 16));
+                a1 = r1.reinterpretAsFloats().mul(0x1p112f).fma(b, a1);
+                IntVector h2 = (IntVector) ShortVector.fromMemorySegment(S, d, q, LE).convertShape(VectorOperators.S2I, I, 0);
+                IntVector r2 = h2.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).or(h2.and(0x8000).lanewise(VectorOperators.LSHL, 16));
+                a2 = r2.reinterpretAsFloats().mul(0x1p112f).fma(b, a2);
+                IntVector h3 = (IntVector) ShortVector.fromMemorySegment(S, d, q + 2L * L, LE).convertShape(VectorOperators.S2I, I, 0);
+                IntVector r3 = h3.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).or(h3.and(0x8000).lanewise(VectorOperators.LSHL, 16));
+                a3 = r3.reinterpretAsFloats().mul(0x1p112f).fma(b, a3);
+                IntVector h4 = (IntVector) ShortVector.fromMemorySegment(S, d, o2, LE).convertShape(VectorOperators.S2I, I, 0);
+                IntVector r4 = h4.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).or(h4.and(0x8000).lanewise(VectorOperators.LSHL, 16));
+                a4 = r4.reinterpretAsFloats().mul(0x1p112f).fma(b, a4);
+                IntVector h5 = (IntVector) ShortVector.fromMemorySegment(S, d, o2 + 2L * L, LE).convertShape(VectorOperators.S2I, I, 0);
+                IntVector r5 = h5.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).or(h5.and(0x8000).lanewise(VectorOperators.LSHL, 16));
+                a5 = r5.reinterpretAsFloats().mul(0x1p112f).fma(b, a5);
+                IntVector h6 = (IntVector) ShortVector.fromMemorySegment(S, d, q2, LE).convertShape(VectorOperators.S2I, I, 0);
+                IntVector r6 = h6.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).or(h6.and(0x8000).lanewise(VectorOperators.LSHL, 16));
+                a6 = r6.reinterpretAsFloats().mul(0x1p112f).fma(b, a6);
+                IntVector h7 = (IntVector) ShortVector.fromMemorySegment(S, d, q2 + 2L * L, LE).convertShape(VectorOperators.S2I, I, 0);
+                IntVector r7 = h7.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).or(h7.and(0x8000).lanewise(VectorOperators.LSHL, 16));
+                a7 = r7.reinterpretAsFloats().mul(0x1p112f).fma(b, a7);
+            }
+            t0 = t0.add(a0);
+            t1 = t1.add(a1);
+            t2 = t2.add(a2);
+            t3 = t3.add(a3);
+            t4 = t4.add(a4);
+            t5 = t5.add(a5);
+            t6 = t6.add(a6);
+            t7 = t7.add(a7);
+        }
+        store(t0, t1, t2, t3, res);
+        t4.intoArray(res, 4 * L);
+        t5.intoArray(res, 5 * L);
+        t6.intoArray(res, 6 * L);
+        t7.intoArray(res, 7 * L);
+    }
+
+    /** Q8_0: W = q·d, the bytes of a column widened as two parts. */
+    private static void q8_0(MemorySegment d, long po, long pq, int cols, float[] x, int xo, float[] res) {
+        FloatVector t0 = FloatVector.zero(F), t1 = t0, t2 = t0, t3 = t0;
+        long bb = 36L * P;
+        for (int c0 = 0; c0 < cols; c0 += ColumnPanels.CHUNK) {
+            int end = Math.min(cols, c0 + ColumnPanels.CHUNK);
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            for (int c = c0; c < end; c += 32) {
+                long fo = po + (c >>> 5) * bb, fq = pq + (c >>> 5) * bb;
+                FloatVector d0 = FloatVector.fromMemorySegment(F, d, fo, LE);
+                FloatVector d1 = FloatVector.fromMemorySegment(F, d, fo + 4L * L, LE);
+                FloatVector d2 = FloatVector.fromMemorySegment(F, d, fq, LE);
+                FloatVector d3 = FloatVector.fromMemorySegment(F, d, fq + 4L * L, LE);
+                long qo = fo + 4L * P, qq = fq + 4L * P;
+                for (int j = 0; j < 32; j++) {
+                    FloatVector b = FloatVector.broadcast(F, x[xo + c + j]);
+                    ByteVector q = ByteVector.fromMemorySegment(B2, d, qo + (long) j * P, LE);
+                    a0 = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 0)).mul(d0).fma(b, a0);
+                    a1 = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 1)).mul(d1).fma(b, a1);
+                    ByteVector r = ByteVector.fromMemorySegment(B2, d, qq + (long) j * P, LE);
+                    a2 = ((FloatVector) r.convertShape(VectorOperators.B2F, F, 0)).mul(d2).fma(b, a2);
+                    a3 = ((FloatVector) r.convertShape(VectorOperators.B2F, F, 1)).mul(d3).fma(b, a3);
+                }
+            }
+            t0 = t0.add(a0);
+            t1 = t1.add(a1);
+            t2 = t2.add(a2);
+            t3 = t3.add(a3);
+        }
+        store(t0, t1, t2, t3, res);
+    }
+
+    /** Q4_0: W = fma(q, d, −8d) with q = (word >>> 4n) &amp; 15 for column 8k + n of the block. */
+    private static void q4_0(MemorySegment d, long po, long pq, int cols, float[] x, int xo, float[] res) {
+        FloatVector t0 = FloatVector.zero(F), t1 = t0, t2 = t0, t3 = t0;
+        long bb = 20L * P;
+        for (int c0 = 0; c0 < cols; c0 += ColumnPanels.CHUNK) {
+            int end = Math.min(cols, c0 + ColumnPanels.CHUNK);
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            for (int c = c0; c < end; c += 32) {
+                long fo = po + (c >>> 5) * bb, fq = pq + (c >>> 5) * bb;
+                FloatVector d0 = FloatVector.fromMemorySegment(F, d, fo, LE);
+                FloatVector d1 = FloatVector.fromMemorySegment(F, d, fo + 4L * L, LE);
+                FloatVector d2 = FloatVector.fromMemorySegment(F, d, fq, LE);
+                FloatVector d3 = FloatVector.fromMemorySegment(F, d, fq + 4L * L, LE);
+                FloatVector m0 = d0.mul(-8f), m1 = d1.mul(-8f), m2 = d2.mul(-8f), m3 = d3.mul(-8f);
+                for (int k = 0; k < 4; k++) {
+                    long wo = fo + 4L * P + 4L * P * k, wq = fq + 4L * P + 4L * P * k;
+                    IntVector v0 = IntVector.fromMemorySegment(I, d, wo, LE);
+                    IntVector v1 = IntVector.fromMemorySegment(I, d, wo + 4L * L, LE);
+                    IntVector v2 = IntVector.fromMemorySegment(I, d, wq, LE);
+                    IntVector v3 = IntVector.fromMemorySegment(I, d, wq + 4L * L, LE);
+                    int xc = xo + c + 8 * k;
+                    FloatVector b;
+                    b = FloatVector.broadcast(F, x[xc]);
+                    a0 = ((FloatVector) v0.and(15).convert(VectorOperators.I2F, 0)).fma(d0, m0).fma(b, a0);
+                    a1 = ((FloatVector) v1.and(15).convert(VectorOperators.I2F, 0)).fma(d1, m1).fma(b, a1);
+                    a2 = ((FloatVector) v2.and(15).convert(VectorOperators.I2F, 0)).fma(d2, m2).fma(b, a2);
+                    a3 = ((FloatVector) v3.and(15).convert(VectorOperators.I2F, 0)).fma(d3, m3).fma(b, a3);
+                    b = FloatVector.broadcast(F, x[xc + 1]);
+                    a0 = ((FloatVector) v0.lanewise(VectorOperators.LSHR, 4).and(15).convert(VectorOperators.I2F, 0)).fma(d0, m0).fma(b, a0);
+                    a1 = ((FloatVector) v1.lanewise(VectorOperators.LSHR, 4).and(15).convert(VectorOperators.I2F, 0)).fma(d1, m1).fma(b, a1);
+                    a2 = ((FloatVector) v2.lanewise(VectorOperators.LSHR, 4).and(15).convert(VectorOperators.I2F, 0)).fma(d2, m2).fma(b, a2);
+                    a3 = ((FloatVector) v3.lanewise(VectorOperators.LSHR, 4).and(15).convert(VectorOperators.I2F, 0)).fma(d3, m3).fma(b, a3);
+                    b = FloatVector.broadcast(F, x[xc + 2]);
+                    a0 = ((FloatVector) v0.lanewise(VectorOperators.LSHR, 8).and(15).convert(VectorOperators.I2F, 0)).fma(d0, m0).fma(b, a0);
+                    a1 = ((FloatVector) v1.lanewise(VectorOperators.LSHR, 8).and(15).convert(VectorOperators.I2F, 0)).fma(d1, m1).fma(b, a1);
+                    a2 = ((FloatVector) v2.lanewise(VectorOperators.LSHR, 8).and(15).convert(VectorOperators.I2F, 0)).fma(d2, m2).fma(b, a2);
+                    a3 = ((FloatVector) v3.lanewise(VectorOperators.LSHR, 8).and(15).convert(VectorOperators.I2F, 0)).fma(d3, m3).fma(b, a3);
+                    b = FloatVector.broadcast(F, x[xc + 3]);
+                    a0 = ((FloatVector) v0.lanewise(VectorOperators.LSHR, 12).and(15).convert(VectorOperators.I2F, 0)).fma(d0, m0).fma(b, a0);
+                    a1 = ((FloatVector) v1.lanewise(VectorOperators.LSHR, 12).and(15).convert(VectorOperators.I2F, 0)).fma(d1, m1).fma(b, a1);
+                    a2 = ((FloatVector) v2.lanewise(VectorOperators.LSHR, 12).and(15).convert(VectorOperators.I2F, 0)).fma(d2, m2).fma(b, a2);
+                    a3 = ((FloatVector) v3.lanewise(VectorOperators.LSHR, 12).and(15).convert(VectorOperators.I2F, 0)).fma(d3, m3).fma(b, a3);
+                    b = FloatVector.broadcast(F, x[xc + 4]);
+                    a0 = ((FloatVector) v0.lanewise(VectorOperators.LSHR, 16).and(15).convert(VectorOperators.I2F, 0)).fma(d0, m0).fma(b, a0);
+                    a1 = ((FloatVector) v1.lanewise(VectorOperators.LSHR, 16).and(15).convert(VectorOperators.I2F, 0)).fma(d1, m1).fma(b, a1);
+                    a2 = ((FloatVector) v2.lanewise(VectorOperators.LSHR, 16).and(15).convert(VectorOperators.I2F, 0)).fma(d2, m2).fma(b, a2);
+                    a3 = ((FloatVector) v3.lanewise(VectorOperators.LSHR, 16).and(15).convert(VectorOperators.I2F, 0)).fma(d3, m3).fma(b, a3);
+                    b = FloatVector.broadcast(F, x[xc + 5]);
+                    a0 = ((FloatVector) v0.lanewise(VectorOperators.LSHR, 20).and(15).convert(VectorOperators.I2F, 0)).fma(d0, m0).fma(b, a0);
+                    a1 = ((FloatVector) v1.lanewise(VectorOperators.LSHR, 20).and(15).convert(VectorOperators.I2F, 0)).fma(d1, m1).fma(b, a1);
+                    a2 = ((FloatVector) v2.lanewise(VectorOperators.LSHR, 20).and(15).convert(VectorOperators.I2F, 0)).fma(d2, m2).fma(b, a2);
+                    a3 = ((FloatVector) v3.lanewise(VectorOperators.LSHR, 20).and(15).convert(VectorOperators.I2F, 0)).fma(d3, m3).fma(b, a3);
+                    b = FloatVector.broadcast(F, x[xc + 6]);
+                    a0 = ((FloatVector) v0.lanewise(VectorOperators.LSHR, 24).and(15).convert(VectorOperators.I2F, 0)).fma(d0, m0).fma(b, a0);
+                    a1 = ((FloatVector) v1.lanewise(VectorOperators.LSHR, 24).and(15).convert(VectorOperators.I2F, 0)).fma(d1, m1).fma(b, a1);
+                    a2 = ((FloatVector) v2.lanewise(VectorOperators.LSHR, 24).and(15).convert(VectorOperators.I2F, 0)).fma(d2, m2).fma(b, a2);
+                    a3 = ((FloatVector) v3.lanewise(VectorOperators.LSHR, 24).and(15).convert(VectorOperators.I2F, 0)).fma(d3, m3).fma(b, a3);
+                    b = FloatVector.broadcast(F, x[xc + 7]);
+                    a0 = ((FloatVector) v0.lanewise(VectorOperators.LSHR, 28).and(15).convert(VectorOperators.I2F, 0)).fma(d0, m0).fma(b, a0);
+                    a1 = ((FloatVector) v1.lanewise(VectorOperators.LSHR, 28).and(15).convert(VectorOperators.I2F, 0)).fma(d1, m1).fma(b, a1);
+                    a2 = ((FloatVector) v2.lanewise(VectorOperators.LSHR, 28).and(15).convert(VectorOperators.I2F, 0)).fma(d2, m2).fma(b, a2);
+                    a3 = ((FloatVector) v3.lanewise(VectorOperators.LSHR, 28).and(15).convert(VectorOperators.I2F, 0)).fma(d3, m3).fma(b, a3);
+                }
+            }
+            t0 = t0.add(a0);
+            t1 = t1.add(a1);
+            t2 = t2.add(a2);
+            t3 = t3.add(a3);
+        }
+        store(t0, t1, t2, t3, res);
+    }
+
+    /** The last statement of every kernel (a vector-taking helper is fine here: the loop is done). */
+    private static void store(FloatVector t0, FloatVector t1, FloatVector t2, FloatVector t3, float[] res) {
+        t0.intoArray(res, 0);
+        t1.intoArray(res, L);
+        t2.intoArray(res, 2 * L);
+        t3.intoArray(res, 3 * L);
+    }
+}

@@ -1,0 +1,107 @@
+package io.llmopt.tensor.kernel;
+
+import io.llmopt.tensor.ColumnPanels;
+
+/**
+ * The matrix multiply of a weight in the {@link ColumnPanels} form: a batch of one runs {@link PanelGemv}
+ * two panels at a time; a larger batch packs the activations by token groups (one pool pass over the groups) and
+ * then runs {@link PanelGemm} (a second pass over the panels). Panels are split between the pool's threads,
+ * so every thread reads a disjoint part of the weights. Both give every output the form's arithmetic, so a
+ * token's outputs have the same bits whatever the batch.
+ *
+ * <p>Reused per calling thread; its buffers only grow, so a call allocates nothing once warmed up.
+ */
+final class PanelMatMul implements RangeTask {
+    /** Multiply-adds below which a GEMV chunk is not worth handing to another thread. */
+    private static final int MIN_CHUNK_WORK = 1 << 15;
+
+    private float[][] results = new float[0][];
+    private float[][] decoded = new float[0][];
+    private float[][] totals = new float[0][];
+    private float[] xp = new float[0];
+    private ColumnPanels form;
+    private float[] x;
+    private int xOffset;
+    private int batch;
+    private float[] out;
+    private int outOffset;
+    private boolean packing;
+
+    void run(ColumnPanels f, float[] x, int xOffset, int batch, float[] out, int outOffset, WorkerPool pool) {
+        int threads = pool.threads();
+        if (results.length < threads) {
+            results = grow(results, threads, PanelGemv.UNIT);
+            decoded = grow(decoded, threads, PanelGemm.PANEL);
+            totals = grow(totals, threads, 0);
+        }
+        this.form = f;
+        this.x = x;
+        this.xOffset = xOffset;
+        this.batch = batch;
+        this.out = out;
+        this.outOffset = outOffset;
+        try {
+            if (batch == 1) {
+                pool.run(PanelGemv.units(f), Math.max(1, MIN_CHUNK_WORK / Math.max(1, PanelGemv.unitRows(f) * f.cols())), this);
+                return;
+            }
+            int tp = PanelGemm.padded(batch);
+            if (xp.length < tp * f.cols()) {
+                xp = new float[tp * f.cols()];
+            }
+            for (int i = 0; i < threads; i++) {
+                if (totals[i].length < tp * PanelGemv.P) {
+                    totals[i] = new float[tp * PanelGemv.P];
+                }
+            }
+            packing = true;
+            pool.run(groups(batch), 1, this);
+            packing = false;
+            pool.run(f.panels(), 1, this);
+        } finally {
+            this.form = null;
+            this.x = null;
+            this.out = null;
+        }
+    }
+
+    private static float[][] grow(float[][] a, int n, int size) {
+        float[][] g = java.util.Arrays.copyOf(a, n);
+        for (int i = a.length; i < n; i++) {
+            g[i] = new float[size];
+        }
+        return g;
+    }
+
+    /** Token groups of a batch (see {@link PanelGemm#groupWidth}). */
+    private static int groups(int batch) {
+        int n = 0;
+        for (int t = 0; t < batch; t += PanelGemm.groupWidth(batch, t)) {
+            n++;
+        }
+        return n;
+    }
+
+    @Override
+    public void run(int worker, int from, int to) {
+        int cols = form.cols();
+        if (batch == 1) {
+            for (int u = from; u < to; u++) {
+                PanelGemv.unit(form, u, x, xOffset, out, outOffset + u * PanelGemv.unitRows(form), results[worker]);
+            }
+        } else if (packing) {
+            int g = 0;
+            for (int t = 0; t < batch; g++) {
+                int w = PanelGemm.groupWidth(batch, t);
+                if (g >= from && g < to) {
+                    PanelGemm.pack(x, xOffset, batch, cols, t, w, xp, t * cols);
+                }
+                t += w;
+            }
+        } else {
+            for (int p = from; p < to; p++) {
+                PanelGemm.panel(form, p, xp, batch, out, outOffset, form.rows(), decoded[worker], totals[worker]);
+            }
+        }
+    }
+}

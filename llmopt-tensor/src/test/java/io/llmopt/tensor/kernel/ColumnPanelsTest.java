@@ -1,0 +1,113 @@
+package io.llmopt.tensor.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.llmopt.tensor.ColumnPanels;
+import io.llmopt.tensor.GgmlType;
+import io.llmopt.tensor.LlmoptException;
+import io.llmopt.tensor.Tensor;
+import java.lang.foreign.Arena;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The column-panel form and its kernels against their scalar twins: decodeRow must give the codec's values
+ * bit for bit, and every output of the vector GEMV, shared-input GEMV and GEMM (batches 1 to 70, so every
+ * token-group width and padding) must have the bits of {@link PanelGemv#reference} — the form's chunked
+ * sequential fma sum over the decoded row. Shapes: rows not a multiple of the panel, one to several chunks
+ * with a short last chunk, unaligned source rows, Q4_0 with negative, zero and subnormal scales. The build
+ * runs this class at 128, 256 and 512 bits.
+ */
+class ColumnPanelsTest {
+    private static final int[] BATCHES = {1, 2, 4, 5, 8, 9, 12, 13, 17, 24, 70};
+
+    @Test
+    void kernelsGiveTheScalarTwinsBits() {
+        VectorKernels vector = new VectorKernels();
+        System.out.println("ColumnPanelsTest: vector width " + VectorKernels.vectorBits() + " bits, panel " + PanelGemv.P + " rows");
+        Random r = new Random(31);
+        WorkerPool pool = new WorkerPool(2);
+        try (Arena arena = Arena.ofShared()) {
+            for (GgmlType type : new GgmlType[] {GgmlType.F32, GgmlType.F16, GgmlType.Q8_0, GgmlType.Q4_0}) {
+                boolean quant = type.isQuantized();
+                int[][] shapes = quant ? new int[][] {{1, 32}, {33, 160}, {70, 288}, {5, 512}}
+                        : new int[][] {{1, 1}, {33, 7}, {70, 130}, {5, 300}};
+                for (int[] shape : shapes) {
+                    for (int misalign : new int[] {0, 6}) {
+                        int rows = shape[0], cols = shape[1];
+                        Tensor t = type == GgmlType.Q4_0 && rows > 1 ? PackedQ4_0Test.awkward(arena, r, rows, cols, misalign)
+                                : RandomWeights.matrix(arena, r, type, rows, cols, misalign);
+                        Tensor p = vector.prepare(t);
+                        String what = type + " " + rows + "x" + cols + " misalign " + misalign;
+                        assertThat(p.packed()).as(what).isInstanceOf(ColumnPanels.class);
+                        ColumnPanels f = (ColumnPanels) p.packed();
+                        float[] want = new float[cols];
+                        float[] got = new float[cols];
+                        for (int row = 0; row < rows; row++) {
+                            t.readRow(row, want, 0);
+                            f.decodeRow(row, got, 0);
+                            for (int c = 0; c < cols; c++) {
+                                assertThat(got[c]).as(what + " decodeRow " + row + "," + c).isEqualTo(want[c]);
+                            }
+                        }
+                        sameAsReference(vector, t, p, f, r, pool, what);
+                    }
+                }
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    private static void sameAsReference(VectorKernels vector, Tensor t, Tensor p, ColumnPanels f, Random r, WorkerPool pool, String what) {
+        int rows = f.rows(), cols = f.cols();
+        float[] w = new float[cols];
+        for (int batch : BATCHES) {
+            float[] x = RandomWeights.gaussian(r, batch * cols + 3);
+            float[] out = new float[batch * rows + 2];
+            vector.matmul(p, x, 3, batch, out, 2, pool);
+            for (int tok = 0; tok < batch; tok++) {
+                for (int row = 0; row < rows; row++) {
+                    float ref = PanelGemv.reference(f, row, x, 3 + tok * cols, w);
+                    BatchInvarianceTest.assertBits(new float[] {out[2 + tok * rows + row]}, new float[] {ref},
+                            what + " batch " + batch + " token " + tok + " row " + row);
+                }
+            }
+        }
+        float[] x = RandomWeights.gaussian(r, cols);
+        float[][] alone = {new float[rows]};
+        vector.matmul(p, x, 0, 1, alone[0], 0, pool);
+        float[][] shared = {new float[rows], new float[rows], new float[rows]};
+        float[][] gguf = {new float[rows]};
+        vector.matmul(t, x, 0, 1, gguf[0], 0, pool);
+        vector.matmulShared(new Tensor[] {t, p, p}, x, 0, 1, shared, pool);
+        BatchInvarianceTest.assertBits(shared[0], gguf[0], what + " shared (GGUF layout first)");
+        BatchInvarianceTest.assertBits(shared[1], alone[0], what + " shared (panels second)");
+        BatchInvarianceTest.assertBits(shared[2], alone[0], what + " shared (panels third)");
+    }
+
+    @Test
+    void preparePicksPanelsOnlyWhereTheyFitAndRejectsMismatches() {
+        VectorKernels vector = new VectorKernels();
+        Random r = new Random(5);
+        try (Arena arena = Arena.ofShared()) {
+            Tensor q = RandomWeights.matrix(arena, r, GgmlType.Q8_0, 40, 64, 0);
+            Tensor pq = vector.prepare(q);
+            assertThat(vector.prepare(q)).as("memoized").isSameAs(pq);
+            // 40 rows pad to whole panels of 2L rows; a 32-column block is 2L·(4 + 32) bytes
+            int p = PanelGemv.P;
+            assertThat(pq.packed().byteSize()).isEqualTo((40L + p - 1) / p * 2 * 36L * p);
+            Tensor k = RandomWeights.matrix(arena, r, GgmlType.Q4_K, 4, 256, 0);
+            assertThat(vector.prepare(k).packed()).isNotInstanceOf(ColumnPanels.class);
+            Tensor bf = RandomWeights.matrix(arena, r, GgmlType.Q5_K, 4, 256, 0);
+            assertThat(ColumnPanels.supports(bf, Simd.L)).isFalse();
+            assertThatThrownBy(() -> ColumnPanels.pack(bf, Simd.L)).isInstanceOf(LlmoptException.class)
+                    .hasMessageContaining("column-panel form needs");
+            Tensor f = RandomWeights.matrix(arena, r, GgmlType.F32, 8, 64, 0);
+            Tensor g = RandomWeights.matrix(arena, r, GgmlType.F32, 4, 64, 0);
+            ColumnPanels pg = ColumnPanels.pack(g, Simd.L);
+            assertThatThrownBy(() -> f.withPacked(pg)).isInstanceOf(LlmoptException.class).hasMessageContaining("does not match");
+        }
+    }
+}
