@@ -30,20 +30,40 @@ public final class AttentionHead {
         this.scale = (float) (1.0 / Math.sqrt(c.headDim()));
     }
 
-    /** Float32 keys/values; {@code s} holds at least last − first + 1 scores. */
+    /**
+     * Float32 keys/values; {@code s} holds at least last − first + 1 scores. The rows of a run of consecutive
+     * slots (the whole range when contiguous, a block's share when paged) go to the kernels' many-row
+     * {@code dots}/{@code axpys}, which give the bits of one dot/axpy per position in position order.
+     */
     public void attend(float[] q, int qOff, float[] keys, float[] values, int[] table, int blockSize, int kvOff,
             int first, int last, float[] s, float[] out, int outOff) {
+        for (int p = first; p <= last; ) {
+            int end = runEnd(table, blockSize, p, last);
+            kernels.dots(q, qOff, keys, slot(table, blockSize, p, kvOff), kvDim, end - p + 1, headDim, s, p - first);
+            p = end + 1;
+        }
+        int n = last - first + 1;
         float max = Float.NEGATIVE_INFINITY;
-        for (int p = first; p <= last; p++) {
-            float v = kernels.dot(q, qOff, keys, slot(table, blockSize, p, kvOff), headDim) * scale;
-            s[p - first] = v;
+        for (int i = 0; i < n; i++) {
+            float v = s[i] * scale;
+            s[i] = v;
             max = Math.max(max, v);
         }
-        float inv = softmax(s, last - first + 1, max);
-        Arrays.fill(out, outOff, outOff + headDim, 0f);
-        for (int p = first; p <= last; p++) {
-            kernels.axpy(s[p - first] * inv, values, slot(table, blockSize, p, kvOff), out, outOff, headDim);
+        float inv = softmax(s, n, max);
+        for (int i = 0; i < n; i++) {
+            s[i] *= inv;
         }
+        Arrays.fill(out, outOff, outOff + headDim, 0f);
+        for (int p = first; p <= last; ) {
+            int end = runEnd(table, blockSize, p, last);
+            kernels.axpys(s, p - first, values, slot(table, blockSize, p, kvOff), kvDim, end - p + 1, out, outOff, headDim);
+            p = end + 1;
+        }
+    }
+
+    /** Last position of the run of consecutive slots that starts at p (at most {@code last}). */
+    private static int runEnd(int[] table, int blockSize, int p, int last) {
+        return table == null ? last : Math.min(last, (p / blockSize + 1) * blockSize - 1);
     }
 
     /** Half-precision keys/values, widened exactly on the fly; same order of operations as the float32 path. */

@@ -95,58 +95,76 @@ public final class ColumnPanels implements PackedRows {
         int panels = (rows + p - 1) / p;
         MemorySegment data = Arena.ofAuto().allocate(panels * panelBytes(t.type(), p, cols), 64);
         ColumnPanels form = new ColumnPanels(t.type(), lanes, rows, cols, data);
-        MemorySegment src = t.data();
-        long rowBytes = t.rowBytes();
-        for (int r = 0; r < rows; r++) {
-            long ro = r * rowBytes;
-            long po = (r / p) * form.panelBytes;
-            int i = r % p;
-            switch (t.type()) {
+        // panels are independent: split them between the cores (a 1.1B model has ~10^9 weights to move)
+        int parts = Math.min(panels, Runtime.getRuntime().availableProcessors());
+        java.util.stream.IntStream.range(0, parts).parallel().forEach(k -> form.packPanels(t, panels * k / parts, panels * (k + 1) / parts));
+        return form;
+    }
+
+    /** Fills panels [from, to) from {@code t}: P rows copied to a heap buffer, rearranged there, copied out. */
+    private void packPanels(Tensor t, int from, int to) {
+        int p = panelRows();
+        int rowBytes = Math.toIntExact(t.rowBytes());
+        MemorySegment in = MemorySegment.ofArray(new byte[p * rowBytes]);
+        MemorySegment out = MemorySegment.ofArray(new byte[Math.toIntExact(panelBytes)]);
+        for (int panel = from; panel < to; panel++) {
+            int n = Math.min(p, rows - panel * p);
+            MemorySegment.copy(t.data(), (long) panel * p * rowBytes, in, 0, (long) n * rowBytes);
+            in.asSlice((long) n * rowBytes).fill((byte) 0); // padding rows: zero weights (zero scales)
+            switch (type) {
                 case F32 -> {
                     for (int c = 0; c < cols; c++) {
-                        data.set(Layouts.FLOAT, po + 4L * ((long) c * p + i), src.get(Layouts.FLOAT, ro + 4L * c));
+                        for (int i = 0; i < p; i++) {
+                            out.set(Layouts.FLOAT, 4L * (c * p + i), in.get(Layouts.FLOAT, (long) i * rowBytes + 4L * c));
+                        }
                     }
                 }
                 case F16 -> {
                     for (int c = 0; c < cols; c++) {
-                        short h = src.get(Layouts.SHORT, ro + 2L * c);
-                        if ((h & 0x7C00) == 0x7C00) {
-                            throw new LlmoptException("tensor '" + t.name() + "': F16 weight [" + r + ", " + c
-                                    + "] is infinite or NaN; the column-panel kernels widen finite halves only");
+                        for (int i = 0; i < p; i++) {
+                            short h = in.get(Layouts.SHORT, (long) i * rowBytes + 2L * c);
+                            if ((h & 0x7C00) == 0x7C00) {
+                                throw new LlmoptException("tensor '" + t.name() + "': F16 weight [" + (panel * p + i) + ", " + c
+                                        + "] is infinite or NaN; the column-panel kernels widen finite halves only");
+                            }
+                            out.set(Layouts.SHORT, 2L * (c * p + i), h);
                         }
-                        data.set(Layouts.SHORT, po + 2L * ((long) c * p + i), h);
                     }
                 }
                 case Q8_0 -> {
                     for (int b = 0; b < cols / 32; b++) {
-                        long bo = ro + 34L * b;
-                        long fo = po + b * form.blockBytes();
-                        data.set(Layouts.FLOAT, fo + 4L * i, Float.float16ToFloat(src.get(Layouts.SHORT, bo)));
-                        for (int j = 0; j < 32; j++) {
-                            data.set(Layouts.BYTE, fo + 4L * p + (long) j * p + i, src.get(Layouts.BYTE, bo + 2 + j));
+                        long fo = b * blockBytes();
+                        for (int i = 0; i < p; i++) {
+                            long bo = (long) i * rowBytes + 34L * b;
+                            out.set(Layouts.FLOAT, fo + 4L * i, Float.float16ToFloat(in.get(Layouts.SHORT, bo)));
+                            for (int j = 0; j < 32; j++) {
+                                out.set(Layouts.BYTE, fo + 4L * p + (long) j * p + i, in.get(Layouts.BYTE, bo + 2 + j));
+                            }
                         }
                     }
                 }
                 case Q4_0 -> {
                     for (int b = 0; b < cols / 32; b++) {
-                        long bo = ro + 18L * b;
-                        long fo = po + b * form.blockBytes();
-                        data.set(Layouts.FLOAT, fo + 4L * i, Float.float16ToFloat(src.get(Layouts.SHORT, bo)));
-                        for (int k = 0; k < 4; k++) {
-                            int word = 0;
-                            for (int n = 0; n < 8; n++) {
-                                int j = 8 * k + n; // GGUF: byte j%16 holds column j (low nibble, j < 16) or j (high, j ≥ 16)
-                                int v = src.get(Layouts.BYTE, bo + 2 + (j & 15)) & 0xFF;
-                                word |= ((j < 16 ? v : v >>> 4) & 15) << (4 * n);
+                        long fo = b * blockBytes();
+                        for (int i = 0; i < p; i++) {
+                            long bo = (long) i * rowBytes + 18L * b;
+                            out.set(Layouts.FLOAT, fo + 4L * i, Float.float16ToFloat(in.get(Layouts.SHORT, bo)));
+                            for (int k = 0; k < 4; k++) {
+                                int word = 0;
+                                for (int m = 0; m < 8; m++) {
+                                    int j = 8 * k + m; // GGUF: byte j % 16 holds column j (low nibble, j < 16) or j (high, j ≥ 16)
+                                    int v = in.get(Layouts.BYTE, bo + 2 + (j & 15)) & 0xFF;
+                                    word |= ((j < 16 ? v : v >>> 4) & 15) << (4 * m);
+                                }
+                                out.set(Layouts.INT, fo + 4L * p + 4L * ((long) k * p + i), word);
                             }
-                            data.set(Layouts.INT, fo + 4L * p + 4L * ((long) k * p + i), word);
                         }
                     }
                 }
-                default -> throw new AssertionError(t.type());
+                default -> throw new AssertionError(type);
             }
+            MemorySegment.copy(out, 0, data, panel * panelBytes, panelBytes);
         }
-        return form;
     }
 
     /** The reference decode (scalar twin of the kernels' decoders): dst[q + c] = W[row, c] for c &lt; cols. */

@@ -20,6 +20,26 @@ public interface Kernels {
     /** y[yOffset+i] += alpha·x[xOffset+i], i < n. */
     void axpy(float alpha, float[] x, int xOffset, float[] y, int yOffset, int n);
 
+    /**
+     * out[outOffset + i] = dot(q, qOffset, k, kOffset + i·stride, n) for i &lt; count (attention scores over cached
+     * keys): the bits of those dot calls.
+     */
+    default void dots(float[] q, int qOffset, float[] k, int kOffset, int stride, int count, int n, float[] out, int outOffset) {
+        for (int i = 0; i < count; i++) {
+            out[outOffset + i] = dot(q, qOffset, k, kOffset + i * stride, n);
+        }
+    }
+
+    /**
+     * For i = 0, 1, … &lt; count in order, axpy(alpha[alphaOffset + i], x, xOffset + i·stride, y, yOffset, n)
+     * (attention's weighted sum of cached values): the bits of those axpy calls.
+     */
+    default void axpys(float[] alpha, int alphaOffset, float[] x, int xOffset, int stride, int count, float[] y, int yOffset, int n) {
+        for (int i = 0; i < count; i++) {
+            axpy(alpha[alphaOffset + i], x, xOffset + i * stride, y, yOffset, n);
+        }
+    }
+
     /** Σ W[row, i]·x[xOffset+i] over the whole row; {@code scratch} holds at least cols floats. */
     float dotRow(Tensor w, long row, float[] x, int xOffset, float[] scratch);
 
@@ -42,10 +62,11 @@ public interface Kernels {
 
     /**
      * The form of weight matrix {@code w} these kernels read fastest: {@code w} itself, or {@code w} with an
-     * execution form of the same values attached (e.g. {@link io.llmopt.tensor.LanePackedQ4_0}), built once —
-     * call it at load time, not per multiply. Outputs are the same bits either way. The form is a copy: the
-     * tensor's bytes must not change afterwards (weights that are trained in place stay F32/F16, which keep
-     * their layout).
+     * execution form of the same values attached (e.g. {@link io.llmopt.tensor.ColumnPanels}), built once —
+     * call it at load time, not per multiply. A form may define its own order of summation (the column panels
+     * do), so outputs can differ from the unprepared tensor's in the last bits; they are the same for every
+     * batch size either way. The form is a copy: the tensor's bytes must not change afterwards (float matrices
+     * get a form only when their memory is read-only, so weights pruned or trained in place keep their layout).
      */
     default Tensor prepare(Tensor w) {
         return w;

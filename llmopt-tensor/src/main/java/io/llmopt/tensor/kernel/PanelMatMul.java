@@ -14,6 +14,8 @@ import io.llmopt.tensor.ColumnPanels;
 final class PanelMatMul implements RangeTask {
     /** Multiply-adds below which a GEMV chunk is not worth handing to another thread. */
     private static final int MIN_CHUNK_WORK = 1 << 15;
+    /** Activations (batch × cols) up to which the calling thread packs them alone. */
+    private static final long INLINE_PACK = 1 << 16;
 
     private float[][] results = new float[0][];
     private float[][] decoded = new float[0][];
@@ -55,7 +57,11 @@ final class PanelMatMul implements RangeTask {
                 }
             }
             packing = true;
-            pool.run(groups(batch), 1, this);
+            if ((long) batch * f.cols() <= INLINE_PACK) {
+                run(0, 0, groups(batch)); // a decode batch: cheaper than a pool pass
+            } else {
+                pool.run(groups(batch), 1, this);
+            }
             packing = false;
             pool.run(f.panels(), 1, this);
         } finally {

@@ -71,6 +71,16 @@ public final class VectorKernels implements Kernels {
     }
 
     @Override
+    public void dots(float[] q, int qOffset, float[] k, int kOffset, int stride, int count, int n, float[] out, int outOffset) {
+        AttentionRows.dots(q, qOffset, k, kOffset, stride, count, n, out, outOffset);
+    }
+
+    @Override
+    public void axpys(float[] alpha, int alphaOffset, float[] x, int xOffset, int stride, int count, float[] y, int yOffset, int n) {
+        AttentionRows.axpys(alpha, alphaOffset, x, xOffset, stride, count, y, yOffset, n);
+    }
+
+    @Override
     public float dotRow(Tensor w, long row, float[] x, int xOffset, float[] scratch) {
         if (w.sparse() != null) {
             w.readRow(row, scratch, 0);
@@ -81,8 +91,8 @@ public final class VectorKernels implements Kernels {
     }
 
     /**
-     * F32, F16, Q8_0 and Q4_0 matrices get their {@link ColumnPanels} form (-Dllmopt.columnPanels=false: the
-     * forms below instead); otherwise Q4_0 matrices whose columns fill whole packed chunks get their {@link LanePackedQ4_0} form, other
+     * Q8_0 and Q4_0 matrices, and F32 and F16 matrices in read-only memory (mapped from a file), get their
+     * {@link ColumnPanels} form (-Dllmopt.columnPanels=false: the forms below instead); otherwise Q4_0 matrices whose columns fill whole packed chunks get their {@link LanePackedQ4_0} form, other
      * matrices of a type with a fused GEMV (Q8_0, Q4_0, Q4_K, Q6_K) their {@link RowInterleaved} form
      * (memoized per tensor, so models built on the same weights share it). -Dllmopt.packWeights=false keeps
      * the GGUF layout for all, -Dllmopt.packQ4_0=false the interleaved form for Q4_0.
@@ -92,7 +102,8 @@ public final class VectorKernels implements Kernels {
         if (!PACK_WEIGHTS || w.packed() != null || w.sparse() != null || w.rank() != 2) {
             return w;
         }
-        boolean columns = COLUMN_PANELS && ColumnPanels.supports(w, species.length());
+        // float matrices only when read-only (mapped from a file): weights being pruned or trained in place keep their layout
+        boolean columns = COLUMN_PANELS && ColumnPanels.supports(w, species.length()) && (w.type().isQuantized() || w.data().isReadOnly());
         boolean lanePacked = !columns && PACK_Q4_0 && LanePackedQ4_0.supports(w, species.length());
         boolean interleaved = !columns && !lanePacked && w.type() != GgmlType.F16 && RowInterleaved.supports(w)
                 && FusedGemv.supports(w.type(), Math.toIntExact(w.cols()));

@@ -36,8 +36,8 @@ class ColumnPanelsTest {
                 for (int[] shape : shapes) {
                     for (int misalign : new int[] {0, 6}) {
                         int rows = shape[0], cols = shape[1];
-                        Tensor t = type == GgmlType.Q4_0 && rows > 1 ? PackedQ4_0Test.awkward(arena, r, rows, cols, misalign)
-                                : RandomWeights.matrix(arena, r, type, rows, cols, misalign);
+                        Tensor t = readOnly(type == GgmlType.Q4_0 && rows > 1 ? PackedQ4_0Test.awkward(arena, r, rows, cols, misalign)
+                                : RandomWeights.matrix(arena, r, type, rows, cols, misalign));
                         Tensor p = vector.prepare(t);
                         String what = type + " " + rows + "x" + cols + " misalign " + misalign;
                         assertThat(p.packed()).as(what).isInstanceOf(ColumnPanels.class);
@@ -58,6 +58,11 @@ class ColumnPanelsTest {
         } finally {
             pool.shutdown();
         }
+    }
+
+    /** As a model file's mapping: float matrices get the form only in read-only memory. */
+    private static Tensor readOnly(Tensor t) {
+        return new Tensor(t.name(), t.type(), t.shape(), t.data().asReadOnly());
     }
 
     private static void sameAsReference(VectorKernels vector, Tensor t, Tensor p, ColumnPanels f, Random r, WorkerPool pool, String what) {
@@ -104,6 +109,9 @@ class ColumnPanelsTest {
             assertThat(ColumnPanels.supports(bf, Simd.L)).isFalse();
             assertThatThrownBy(() -> ColumnPanels.pack(bf, Simd.L)).isInstanceOf(LlmoptException.class)
                     .hasMessageContaining("column-panel form needs");
+            Tensor writable = RandomWeights.matrix(arena, r, GgmlType.F16, 8, 64, 0);
+            assertThat(vector.prepare(writable)).as("writable float matrix (may be trained in place)").isSameAs(writable);
+            assertThat(vector.prepare(readOnly(writable)).packed()).isInstanceOf(ColumnPanels.class);
             Tensor f = RandomWeights.matrix(arena, r, GgmlType.F32, 8, 64, 0);
             Tensor g = RandomWeights.matrix(arena, r, GgmlType.F32, 4, 64, 0);
             ColumnPanels pg = ColumnPanels.pack(g, Simd.L);
