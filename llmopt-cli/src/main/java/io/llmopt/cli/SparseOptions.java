@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 public final class SparseOptions {
     @Option(names = "--sparse", paramLabel = "MODE",
             description = "auto: run F32/F16 weight matrices that are sparse enough (pruned, bitmap form <= "
-                    + SparseWeights.AUTO_MAX_RATIO + " of the dense bytes) with the sparse kernels: the same outputs bit for bit, "
+                    + SparseWeights.AUTO_MAX_RATIO + " of the dense bytes) with the sparse kernels: the outputs of the dense GGUF-layout kernels bit for bit, "
                     + "fewer bytes per token; off: dense kernels (default: ${DEFAULT-VALUE})")
     String sparse = "off";
 

@@ -195,7 +195,7 @@ public final class LlamaModel {
                 kernels.matmulShared(gateUp[l], s.xb, 0, n, s.gateUp, pool);
                 lap(Stage.FFN_GATE_UP, l);
             }
-            SwiGlu.apply(s.gate, s.up, n * ff);
+            SwiGlu.apply(s.gate, s.up, n * ff, pool);
             lap(Stage.SWIGLU, l);
             if (observer != null) {
                 observer.observe(l, ActivationObserver.Weight.FFN_DOWN, s.gate, n, ff);

@@ -10,7 +10,8 @@ import java.lang.foreign.MemorySegment;
  *
  * <p>Only the bit pattern +0.0 counts as zero: a −0.0 is stored like any other value, so {@link #decodeRow}
  * gives back exactly the dense row's values, and kernels that expand the packed values to their columns
- * run the very same arithmetic as the dense kernels — bit-identical outputs by construction.
+ * run the very same arithmetic as the dense GGUF-layout kernels — bit-identical outputs by construction (not
+ * to the column-panel form, which sums in another order).
  *
  * <p>Layout (R rows, C columns, W = ⌈C/64⌉ words per row): {@code masks[r·W + c/64]} bit {@code c mod 64}
  * is column c of row r; row r's values are {@code values[rowStart[r] .. rowStart[r+1])}; the value array

@@ -202,7 +202,7 @@ public final class PagedForward {
             lap(Stage.FFN_NORM, l);
             kernels.matmulShared(gateUp[l], xb, 0, n, gateUpOut, pool);
             lap(Stage.FFN_GATE_UP, l);
-            SwiGlu.apply(gate, up, n * ff);
+            SwiGlu.apply(gate, up, n * ff, pool);
             lap(Stage.SWIGLU, l);
             kernels.matmul(w.down(), gate, 0, n, xb, 0, pool);
             lap(Stage.FFN_DOWN, l);
