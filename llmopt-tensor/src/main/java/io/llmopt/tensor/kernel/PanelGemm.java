@@ -89,6 +89,8 @@ final class PanelGemm {
                 case F16 -> f16(d, po, c0, m, a);
                 case Q8_0 -> q8_0(d, po, c0, m, a);
                 case Q4_0 -> q4_0(d, po, c0, m, a);
+                case Q4_K -> PanelKQuants.decodeQ4_K(d, po, f.blockBytes(), c0, a);
+                case Q6_K -> PanelKQuants.decodeQ6_K(d, po, f.blockBytes(), c0, a);
                 default -> throw new AssertionError(f.type());
             }
             for (int t0 = 0; t0 < batch; ) {

@@ -1,0 +1,344 @@
+package io.llmopt.tensor.kernel;
+
+import static io.llmopt.tensor.kernel.Simd.F;
+import static io.llmopt.tensor.kernel.Simd.I;
+import static io.llmopt.tensor.kernel.Simd.L;
+import static io.llmopt.tensor.kernel.Simd.LE;
+
+import io.llmopt.tensor.ColumnPanels;
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * The K-quant kernels of the {@link ColumnPanels} form: the GEMV over two panels (as {@link PanelGemv}, four
+ * accumulator chains restarted every {@link ColumnPanels#CHUNK} columns) and the chunk decoders of the GEMM
+ * ({@link PanelGemm}: a chunk of 128 columns is half a super-block, decoded into a[c·P + i]). Per sub-block the
+ * P rows' byte scales are widened once and multiplied by d (and the minimums by −dmin), which gives the same
+ * floats as the scalar decode; per column one shift and one mask of a word vector give the P rows' nibbles
+ * (Q6_K: plus one shift and mask of a high-bits word, an or and −32). The weight expressions are those of
+ * {@link ColumnPanels#decodeRow}: Q4_K fma(q, d·sc, (−dmin)·m), Q6_K (q − 32)·(d·sc).
+ *
+ * <p>Written out in full: no helper takes or returns a vector (C2 would box it once the kernel's graph
+ * is large) and every shift count is a constant.
+ */
+final class PanelKQuants {
+    static final int P = PanelGemv.P;
+    static final int CHUNK = ColumnPanels.CHUNK;
+    /** 2L bytes: the P rows' byte scales of one sub-block, widened as two parts of L floats. */
+    private static final jdk.incubator.vector.VectorSpecies<Byte> B2 = PanelGemv.B2;
+
+    private PanelKQuants() {
+    }
+
+    /** Q4_K GEMV over the panels at po and pq (super-blocks of bb bytes). */
+    static void q4_K(MemorySegment d, long po, long pq, long bb, int cols, float[] x, int xo, float[] res) {
+        FloatVector t0 = FloatVector.zero(F), t1 = t0, t2 = t0, t3 = t0;
+        for (int c0 = 0; c0 < cols; c0 += CHUNK) {
+            long fo = po + (c0 >>> 8) * bb, fq = pq + (c0 >>> 8) * bb;
+            FloatVector e0 = FloatVector.fromMemorySegment(F, d, fo, LE);
+            FloatVector e1 = FloatVector.fromMemorySegment(F, d, fo + 4L * L, LE);
+            FloatVector e2 = FloatVector.fromMemorySegment(F, d, fq, LE);
+            FloatVector e3 = FloatVector.fromMemorySegment(F, d, fq + 4L * L, LE);
+            FloatVector n0 = FloatVector.fromMemorySegment(F, d, fo + 4L * P, LE);
+            FloatVector n1 = FloatVector.fromMemorySegment(F, d, fo + 4L * P + 4L * L, LE);
+            FloatVector n2 = FloatVector.fromMemorySegment(F, d, fq + 4L * P, LE);
+            FloatVector n3 = FloatVector.fromMemorySegment(F, d, fq + 4L * P + 4L * L, LE);
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            int s0 = (c0 >>> 5) & 7;
+            for (int s = s0; s < s0 + 4; s++) {
+                ByteVector so = ByteVector.fromMemorySegment(B2, d, fo + 8L * P + (long) s * P, LE);
+                ByteVector sq = ByteVector.fromMemorySegment(B2, d, fq + 8L * P + (long) s * P, LE);
+                ByteVector mo = ByteVector.fromMemorySegment(B2, d, fo + 16L * P + (long) s * P, LE);
+                ByteVector mq = ByteVector.fromMemorySegment(B2, d, fq + 16L * P + (long) s * P, LE);
+                FloatVector d0 = e0.mul((FloatVector) so.convertShape(VectorOperators.B2F, F, 0));
+                FloatVector d1 = e1.mul((FloatVector) so.convertShape(VectorOperators.B2F, F, 1));
+                FloatVector d2 = e2.mul((FloatVector) sq.convertShape(VectorOperators.B2F, F, 0));
+                FloatVector d3 = e3.mul((FloatVector) sq.convertShape(VectorOperators.B2F, F, 1));
+                FloatVector m0 = n0.mul((FloatVector) mo.convertShape(VectorOperators.B2F, F, 0));
+                FloatVector m1 = n1.mul((FloatVector) mo.convertShape(VectorOperators.B2F, F, 1));
+                FloatVector m2 = n2.mul((FloatVector) mq.convertShape(VectorOperators.B2F, F, 0));
+                FloatVector m3 = n3.mul((FloatVector) mq.convertShape(VectorOperators.B2F, F, 1));
+                for (int k = 0; k < 4; k++) {
+                    long wo = fo + 24L * P + 4L * P * (4 * s + k), wq = fq + 24L * P + 4L * P * (4 * s + k);
+                    IntVector v0 = IntVector.fromMemorySegment(I, d, wo, LE);
+                    IntVector v1 = IntVector.fromMemorySegment(I, d, wo + 4L * L, LE);
+                    IntVector v2 = IntVector.fromMemorySegment(I, d, wq, LE);
+                    IntVector v3 = IntVector.fromMemorySegment(I, d, wq + 4L * L, LE);
+                    int xc = xo + c0 + 32 * (s - s0) + 8 * k;
+                    FloatVector b;
+                    b = FloatVector.broadcast(F, x[xc]);
+                    a0 = ((FloatVector) v0.and(15).convert(VectorOperators.I2F, 0)).fma(d0, m0).fma(b, a0);
+                    a1 = ((FloatVector) v1.and(15).convert(VectorOperators.I2F, 0)).fma(d1, m1).fma(b, a1);
+                    a2 = ((FloatVector) v2.and(15).convert(VectorOperators.I2F, 0)).fma(d2, m2).fma(b, a2);
+                    a3 = ((FloatVector) v3.and(15).convert(VectorOperators.I2F, 0)).fma(d3, m3).fma(b, a3);
+                    b = FloatVector.broadcast(F, x[xc + 1]);
+                    a0 = ((FloatVector) v0.lanewise(VectorOperators.LSHR, 4).and(15).convert(VectorOperators.I2F, 0)).fma(d0, m0).fma(b, a0);
+                    a1 = ((FloatVector) v1.lanewise(VectorOperators.LSHR, 4).and(15).convert(VectorOperators.I2F, 0)).fma(d1, m1).fma(b, a1);
+                    a2 = ((FloatVector) v2.lanewise(VectorOperators.LSHR, 4).and(15).convert(VectorOperators.I2F, 0)).fma(d2, m2).fma(b, a2);
+                    a3 = ((FloatVector) v3.lanewise(VectorOperators.LSHR, 4).and(15).convert(VectorOperators.I2F, 0)).fma(d3, m3).fma(b, a3);
+                    b = FloatVector.broadcast(F, x[xc + 2]);
+                    a0 = ((FloatVector) v0.lanewise(VectorOperators.LSHR, 8).and(15).convert(VectorOperators.I2F, 0)).fma(d0, m0).fma(b, a0);
+                    a1 = ((FloatVector) v1.lanewise(VectorOperators.LSHR, 8).and(15).convert(VectorOperators.I2F, 0)).fma(d1, m1).fma(b, a1);
+                    a2 = ((FloatVector) v2.lanewise(VectorOperators.LSHR, 8).and(15).convert(VectorOperators.I2F, 0)).fma(d2, m2).fma(b, a2);
+                    a3 = ((FloatVector) v3.lanewise(VectorOperators.LSHR, 8).and(15).convert(VectorOperators.I2F, 0)).fma(d3, m3).fma(b, a3);
+                    b = FloatVector.broadcast(F, x[xc + 3]);
+                    a0 = ((FloatVector) v0.lanewise(VectorOperators.LSHR, 12).and(15).convert(VectorOperators.I2F, 0)).fma(d0, m0).fma(b, a0);
+                    a1 = ((FloatVector) v1.lanewise(VectorOperators.LSHR, 12).and(15).convert(VectorOperators.I2F, 0)).fma(d1, m1).fma(b, a1);
+                    a2 = ((FloatVector) v2.lanewise(VectorOperators.LSHR, 12).and(15).convert(VectorOperators.I2F, 0)).fma(d2, m2).fma(b, a2);
+                    a3 = ((FloatVector) v3.lanewise(VectorOperators.LSHR, 12).and(15).convert(VectorOperators.I2F, 0)).fma(d3, m3).fma(b, a3);
+                    b = FloatVector.broadcast(F, x[xc + 4]);
+                    a0 = ((FloatVector) v0.lanewise(VectorOperators.LSHR, 16).and(15).convert(VectorOperators.I2F, 0)).fma(d0, m0).fma(b, a0);
+                    a1 = ((FloatVector) v1.lanewise(VectorOperators.LSHR, 16).and(15).convert(VectorOperators.I2F, 0)).fma(d1, m1).fma(b, a1);
+                    a2 = ((FloatVector) v2.lanewise(VectorOperators.LSHR, 16).and(15).convert(VectorOperators.I2F, 0)).fma(d2, m2).fma(b, a2);
+                    a3 = ((FloatVector) v3.lanewise(VectorOperators.LSHR, 16).and(15).convert(VectorOperators.I2F, 0)).fma(d3, m3).fma(b, a3);
+                    b = FloatVector.broadcast(F, x[xc + 5]);
+                    a0 = ((FloatVector) v0.lanewise(VectorOperators.LSHR, 20).and(15).convert(VectorOperators.I2F, 0)).fma(d0, m0).fma(b, a0);
+                    a1 = ((FloatVector) v1.lanewise(VectorOperators.LSHR, 20).and(15).convert(VectorOperators.I2F, 0)).fma(d1, m1).fma(b, a1);
+                    a2 = ((FloatVector) v2.lanewise(VectorOperators.LSHR, 20).and(15).convert(VectorOperators.I2F, 0)).fma(d2, m2).fma(b, a2);
+                    a3 = ((FloatVector) v3.lanewise(VectorOperators.LSHR, 20).and(15).convert(VectorOperators.I2F, 0)).fma(d3, m3).fma(b, a3);
+                    b = FloatVector.broadcast(F, x[xc + 6]);
+                    a0 = ((FloatVector) v0.lanewise(VectorOperators.LSHR, 24).and(15).convert(VectorOperators.I2F, 0)).fma(d0, m0).fma(b, a0);
+                    a1 = ((FloatVector) v1.lanewise(VectorOperators.LSHR, 24).and(15).convert(VectorOperators.I2F, 0)).fma(d1, m1).fma(b, a1);
+                    a2 = ((FloatVector) v2.lanewise(VectorOperators.LSHR, 24).and(15).convert(VectorOperators.I2F, 0)).fma(d2, m2).fma(b, a2);
+                    a3 = ((FloatVector) v3.lanewise(VectorOperators.LSHR, 24).and(15).convert(VectorOperators.I2F, 0)).fma(d3, m3).fma(b, a3);
+                    b = FloatVector.broadcast(F, x[xc + 7]);
+                    a0 = ((FloatVector) v0.lanewise(VectorOperators.LSHR, 28).and(15).convert(VectorOperators.I2F, 0)).fma(d0, m0).fma(b, a0);
+                    a1 = ((FloatVector) v1.lanewise(VectorOperators.LSHR, 28).and(15).convert(VectorOperators.I2F, 0)).fma(d1, m1).fma(b, a1);
+                    a2 = ((FloatVector) v2.lanewise(VectorOperators.LSHR, 28).and(15).convert(VectorOperators.I2F, 0)).fma(d2, m2).fma(b, a2);
+                    a3 = ((FloatVector) v3.lanewise(VectorOperators.LSHR, 28).and(15).convert(VectorOperators.I2F, 0)).fma(d3, m3).fma(b, a3);
+                }
+            }
+            t0 = t0.add(a0);
+            t1 = t1.add(a1);
+            t2 = t2.add(a2);
+            t3 = t3.add(a3);
+        }
+        t0.intoArray(res, 0);
+        t1.intoArray(res, L);
+        t2.intoArray(res, 2 * L);
+        t3.intoArray(res, 3 * L);
+    }
+
+    /** Q6_K GEMV over the panels at po and pq (super-blocks of bb bytes). */
+    static void q6_K(MemorySegment d, long po, long pq, long bb, int cols, float[] x, int xo, float[] res) {
+        FloatVector t0 = FloatVector.zero(F), t1 = t0, t2 = t0, t3 = t0;
+        for (int c0 = 0; c0 < cols; c0 += CHUNK) {
+            long fo = po + (c0 >>> 8) * bb, fq = pq + (c0 >>> 8) * bb;
+            FloatVector e0 = FloatVector.fromMemorySegment(F, d, fo, LE);
+            FloatVector e1 = FloatVector.fromMemorySegment(F, d, fo + 4L * L, LE);
+            FloatVector e2 = FloatVector.fromMemorySegment(F, d, fq, LE);
+            FloatVector e3 = FloatVector.fromMemorySegment(F, d, fq + 4L * L, LE);
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            int s0 = (c0 >>> 4) & 15;
+            for (int s = s0; s < s0 + 8; s++) {
+                ByteVector so = ByteVector.fromMemorySegment(B2, d, fo + 4L * P + (long) s * P, LE);
+                ByteVector sq = ByteVector.fromMemorySegment(B2, d, fq + 4L * P + (long) s * P, LE);
+                FloatVector d0 = e0.mul((FloatVector) so.convertShape(VectorOperators.B2F, F, 0));
+                FloatVector d1 = e1.mul((FloatVector) so.convertShape(VectorOperators.B2F, F, 1));
+                FloatVector d2 = e2.mul((FloatVector) sq.convertShape(VectorOperators.B2F, F, 0));
+                FloatVector d3 = e3.mul((FloatVector) sq.convertShape(VectorOperators.B2F, F, 1));
+                long wo = fo + 20L * P + 8L * P * s, wq = fq + 20L * P + 8L * P * s;
+                IntVector v0 = IntVector.fromMemorySegment(I, d, wo, LE);
+                IntVector v1 = IntVector.fromMemorySegment(I, d, wo + 4L * L, LE);
+                IntVector v2 = IntVector.fromMemorySegment(I, d, wq, LE);
+                IntVector v3 = IntVector.fromMemorySegment(I, d, wq + 4L * L, LE);
+                IntVector u0 = IntVector.fromMemorySegment(I, d, wo + 4L * P, LE);
+                IntVector u1 = IntVector.fromMemorySegment(I, d, wo + 4L * P + 4L * L, LE);
+                IntVector u2 = IntVector.fromMemorySegment(I, d, wq + 4L * P, LE);
+                IntVector u3 = IntVector.fromMemorySegment(I, d, wq + 4L * P + 4L * L, LE);
+                long ho = fo + 148L * P + 4L * P * s, hq = fq + 148L * P + 4L * P * s;
+                IntVector h0 = IntVector.fromMemorySegment(I, d, ho, LE);
+                IntVector h1 = IntVector.fromMemorySegment(I, d, ho + 4L * L, LE);
+                IntVector h2 = IntVector.fromMemorySegment(I, d, hq, LE);
+                IntVector h3 = IntVector.fromMemorySegment(I, d, hq + 4L * L, LE);
+                int xc = xo + c0 + 16 * (s - s0);
+                FloatVector b;
+                b = FloatVector.broadcast(F, x[xc]);
+                a0 = ((FloatVector) v0.and(15).or(h0.lanewise(VectorOperators.LSHL, 4).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d0).fma(b, a0);
+                a1 = ((FloatVector) v1.and(15).or(h1.lanewise(VectorOperators.LSHL, 4).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d1).fma(b, a1);
+                a2 = ((FloatVector) v2.and(15).or(h2.lanewise(VectorOperators.LSHL, 4).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d2).fma(b, a2);
+                a3 = ((FloatVector) v3.and(15).or(h3.lanewise(VectorOperators.LSHL, 4).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d3).fma(b, a3);
+                b = FloatVector.broadcast(F, x[xc + 1]);
+                a0 = ((FloatVector) v0.lanewise(VectorOperators.LSHR, 4).and(15).or(h0.lanewise(VectorOperators.LSHL, 2).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d0).fma(b, a0);
+                a1 = ((FloatVector) v1.lanewise(VectorOperators.LSHR, 4).and(15).or(h1.lanewise(VectorOperators.LSHL, 2).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d1).fma(b, a1);
+                a2 = ((FloatVector) v2.lanewise(VectorOperators.LSHR, 4).and(15).or(h2.lanewise(VectorOperators.LSHL, 2).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d2).fma(b, a2);
+                a3 = ((FloatVector) v3.lanewise(VectorOperators.LSHR, 4).and(15).or(h3.lanewise(VectorOperators.LSHL, 2).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d3).fma(b, a3);
+                b = FloatVector.broadcast(F, x[xc + 2]);
+                a0 = ((FloatVector) v0.lanewise(VectorOperators.LSHR, 8).and(15).or(h0.and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d0).fma(b, a0);
+                a1 = ((FloatVector) v1.lanewise(VectorOperators.LSHR, 8).and(15).or(h1.and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d1).fma(b, a1);
+                a2 = ((FloatVector) v2.lanewise(VectorOperators.LSHR, 8).and(15).or(h2.and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d2).fma(b, a2);
+                a3 = ((FloatVector) v3.lanewise(VectorOperators.LSHR, 8).and(15).or(h3.and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d3).fma(b, a3);
+                b = FloatVector.broadcast(F, x[xc + 3]);
+                a0 = ((FloatVector) v0.lanewise(VectorOperators.LSHR, 12).and(15).or(h0.lanewise(VectorOperators.LSHR, 2).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d0).fma(b, a0);
+                a1 = ((FloatVector) v1.lanewise(VectorOperators.LSHR, 12).and(15).or(h1.lanewise(VectorOperators.LSHR, 2).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d1).fma(b, a1);
+                a2 = ((FloatVector) v2.lanewise(VectorOperators.LSHR, 12).and(15).or(h2.lanewise(VectorOperators.LSHR, 2).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d2).fma(b, a2);
+                a3 = ((FloatVector) v3.lanewise(VectorOperators.LSHR, 12).and(15).or(h3.lanewise(VectorOperators.LSHR, 2).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d3).fma(b, a3);
+                b = FloatVector.broadcast(F, x[xc + 4]);
+                a0 = ((FloatVector) v0.lanewise(VectorOperators.LSHR, 16).and(15).or(h0.lanewise(VectorOperators.LSHR, 4).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d0).fma(b, a0);
+                a1 = ((FloatVector) v1.lanewise(VectorOperators.LSHR, 16).and(15).or(h1.lanewise(VectorOperators.LSHR, 4).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d1).fma(b, a1);
+                a2 = ((FloatVector) v2.lanewise(VectorOperators.LSHR, 16).and(15).or(h2.lanewise(VectorOperators.LSHR, 4).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d2).fma(b, a2);
+                a3 = ((FloatVector) v3.lanewise(VectorOperators.LSHR, 16).and(15).or(h3.lanewise(VectorOperators.LSHR, 4).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d3).fma(b, a3);
+                b = FloatVector.broadcast(F, x[xc + 5]);
+                a0 = ((FloatVector) v0.lanewise(VectorOperators.LSHR, 20).and(15).or(h0.lanewise(VectorOperators.LSHR, 6).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d0).fma(b, a0);
+                a1 = ((FloatVector) v1.lanewise(VectorOperators.LSHR, 20).and(15).or(h1.lanewise(VectorOperators.LSHR, 6).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d1).fma(b, a1);
+                a2 = ((FloatVector) v2.lanewise(VectorOperators.LSHR, 20).and(15).or(h2.lanewise(VectorOperators.LSHR, 6).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d2).fma(b, a2);
+                a3 = ((FloatVector) v3.lanewise(VectorOperators.LSHR, 20).and(15).or(h3.lanewise(VectorOperators.LSHR, 6).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d3).fma(b, a3);
+                b = FloatVector.broadcast(F, x[xc + 6]);
+                a0 = ((FloatVector) v0.lanewise(VectorOperators.LSHR, 24).and(15).or(h0.lanewise(VectorOperators.LSHR, 8).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d0).fma(b, a0);
+                a1 = ((FloatVector) v1.lanewise(VectorOperators.LSHR, 24).and(15).or(h1.lanewise(VectorOperators.LSHR, 8).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d1).fma(b, a1);
+                a2 = ((FloatVector) v2.lanewise(VectorOperators.LSHR, 24).and(15).or(h2.lanewise(VectorOperators.LSHR, 8).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d2).fma(b, a2);
+                a3 = ((FloatVector) v3.lanewise(VectorOperators.LSHR, 24).and(15).or(h3.lanewise(VectorOperators.LSHR, 8).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d3).fma(b, a3);
+                b = FloatVector.broadcast(F, x[xc + 7]);
+                a0 = ((FloatVector) v0.lanewise(VectorOperators.LSHR, 28).and(15).or(h0.lanewise(VectorOperators.LSHR, 10).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d0).fma(b, a0);
+                a1 = ((FloatVector) v1.lanewise(VectorOperators.LSHR, 28).and(15).or(h1.lanewise(VectorOperators.LSHR, 10).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d1).fma(b, a1);
+                a2 = ((FloatVector) v2.lanewise(VectorOperators.LSHR, 28).and(15).or(h2.lanewise(VectorOperators.LSHR, 10).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d2).fma(b, a2);
+                a3 = ((FloatVector) v3.lanewise(VectorOperators.LSHR, 28).and(15).or(h3.lanewise(VectorOperators.LSHR, 10).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d3).fma(b, a3);
+                b = FloatVector.broadcast(F, x[xc + 8]);
+                a0 = ((FloatVector) u0.and(15).or(h0.lanewise(VectorOperators.LSHR, 12).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d0).fma(b, a0);
+                a1 = ((FloatVector) u1.and(15).or(h1.lanewise(VectorOperators.LSHR, 12).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d1).fma(b, a1);
+                a2 = ((FloatVector) u2.and(15).or(h2.lanewise(VectorOperators.LSHR, 12).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d2).fma(b, a2);
+                a3 = ((FloatVector) u3.and(15).or(h3.lanewise(VectorOperators.LSHR, 12).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d3).fma(b, a3);
+                b = FloatVector.broadcast(F, x[xc + 9]);
+                a0 = ((FloatVector) u0.lanewise(VectorOperators.LSHR, 4).and(15).or(h0.lanewise(VectorOperators.LSHR, 14).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d0).fma(b, a0);
+                a1 = ((FloatVector) u1.lanewise(VectorOperators.LSHR, 4).and(15).or(h1.lanewise(VectorOperators.LSHR, 14).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d1).fma(b, a1);
+                a2 = ((FloatVector) u2.lanewise(VectorOperators.LSHR, 4).and(15).or(h2.lanewise(VectorOperators.LSHR, 14).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d2).fma(b, a2);
+                a3 = ((FloatVector) u3.lanewise(VectorOperators.LSHR, 4).and(15).or(h3.lanewise(VectorOperators.LSHR, 14).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d3).fma(b, a3);
+                b = FloatVector.broadcast(F, x[xc + 10]);
+                a0 = ((FloatVector) u0.lanewise(VectorOperators.LSHR, 8).and(15).or(h0.lanewise(VectorOperators.LSHR, 16).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d0).fma(b, a0);
+                a1 = ((FloatVector) u1.lanewise(VectorOperators.LSHR, 8).and(15).or(h1.lanewise(VectorOperators.LSHR, 16).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d1).fma(b, a1);
+                a2 = ((FloatVector) u2.lanewise(VectorOperators.LSHR, 8).and(15).or(h2.lanewise(VectorOperators.LSHR, 16).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d2).fma(b, a2);
+                a3 = ((FloatVector) u3.lanewise(VectorOperators.LSHR, 8).and(15).or(h3.lanewise(VectorOperators.LSHR, 16).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d3).fma(b, a3);
+                b = FloatVector.broadcast(F, x[xc + 11]);
+                a0 = ((FloatVector) u0.lanewise(VectorOperators.LSHR, 12).and(15).or(h0.lanewise(VectorOperators.LSHR, 18).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d0).fma(b, a0);
+                a1 = ((FloatVector) u1.lanewise(VectorOperators.LSHR, 12).and(15).or(h1.lanewise(VectorOperators.LSHR, 18).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d1).fma(b, a1);
+                a2 = ((FloatVector) u2.lanewise(VectorOperators.LSHR, 12).and(15).or(h2.lanewise(VectorOperators.LSHR, 18).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d2).fma(b, a2);
+                a3 = ((FloatVector) u3.lanewise(VectorOperators.LSHR, 12).and(15).or(h3.lanewise(VectorOperators.LSHR, 18).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d3).fma(b, a3);
+                b = FloatVector.broadcast(F, x[xc + 12]);
+                a0 = ((FloatVector) u0.lanewise(VectorOperators.LSHR, 16).and(15).or(h0.lanewise(VectorOperators.LSHR, 20).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d0).fma(b, a0);
+                a1 = ((FloatVector) u1.lanewise(VectorOperators.LSHR, 16).and(15).or(h1.lanewise(VectorOperators.LSHR, 20).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d1).fma(b, a1);
+                a2 = ((FloatVector) u2.lanewise(VectorOperators.LSHR, 16).and(15).or(h2.lanewise(VectorOperators.LSHR, 20).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d2).fma(b, a2);
+                a3 = ((FloatVector) u3.lanewise(VectorOperators.LSHR, 16).and(15).or(h3.lanewise(VectorOperators.LSHR, 20).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d3).fma(b, a3);
+                b = FloatVector.broadcast(F, x[xc + 13]);
+                a0 = ((FloatVector) u0.lanewise(VectorOperators.LSHR, 20).and(15).or(h0.lanewise(VectorOperators.LSHR, 22).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d0).fma(b, a0);
+                a1 = ((FloatVector) u1.lanewise(VectorOperators.LSHR, 20).and(15).or(h1.lanewise(VectorOperators.LSHR, 22).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d1).fma(b, a1);
+                a2 = ((FloatVector) u2.lanewise(VectorOperators.LSHR, 20).and(15).or(h2.lanewise(VectorOperators.LSHR, 22).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d2).fma(b, a2);
+                a3 = ((FloatVector) u3.lanewise(VectorOperators.LSHR, 20).and(15).or(h3.lanewise(VectorOperators.LSHR, 22).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d3).fma(b, a3);
+                b = FloatVector.broadcast(F, x[xc + 14]);
+                a0 = ((FloatVector) u0.lanewise(VectorOperators.LSHR, 24).and(15).or(h0.lanewise(VectorOperators.LSHR, 24).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d0).fma(b, a0);
+                a1 = ((FloatVector) u1.lanewise(VectorOperators.LSHR, 24).and(15).or(h1.lanewise(VectorOperators.LSHR, 24).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d1).fma(b, a1);
+                a2 = ((FloatVector) u2.lanewise(VectorOperators.LSHR, 24).and(15).or(h2.lanewise(VectorOperators.LSHR, 24).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d2).fma(b, a2);
+                a3 = ((FloatVector) u3.lanewise(VectorOperators.LSHR, 24).and(15).or(h3.lanewise(VectorOperators.LSHR, 24).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d3).fma(b, a3);
+                b = FloatVector.broadcast(F, x[xc + 15]);
+                a0 = ((FloatVector) u0.lanewise(VectorOperators.LSHR, 28).and(15).or(h0.lanewise(VectorOperators.LSHR, 26).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d0).fma(b, a0);
+                a1 = ((FloatVector) u1.lanewise(VectorOperators.LSHR, 28).and(15).or(h1.lanewise(VectorOperators.LSHR, 26).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d1).fma(b, a1);
+                a2 = ((FloatVector) u2.lanewise(VectorOperators.LSHR, 28).and(15).or(h2.lanewise(VectorOperators.LSHR, 26).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d2).fma(b, a2);
+                a3 = ((FloatVector) u3.lanewise(VectorOperators.LSHR, 28).and(15).or(h3.lanewise(VectorOperators.LSHR, 26).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d3).fma(b, a3);
+            }
+            t0 = t0.add(a0);
+            t1 = t1.add(a1);
+            t2 = t2.add(a2);
+            t3 = t3.add(a3);
+        }
+        t0.intoArray(res, 0);
+        t1.intoArray(res, L);
+        t2.intoArray(res, 2 * L);
+        t3.intoArray(res, 3 * L);
+    }
+
+    /** Q4_K chunk [c0, c0 + 128) of the panel at po (super-blocks of bb bytes) into a[c·P + i]. */
+    static void decodeQ4_K(MemorySegment d, long po, long bb, int c0, float[] a) {
+        long fo = po + (c0 >>> 8) * bb;
+        FloatVector e0 = FloatVector.fromMemorySegment(F, d, fo, LE);
+        FloatVector e1 = FloatVector.fromMemorySegment(F, d, fo + 4L * L, LE);
+        FloatVector n0 = FloatVector.fromMemorySegment(F, d, fo + 4L * P, LE);
+        FloatVector n1 = FloatVector.fromMemorySegment(F, d, fo + 4L * P + 4L * L, LE);
+        int s0 = (c0 >>> 5) & 7;
+        for (int s = s0; s < s0 + 4; s++) {
+            ByteVector so = ByteVector.fromMemorySegment(B2, d, fo + 8L * P + (long) s * P, LE);
+            ByteVector mo = ByteVector.fromMemorySegment(B2, d, fo + 16L * P + (long) s * P, LE);
+            FloatVector d0 = e0.mul((FloatVector) so.convertShape(VectorOperators.B2F, F, 0));
+            FloatVector d1 = e1.mul((FloatVector) so.convertShape(VectorOperators.B2F, F, 1));
+            FloatVector m0 = n0.mul((FloatVector) mo.convertShape(VectorOperators.B2F, F, 0));
+            FloatVector m1 = n1.mul((FloatVector) mo.convertShape(VectorOperators.B2F, F, 1));
+            for (int k = 0; k < 4; k++) {
+                long wo = fo + 24L * P + 4L * P * (4 * s + k);
+                IntVector v0 = IntVector.fromMemorySegment(I, d, wo, LE);
+                IntVector v1 = IntVector.fromMemorySegment(I, d, wo + 4L * L, LE);
+                int ao = (32 * (s - s0) + 8 * k) * P;
+                ((FloatVector) v0.and(15).convert(VectorOperators.I2F, 0)).fma(d0, m0).intoArray(a, ao);
+                ((FloatVector) v1.and(15).convert(VectorOperators.I2F, 0)).fma(d1, m1).intoArray(a, ao + L);
+                ((FloatVector) v0.lanewise(VectorOperators.LSHR, 4).and(15).convert(VectorOperators.I2F, 0)).fma(d0, m0).intoArray(a, ao + 1 * P);
+                ((FloatVector) v1.lanewise(VectorOperators.LSHR, 4).and(15).convert(VectorOperators.I2F, 0)).fma(d1, m1).intoArray(a, ao + 1 * P + L);
+                ((FloatVector) v0.lanewise(VectorOperators.LSHR, 8).and(15).convert(VectorOperators.I2F, 0)).fma(d0, m0).intoArray(a, ao + 2 * P);
+                ((FloatVector) v1.lanewise(VectorOperators.LSHR, 8).and(15).convert(VectorOperators.I2F, 0)).fma(d1, m1).intoArray(a, ao + 2 * P + L);
+                ((FloatVector) v0.lanewise(VectorOperators.LSHR, 12).and(15).convert(VectorOperators.I2F, 0)).fma(d0, m0).intoArray(a, ao + 3 * P);
+                ((FloatVector) v1.lanewise(VectorOperators.LSHR, 12).and(15).convert(VectorOperators.I2F, 0)).fma(d1, m1).intoArray(a, ao + 3 * P + L);
+                ((FloatVector) v0.lanewise(VectorOperators.LSHR, 16).and(15).convert(VectorOperators.I2F, 0)).fma(d0, m0).intoArray(a, ao + 4 * P);
+                ((FloatVector) v1.lanewise(VectorOperators.LSHR, 16).and(15).convert(VectorOperators.I2F, 0)).fma(d1, m1).intoArray(a, ao + 4 * P + L);
+                ((FloatVector) v0.lanewise(VectorOperators.LSHR, 20).and(15).convert(VectorOperators.I2F, 0)).fma(d0, m0).intoArray(a, ao + 5 * P);
+                ((FloatVector) v1.lanewise(VectorOperators.LSHR, 20).and(15).convert(VectorOperators.I2F, 0)).fma(d1, m1).intoArray(a, ao + 5 * P + L);
+                ((FloatVector) v0.lanewise(VectorOperators.LSHR, 24).and(15).convert(VectorOperators.I2F, 0)).fma(d0, m0).intoArray(a, ao + 6 * P);
+                ((FloatVector) v1.lanewise(VectorOperators.LSHR, 24).and(15).convert(VectorOperators.I2F, 0)).fma(d1, m1).intoArray(a, ao + 6 * P + L);
+                ((FloatVector) v0.lanewise(VectorOperators.LSHR, 28).and(15).convert(VectorOperators.I2F, 0)).fma(d0, m0).intoArray(a, ao + 7 * P);
+                ((FloatVector) v1.lanewise(VectorOperators.LSHR, 28).and(15).convert(VectorOperators.I2F, 0)).fma(d1, m1).intoArray(a, ao + 7 * P + L);
+            }
+        }
+    }
+
+    /** Q6_K chunk [c0, c0 + 128) of the panel at po (super-blocks of bb bytes) into a[c·P + i]. */
+    static void decodeQ6_K(MemorySegment d, long po, long bb, int c0, float[] a) {
+        long fo = po + (c0 >>> 8) * bb;
+        FloatVector e0 = FloatVector.fromMemorySegment(F, d, fo, LE);
+        FloatVector e1 = FloatVector.fromMemorySegment(F, d, fo + 4L * L, LE);
+        int s0 = (c0 >>> 4) & 15;
+        for (int s = s0; s < s0 + 8; s++) {
+            ByteVector so = ByteVector.fromMemorySegment(B2, d, fo + 4L * P + (long) s * P, LE);
+            FloatVector d0 = e0.mul((FloatVector) so.convertShape(VectorOperators.B2F, F, 0));
+            FloatVector d1 = e1.mul((FloatVector) so.convertShape(VectorOperators.B2F, F, 1));
+            long wo = fo + 20L * P + 8L * P * s;
+            IntVector v0 = IntVector.fromMemorySegment(I, d, wo, LE);
+            IntVector v1 = IntVector.fromMemorySegment(I, d, wo + 4L * L, LE);
+            IntVector u0 = IntVector.fromMemorySegment(I, d, wo + 4L * P, LE);
+            IntVector u1 = IntVector.fromMemorySegment(I, d, wo + 4L * P + 4L * L, LE);
+            long ho = fo + 148L * P + 4L * P * s;
+            IntVector h0 = IntVector.fromMemorySegment(I, d, ho, LE);
+            IntVector h1 = IntVector.fromMemorySegment(I, d, ho + 4L * L, LE);
+            int ao = 16 * (s - s0) * P;
+            ((FloatVector) v0.and(15).or(h0.lanewise(VectorOperators.LSHL, 4).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d0).intoArray(a, ao);
+            ((FloatVector) v1.and(15).or(h1.lanewise(VectorOperators.LSHL, 4).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d1).intoArray(a, ao + L);
+            ((FloatVector) v0.lanewise(VectorOperators.LSHR, 4).and(15).or(h0.lanewise(VectorOperators.LSHL, 2).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d0).intoArray(a, ao + 1 * P);
+            ((FloatVector) v1.lanewise(VectorOperators.LSHR, 4).and(15).or(h1.lanewise(VectorOperators.LSHL, 2).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d1).intoArray(a, ao + 1 * P + L);
+            ((FloatVector) v0.lanewise(VectorOperators.LSHR, 8).and(15).or(h0.and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d0).intoArray(a, ao + 2 * P);
+            ((FloatVector) v1.lanewise(VectorOperators.LSHR, 8).and(15).or(h1.and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d1).intoArray(a, ao + 2 * P + L);
+            ((FloatVector) v0.lanewise(VectorOperators.LSHR, 12).and(15).or(h0.lanewise(VectorOperators.LSHR, 2).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d0).intoArray(a, ao + 3 * P);
+            ((FloatVector) v1.lanewise(VectorOperators.LSHR, 12).and(15).or(h1.lanewise(VectorOperators.LSHR, 2).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d1).intoArray(a, ao + 3 * P + L);
+            ((FloatVector) v0.lanewise(VectorOperators.LSHR, 16).and(15).or(h0.lanewise(VectorOperators.LSHR, 4).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d0).intoArray(a, ao + 4 * P);
+            ((FloatVector) v1.lanewise(VectorOperators.LSHR, 16).and(15).or(h1.lanewise(VectorOperators.LSHR, 4).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d1).intoArray(a, ao + 4 * P + L);
+            ((FloatVector) v0.lanewise(VectorOperators.LSHR, 20).and(15).or(h0.lanewise(VectorOperators.LSHR, 6).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d0).intoArray(a, ao + 5 * P);
+            ((FloatVector) v1.lanewise(VectorOperators.LSHR, 20).and(15).or(h1.lanewise(VectorOperators.LSHR, 6).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d1).intoArray(a, ao + 5 * P + L);
+            ((FloatVector) v0.lanewise(VectorOperators.LSHR, 24).and(15).or(h0.lanewise(VectorOperators.LSHR, 8).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d0).intoArray(a, ao + 6 * P);
+            ((FloatVector) v1.lanewise(VectorOperators.LSHR, 24).and(15).or(h1.lanewise(VectorOperators.LSHR, 8).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d1).intoArray(a, ao + 6 * P + L);
+            ((FloatVector) v0.lanewise(VectorOperators.LSHR, 28).and(15).or(h0.lanewise(VectorOperators.LSHR, 10).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d0).intoArray(a, ao + 7 * P);
+            ((FloatVector) v1.lanewise(VectorOperators.LSHR, 28).and(15).or(h1.lanewise(VectorOperators.LSHR, 10).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d1).intoArray(a, ao + 7 * P + L);
+            ((FloatVector) u0.and(15).or(h0.lanewise(VectorOperators.LSHR, 12).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d0).intoArray(a, ao + 8 * P);
+            ((FloatVector) u1.and(15).or(h1.lanewise(VectorOperators.LSHR, 12).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d1).intoArray(a, ao + 8 * P + L);
+            ((FloatVector) u0.lanewise(VectorOperators.LSHR, 4).and(15).or(h0.lanewise(VectorOperators.LSHR, 14).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d0).intoArray(a, ao + 9 * P);
+            ((FloatVector) u1.lanewise(VectorOperators.LSHR, 4).and(15).or(h1.lanewise(VectorOperators.LSHR, 14).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d1).intoArray(a, ao + 9 * P + L);
+            ((FloatVector) u0.lanewise(VectorOperators.LSHR, 8).and(15).or(h0.lanewise(VectorOperators.LSHR, 16).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d0).intoArray(a, ao + 10 * P);
+            ((FloatVector) u1.lanewise(VectorOperators.LSHR, 8).and(15).or(h1.lanewise(VectorOperators.LSHR, 16).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d1).intoArray(a, ao + 10 * P + L);
+            ((FloatVector) u0.lanewise(VectorOperators.LSHR, 12).and(15).or(h0.lanewise(VectorOperators.LSHR, 18).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d0).intoArray(a, ao + 11 * P);
+            ((FloatVector) u1.lanewise(VectorOperators.LSHR, 12).and(15).or(h1.lanewise(VectorOperators.LSHR, 18).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d1).intoArray(a, ao + 11 * P + L);
+            ((FloatVector) u0.lanewise(VectorOperators.LSHR, 16).and(15).or(h0.lanewise(VectorOperators.LSHR, 20).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d0).intoArray(a, ao + 12 * P);
+            ((FloatVector) u1.lanewise(VectorOperators.LSHR, 16).and(15).or(h1.lanewise(VectorOperators.LSHR, 20).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d1).intoArray(a, ao + 12 * P + L);
+            ((FloatVector) u0.lanewise(VectorOperators.LSHR, 20).and(15).or(h0.lanewise(VectorOperators.LSHR, 22).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d0).intoArray(a, ao + 13 * P);
+            ((FloatVector) u1.lanewise(VectorOperators.LSHR, 20).and(15).or(h1.lanewise(VectorOperators.LSHR, 22).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d1).intoArray(a, ao + 13 * P + L);
+            ((FloatVector) u0.lanewise(VectorOperators.LSHR, 24).and(15).or(h0.lanewise(VectorOperators.LSHR, 24).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d0).intoArray(a, ao + 14 * P);
+            ((FloatVector) u1.lanewise(VectorOperators.LSHR, 24).and(15).or(h1.lanewise(VectorOperators.LSHR, 24).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d1).intoArray(a, ao + 14 * P + L);
+            ((FloatVector) u0.lanewise(VectorOperators.LSHR, 28).and(15).or(h0.lanewise(VectorOperators.LSHR, 26).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d0).intoArray(a, ao + 15 * P);
+            ((FloatVector) u1.lanewise(VectorOperators.LSHR, 28).and(15).or(h1.lanewise(VectorOperators.LSHR, 26).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d1).intoArray(a, ao + 15 * P + L);
+        }
+    }
+}
