@@ -29,7 +29,7 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>As in the other big kernels, no helper takes or returns a vector (C2 stops inlining once a kernel's graph
  * is large, and a vector crossing a call is then boxed); each type's loop is written out, the eight nibble
- * shifts of Q4_0 with constant counts.
+ * shifts of Q4_0 with constant counts. The Q4_K and Q6_K loops live in {@link PanelKQuants}.
  */
 final class PanelGemv {
     /** Rows of a panel. */

@@ -37,7 +37,7 @@ class RowInterleavedTest {
                     for (int misalign : new int[] {0, 5}) {
                         int rows = shape[0], cols = shape[1];
                         Tensor t = RandomWeights.matrix(arena, r, type, rows, cols, misalign);
-                        Tensor p = t.withPacked(RowInterleaved.pack(t)); // prepare() gives Q8_0 and Q4_0 column panels
+                        Tensor p = t.withPacked(RowInterleaved.pack(t)); // prepare() gives Q8_0, Q4_0, Q4_K and Q6_K column panels
                         String what = type + " " + rows + "x" + cols + " misalign " + misalign;
                         float[] want = new float[cols];
                         float[] got = new float[cols];
