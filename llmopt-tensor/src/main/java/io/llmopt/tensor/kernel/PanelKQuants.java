@@ -38,29 +38,19 @@ final class PanelKQuants {
         FloatVector t0 = FloatVector.zero(F), t1 = t0, t2 = t0, t3 = t0;
         for (int c0 = 0; c0 < cols; c0 += CHUNK) {
             long fo = po + (c0 >>> 8) * bb, fq = pq + (c0 >>> 8) * bb;
-            FloatVector e0 = FloatVector.fromMemorySegment(F, d, fo, LE);
-            FloatVector e1 = FloatVector.fromMemorySegment(F, d, fo + 4L * L, LE);
-            FloatVector e2 = FloatVector.fromMemorySegment(F, d, fq, LE);
-            FloatVector e3 = FloatVector.fromMemorySegment(F, d, fq + 4L * L, LE);
-            FloatVector n0 = FloatVector.fromMemorySegment(F, d, fo + 4L * P, LE);
-            FloatVector n1 = FloatVector.fromMemorySegment(F, d, fo + 4L * P + 4L * L, LE);
-            FloatVector n2 = FloatVector.fromMemorySegment(F, d, fq + 4L * P, LE);
-            FloatVector n3 = FloatVector.fromMemorySegment(F, d, fq + 4L * P + 4L * L, LE);
             FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
             int s0 = (c0 >>> 5) & 7;
             for (int s = s0; s < s0 + 4; s++) {
-                ByteVector so = ByteVector.fromMemorySegment(B2, d, fo + 8L * P + (long) s * P, LE);
-                ByteVector sq = ByteVector.fromMemorySegment(B2, d, fq + 8L * P + (long) s * P, LE);
-                ByteVector mo = ByteVector.fromMemorySegment(B2, d, fo + 16L * P + (long) s * P, LE);
-                ByteVector mq = ByteVector.fromMemorySegment(B2, d, fq + 16L * P + (long) s * P, LE);
-                FloatVector d0 = e0.mul((FloatVector) so.convertShape(VectorOperators.B2F, F, 0));
-                FloatVector d1 = e1.mul((FloatVector) so.convertShape(VectorOperators.B2F, F, 1));
-                FloatVector d2 = e2.mul((FloatVector) sq.convertShape(VectorOperators.B2F, F, 0));
-                FloatVector d3 = e3.mul((FloatVector) sq.convertShape(VectorOperators.B2F, F, 1));
-                FloatVector m0 = n0.mul((FloatVector) mo.convertShape(VectorOperators.B2F, F, 0));
-                FloatVector m1 = n1.mul((FloatVector) mo.convertShape(VectorOperators.B2F, F, 1));
-                FloatVector m2 = n2.mul((FloatVector) mq.convertShape(VectorOperators.B2F, F, 0));
-                FloatVector m3 = n3.mul((FloatVector) mq.convertShape(VectorOperators.B2F, F, 1));
+                scales(d, fo, fq, fo + 8L * P + (long) s * P, fq + 8L * P + (long) s * P, res, 0);
+                scales(d, fo + 4L * P, fq + 4L * P, fo + 16L * P + (long) s * P, fq + 16L * P + (long) s * P, res, 4 * L);
+                FloatVector d0 = FloatVector.fromArray(F, res, 0);
+                FloatVector d1 = FloatVector.fromArray(F, res, L);
+                FloatVector d2 = FloatVector.fromArray(F, res, 2 * L);
+                FloatVector d3 = FloatVector.fromArray(F, res, 3 * L);
+                FloatVector m0 = FloatVector.fromArray(F, res, 4 * L);
+                FloatVector m1 = FloatVector.fromArray(F, res, 5 * L);
+                FloatVector m2 = FloatVector.fromArray(F, res, 6 * L);
+                FloatVector m3 = FloatVector.fromArray(F, res, 7 * L);
                 for (int k = 0; k < 4; k++) {
                     long wo = fo + 24L * P + 4L * P * (4 * s + k), wq = fq + 24L * P + 4L * P * (4 * s + k);
                     IntVector v0 = IntVector.fromMemorySegment(I, d, wo, LE);
@@ -127,36 +117,31 @@ final class PanelKQuants {
         FloatVector t0 = FloatVector.zero(F), t1 = t0, t2 = t0, t3 = t0;
         for (int c0 = 0; c0 < cols; c0 += CHUNK) {
             long fo = po + (c0 >>> 8) * bb, fq = pq + (c0 >>> 8) * bb;
-            FloatVector e0 = FloatVector.fromMemorySegment(F, d, fo, LE);
-            FloatVector e1 = FloatVector.fromMemorySegment(F, d, fo + 4L * L, LE);
-            FloatVector e2 = FloatVector.fromMemorySegment(F, d, fq, LE);
-            FloatVector e3 = FloatVector.fromMemorySegment(F, d, fq + 4L * L, LE);
             FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
             int s0 = (c0 >>> 4) & 15;
             for (int s = s0; s < s0 + 8; s++) {
-                ByteVector so = ByteVector.fromMemorySegment(B2, d, fo + 4L * P + (long) s * P, LE);
-                ByteVector sq = ByteVector.fromMemorySegment(B2, d, fq + 4L * P + (long) s * P, LE);
-                FloatVector d0 = e0.mul((FloatVector) so.convertShape(VectorOperators.B2F, F, 0));
-                FloatVector d1 = e1.mul((FloatVector) so.convertShape(VectorOperators.B2F, F, 1));
-                FloatVector d2 = e2.mul((FloatVector) sq.convertShape(VectorOperators.B2F, F, 0));
-                FloatVector d3 = e3.mul((FloatVector) sq.convertShape(VectorOperators.B2F, F, 1));
+                scales(d, fo, fq, fo + 4L * P + (long) s * P, fq + 4L * P + (long) s * P, res, 0);
+                FloatVector d0 = FloatVector.fromArray(F, res, 0);
+                FloatVector d1 = FloatVector.fromArray(F, res, L);
+                FloatVector d2 = FloatVector.fromArray(F, res, 2 * L);
+                FloatVector d3 = FloatVector.fromArray(F, res, 3 * L);
                 long ho = fo + 148L * P + 4L * P * s, hq = fq + 148L * P + 4L * P * s;
                 IntVector g0 = IntVector.fromMemorySegment(I, d, ho, LE);
                 IntVector g1 = IntVector.fromMemorySegment(I, d, ho + 4L * L, LE);
                 IntVector g2 = IntVector.fromMemorySegment(I, d, hq, LE);
                 IntVector g3 = IntVector.fromMemorySegment(I, d, hq + 4L * L, LE);
-                for (int half = 0; half < 2; half++) {
-                    long wo = fo + 20L * P + 4L * P * (2 * s + half), wq = fq + 20L * P + 4L * P * (2 * s + half);
-                    IntVector v0 = IntVector.fromMemorySegment(I, d, wo, LE);
-                    IntVector v1 = IntVector.fromMemorySegment(I, d, wo + 4L * L, LE);
-                    IntVector v2 = IntVector.fromMemorySegment(I, d, wq, LE);
-                    IntVector v3 = IntVector.fromMemorySegment(I, d, wq + 4L * L, LE);
-                    // the high pairs of columns 8·half + n sit at bits 16·half + 2n
-                    IntVector h0 = g0.lanewise(VectorOperators.LSHR, 16 * half);
-                    IntVector h1 = g1.lanewise(VectorOperators.LSHR, 16 * half);
-                    IntVector h2 = g2.lanewise(VectorOperators.LSHR, 16 * half);
-                    IntVector h3 = g3.lanewise(VectorOperators.LSHR, 16 * half);
-                    int xc = xo + c0 + 16 * (s - s0) + 8 * half;
+                for (int qt = 0; qt < 4; qt++) { // quarters of 4 columns: a quarter of this loop is what C1 can compile
+                    long wo = fo + 20L * P + 4L * P * (2 * s + (qt >> 1)), wq = fq + 20L * P + 4L * P * (2 * s + (qt >> 1));
+                    // the low nibbles of columns 4·qt + n sit at bits 16·(qt & 1) + 4n of their word, the high pairs at 8·qt + 2n
+                    IntVector v0 = IntVector.fromMemorySegment(I, d, wo, LE).lanewise(VectorOperators.LSHR, 16 * (qt & 1));
+                    IntVector v1 = IntVector.fromMemorySegment(I, d, wo + 4L * L, LE).lanewise(VectorOperators.LSHR, 16 * (qt & 1));
+                    IntVector v2 = IntVector.fromMemorySegment(I, d, wq, LE).lanewise(VectorOperators.LSHR, 16 * (qt & 1));
+                    IntVector v3 = IntVector.fromMemorySegment(I, d, wq + 4L * L, LE).lanewise(VectorOperators.LSHR, 16 * (qt & 1));
+                    IntVector h0 = g0.lanewise(VectorOperators.LSHR, 8 * qt);
+                    IntVector h1 = g1.lanewise(VectorOperators.LSHR, 8 * qt);
+                    IntVector h2 = g2.lanewise(VectorOperators.LSHR, 8 * qt);
+                    IntVector h3 = g3.lanewise(VectorOperators.LSHR, 8 * qt);
+                    int xc = xo + c0 + 16 * (s - s0) + 4 * qt;
                     FloatVector b;
                     b = FloatVector.broadcast(F, x[xc]);
                     a0 = ((FloatVector) v0.and(15).or(h0.lanewise(VectorOperators.LSHL, 4).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d0).fma(b, a0);
@@ -178,26 +163,6 @@ final class PanelKQuants {
                     a1 = ((FloatVector) v1.lanewise(VectorOperators.LSHR, 12).and(15).or(h1.lanewise(VectorOperators.LSHR, 2).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d1).fma(b, a1);
                     a2 = ((FloatVector) v2.lanewise(VectorOperators.LSHR, 12).and(15).or(h2.lanewise(VectorOperators.LSHR, 2).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d2).fma(b, a2);
                     a3 = ((FloatVector) v3.lanewise(VectorOperators.LSHR, 12).and(15).or(h3.lanewise(VectorOperators.LSHR, 2).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d3).fma(b, a3);
-                    b = FloatVector.broadcast(F, x[xc + 4]);
-                    a0 = ((FloatVector) v0.lanewise(VectorOperators.LSHR, 16).and(15).or(h0.lanewise(VectorOperators.LSHR, 4).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d0).fma(b, a0);
-                    a1 = ((FloatVector) v1.lanewise(VectorOperators.LSHR, 16).and(15).or(h1.lanewise(VectorOperators.LSHR, 4).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d1).fma(b, a1);
-                    a2 = ((FloatVector) v2.lanewise(VectorOperators.LSHR, 16).and(15).or(h2.lanewise(VectorOperators.LSHR, 4).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d2).fma(b, a2);
-                    a3 = ((FloatVector) v3.lanewise(VectorOperators.LSHR, 16).and(15).or(h3.lanewise(VectorOperators.LSHR, 4).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d3).fma(b, a3);
-                    b = FloatVector.broadcast(F, x[xc + 5]);
-                    a0 = ((FloatVector) v0.lanewise(VectorOperators.LSHR, 20).and(15).or(h0.lanewise(VectorOperators.LSHR, 6).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d0).fma(b, a0);
-                    a1 = ((FloatVector) v1.lanewise(VectorOperators.LSHR, 20).and(15).or(h1.lanewise(VectorOperators.LSHR, 6).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d1).fma(b, a1);
-                    a2 = ((FloatVector) v2.lanewise(VectorOperators.LSHR, 20).and(15).or(h2.lanewise(VectorOperators.LSHR, 6).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d2).fma(b, a2);
-                    a3 = ((FloatVector) v3.lanewise(VectorOperators.LSHR, 20).and(15).or(h3.lanewise(VectorOperators.LSHR, 6).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d3).fma(b, a3);
-                    b = FloatVector.broadcast(F, x[xc + 6]);
-                    a0 = ((FloatVector) v0.lanewise(VectorOperators.LSHR, 24).and(15).or(h0.lanewise(VectorOperators.LSHR, 8).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d0).fma(b, a0);
-                    a1 = ((FloatVector) v1.lanewise(VectorOperators.LSHR, 24).and(15).or(h1.lanewise(VectorOperators.LSHR, 8).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d1).fma(b, a1);
-                    a2 = ((FloatVector) v2.lanewise(VectorOperators.LSHR, 24).and(15).or(h2.lanewise(VectorOperators.LSHR, 8).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d2).fma(b, a2);
-                    a3 = ((FloatVector) v3.lanewise(VectorOperators.LSHR, 24).and(15).or(h3.lanewise(VectorOperators.LSHR, 8).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d3).fma(b, a3);
-                    b = FloatVector.broadcast(F, x[xc + 7]);
-                    a0 = ((FloatVector) v0.lanewise(VectorOperators.LSHR, 28).and(15).or(h0.lanewise(VectorOperators.LSHR, 10).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d0).fma(b, a0);
-                    a1 = ((FloatVector) v1.lanewise(VectorOperators.LSHR, 28).and(15).or(h1.lanewise(VectorOperators.LSHR, 10).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d1).fma(b, a1);
-                    a2 = ((FloatVector) v2.lanewise(VectorOperators.LSHR, 28).and(15).or(h2.lanewise(VectorOperators.LSHR, 10).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d2).fma(b, a2);
-                    a3 = ((FloatVector) v3.lanewise(VectorOperators.LSHR, 28).and(15).or(h3.lanewise(VectorOperators.LSHR, 10).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d3).fma(b, a3);
                 }
 
             }
@@ -210,6 +175,21 @@ final class PanelKQuants {
         t1.intoArray(res, L);
         t2.intoArray(res, 2 * L);
         t3.intoArray(res, 3 * L);
+    }
+
+    /**
+     * res[at + j·L ..] for j &lt; 4 = the floats at fo, fo + 4L, fq, fq + 4L times the widened 2L bytes at so (rows
+     * of the first panel) and sq (second panel): a sub-block's d·sc or (−dmin)·m of the GEMV's two panels. Apart
+     * from the GEMV loop so that C1 can compile that loop (with this part inline it runs out of virtual registers,
+     * and a kernel left in C1's tier 2 then runs boxed); res is the GEMV's result buffer, free until its end.
+     */
+    private static void scales(MemorySegment d, long fo, long fq, long so, long sq, float[] res, int at) {
+        ByteVector bo = ByteVector.fromMemorySegment(B2, d, so, LE);
+        ByteVector bq = ByteVector.fromMemorySegment(B2, d, sq, LE);
+        FloatVector.fromMemorySegment(F, d, fo, LE).mul((FloatVector) bo.convertShape(VectorOperators.B2F, F, 0)).intoArray(res, at);
+        FloatVector.fromMemorySegment(F, d, fo + 4L * L, LE).mul((FloatVector) bo.convertShape(VectorOperators.B2F, F, 1)).intoArray(res, at + L);
+        FloatVector.fromMemorySegment(F, d, fq, LE).mul((FloatVector) bq.convertShape(VectorOperators.B2F, F, 0)).intoArray(res, at + 2 * L);
+        FloatVector.fromMemorySegment(F, d, fq + 4L * L, LE).mul((FloatVector) bq.convertShape(VectorOperators.B2F, F, 1)).intoArray(res, at + 3 * L);
     }
 
     /** Q4_K chunk [c0, c0 + 128) of the panel at po (super-blocks of bb bytes) into a[c·P + i]. */
