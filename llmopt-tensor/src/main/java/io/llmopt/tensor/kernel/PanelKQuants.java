@@ -21,8 +21,11 @@ import jdk.incubator.vector.VectorOperators;
  * (Q6_K: plus one shift and mask of a high-bits word, an or and −32). The weight expressions are those of
  * {@link ColumnPanels#decodeRow}: Q4_K fma(q, d·sc, (−dmin)·m), Q6_K (q − 32)·(d·sc).
  *
- * <p>Generated-looking on purpose: no helper takes or returns a vector (C2 would box it once the kernel's graph
- * is large) and every shift count is a constant.
+ * <p>Written out in full: no helper takes or returns a vector (C2 would box it once the kernel's graph is
+ * large), and every per-column shift count is a constant (Q6_K's GEMV walks a sub-block in quarters of four
+ * columns, pre-shifting the quarter's words once). Each GEMV loop is kept small enough for C1: a bigger one made
+ * C1 give up ("out of virtual registers"), and a kernel that then stayed in C1's tier 2 ran with boxed vectors
+ * at about 1% of its speed.
  */
 final class PanelKQuants {
     static final int P = PanelGemv.P;
