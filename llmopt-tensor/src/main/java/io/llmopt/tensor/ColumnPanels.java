@@ -42,7 +42,7 @@ import java.lang.foreign.MemorySegment;
  * matrix with an infinite or NaN fp16 scale is rejected by {@link #pack} like such an F16 matrix.
  */
 public final class ColumnPanels implements PackedRows {
-    /** Columns per partial sum of the arithmetic (a multiple of 32, so a quantized block never straddles two). */
+    /** Columns per partial sum of the arithmetic (a multiple of 32, so a quantized block never straddles two; half a K-quant super-block). */
     public static final int CHUNK = 128;
     /** Bytes per panel row of a Q4_K super-block: d, −dmin, 8 scales, 8 minimums, 32 words of quants. */
     static final int Q4_K_BLOCK = 4 + 4 + 8 + 8 + 128;
