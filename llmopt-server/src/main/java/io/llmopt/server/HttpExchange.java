@@ -103,20 +103,44 @@ final class HttpExchange {
         return committed;
     }
 
-    /** The body, or 413 when it is larger than {@code maxBytes} (checked before reading when the length is declared). */
+    /**
+     * The body, or 413 when it is larger than {@code maxBytes} (checked before reading when the length is
+     * declared). A too-large body of up to {@link #DRAIN_LIMIT} bytes is read and dropped before the 413 goes
+     * out: a server that answers and closes while the client is still sending makes the client's TCP stack
+     * reset the connection, and the client then sees no response at all instead of the 413.
+     */
     byte[] body(int maxBytes) throws IOException {
         long declared = request.getLength();
-        if (declared > maxBytes) {
-            throw tooLarge(maxBytes);
-        }
         try (InputStream in = Content.Source.asInputStream(request)) {
+            if (declared > maxBytes) {
+                if (declared <= DRAIN_LIMIT) {
+                    drain(in, declared);
+                }
+                throw tooLarge(maxBytes);
+            }
             byte[] bytes = in.readNBytes(maxBytes + 1);
             if (bytes.length > maxBytes) {
+                drain(in, DRAIN_LIMIT);
                 throw tooLarge(maxBytes);
             }
             return bytes;
         }
     }
+
+    /** Reads and drops up to {@code limit} bytes (less at the end of the body). */
+    private static void drain(InputStream in, long limit) throws IOException {
+        byte[] buf = new byte[8192];
+        for (long left = limit; left > 0; ) {
+            int n = in.read(buf, 0, (int) Math.min(buf.length, left));
+            if (n < 0) {
+                return;
+            }
+            left -= n;
+        }
+    }
+
+    /** Bytes of a too-large body read and dropped before answering 413 (larger bodies: answer and close). */
+    static final long DRAIN_LIMIT = 8L << 20;
 
     private static ApiException tooLarge(int maxBytes) {
         return new ApiException(413, "invalid_request_error", null, "request_too_large",

@@ -27,12 +27,27 @@ import java.lang.foreign.MemorySegment;
  * <li>Q8_0: per block of 32 columns, P float32 scales d, then per column P signed bytes q; W = q·d.</li>
  * <li>Q4_0: per block of 32 columns, P float32 scales d, then four words of P ints: nibble n of word k of
  * row i is the q of column 8k + n; W = fma(q, d, −8d), which is exactly the Q4_0 decoder's (q − 8)·d.</li>
+ * <li>Q4_K: per super-block of 256 columns, P float32 d, P float32 −dmin, then per 32-column sub-block s
+ * P bytes sc (the 6-bit scales, [s][i]), then per sub-block P bytes m (the 6-bit minimums), then 32 words of
+ * P ints as in Q4_0 (nibble n of word k of row i is the q of column 8k + n of the super-block); W = fma(q, d·sc,
+ * (−dmin)·m). d·sc (≤ 17 significant bits), q·d·sc (≤ 21) and dmin·m are exact floats, so this is exactly the
+ * codec's d·sc·q − dmin·m, signs of zero included. 152 bytes per row and super-block (GGUF: 144).</li>
+ * <li>Q6_K: per super-block, P float32 d, then per 16-column sub-block P signed bytes sc, then 32 words of P
+ * ints holding the low nibbles of q (as Q4_K), then 16 words of P ints holding the high two bits: bits 2j, 2j + 1
+ * of word g of row i are those of column 16g + j; W = (q − 32)·(d·sc), the codec's expression (the product of
+ * three is exact). 212 bytes per row and super-block (GGUF: 210).</li>
  * </ul>
- * Scales are widened to float32 (Q4_0: 0.625 bytes per weight instead of 0.5625; Q8_0: 1.125 instead of 1.0625).
+ * Scales of Q8_0 and Q4_0 are widened to float32 (Q4_0: 0.625 bytes per weight instead of 0.5625; Q8_0: 1.125
+ * instead of 1.0625); those of the K-quants stay bytes (the kernels widen them once per sub-block). A K-quant
+ * matrix with an infinite or NaN fp16 scale is rejected by {@link #pack} like such an F16 matrix.
  */
 public final class ColumnPanels implements PackedRows {
-    /** Columns per partial sum of the arithmetic (a multiple of 32, so a quantized block never straddles two). */
+    /** Columns per partial sum of the arithmetic (a multiple of 32, so a quantized block never straddles two; half a K-quant super-block). */
     public static final int CHUNK = 128;
+    /** Bytes per panel row of a Q4_K super-block: d, −dmin, 8 scales, 8 minimums, 32 words of quants. */
+    static final int Q4_K_BLOCK = 4 + 4 + 8 + 8 + 128;
+    /** Bytes per panel row of a Q6_K super-block: d, 16 scales, 32 words of low nibbles, 16 words of high pairs. */
+    static final int Q6_K_BLOCK = 4 + 16 + 128 + 64;
 
     private final GgmlType type;
     private final int lanes;
@@ -58,6 +73,7 @@ public final class ColumnPanels implements PackedRows {
         boolean typeOk = switch (t.type()) {
             case F32, F16 -> true;
             case Q8_0, Q4_0 -> t.dim(1) % 32 == 0;
+            case Q4_K, Q6_K -> t.dim(1) % 256 == 0;
             default -> false;
         };
         long p = 2L * lanes;
@@ -70,24 +86,32 @@ public final class ColumnPanels implements PackedRows {
             case F16 -> 2L * p * cols;
             case Q8_0 -> cols / 32 * (4L * p + 32L * p);
             case Q4_0 -> cols / 32 * (4L * p + 16L * p);
+            case Q4_K -> cols / 256 * (Q4_K_BLOCK * p);
+            case Q6_K -> cols / 256 * (Q6_K_BLOCK * p);
             default -> throw new LlmoptException("column panels: no layout for " + type);
         };
     }
 
-    /** Bytes of one 32-column block of a panel (Q8_0, Q4_0). */
+    /** Bytes of one block of a panel: 32 columns (Q8_0, Q4_0) or a 256-column super-block (Q4_K, Q6_K). */
     public long blockBytes() {
         int p = panelRows();
-        return type == GgmlType.Q8_0 ? 36L * p : 20L * p;
+        return switch (type) {
+            case Q8_0 -> 36L * p;
+            case Q4_K -> Q4_K_BLOCK * p;
+            case Q6_K -> Q6_K_BLOCK * p;
+            default -> 20L * p;
+        };
     }
 
     /**
      * Repacks {@code t} (read, never changed) into fresh memory that lives as long as the returned object is
-     * reachable; throws {@link LlmoptException} for an F16 matrix holding an infinite or NaN half.
+     * reachable; throws {@link LlmoptException} for an F16 matrix holding an infinite or NaN half or a K-quant
+     * matrix with such an fp16 scale.
      */
     public static ColumnPanels pack(Tensor t, int lanes) {
         if (!supports(t, lanes)) {
-            throw new LlmoptException("tensor '" + t.name() + "': the column-panel form needs a 2-D F32, F16, Q8_0 or Q4_0 matrix"
-                    + " (quantized: columns a multiple of 32), got " + t);
+            throw new LlmoptException("tensor '" + t.name() + "': the column-panel form needs a 2-D F32, F16, Q8_0, Q4_0, Q4_K"
+                    + " or Q6_K matrix (columns a multiple of 32, K-quants of 256), got " + t);
         }
         int rows = Math.toIntExact(t.dim(0));
         int cols = Math.toIntExact(t.dim(1));
@@ -161,9 +185,83 @@ public final class ColumnPanels implements PackedRows {
                         }
                     }
                 }
+                case Q4_K -> {
+                    for (int b = 0; b < cols / 256; b++) {
+                        for (int i = 0; i < p; i++) {
+                            packQ4_K(t, panel * p + i, in, (long) i * rowBytes + 144L * b, out, b * blockBytes(), p, i);
+                        }
+                    }
+                }
+                case Q6_K -> {
+                    for (int b = 0; b < cols / 256; b++) {
+                        for (int i = 0; i < p; i++) {
+                            packQ6_K(t, panel * p + i, in, (long) i * rowBytes + 210L * b, out, b * blockBytes(), p, i);
+                        }
+                    }
+                }
                 default -> throw new AssertionError(type);
             }
             MemorySegment.copy(out, 0, data, panel * panelBytes, panelBytes);
+        }
+    }
+
+    private static float finiteHalf(Tensor t, int row, MemorySegment src, long o) {
+        short h = src.get(Layouts.SHORT, o);
+        if ((h & 0x7C00) == 0x7C00) {
+            throw new LlmoptException("tensor '" + t.name() + "': row " + row + " has an infinite or NaN fp16 scale;"
+                    + " the column-panel decode is exact for finite scales only");
+        }
+        return Float.float16ToFloat(h);
+    }
+
+    /** Q4_K super-block at {@code bo} (GGUF) into row i of the panel super-block at {@code fo}. */
+    private static void packQ4_K(Tensor t, int row, MemorySegment src, long bo, MemorySegment data, long fo, int p, int i) {
+        data.set(Layouts.FLOAT, fo + 4L * i, finiteHalf(t, row, src, bo));
+        data.set(Layouts.FLOAT, fo + 4L * p + 4L * i, -finiteHalf(t, row, src, bo + 2));
+        for (int sub = 0; sub < 8; sub++) {
+            int sc, m;
+            if (sub < 4) {
+                sc = src.get(Layouts.BYTE, bo + 4 + sub) & 63;
+                m = src.get(Layouts.BYTE, bo + 8 + sub) & 63;
+            } else {
+                int lo = src.get(Layouts.BYTE, bo + 8 + sub) & 0xFF;
+                sc = (lo & 15) | ((src.get(Layouts.BYTE, bo + sub) & 0xFF) >>> 6) << 4;
+                m = (lo >>> 4) | ((src.get(Layouts.BYTE, bo + 4 + sub) & 0xFF) >>> 6) << 4;
+            }
+            data.set(Layouts.BYTE, fo + 8L * p + (long) sub * p + i, (byte) sc);
+            data.set(Layouts.BYTE, fo + 16L * p + (long) sub * p + i, (byte) m);
+        }
+        for (int k = 0; k < 32; k++) {
+            int word = 0;
+            for (int n = 0; n < 8; n++) {
+                int c = 8 * k + n; // GGUF: sub-block 2g in the low nibbles of qs[32g ..], 2g + 1 in the high ones
+                int v = src.get(Layouts.BYTE, bo + 16 + 32 * (c / 64) + c % 32) & 0xFF;
+                word |= ((c / 32 % 2 == 0 ? v : v >>> 4) & 15) << (4 * n);
+            }
+            data.set(Layouts.INT, fo + 24L * p + 4L * ((long) k * p + i), word);
+        }
+    }
+
+    /** Q6_K super-block at {@code bo} (GGUF) into row i of the panel super-block at {@code fo}. */
+    private static void packQ6_K(Tensor t, int row, MemorySegment src, long bo, MemorySegment data, long fo, int p, int i) {
+        data.set(Layouts.FLOAT, fo + 4L * i, finiteHalf(t, row, src, bo + 208));
+        for (int sub = 0; sub < 16; sub++) {
+            data.set(Layouts.BYTE, fo + 4L * p + (long) sub * p + i, src.get(Layouts.BYTE, bo + 192 + sub));
+        }
+        int[] lo = new int[32];
+        int[] hi = new int[16];
+        for (int c = 0; c < 256; c++) {
+            int half = c / 128, quarter = c % 128 / 32, l = c % 32;
+            int low = src.get(Layouts.BYTE, bo + 64 * half + 32 * (quarter % 2) + l) & 0xFF;
+            int high = ((src.get(Layouts.BYTE, bo + 128 + 32 * half + l) & 0xFF) >>> (2 * quarter)) & 3;
+            lo[c / 8] |= ((quarter < 2 ? low : low >>> 4) & 15) << (4 * (c % 8));
+            hi[c / 16] |= high << (2 * (c % 16));
+        }
+        for (int k = 0; k < 32; k++) {
+            data.set(Layouts.INT, fo + 20L * p + 4L * ((long) k * p + i), lo[k]);
+        }
+        for (int g = 0; g < 16; g++) {
+            data.set(Layouts.INT, fo + 148L * p + 4L * ((long) g * p + i), hi[g]);
         }
     }
 
@@ -186,6 +284,22 @@ public final class ColumnPanels implements PackedRows {
                     int word = data.get(Layouts.INT, fo + 4L * p + 4L * ((long) (c % 32 / 8) * p + i));
                     float d = data.get(Layouts.FLOAT, fo + 4L * i);
                     yield Math.fma((float) ((word >>> (4 * (c % 8))) & 15), d, -8f * d);
+                }
+                case Q4_K -> {
+                    long fo = po + (c / 256) * blockBytes();
+                    int sub = c % 256 / 32;
+                    float s = data.get(Layouts.FLOAT, fo + 4L * i) * data.get(Layouts.BYTE, fo + 8L * p + (long) sub * p + i);
+                    float m = data.get(Layouts.FLOAT, fo + 4L * p + 4L * i) * data.get(Layouts.BYTE, fo + 16L * p + (long) sub * p + i);
+                    int word = data.get(Layouts.INT, fo + 24L * p + 4L * ((long) (c % 256 / 8) * p + i));
+                    yield Math.fma((float) ((word >>> (4 * (c % 8))) & 15), s, m);
+                }
+                case Q6_K -> {
+                    long fo = po + (c / 256) * blockBytes();
+                    float s = data.get(Layouts.FLOAT, fo + 4L * i) * data.get(Layouts.BYTE, fo + 4L * p + (long) (c % 256 / 16) * p + i);
+                    int lo = data.get(Layouts.INT, fo + 20L * p + 4L * ((long) (c % 256 / 8) * p + i));
+                    int hi = data.get(Layouts.INT, fo + 148L * p + 4L * ((long) (c % 256 / 16) * p + i));
+                    int v = (lo >>> (4 * (c % 8))) & 15 | ((hi >>> (2 * (c % 16))) & 3) << 4;
+                    yield (float) (v - 32) * s;
                 }
                 default -> throw new AssertionError(type);
             };

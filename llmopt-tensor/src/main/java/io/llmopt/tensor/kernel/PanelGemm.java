@@ -23,6 +23,8 @@ import jdk.incubator.vector.VectorOperators;
  * loads, one broadcast per token and 2 fused multiply-adds per token, into 2 × 12 accumulators that never
  * leave the registers within the chunk. At the chunk's end the tile adds its sums to the panel's totals.
  *
+ * <p>The Q4_K and Q6_K chunk decoders live in {@link PanelKQuants}.
+ *
  * <p>That is the arithmetic the form defines: each output is 0 + s₀ + s₁ + … over the chunks' sequential
  * fma sums, whatever the batch, the token's group or its lane, so a token's outputs have the bits of the
  * GEMV ({@link PanelGemv}) and of its scalar twin {@link PanelGemv#reference}.
@@ -89,6 +91,8 @@ final class PanelGemm {
                 case F16 -> f16(d, po, c0, m, a);
                 case Q8_0 -> q8_0(d, po, c0, m, a);
                 case Q4_0 -> q4_0(d, po, c0, m, a);
+                case Q4_K -> PanelKQuants.decodeQ4_K(d, po, f.blockBytes(), c0, a);
+                case Q6_K -> PanelKQuants.decodeQ6_K(d, po, f.blockBytes(), c0, a);
                 default -> throw new AssertionError(f.type());
             }
             for (int t0 = 0; t0 < batch; ) {

@@ -29,7 +29,7 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>As in the other big kernels, no helper takes or returns a vector (C2 stops inlining once a kernel's graph
  * is large, and a vector crossing a call is then boxed); each type's loop is written out, the eight nibble
- * shifts of Q4_0 with constant counts.
+ * shifts of Q4_0 with constant counts. The Q4_K and Q6_K loops live in {@link PanelKQuants}.
  */
 final class PanelGemv {
     /** Rows of a panel. */
@@ -81,6 +81,8 @@ final class PanelGemv {
             case F16 -> f16x4(d, po, pq, f.panelOffset(Math.min(p + 2, f.panels() - 1)), f.panelOffset(Math.min(p + 3, f.panels() - 1)), cols, x, xo, res);
             case Q8_0 -> q8_0(d, po, pq, cols, x, xo, res);
             case Q4_0 -> q4_0(d, po, pq, cols, x, xo, res);
+            case Q4_K -> PanelKQuants.q4_K(d, po, pq, f.blockBytes(), cols, x, xo, res);
+            case Q6_K -> PanelKQuants.q6_K(d, po, pq, f.blockBytes(), cols, x, xo, res);
             default -> throw new AssertionError(f.type());
         }
         int n = Math.min(k * P, f.rows() - p * P);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.llmopt.tensor.ColumnPanels;
 import io.llmopt.tensor.GgmlType;
+import io.llmopt.tensor.Layouts;
 import io.llmopt.tensor.LlmoptException;
 import io.llmopt.tensor.Tensor;
 import java.lang.foreign.Arena;
@@ -16,8 +17,8 @@ import org.junit.jupiter.api.Test;
  * bit for bit, and every output of the vector GEMV, shared-input GEMV and GEMM (batches 1 to 70, so every
  * token-group width and padding) must have the bits of {@link PanelGemv#reference} — the form's chunked
  * sequential fma sum over the decoded row. Shapes: rows not a multiple of the panel, one to several chunks
- * with a short last chunk, unaligned source rows, Q4_0 with negative, zero and subnormal scales. The build
- * runs this class at 128, 256 and 512 bits.
+ * with a short last chunk, unaligned source rows, Q4_0, Q4_K and Q6_K with negative, zero and subnormal
+ * scales. The build runs this class at 128, 256 and 512 bits.
  */
 class ColumnPanelsTest {
     private static final int[] BATCHES = {1, 2, 4, 5, 8, 9, 12, 13, 17, 24, 70};
@@ -29,14 +30,17 @@ class ColumnPanelsTest {
         Random r = new Random(31);
         WorkerPool pool = new WorkerPool(2);
         try (Arena arena = Arena.ofShared()) {
-            for (GgmlType type : new GgmlType[] {GgmlType.F32, GgmlType.F16, GgmlType.Q8_0, GgmlType.Q4_0}) {
+            for (GgmlType type : new GgmlType[] {GgmlType.F32, GgmlType.F16, GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q6_K}) {
                 boolean quant = type.isQuantized();
-                int[][] shapes = quant ? new int[][] {{1, 32}, {33, 160}, {70, 288}, {5, 512}}
+                boolean k = type == GgmlType.Q4_K || type == GgmlType.Q6_K;
+                int[][] shapes = k ? new int[][] {{1, 256}, {33, 512}, {70, 256}, {5, 768}}
+                        : quant ? new int[][] {{1, 32}, {33, 160}, {70, 288}, {5, 512}}
                         : new int[][] {{1, 1}, {33, 7}, {70, 130}, {5, 300}};
                 for (int[] shape : shapes) {
                     for (int misalign : new int[] {0, 6}) {
                         int rows = shape[0], cols = shape[1];
                         Tensor t = readOnly(type == GgmlType.Q4_0 && rows > 1 ? PackedQ4_0Test.awkward(arena, r, rows, cols, misalign)
+                                : k ? awkwardK(arena, r, type, rows, cols, misalign)
                                 : RandomWeights.matrix(arena, r, type, rows, cols, misalign));
                         Tensor p = vector.prepare(t);
                         String what = type + " " + rows + "x" + cols + " misalign " + misalign;
@@ -63,6 +67,54 @@ class ColumnPanelsTest {
     /** As a model file's mapping: float matrices get the form only in read-only memory. */
     private static Tensor readOnly(Tensor t) {
         return new Tensor(t.name(), t.type(), t.shape(), t.data().asReadOnly());
+    }
+
+    /**
+     * Random Q4_K/Q6_K super-blocks (every 6-bit scale and minimum, Q6_K's negative 8-bit scales) whose fp16 d
+     * (and dmin) are, by super-block, normal, negative, subnormal of either sign, zero, or d and dmin of
+     * opposite signs; some Q6_K super-blocks have a zero 8-bit scale or q = 32 throughout.
+     */
+    static Tensor awkwardK(Arena arena, Random r, GgmlType type, int rows, int cols, int misalign) {
+        Tensor t = RandomWeights.matrix(arena, r, type, rows, cols, misalign);
+        var seg = t.data();
+        int bytes = type.blockBytes();
+        int dAt = type == GgmlType.Q4_K ? 0 : 208;
+        for (long b = 0, n = seg.byteSize() / bytes; b < n; b++) {
+            long o = b * bytes;
+            switch ((int) (b % 7)) {
+                case 1 -> seg.set(Layouts.SHORT, o + dAt, Float.floatToFloat16(-Math.abs(0.03f * (float) r.nextGaussian())));
+                case 2 -> {
+                    seg.set(Layouts.SHORT, o + dAt, (short) (1 + r.nextInt(0x3FF) | (r.nextBoolean() ? 0x8000 : 0))); // subnormal
+                    if (type == GgmlType.Q4_K) {
+                        seg.set(Layouts.SHORT, o + 2, (short) (1 + r.nextInt(0x3FF) | (r.nextBoolean() ? 0x8000 : 0)));
+                    }
+                }
+                case 3 -> seg.set(Layouts.SHORT, o + dAt, (short) (r.nextBoolean() ? 0 : 0x8000));
+                case 4 -> {
+                    if (type == GgmlType.Q4_K) {
+                        seg.set(Layouts.SHORT, o, Float.floatToFloat16(0.02f));
+                        seg.set(Layouts.SHORT, o + 2, Float.floatToFloat16(-0.01f));
+                    } else {
+                        seg.set(Layouts.BYTE, o + 192 + r.nextInt(16), (byte) 0);
+                    }
+                }
+                case 5 -> {
+                    if (type == GgmlType.Q4_K) {
+                        seg.set(Layouts.SHORT, o + 2, (short) 0x8000);
+                    } else { // q = 32 everywhere: low nibbles 0, high pairs 2
+                        seg.set(Layouts.SHORT, o + dAt, Float.floatToFloat16(-0.02f));
+                        for (int j = 0; j < 128; j++) {
+                            seg.set(Layouts.BYTE, o + j, (byte) 0);
+                        }
+                        for (int j = 0; j < 64; j++) {
+                            seg.set(Layouts.BYTE, o + 128 + j, (byte) 0xAA);
+                        }
+                    }
+                }
+                default -> { }
+            }
+        }
+        return t;
     }
 
     private static void sameAsReference(VectorKernels vector, Tensor t, Tensor p, ColumnPanels f, Random r, WorkerPool pool, String what) {
@@ -104,7 +156,15 @@ class ColumnPanelsTest {
             int p = PanelGemv.P;
             assertThat(pq.packed().byteSize()).isEqualTo((40L + p - 1) / p * 2 * 36L * p);
             Tensor k = RandomWeights.matrix(arena, r, GgmlType.Q4_K, 4, 256, 0);
-            assertThat(vector.prepare(k).packed()).isNotInstanceOf(ColumnPanels.class);
+            assertThat(vector.prepare(k).packed()).isInstanceOf(ColumnPanels.class);
+            assertThat(vector.prepare(k).packed().byteSize()).isEqualTo(152L * p);
+            Tensor k6 = RandomWeights.matrix(arena, r, GgmlType.Q6_K, 40, 512, 0);
+            assertThat(vector.prepare(k6).packed().byteSize()).isEqualTo((40L + p - 1) / p * 2 * 212L * p);
+            Tensor infinite = RandomWeights.matrix(arena, r, GgmlType.Q6_K, 4, 256, 0);
+            infinite.data().set(Layouts.SHORT, 210 + 208, (short) 0x7C00);
+            assertThatThrownBy(() -> ColumnPanels.pack(infinite, Simd.L)).isInstanceOf(LlmoptException.class)
+                    .hasMessageContaining("row 1").hasMessageContaining("infinite or NaN");
+            assertThat(vector.prepare(infinite).packed()).as("falls back to the GGUF layout").isNull();
             Tensor bf = RandomWeights.matrix(arena, r, GgmlType.Q5_K, 4, 256, 0);
             assertThat(ColumnPanels.supports(bf, Simd.L)).isFalse();
             assertThatThrownBy(() -> ColumnPanels.pack(bf, Simd.L)).isInstanceOf(LlmoptException.class)

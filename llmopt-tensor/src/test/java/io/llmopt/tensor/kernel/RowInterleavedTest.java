@@ -37,7 +37,7 @@ class RowInterleavedTest {
                     for (int misalign : new int[] {0, 5}) {
                         int rows = shape[0], cols = shape[1];
                         Tensor t = RandomWeights.matrix(arena, r, type, rows, cols, misalign);
-                        Tensor p = t.withPacked(RowInterleaved.pack(t)); // prepare() gives Q8_0 and Q4_0 column panels
+                        Tensor p = t.withPacked(RowInterleaved.pack(t)); // prepare() gives Q8_0, Q4_0, Q4_K and Q6_K column panels
                         String what = type + " " + rows + "x" + cols + " misalign " + misalign;
                         float[] want = new float[cols];
                         float[] got = new float[cols];
@@ -68,7 +68,9 @@ class RowInterleavedTest {
                 assertThat(vector.prepare(t)).as(type.toString()).isSameAs(t);
             }
             Tensor k = RandomWeights.matrix(arena, r, GgmlType.Q4_K, 4, 256, 0);
-            assertThat(vector.prepare(k).packed()).isInstanceOf(RowInterleaved.class);
+            // Q4_K (like Q6_K, Q8_0, Q4_0) takes the column-panel form unless -Dllmopt.columnPanels=false
+            boolean panels = !"false".equalsIgnoreCase(System.getProperty("llmopt.columnPanels", "true"));
+            assertThat(vector.prepare(k).packed()).isInstanceOf(panels ? io.llmopt.tensor.ColumnPanels.class : RowInterleaved.class);
             assertThat(vector.prepare(k)).as("memoized").isSameAs(vector.prepare(k));
             assertThat(new ScalarKernels().prepare(RandomWeights.matrix(arena, r, GgmlType.Q8_0, 4, 64, 0)).packed()).isNull();
             Tensor f = RandomWeights.matrix(arena, r, GgmlType.F32, 4, 64, 0);
