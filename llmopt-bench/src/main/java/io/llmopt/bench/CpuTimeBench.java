@@ -37,7 +37,7 @@ public final class CpuTimeBench {
                 Tensor first = RandomMatrices.create(arena, type, rows, cols, 7);
                 Tensor[] ws2 = RandomMatrices.copies(arena, first, ws);
                 for (int i = 0; i < ws2.length && !raw; i++) {
-                    ws2[i] = k.prepare(ws2[i]);
+                    ws2[i] = k.prepare(RandomMatrices.readOnly(ws2[i])); // as mapped from a file: float matrices get forms only read-only
                 }
                 WorkerPool pool = new WorkerPool(threads);
                 float[] x = new float[batch * cols];

@@ -24,7 +24,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * set {@link KernelProvider} picks (vector unless -Dllmopt.kernels=scalar) and a pool of {@code threads}.
  * Batch 1 is the decode GEMV: each op multiplies the next of several copies of the matrix (a working set of
  * {@code workingSetMiB}, larger than the caches) so weights stream from memory as in a real model. Larger
- * batches are the prefill GEMM on one matrix. BenchMain reports GB/s of weight bytes and GFLOP/s
+ * batches are the prefill GEMM on one matrix. With {@code prepared} (the default) the weights run in the
+ * kernels' execution form, as a loaded model's do. BenchMain reports GB/s of weight bytes and GFLOP/s
  * (2·rows·cols·batch per op).
  */
 @State(Scope.Benchmark)
@@ -46,6 +47,10 @@ public class KernelBench {
 
     @Param({"768"})
     public int workingSetMiB;
+
+    /** Whether the weights run in the kernels' execution form (as a loaded model's do) or in the GGUF layout. */
+    @Param({"true"})
+    public boolean prepared;
 
     private Arena arena;
     private Tensor[] weights;
@@ -72,6 +77,9 @@ public class KernelBench {
         weights = batch == 1 ? RandomMatrices.copies(arena, first, (long) workingSetMiB << 20) : new Tensor[] {first};
         pool = new WorkerPool(threads);
         kernels = KernelProvider.get();
+        for (int i = 0; i < weights.length && prepared; i++) {
+            weights[i] = kernels.prepare(RandomMatrices.readOnly(weights[i]));
+        }
         SplittableRandom r = new SplittableRandom(3);
         x = new float[batch * cols];
         for (int i = 0; i < x.length; i++) {

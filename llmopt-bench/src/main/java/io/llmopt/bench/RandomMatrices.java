@@ -64,4 +64,9 @@ final class RandomMatrices {
         }
         return out;
     }
+
+    /** {@code t} over read-only memory, like a matrix mapped from a model file (float matrices get execution forms only then). */
+    static Tensor readOnly(Tensor t) {
+        return new Tensor(t.name(), t.type(), t.shape(), t.data().asReadOnly());
+    }
 }
