@@ -4,8 +4,8 @@ import io.llmopt.tensor.kernel.WorkerPool;
 
 /** SwiGLU gating: gate[i] = silu(gate[i]) · up[i], with silu(x) = x / (1 + e^−x). */
 public final class SwiGlu {
-    /** Elements per pool chunk; a decode step's few thousand stay on the calling thread. */
-    private static final int CHUNK = 8192;
+    /** Elements per pool chunk (a decode step of a 1.1B model, 5632 elements, is split in three). */
+    private static final int CHUNK = 2048;
 
     private SwiGlu() {
     }
