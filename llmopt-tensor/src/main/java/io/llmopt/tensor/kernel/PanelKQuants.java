@@ -128,6 +128,8 @@ final class PanelKQuants {
                 FloatVector d1 = FloatVector.fromArray(F, res, L);
                 FloatVector d2 = FloatVector.fromArray(F, res, 2 * L);
                 FloatVector d3 = FloatVector.fromArray(F, res, 3 * L);
+                // (q − 32)·ds as fma(q, ds, −32·ds): −32·ds is exact, so the same single rounding with one op less
+                FloatVector m0 = d0.mul(-32f), m1 = d1.mul(-32f), m2 = d2.mul(-32f), m3 = d3.mul(-32f);
                 long ho = fo + 148L * P + 4L * P * s, hq = fq + 148L * P + 4L * P * s;
                 IntVector g0 = IntVector.fromMemorySegment(I, d, ho, LE);
                 IntVector g1 = IntVector.fromMemorySegment(I, d, ho + 4L * L, LE);
@@ -147,25 +149,25 @@ final class PanelKQuants {
                     int xc = xo + c0 + 16 * (s - s0) + 4 * qt;
                     FloatVector b;
                     b = FloatVector.broadcast(F, x[xc]);
-                    a0 = ((FloatVector) v0.and(15).or(h0.lanewise(VectorOperators.LSHL, 4).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d0).fma(b, a0);
-                    a1 = ((FloatVector) v1.and(15).or(h1.lanewise(VectorOperators.LSHL, 4).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d1).fma(b, a1);
-                    a2 = ((FloatVector) v2.and(15).or(h2.lanewise(VectorOperators.LSHL, 4).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d2).fma(b, a2);
-                    a3 = ((FloatVector) v3.and(15).or(h3.lanewise(VectorOperators.LSHL, 4).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d3).fma(b, a3);
+                    a0 = ((FloatVector) v0.and(15).or(h0.lanewise(VectorOperators.LSHL, 4).and(0x30)).convert(VectorOperators.I2F, 0)).fma(d0, m0).fma(b, a0);
+                    a1 = ((FloatVector) v1.and(15).or(h1.lanewise(VectorOperators.LSHL, 4).and(0x30)).convert(VectorOperators.I2F, 0)).fma(d1, m1).fma(b, a1);
+                    a2 = ((FloatVector) v2.and(15).or(h2.lanewise(VectorOperators.LSHL, 4).and(0x30)).convert(VectorOperators.I2F, 0)).fma(d2, m2).fma(b, a2);
+                    a3 = ((FloatVector) v3.and(15).or(h3.lanewise(VectorOperators.LSHL, 4).and(0x30)).convert(VectorOperators.I2F, 0)).fma(d3, m3).fma(b, a3);
                     b = FloatVector.broadcast(F, x[xc + 1]);
-                    a0 = ((FloatVector) v0.lanewise(VectorOperators.LSHR, 4).and(15).or(h0.lanewise(VectorOperators.LSHL, 2).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d0).fma(b, a0);
-                    a1 = ((FloatVector) v1.lanewise(VectorOperators.LSHR, 4).and(15).or(h1.lanewise(VectorOperators.LSHL, 2).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d1).fma(b, a1);
-                    a2 = ((FloatVector) v2.lanewise(VectorOperators.LSHR, 4).and(15).or(h2.lanewise(VectorOperators.LSHL, 2).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d2).fma(b, a2);
-                    a3 = ((FloatVector) v3.lanewise(VectorOperators.LSHR, 4).and(15).or(h3.lanewise(VectorOperators.LSHL, 2).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d3).fma(b, a3);
+                    a0 = ((FloatVector) v0.lanewise(VectorOperators.LSHR, 4).and(15).or(h0.lanewise(VectorOperators.LSHL, 2).and(0x30)).convert(VectorOperators.I2F, 0)).fma(d0, m0).fma(b, a0);
+                    a1 = ((FloatVector) v1.lanewise(VectorOperators.LSHR, 4).and(15).or(h1.lanewise(VectorOperators.LSHL, 2).and(0x30)).convert(VectorOperators.I2F, 0)).fma(d1, m1).fma(b, a1);
+                    a2 = ((FloatVector) v2.lanewise(VectorOperators.LSHR, 4).and(15).or(h2.lanewise(VectorOperators.LSHL, 2).and(0x30)).convert(VectorOperators.I2F, 0)).fma(d2, m2).fma(b, a2);
+                    a3 = ((FloatVector) v3.lanewise(VectorOperators.LSHR, 4).and(15).or(h3.lanewise(VectorOperators.LSHL, 2).and(0x30)).convert(VectorOperators.I2F, 0)).fma(d3, m3).fma(b, a3);
                     b = FloatVector.broadcast(F, x[xc + 2]);
-                    a0 = ((FloatVector) v0.lanewise(VectorOperators.LSHR, 8).and(15).or(h0.and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d0).fma(b, a0);
-                    a1 = ((FloatVector) v1.lanewise(VectorOperators.LSHR, 8).and(15).or(h1.and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d1).fma(b, a1);
-                    a2 = ((FloatVector) v2.lanewise(VectorOperators.LSHR, 8).and(15).or(h2.and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d2).fma(b, a2);
-                    a3 = ((FloatVector) v3.lanewise(VectorOperators.LSHR, 8).and(15).or(h3.and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d3).fma(b, a3);
+                    a0 = ((FloatVector) v0.lanewise(VectorOperators.LSHR, 8).and(15).or(h0.and(0x30)).convert(VectorOperators.I2F, 0)).fma(d0, m0).fma(b, a0);
+                    a1 = ((FloatVector) v1.lanewise(VectorOperators.LSHR, 8).and(15).or(h1.and(0x30)).convert(VectorOperators.I2F, 0)).fma(d1, m1).fma(b, a1);
+                    a2 = ((FloatVector) v2.lanewise(VectorOperators.LSHR, 8).and(15).or(h2.and(0x30)).convert(VectorOperators.I2F, 0)).fma(d2, m2).fma(b, a2);
+                    a3 = ((FloatVector) v3.lanewise(VectorOperators.LSHR, 8).and(15).or(h3.and(0x30)).convert(VectorOperators.I2F, 0)).fma(d3, m3).fma(b, a3);
                     b = FloatVector.broadcast(F, x[xc + 3]);
-                    a0 = ((FloatVector) v0.lanewise(VectorOperators.LSHR, 12).and(15).or(h0.lanewise(VectorOperators.LSHR, 2).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d0).fma(b, a0);
-                    a1 = ((FloatVector) v1.lanewise(VectorOperators.LSHR, 12).and(15).or(h1.lanewise(VectorOperators.LSHR, 2).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d1).fma(b, a1);
-                    a2 = ((FloatVector) v2.lanewise(VectorOperators.LSHR, 12).and(15).or(h2.lanewise(VectorOperators.LSHR, 2).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d2).fma(b, a2);
-                    a3 = ((FloatVector) v3.lanewise(VectorOperators.LSHR, 12).and(15).or(h3.lanewise(VectorOperators.LSHR, 2).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d3).fma(b, a3);
+                    a0 = ((FloatVector) v0.lanewise(VectorOperators.LSHR, 12).and(15).or(h0.lanewise(VectorOperators.LSHR, 2).and(0x30)).convert(VectorOperators.I2F, 0)).fma(d0, m0).fma(b, a0);
+                    a1 = ((FloatVector) v1.lanewise(VectorOperators.LSHR, 12).and(15).or(h1.lanewise(VectorOperators.LSHR, 2).and(0x30)).convert(VectorOperators.I2F, 0)).fma(d1, m1).fma(b, a1);
+                    a2 = ((FloatVector) v2.lanewise(VectorOperators.LSHR, 12).and(15).or(h2.lanewise(VectorOperators.LSHR, 2).and(0x30)).convert(VectorOperators.I2F, 0)).fma(d2, m2).fma(b, a2);
+                    a3 = ((FloatVector) v3.lanewise(VectorOperators.LSHR, 12).and(15).or(h3.lanewise(VectorOperators.LSHR, 2).and(0x30)).convert(VectorOperators.I2F, 0)).fma(d3, m3).fma(b, a3);
                 }
 
             }
