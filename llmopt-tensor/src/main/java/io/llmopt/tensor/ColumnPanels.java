@@ -17,6 +17,11 @@ import java.lang.foreign.MemorySegment;
  * 0 + s₀ + s₁ + … in chunk order. A chunk is short enough that its rounding error stays small, and each
  * output is the plain sequential sum a scalar loop computes.
  *
+ * <p><b>Q4_0 is the exception</b>: as in llama.cpp, its kernels multiply with the activations quantized to 8
+ * bits per block of 32 columns (q_x, d_x: see the kernel package's Q8Activations). Per block b the integer
+ * s_b = Σ (q_w − 8)·q_x is exact (|s_b| ≤ 32512), and the output is fma(s_b, d_w·d_x, …) over the blocks in
+ * order, starting from 0.
+ *
  * <p>Layout per panel (panels follow each other; P = 2L):
  * <ul>
  * <li>F32: per column, P floats.</li>
@@ -25,8 +30,9 @@ import java.lang.foreign.MemorySegment;
  * (exact for every finite half, subnormals included); a matrix holding an infinite or NaN half is rejected by
  * {@link #pack} and stays in the GGUF layout.</li>
  * <li>Q8_0: per block of 32 columns, P float32 scales d, then per column P signed bytes q; W = q·d.</li>
- * <li>Q4_0: per block of 32 columns, P float32 scales d, then four words of P ints: nibble n of word k of
- * row i is the q of column 8k + n; W = fma(q, d, −8d), which is exactly the Q4_0 decoder's (q − 8)·d.</li>
+ * <li>Q4_0: per block of 32 columns, P float32 scales d, then eight words of P shorts: nibble n of word k of
+ * row i is q xor 8 (the 4-bit two's complement of q − 8) of column 4k + n, so two shifts give q − 8 sign-extended
+ * in a 16-bit lane; W = (q − 8)·d, the Q4_0 decoder's value.</li>
  * <li>Q4_K: per super-block of 256 columns, P float32 d, P float32 −dmin, then per 32-column sub-block s
  * P bytes sc (the 6-bit scales, [s][i]), then per sub-block P bytes m (the 6-bit minimums), then 32 words of
  * P ints as in Q4_0 (nibble n of word k of row i is the q of column 8k + n of the super-block); W = fma(q, d·sc,
@@ -173,14 +179,14 @@ public final class ColumnPanels implements PackedRows {
                         for (int i = 0; i < p; i++) {
                             long bo = (long) i * rowBytes + 18L * b;
                             out.set(Layouts.FLOAT, fo + 4L * i, Float.float16ToFloat(in.get(Layouts.SHORT, bo)));
-                            for (int k = 0; k < 4; k++) {
+                            for (int k = 0; k < 8; k++) {
                                 int word = 0;
-                                for (int m = 0; m < 8; m++) {
-                                    int j = 8 * k + m; // GGUF: byte j % 16 holds column j (low nibble, j < 16) or j (high, j ≥ 16)
+                                for (int m = 0; m < 4; m++) {
+                                    int j = 4 * k + m; // GGUF: byte j % 16 holds column j (low nibble, j < 16) or j (high, j ≥ 16)
                                     int v = in.get(Layouts.BYTE, bo + 2 + (j & 15)) & 0xFF;
-                                    word |= ((j < 16 ? v : v >>> 4) & 15) << (4 * m);
+                                    word |= ((j < 16 ? v : v >>> 4) & 15 ^ 8) << (4 * m); // q xor 8: the 4-bit two's complement of q − 8
                                 }
-                                out.set(Layouts.INT, fo + 4L * p + 4L * ((long) k * p + i), word);
+                                out.set(Layouts.SHORT, fo + 4L * p + 2L * ((long) k * p + i), (short) word);
                             }
                         }
                     }
@@ -281,9 +287,7 @@ public final class ColumnPanels implements PackedRows {
                 }
                 case Q4_0 -> {
                     long fo = po + (c / 32) * blockBytes();
-                    int word = data.get(Layouts.INT, fo + 4L * p + 4L * ((long) (c % 32 / 8) * p + i));
-                    float d = data.get(Layouts.FLOAT, fo + 4L * i);
-                    yield Math.fma((float) ((word >>> (4 * (c % 8))) & 15), d, -8f * d);
+                    yield q4_0(row, c) * data.get(Layouts.FLOAT, fo + 4L * i);
                 }
                 case Q4_K -> {
                     long fo = po + (c / 256) * blockBytes();
@@ -304,6 +308,23 @@ public final class ColumnPanels implements PackedRows {
                 default -> throw new AssertionError(type);
             };
         }
+    }
+
+    /**
+     * Q4_0 only: q − 8 (in [−8, 7]) of weight [row, c], W = (q − 8)·d; the scalar twin of the kernels' nibble
+     * extraction.
+     */
+    public int q4_0(int row, int c) {
+        int p = panelRows();
+        long fo = (row / p) * panelBytes + (c / 32) * blockBytes();
+        short word = data.get(Layouts.SHORT, fo + 4L * p + 2L * ((long) (c % 32 / 4) * p + row % p));
+        return (short) (word << (12 - 4 * (c % 4))) >> 12;
+    }
+
+    /** Q4_0 only: the scale d of the block of row {@code row} holding column {@code c}. */
+    public float q4_0Scale(int row, int c) {
+        int p = panelRows();
+        return data.get(Layouts.FLOAT, (row / p) * panelBytes + (c / 32) * blockBytes() + 4L * (row % p));
     }
 
     @Override

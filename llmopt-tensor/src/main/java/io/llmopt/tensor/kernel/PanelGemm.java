@@ -1,7 +1,6 @@
 package io.llmopt.tensor.kernel;
 
 import static io.llmopt.tensor.kernel.Simd.F;
-import static io.llmopt.tensor.kernel.Simd.I;
 import static io.llmopt.tensor.kernel.Simd.L;
 import static io.llmopt.tensor.kernel.Simd.LE;
 
@@ -10,7 +9,6 @@ import io.llmopt.tensor.Layouts;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
@@ -74,11 +72,50 @@ final class PanelGemm {
     }
 
     /**
-     * out[oo + t·rows + p·P + i] for the rows of panel p and tokens t &lt; batch, from x packed by {@link #pack}
-     * (group by group, group g of width w at xp[t₀·cols ..]); {@code a} holds {@link #PANEL} floats, {@code tb}
-     * padded(batch)·P.
+     * As {@link #pack}, with every token quantized by {@link Q8Activations} (the Q4_0 kernels' operand): the
+     * 8-bit values as floats in xp, the scale of block b of token t at xd[t·(cols/32) + b] (0 for padding);
+     * {@code row} holds cols floats of scratch.
      */
-    static void panel(ColumnPanels f, int p, float[] xp, int batch, float[] out, int oo, int rows, float[] a, float[] tb) {
+    static void packQ8(float[] x, int xo, int batch, int cols, int t0, int w, float[] xp, int xpo, float[] xd, float[] row) {
+        int nb = cols >>> 5;
+        for (int j = 0; j < w; j++) {
+            int t = t0 + j;
+            if (t < batch) {
+                Q8Activations.quantizeRow(x, xo + t * cols, cols, row, 0, xd, t * nb);
+            } else {
+                java.util.Arrays.fill(row, 0, cols, 0f);
+                java.util.Arrays.fill(xd, t * nb, t * nb + nb, 0f);
+            }
+            for (int c = 0; c < cols; c++) {
+                xp[xpo + c * w + j] = row[c];
+            }
+        }
+    }
+
+    /**
+     * Q4_0, one token group over a decoded chunk (a[c·P + i] = q − 8): per block of 32 columns a register tile
+     * sums exactly (every partial sum is an integer of magnitude ≤ 32512, exact in float) and adds
+     * fma(sum, d_w·d_x, tb) per token: the GEMV's arithmetic.
+     */
+    private static void q4_0Blocks(MemorySegment d, long po, int c0, int m, float[] a, float[] xp, int xo, int w, float[] xd, int t0, int nb,
+            float[] tb) {
+        long bb = 20L * P;
+        for (int cb = 0; cb < m; cb += 32) {
+            int b = (c0 + cb) >>> 5;
+            switch (w) {
+                case 12 -> q12(a, cb * P, 32, xp, xo + cb * w, tb, t0 * P, d, po + b * bb, xd, t0 * nb + b, nb);
+                case 8 -> q8(a, cb * P, 32, xp, xo + cb * w, tb, t0 * P, d, po + b * bb, xd, t0 * nb + b, nb);
+                default -> q4(a, cb * P, 32, xp, xo + cb * w, tb, t0 * P, d, po + b * bb, xd, t0 * nb + b, nb);
+            }
+        }
+    }
+
+    /**
+     * out[oo + t·rows + p·P + i] for the rows of panel p and tokens t &lt; batch, from x packed by {@link #pack}
+     * (group by group, group g of width w at xp[t₀·cols ..]; for Q4_0 by {@link #packQ8}, block scales in xd);
+     * {@code a} holds {@link #PANEL} floats, {@code tb} padded(batch)·P.
+     */
+    static void panel(ColumnPanels f, int p, float[] xp, float[] xd, int batch, float[] out, int oo, int rows, float[] a, float[] tb) {
         int cols = f.cols();
         int tp = padded(batch);
         java.util.Arrays.fill(tb, 0, tp * P, 0f);
@@ -98,10 +135,15 @@ final class PanelGemm {
             for (int t0 = 0; t0 < batch; ) {
                 int w = groupWidth(batch, t0);
                 int xo = t0 * cols + c0 * w;
+                if (f.type() == io.llmopt.tensor.GgmlType.Q4_0) {
+                    q4_0Blocks(d, po, c0, m, a, xp, xo, w, xd, t0, cols >>> 5, tb);
+                    t0 += w;
+                    continue;
+                }
                 switch (w) {
-                    case 12 -> k12(a, m, xp, xo, tb, t0 * P);
-                    case 8 -> k8(a, m, xp, xo, tb, t0 * P);
-                    default -> k4(a, m, xp, xo, tb, t0 * P);
+                    case 12 -> k12(a, 0, m, xp, xo, tb, t0 * P);
+                    case 8 -> k8(a, 0, m, xp, xo, tb, t0 * P);
+                    default -> k4(a, 0, m, xp, xo, tb, t0 * P);
                 }
                 t0 += w;
             }
@@ -142,45 +184,37 @@ final class PanelGemm {
         }
     }
 
+    /** Q4_0: a[c·P + i] = q − 8 (the scales are applied per block, see {@link #q4_0Blocks}). */
     private static void q4_0(MemorySegment d, long po, int c0, int m, float[] a) {
         long bb = 20L * P;
         for (int c = 0; c < m; c += 32) {
             long fo = po + ((c0 + c) >>> 5) * bb;
-            FloatVector d0 = FloatVector.fromMemorySegment(F, d, fo, LE);
-            FloatVector d1 = FloatVector.fromMemorySegment(F, d, fo + 4L * L, LE);
-            FloatVector m0 = d0.mul(-8f), m1 = d1.mul(-8f);
-            for (int k = 0; k < 4; k++) {
-                long wo = fo + 4L * P + 4L * P * k;
-                IntVector v0 = IntVector.fromMemorySegment(I, d, wo, LE);
-                IntVector v1 = IntVector.fromMemorySegment(I, d, wo + 4L * L, LE);
-                int ao = (c + 8 * k) * P;
-                ((FloatVector) v0.and(15).convert(VectorOperators.I2F, 0)).fma(d0, m0).intoArray(a, ao);
-                ((FloatVector) v1.and(15).convert(VectorOperators.I2F, 0)).fma(d1, m1).intoArray(a, ao + L);
-                ((FloatVector) v0.lanewise(VectorOperators.LSHR, 4).and(15).convert(VectorOperators.I2F, 0)).fma(d0, m0).intoArray(a, ao + 1 * P);
-                ((FloatVector) v1.lanewise(VectorOperators.LSHR, 4).and(15).convert(VectorOperators.I2F, 0)).fma(d1, m1).intoArray(a, ao + 1 * P + L);
-                ((FloatVector) v0.lanewise(VectorOperators.LSHR, 8).and(15).convert(VectorOperators.I2F, 0)).fma(d0, m0).intoArray(a, ao + 2 * P);
-                ((FloatVector) v1.lanewise(VectorOperators.LSHR, 8).and(15).convert(VectorOperators.I2F, 0)).fma(d1, m1).intoArray(a, ao + 2 * P + L);
-                ((FloatVector) v0.lanewise(VectorOperators.LSHR, 12).and(15).convert(VectorOperators.I2F, 0)).fma(d0, m0).intoArray(a, ao + 3 * P);
-                ((FloatVector) v1.lanewise(VectorOperators.LSHR, 12).and(15).convert(VectorOperators.I2F, 0)).fma(d1, m1).intoArray(a, ao + 3 * P + L);
-                ((FloatVector) v0.lanewise(VectorOperators.LSHR, 16).and(15).convert(VectorOperators.I2F, 0)).fma(d0, m0).intoArray(a, ao + 4 * P);
-                ((FloatVector) v1.lanewise(VectorOperators.LSHR, 16).and(15).convert(VectorOperators.I2F, 0)).fma(d1, m1).intoArray(a, ao + 4 * P + L);
-                ((FloatVector) v0.lanewise(VectorOperators.LSHR, 20).and(15).convert(VectorOperators.I2F, 0)).fma(d0, m0).intoArray(a, ao + 5 * P);
-                ((FloatVector) v1.lanewise(VectorOperators.LSHR, 20).and(15).convert(VectorOperators.I2F, 0)).fma(d1, m1).intoArray(a, ao + 5 * P + L);
-                ((FloatVector) v0.lanewise(VectorOperators.LSHR, 24).and(15).convert(VectorOperators.I2F, 0)).fma(d0, m0).intoArray(a, ao + 6 * P);
-                ((FloatVector) v1.lanewise(VectorOperators.LSHR, 24).and(15).convert(VectorOperators.I2F, 0)).fma(d1, m1).intoArray(a, ao + 6 * P + L);
-                ((FloatVector) v0.lanewise(VectorOperators.LSHR, 28).and(15).convert(VectorOperators.I2F, 0)).fma(d0, m0).intoArray(a, ao + 7 * P);
-                ((FloatVector) v1.lanewise(VectorOperators.LSHR, 28).and(15).convert(VectorOperators.I2F, 0)).fma(d1, m1).intoArray(a, ao + 7 * P + L);
+            for (int k = 0; k < 8; k++) {
+                ShortVector v = ShortVector.fromMemorySegment(PanelGemv.SP, d, fo + 4L * P + 2L * P * k, LE);
+                int ao = (c + 4 * k) * P;
+                ShortVector q0 = v.lanewise(VectorOperators.LSHL, 12).lanewise(VectorOperators.ASHR, 12);
+                ((FloatVector) q0.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 0 * P);
+                ((FloatVector) q0.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 0 * P + L);
+                ShortVector q1 = v.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 12);
+                ((FloatVector) q1.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 1 * P);
+                ((FloatVector) q1.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 1 * P + L);
+                ShortVector q2 = v.lanewise(VectorOperators.LSHL, 4).lanewise(VectorOperators.ASHR, 12);
+                ((FloatVector) q2.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 2 * P);
+                ((FloatVector) q2.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 2 * P + L);
+                ShortVector q3 = v.lanewise(VectorOperators.ASHR, 12);
+                ((FloatVector) q3.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 3 * P);
+                ((FloatVector) q3.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 3 * P + L);
             }
         }
     }
 
     /** The 12-token register tile: chunk sums of panel rows × tokens xp[xo + c·12 + j], added to tb[to + j·P ..]. */
-    private static void k12(float[] a, int m, float[] xp, int xo, float[] tb, int to) {
+    private static void k12(float[] a, int ao, int m, float[] xp, int xo, float[] tb, int to) {
         FloatVector c00 = FloatVector.zero(F), c01 = c00, c02 = c00, c03 = c00, c04 = c00, c05 = c00, c06 = c00, c07 = c00, c08 = c00, c09 = c00, c010 = c00, c011 = c00;
         FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00, c14 = c00, c15 = c00, c16 = c00, c17 = c00, c18 = c00, c19 = c00, c110 = c00, c111 = c00;
         for (int c = 0; c < m; c++) {
-            FloatVector w0 = FloatVector.fromArray(F, a, c * P);
-            FloatVector w1 = FloatVector.fromArray(F, a, c * P + L);
+            FloatVector w0 = FloatVector.fromArray(F, a, ao + c * P);
+            FloatVector w1 = FloatVector.fromArray(F, a, ao + c * P + L);
             int xb = xo + c * 12;
             FloatVector b;
             b = FloatVector.broadcast(F, xp[xb]);
@@ -247,12 +281,12 @@ final class PanelGemm {
     }
 
     /** The 8-token register tile: chunk sums of panel rows × tokens xp[xo + c·8 + j], added to tb[to + j·P ..]. */
-    private static void k8(float[] a, int m, float[] xp, int xo, float[] tb, int to) {
+    private static void k8(float[] a, int ao, int m, float[] xp, int xo, float[] tb, int to) {
         FloatVector c00 = FloatVector.zero(F), c01 = c00, c02 = c00, c03 = c00, c04 = c00, c05 = c00, c06 = c00, c07 = c00;
         FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00, c14 = c00, c15 = c00, c16 = c00, c17 = c00;
         for (int c = 0; c < m; c++) {
-            FloatVector w0 = FloatVector.fromArray(F, a, c * P);
-            FloatVector w1 = FloatVector.fromArray(F, a, c * P + L);
+            FloatVector w0 = FloatVector.fromArray(F, a, ao + c * P);
+            FloatVector w1 = FloatVector.fromArray(F, a, ao + c * P + L);
             int xb = xo + c * 8;
             FloatVector b;
             b = FloatVector.broadcast(F, xp[xb]);
@@ -299,12 +333,12 @@ final class PanelGemm {
     }
 
     /** The 4-token register tile: chunk sums of panel rows × tokens xp[xo + c·4 + j], added to tb[to + j·P ..]. */
-    private static void k4(float[] a, int m, float[] xp, int xo, float[] tb, int to) {
+    private static void k4(float[] a, int ao, int m, float[] xp, int xo, float[] tb, int to) {
         FloatVector c00 = FloatVector.zero(F), c01 = c00, c02 = c00, c03 = c00;
         FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
         for (int c = 0; c < m; c++) {
-            FloatVector w0 = FloatVector.fromArray(F, a, c * P);
-            FloatVector w1 = FloatVector.fromArray(F, a, c * P + L);
+            FloatVector w0 = FloatVector.fromArray(F, a, ao + c * P);
+            FloatVector w1 = FloatVector.fromArray(F, a, ao + c * P + L);
             int xb = xo + c * 4;
             FloatVector b;
             b = FloatVector.broadcast(F, xp[xb]);
@@ -328,5 +362,203 @@ final class PanelGemm {
         FloatVector.fromArray(F, tb, to + 2 * P + L).add(c12).intoArray(tb, to + 2 * P + L);
         FloatVector.fromArray(F, tb, to + 3 * P).add(c03).intoArray(tb, to + 3 * P);
         FloatVector.fromArray(F, tb, to + 3 * P + L).add(c13).intoArray(tb, to + 3 * P + L);
+    }
+
+    /**
+     * The 12-token Q4_0 tile over one block of 32 columns at a[ao ..]: exact sums of (q − 8)·q_x, then
+     * tb[to + j·P + i] = fma(sum, d_w[i]·xd[xdo + j·nb], tb[..]); d_w at {@code fo} in the form.
+     */
+    private static void q12(float[] a, int ao, int n, float[] xp, int xo, float[] tb, int to, MemorySegment d, long fo, float[] xd, int xdo, int nb) {
+        FloatVector c00 = FloatVector.zero(F), c01 = c00, c02 = c00, c03 = c00, c04 = c00, c05 = c00, c06 = c00, c07 = c00, c08 = c00, c09 = c00, c010 = c00, c011 = c00;
+        FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00, c14 = c00, c15 = c00, c16 = c00, c17 = c00, c18 = c00, c19 = c00, c110 = c00, c111 = c00;
+        for (int c = 0; c < n; c++) {
+            FloatVector w0 = FloatVector.fromArray(F, a, ao + c * P);
+            FloatVector w1 = FloatVector.fromArray(F, a, ao + c * P + L);
+            int xb = xo + c * 12;
+            FloatVector b;
+            b = FloatVector.broadcast(F, xp[xb]);
+            c00 = w0.fma(b, c00);
+            c10 = w1.fma(b, c10);
+            b = FloatVector.broadcast(F, xp[xb + 1]);
+            c01 = w0.fma(b, c01);
+            c11 = w1.fma(b, c11);
+            b = FloatVector.broadcast(F, xp[xb + 2]);
+            c02 = w0.fma(b, c02);
+            c12 = w1.fma(b, c12);
+            b = FloatVector.broadcast(F, xp[xb + 3]);
+            c03 = w0.fma(b, c03);
+            c13 = w1.fma(b, c13);
+            b = FloatVector.broadcast(F, xp[xb + 4]);
+            c04 = w0.fma(b, c04);
+            c14 = w1.fma(b, c14);
+            b = FloatVector.broadcast(F, xp[xb + 5]);
+            c05 = w0.fma(b, c05);
+            c15 = w1.fma(b, c15);
+            b = FloatVector.broadcast(F, xp[xb + 6]);
+            c06 = w0.fma(b, c06);
+            c16 = w1.fma(b, c16);
+            b = FloatVector.broadcast(F, xp[xb + 7]);
+            c07 = w0.fma(b, c07);
+            c17 = w1.fma(b, c17);
+            b = FloatVector.broadcast(F, xp[xb + 8]);
+            c08 = w0.fma(b, c08);
+            c18 = w1.fma(b, c18);
+            b = FloatVector.broadcast(F, xp[xb + 9]);
+            c09 = w0.fma(b, c09);
+            c19 = w1.fma(b, c19);
+            b = FloatVector.broadcast(F, xp[xb + 10]);
+            c010 = w0.fma(b, c010);
+            c110 = w1.fma(b, c110);
+            b = FloatVector.broadcast(F, xp[xb + 11]);
+            c011 = w0.fma(b, c011);
+            c111 = w1.fma(b, c111);
+        }
+        FloatVector d0 = FloatVector.fromMemorySegment(F, d, fo, LE);
+        FloatVector d1 = FloatVector.fromMemorySegment(F, d, fo + 4L * L, LE);
+        float s;
+        s = xd[xdo];
+        c00.fma(d0.mul(s), FloatVector.fromArray(F, tb, to)).intoArray(tb, to);
+        c10.fma(d1.mul(s), FloatVector.fromArray(F, tb, to + L)).intoArray(tb, to + L);
+        s = xd[xdo + 1 * nb];
+        c01.fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 1 * P)).intoArray(tb, to + 1 * P);
+        c11.fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 1 * P + L)).intoArray(tb, to + 1 * P + L);
+        s = xd[xdo + 2 * nb];
+        c02.fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 2 * P)).intoArray(tb, to + 2 * P);
+        c12.fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 2 * P + L)).intoArray(tb, to + 2 * P + L);
+        s = xd[xdo + 3 * nb];
+        c03.fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 3 * P)).intoArray(tb, to + 3 * P);
+        c13.fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 3 * P + L)).intoArray(tb, to + 3 * P + L);
+        s = xd[xdo + 4 * nb];
+        c04.fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 4 * P)).intoArray(tb, to + 4 * P);
+        c14.fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 4 * P + L)).intoArray(tb, to + 4 * P + L);
+        s = xd[xdo + 5 * nb];
+        c05.fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 5 * P)).intoArray(tb, to + 5 * P);
+        c15.fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 5 * P + L)).intoArray(tb, to + 5 * P + L);
+        s = xd[xdo + 6 * nb];
+        c06.fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 6 * P)).intoArray(tb, to + 6 * P);
+        c16.fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 6 * P + L)).intoArray(tb, to + 6 * P + L);
+        s = xd[xdo + 7 * nb];
+        c07.fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 7 * P)).intoArray(tb, to + 7 * P);
+        c17.fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 7 * P + L)).intoArray(tb, to + 7 * P + L);
+        s = xd[xdo + 8 * nb];
+        c08.fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 8 * P)).intoArray(tb, to + 8 * P);
+        c18.fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 8 * P + L)).intoArray(tb, to + 8 * P + L);
+        s = xd[xdo + 9 * nb];
+        c09.fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 9 * P)).intoArray(tb, to + 9 * P);
+        c19.fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 9 * P + L)).intoArray(tb, to + 9 * P + L);
+        s = xd[xdo + 10 * nb];
+        c010.fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 10 * P)).intoArray(tb, to + 10 * P);
+        c110.fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 10 * P + L)).intoArray(tb, to + 10 * P + L);
+        s = xd[xdo + 11 * nb];
+        c011.fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 11 * P)).intoArray(tb, to + 11 * P);
+        c111.fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 11 * P + L)).intoArray(tb, to + 11 * P + L);
+    }
+
+    /**
+     * The 8-token Q4_0 tile over one block of 32 columns at a[ao ..]: exact sums of (q − 8)·q_x, then
+     * tb[to + j·P + i] = fma(sum, d_w[i]·xd[xdo + j·nb], tb[..]); d_w at {@code fo} in the form.
+     */
+    private static void q8(float[] a, int ao, int n, float[] xp, int xo, float[] tb, int to, MemorySegment d, long fo, float[] xd, int xdo, int nb) {
+        FloatVector c00 = FloatVector.zero(F), c01 = c00, c02 = c00, c03 = c00, c04 = c00, c05 = c00, c06 = c00, c07 = c00;
+        FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00, c14 = c00, c15 = c00, c16 = c00, c17 = c00;
+        for (int c = 0; c < n; c++) {
+            FloatVector w0 = FloatVector.fromArray(F, a, ao + c * P);
+            FloatVector w1 = FloatVector.fromArray(F, a, ao + c * P + L);
+            int xb = xo + c * 8;
+            FloatVector b;
+            b = FloatVector.broadcast(F, xp[xb]);
+            c00 = w0.fma(b, c00);
+            c10 = w1.fma(b, c10);
+            b = FloatVector.broadcast(F, xp[xb + 1]);
+            c01 = w0.fma(b, c01);
+            c11 = w1.fma(b, c11);
+            b = FloatVector.broadcast(F, xp[xb + 2]);
+            c02 = w0.fma(b, c02);
+            c12 = w1.fma(b, c12);
+            b = FloatVector.broadcast(F, xp[xb + 3]);
+            c03 = w0.fma(b, c03);
+            c13 = w1.fma(b, c13);
+            b = FloatVector.broadcast(F, xp[xb + 4]);
+            c04 = w0.fma(b, c04);
+            c14 = w1.fma(b, c14);
+            b = FloatVector.broadcast(F, xp[xb + 5]);
+            c05 = w0.fma(b, c05);
+            c15 = w1.fma(b, c15);
+            b = FloatVector.broadcast(F, xp[xb + 6]);
+            c06 = w0.fma(b, c06);
+            c16 = w1.fma(b, c16);
+            b = FloatVector.broadcast(F, xp[xb + 7]);
+            c07 = w0.fma(b, c07);
+            c17 = w1.fma(b, c17);
+        }
+        FloatVector d0 = FloatVector.fromMemorySegment(F, d, fo, LE);
+        FloatVector d1 = FloatVector.fromMemorySegment(F, d, fo + 4L * L, LE);
+        float s;
+        s = xd[xdo];
+        c00.fma(d0.mul(s), FloatVector.fromArray(F, tb, to)).intoArray(tb, to);
+        c10.fma(d1.mul(s), FloatVector.fromArray(F, tb, to + L)).intoArray(tb, to + L);
+        s = xd[xdo + 1 * nb];
+        c01.fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 1 * P)).intoArray(tb, to + 1 * P);
+        c11.fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 1 * P + L)).intoArray(tb, to + 1 * P + L);
+        s = xd[xdo + 2 * nb];
+        c02.fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 2 * P)).intoArray(tb, to + 2 * P);
+        c12.fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 2 * P + L)).intoArray(tb, to + 2 * P + L);
+        s = xd[xdo + 3 * nb];
+        c03.fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 3 * P)).intoArray(tb, to + 3 * P);
+        c13.fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 3 * P + L)).intoArray(tb, to + 3 * P + L);
+        s = xd[xdo + 4 * nb];
+        c04.fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 4 * P)).intoArray(tb, to + 4 * P);
+        c14.fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 4 * P + L)).intoArray(tb, to + 4 * P + L);
+        s = xd[xdo + 5 * nb];
+        c05.fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 5 * P)).intoArray(tb, to + 5 * P);
+        c15.fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 5 * P + L)).intoArray(tb, to + 5 * P + L);
+        s = xd[xdo + 6 * nb];
+        c06.fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 6 * P)).intoArray(tb, to + 6 * P);
+        c16.fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 6 * P + L)).intoArray(tb, to + 6 * P + L);
+        s = xd[xdo + 7 * nb];
+        c07.fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 7 * P)).intoArray(tb, to + 7 * P);
+        c17.fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 7 * P + L)).intoArray(tb, to + 7 * P + L);
+    }
+
+    /**
+     * The 4-token Q4_0 tile over one block of 32 columns at a[ao ..]: exact sums of (q − 8)·q_x, then
+     * tb[to + j·P + i] = fma(sum, d_w[i]·xd[xdo + j·nb], tb[..]); d_w at {@code fo} in the form.
+     */
+    private static void q4(float[] a, int ao, int n, float[] xp, int xo, float[] tb, int to, MemorySegment d, long fo, float[] xd, int xdo, int nb) {
+        FloatVector c00 = FloatVector.zero(F), c01 = c00, c02 = c00, c03 = c00;
+        FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
+        for (int c = 0; c < n; c++) {
+            FloatVector w0 = FloatVector.fromArray(F, a, ao + c * P);
+            FloatVector w1 = FloatVector.fromArray(F, a, ao + c * P + L);
+            int xb = xo + c * 4;
+            FloatVector b;
+            b = FloatVector.broadcast(F, xp[xb]);
+            c00 = w0.fma(b, c00);
+            c10 = w1.fma(b, c10);
+            b = FloatVector.broadcast(F, xp[xb + 1]);
+            c01 = w0.fma(b, c01);
+            c11 = w1.fma(b, c11);
+            b = FloatVector.broadcast(F, xp[xb + 2]);
+            c02 = w0.fma(b, c02);
+            c12 = w1.fma(b, c12);
+            b = FloatVector.broadcast(F, xp[xb + 3]);
+            c03 = w0.fma(b, c03);
+            c13 = w1.fma(b, c13);
+        }
+        FloatVector d0 = FloatVector.fromMemorySegment(F, d, fo, LE);
+        FloatVector d1 = FloatVector.fromMemorySegment(F, d, fo + 4L * L, LE);
+        float s;
+        s = xd[xdo];
+        c00.fma(d0.mul(s), FloatVector.fromArray(F, tb, to)).intoArray(tb, to);
+        c10.fma(d1.mul(s), FloatVector.fromArray(F, tb, to + L)).intoArray(tb, to + L);
+        s = xd[xdo + 1 * nb];
+        c01.fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 1 * P)).intoArray(tb, to + 1 * P);
+        c11.fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 1 * P + L)).intoArray(tb, to + 1 * P + L);
+        s = xd[xdo + 2 * nb];
+        c02.fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 2 * P)).intoArray(tb, to + 2 * P);
+        c12.fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 2 * P + L)).intoArray(tb, to + 2 * P + L);
+        s = xd[xdo + 3 * nb];
+        c03.fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 3 * P)).intoArray(tb, to + 3 * P);
+        c13.fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 3 * P + L)).intoArray(tb, to + 3 * P + L);
     }
 }

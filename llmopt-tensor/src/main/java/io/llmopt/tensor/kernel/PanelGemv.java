@@ -38,6 +38,8 @@ final class PanelGemv {
     static final int UNIT = 4 * P;
     /** 2L bytes: one column of a Q8_0 panel, widened as two parts of L floats. */
     static final VectorSpecies<Byte> B2 = VectorSpecies.of(byte.class, VectorShape.forBitSize(2 * L * 8));
+    /** P shorts: one column of a Q4_0 panel's words, or its 16-bit block sums. */
+    static final VectorSpecies<Short> SP = VectorSpecies.of(short.class, VectorShape.forBitSize(P * 16));
     /** L shorts: half of one column of an F16 panel. */
     static final VectorSpecies<Short> S = Simd.S;
 
@@ -49,9 +51,9 @@ final class PanelGemv {
         return f.lanes() == L;
     }
 
-    /** Panels per GEMV work unit of {@code f}: four for F16, else two. */
+    /** Panels per GEMV work unit of {@code f}: four for F16 and Q4_0, else two. */
     static int unitPanels(ColumnPanels f) {
-        return f.type() == io.llmopt.tensor.GgmlType.F16 ? 4 : 2;
+        return f.type() == io.llmopt.tensor.GgmlType.F16 || f.type() == io.llmopt.tensor.GgmlType.Q4_0 ? 4 : 2;
     }
 
     /** Rows per GEMV work unit of {@code f}. */
@@ -67,9 +69,10 @@ final class PanelGemv {
 
     /**
      * out[oo + i] = row u·{@link #unitRows} + i of W·x for the rows of unit u; {@code res} holds at least
-     * {@link #UNIT} floats.
+     * {@link #UNIT} floats. For Q4_0, x must also be given quantized by {@link Q8Activations#quantizeRow}: xq[c]
+     * the 8-bit value of x[xo + c] (as a float), xd the block scales (unused, may be null, for the other types).
      */
-    static void unit(ColumnPanels f, int u, float[] x, int xo, float[] out, int oo, float[] res) {
+    static void unit(ColumnPanels f, int u, float[] x, int xo, float[] xq, float[] xd, float[] out, int oo, float[] res) {
         MemorySegment d = f.data();
         int k = unitPanels(f);
         int p = k * u;
@@ -80,7 +83,7 @@ final class PanelGemv {
             case F32 -> f32(d, po, pq, cols, x, xo, res);
             case F16 -> f16x4(d, po, pq, f.panelOffset(Math.min(p + 2, f.panels() - 1)), f.panelOffset(Math.min(p + 3, f.panels() - 1)), cols, x, xo, res);
             case Q8_0 -> q8_0(d, po, pq, cols, x, xo, res);
-            case Q4_0 -> q4_0(d, po, pq, cols, x, xo, res);
+            case Q4_0 -> q4_0(d, po, pq, f.panelOffset(Math.min(p + 2, f.panels() - 1)), f.panelOffset(Math.min(p + 3, f.panels() - 1)), cols, xq, xd, res);
             case Q4_K -> PanelKQuants.q4_K(d, po, pq, f.blockBytes(), cols, x, xo, res);
             case Q6_K -> PanelKQuants.q6_K(d, po, pq, f.blockBytes(), cols, x, xo, res);
             default -> throw new AssertionError(f.type());
@@ -95,6 +98,20 @@ final class PanelGemv {
      */
     static float reference(ColumnPanels f, int row, float[] x, int xo, float[] w) {
         f.decodeRow(row, w, 0);
+        if (f.type() == io.llmopt.tensor.GgmlType.Q4_0) {
+            short[] q = new short[f.cols()];
+            float[] d = new float[f.cols() / 32];
+            Q8Activations.quantize(x, xo, f.cols(), q, 0, d, 0);
+            float total = 0f;
+            for (int b = 0; b < d.length; b++) {
+                int s = 0;
+                for (int c = 32 * b; c < 32 * b + 32; c++) {
+                    s += f.q4_0(row, c) * q[c];
+                }
+                total = Math.fma((float) s, f.q4_0Scale(row, 32 * b) * d[b], total);
+            }
+            return total;
+        }
         float total = 0f;
         for (int c0 = 0; c0 < f.cols(); c0 += ColumnPanels.CHUNK) {
             float s = 0f;
@@ -209,76 +226,62 @@ final class PanelGemv {
         store(t0, t1, t2, t3, res);
     }
 
-    /** Q4_0: W = fma(q, d, −8d) with q = (word >>> 4n) &amp; 15 for column 8k + n of the block. */
-    private static void q4_0(MemorySegment d, long po, long pq, int cols, float[] x, int xo, float[] res) {
-        FloatVector t0 = FloatVector.zero(F), t1 = t0, t2 = t0, t3 = t0;
+    /**
+     * Q4_0 over four panels, in 16-bit integers: per block of 32 columns and panel, a = Σ (q − 8)·q_x in P short
+     * lanes (two shifts sign-extend a nibble, then one multiply and one add per column: four vector operations
+     * per 32 weights where the float form needs ten per 16), exact since |a| ≤ 32512; then t = fma(a, d·d_x, t).
+     * Measured 1.5× the float kernel per core from memory and 1.7× in cache (see BENCHMARKS).
+     */
+    private static void q4_0(MemorySegment d, long p0, long p1, long p2, long p3, int cols, float[] xq, float[] xd, float[] res) {
+        FloatVector t0 = FloatVector.zero(F), t1 = t0, t2 = t0, t3 = t0, t4 = t0, t5 = t0, t6 = t0, t7 = t0;
         long bb = 20L * P;
-        for (int c0 = 0; c0 < cols; c0 += ColumnPanels.CHUNK) {
-            int end = Math.min(cols, c0 + ColumnPanels.CHUNK);
-            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-            for (int c = c0; c < end; c += 32) {
-                long fo = po + (c >>> 5) * bb, fq = pq + (c >>> 5) * bb;
-                FloatVector d0 = FloatVector.fromMemorySegment(F, d, fo, LE);
-                FloatVector d1 = FloatVector.fromMemorySegment(F, d, fo + 4L * L, LE);
-                FloatVector d2 = FloatVector.fromMemorySegment(F, d, fq, LE);
-                FloatVector d3 = FloatVector.fromMemorySegment(F, d, fq + 4L * L, LE);
-                FloatVector m0 = d0.mul(-8f), m1 = d1.mul(-8f), m2 = d2.mul(-8f), m3 = d3.mul(-8f);
-                for (int k = 0; k < 4; k++) {
-                    long wo = fo + 4L * P + 4L * P * k, wq = fq + 4L * P + 4L * P * k;
-                    IntVector v0 = IntVector.fromMemorySegment(I, d, wo, LE);
-                    IntVector v1 = IntVector.fromMemorySegment(I, d, wo + 4L * L, LE);
-                    IntVector v2 = IntVector.fromMemorySegment(I, d, wq, LE);
-                    IntVector v3 = IntVector.fromMemorySegment(I, d, wq + 4L * L, LE);
-                    int xc = xo + c + 8 * k;
-                    FloatVector b;
-                    b = FloatVector.broadcast(F, x[xc]);
-                    a0 = ((FloatVector) v0.and(15).convert(VectorOperators.I2F, 0)).fma(d0, m0).fma(b, a0);
-                    a1 = ((FloatVector) v1.and(15).convert(VectorOperators.I2F, 0)).fma(d1, m1).fma(b, a1);
-                    a2 = ((FloatVector) v2.and(15).convert(VectorOperators.I2F, 0)).fma(d2, m2).fma(b, a2);
-                    a3 = ((FloatVector) v3.and(15).convert(VectorOperators.I2F, 0)).fma(d3, m3).fma(b, a3);
-                    b = FloatVector.broadcast(F, x[xc + 1]);
-                    a0 = ((FloatVector) v0.lanewise(VectorOperators.LSHR, 4).and(15).convert(VectorOperators.I2F, 0)).fma(d0, m0).fma(b, a0);
-                    a1 = ((FloatVector) v1.lanewise(VectorOperators.LSHR, 4).and(15).convert(VectorOperators.I2F, 0)).fma(d1, m1).fma(b, a1);
-                    a2 = ((FloatVector) v2.lanewise(VectorOperators.LSHR, 4).and(15).convert(VectorOperators.I2F, 0)).fma(d2, m2).fma(b, a2);
-                    a3 = ((FloatVector) v3.lanewise(VectorOperators.LSHR, 4).and(15).convert(VectorOperators.I2F, 0)).fma(d3, m3).fma(b, a3);
-                    b = FloatVector.broadcast(F, x[xc + 2]);
-                    a0 = ((FloatVector) v0.lanewise(VectorOperators.LSHR, 8).and(15).convert(VectorOperators.I2F, 0)).fma(d0, m0).fma(b, a0);
-                    a1 = ((FloatVector) v1.lanewise(VectorOperators.LSHR, 8).and(15).convert(VectorOperators.I2F, 0)).fma(d1, m1).fma(b, a1);
-                    a2 = ((FloatVector) v2.lanewise(VectorOperators.LSHR, 8).and(15).convert(VectorOperators.I2F, 0)).fma(d2, m2).fma(b, a2);
-                    a3 = ((FloatVector) v3.lanewise(VectorOperators.LSHR, 8).and(15).convert(VectorOperators.I2F, 0)).fma(d3, m3).fma(b, a3);
-                    b = FloatVector.broadcast(F, x[xc + 3]);
-                    a0 = ((FloatVector) v0.lanewise(VectorOperators.LSHR, 12).and(15).convert(VectorOperators.I2F, 0)).fma(d0, m0).fma(b, a0);
-                    a1 = ((FloatVector) v1.lanewise(VectorOperators.LSHR, 12).and(15).convert(VectorOperators.I2F, 0)).fma(d1, m1).fma(b, a1);
-                    a2 = ((FloatVector) v2.lanewise(VectorOperators.LSHR, 12).and(15).convert(VectorOperators.I2F, 0)).fma(d2, m2).fma(b, a2);
-                    a3 = ((FloatVector) v3.lanewise(VectorOperators.LSHR, 12).and(15).convert(VectorOperators.I2F, 0)).fma(d3, m3).fma(b, a3);
-                    b = FloatVector.broadcast(F, x[xc + 4]);
-                    a0 = ((FloatVector) v0.lanewise(VectorOperators.LSHR, 16).and(15).convert(VectorOperators.I2F, 0)).fma(d0, m0).fma(b, a0);
-                    a1 = ((FloatVector) v1.lanewise(VectorOperators.LSHR, 16).and(15).convert(VectorOperators.I2F, 0)).fma(d1, m1).fma(b, a1);
-                    a2 = ((FloatVector) v2.lanewise(VectorOperators.LSHR, 16).and(15).convert(VectorOperators.I2F, 0)).fma(d2, m2).fma(b, a2);
-                    a3 = ((FloatVector) v3.lanewise(VectorOperators.LSHR, 16).and(15).convert(VectorOperators.I2F, 0)).fma(d3, m3).fma(b, a3);
-                    b = FloatVector.broadcast(F, x[xc + 5]);
-                    a0 = ((FloatVector) v0.lanewise(VectorOperators.LSHR, 20).and(15).convert(VectorOperators.I2F, 0)).fma(d0, m0).fma(b, a0);
-                    a1 = ((FloatVector) v1.lanewise(VectorOperators.LSHR, 20).and(15).convert(VectorOperators.I2F, 0)).fma(d1, m1).fma(b, a1);
-                    a2 = ((FloatVector) v2.lanewise(VectorOperators.LSHR, 20).and(15).convert(VectorOperators.I2F, 0)).fma(d2, m2).fma(b, a2);
-                    a3 = ((FloatVector) v3.lanewise(VectorOperators.LSHR, 20).and(15).convert(VectorOperators.I2F, 0)).fma(d3, m3).fma(b, a3);
-                    b = FloatVector.broadcast(F, x[xc + 6]);
-                    a0 = ((FloatVector) v0.lanewise(VectorOperators.LSHR, 24).and(15).convert(VectorOperators.I2F, 0)).fma(d0, m0).fma(b, a0);
-                    a1 = ((FloatVector) v1.lanewise(VectorOperators.LSHR, 24).and(15).convert(VectorOperators.I2F, 0)).fma(d1, m1).fma(b, a1);
-                    a2 = ((FloatVector) v2.lanewise(VectorOperators.LSHR, 24).and(15).convert(VectorOperators.I2F, 0)).fma(d2, m2).fma(b, a2);
-                    a3 = ((FloatVector) v3.lanewise(VectorOperators.LSHR, 24).and(15).convert(VectorOperators.I2F, 0)).fma(d3, m3).fma(b, a3);
-                    b = FloatVector.broadcast(F, x[xc + 7]);
-                    a0 = ((FloatVector) v0.lanewise(VectorOperators.LSHR, 28).and(15).convert(VectorOperators.I2F, 0)).fma(d0, m0).fma(b, a0);
-                    a1 = ((FloatVector) v1.lanewise(VectorOperators.LSHR, 28).and(15).convert(VectorOperators.I2F, 0)).fma(d1, m1).fma(b, a1);
-                    a2 = ((FloatVector) v2.lanewise(VectorOperators.LSHR, 28).and(15).convert(VectorOperators.I2F, 0)).fma(d2, m2).fma(b, a2);
-                    a3 = ((FloatVector) v3.lanewise(VectorOperators.LSHR, 28).and(15).convert(VectorOperators.I2F, 0)).fma(d3, m3).fma(b, a3);
-                }
+        for (int b = 0; b < cols >>> 5; b++) {
+            long f0 = p0 + b * bb, f1 = p1 + b * bb, f2 = p2 + b * bb, f3 = p3 + b * bb;
+            ShortVector a0 = ShortVector.zero(SP), a1 = a0, a2 = a0, a3 = a0;
+            for (int k = 0; k < 8; k++) {
+                long wo = 4L * P + 2L * P * k;
+                ShortVector v0 = ShortVector.fromMemorySegment(SP, d, f0 + wo, LE);
+                ShortVector v1 = ShortVector.fromMemorySegment(SP, d, f1 + wo, LE);
+                ShortVector v2 = ShortVector.fromMemorySegment(SP, d, f2 + wo, LE);
+                ShortVector v3 = ShortVector.fromMemorySegment(SP, d, f3 + wo, LE);
+                int c = 32 * b + 4 * k;
+                ShortVector bx;
+                bx = ShortVector.broadcast(SP, (short) xq[c]);
+                a0 = a0.add(v0.lanewise(VectorOperators.LSHL, 12).lanewise(VectorOperators.ASHR, 12).mul(bx));
+                a1 = a1.add(v1.lanewise(VectorOperators.LSHL, 12).lanewise(VectorOperators.ASHR, 12).mul(bx));
+                a2 = a2.add(v2.lanewise(VectorOperators.LSHL, 12).lanewise(VectorOperators.ASHR, 12).mul(bx));
+                a3 = a3.add(v3.lanewise(VectorOperators.LSHL, 12).lanewise(VectorOperators.ASHR, 12).mul(bx));
+                bx = ShortVector.broadcast(SP, (short) xq[c + 1]);
+                a0 = a0.add(v0.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 12).mul(bx));
+                a1 = a1.add(v1.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 12).mul(bx));
+                a2 = a2.add(v2.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 12).mul(bx));
+                a3 = a3.add(v3.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 12).mul(bx));
+                bx = ShortVector.broadcast(SP, (short) xq[c + 2]);
+                a0 = a0.add(v0.lanewise(VectorOperators.LSHL, 4).lanewise(VectorOperators.ASHR, 12).mul(bx));
+                a1 = a1.add(v1.lanewise(VectorOperators.LSHL, 4).lanewise(VectorOperators.ASHR, 12).mul(bx));
+                a2 = a2.add(v2.lanewise(VectorOperators.LSHL, 4).lanewise(VectorOperators.ASHR, 12).mul(bx));
+                a3 = a3.add(v3.lanewise(VectorOperators.LSHL, 4).lanewise(VectorOperators.ASHR, 12).mul(bx));
+                bx = ShortVector.broadcast(SP, (short) xq[c + 3]);
+                a0 = a0.add(v0.lanewise(VectorOperators.ASHR, 12).mul(bx));
+                a1 = a1.add(v1.lanewise(VectorOperators.ASHR, 12).mul(bx));
+                a2 = a2.add(v2.lanewise(VectorOperators.ASHR, 12).mul(bx));
+                a3 = a3.add(v3.lanewise(VectorOperators.ASHR, 12).mul(bx));
             }
-            t0 = t0.add(a0);
-            t1 = t1.add(a1);
-            t2 = t2.add(a2);
-            t3 = t3.add(a3);
+            float s = xd[b];
+            t0 = ((FloatVector) a0.convertShape(VectorOperators.S2F, F, 0)).fma(FloatVector.fromMemorySegment(F, d, f0, LE).mul(s), t0);
+            t1 = ((FloatVector) a0.convertShape(VectorOperators.S2F, F, 1)).fma(FloatVector.fromMemorySegment(F, d, f0 + 4L * L, LE).mul(s), t1);
+            t2 = ((FloatVector) a1.convertShape(VectorOperators.S2F, F, 0)).fma(FloatVector.fromMemorySegment(F, d, f1, LE).mul(s), t2);
+            t3 = ((FloatVector) a1.convertShape(VectorOperators.S2F, F, 1)).fma(FloatVector.fromMemorySegment(F, d, f1 + 4L * L, LE).mul(s), t3);
+            t4 = ((FloatVector) a2.convertShape(VectorOperators.S2F, F, 0)).fma(FloatVector.fromMemorySegment(F, d, f2, LE).mul(s), t4);
+            t5 = ((FloatVector) a2.convertShape(VectorOperators.S2F, F, 1)).fma(FloatVector.fromMemorySegment(F, d, f2 + 4L * L, LE).mul(s), t5);
+            t6 = ((FloatVector) a3.convertShape(VectorOperators.S2F, F, 0)).fma(FloatVector.fromMemorySegment(F, d, f3, LE).mul(s), t6);
+            t7 = ((FloatVector) a3.convertShape(VectorOperators.S2F, F, 1)).fma(FloatVector.fromMemorySegment(F, d, f3 + 4L * L, LE).mul(s), t7);
         }
         store(t0, t1, t2, t3, res);
+        t4.intoArray(res, 4 * L);
+        t5.intoArray(res, 5 * L);
+        t6.intoArray(res, 6 * L);
+        t7.intoArray(res, 7 * L);
     }
 
     /** The last statement of every kernel (a vector-taking helper is fine here: the loop is done). */

@@ -21,6 +21,11 @@ final class PanelMatMul implements RangeTask {
     private float[][] decoded = new float[0][];
     private float[][] totals = new float[0][];
     private float[] xp = new float[0];
+    /** Per worker: one token's quantized activations before they are packed (Q4_0). */
+    private float[][] quantized = new float[0][];
+    /** Q4_0: the activations quantized (batch 1) and the block scales (every batch). */
+    private float[] xq = new float[0];
+    private float[] xd = new float[0];
     private ColumnPanels form;
     private float[] x;
     private int xOffset;
@@ -36,6 +41,7 @@ final class PanelMatMul implements RangeTask {
             decoded = grow(decoded, threads, PanelGemm.PANEL);
             totals = grow(totals, threads, 0);
         }
+        boolean q8 = f.type() == io.llmopt.tensor.GgmlType.Q4_0;
         this.form = f;
         this.x = x;
         this.xOffset = xOffset;
@@ -44,12 +50,25 @@ final class PanelMatMul implements RangeTask {
         this.outOffset = outOffset;
         try {
             if (batch == 1) {
+                if (q8) {
+                    if (xq.length < f.cols()) {
+                        xq = new float[f.cols()];
+                        xd = new float[f.cols() / 32];
+                    }
+                    Q8Activations.quantizeRow(x, xOffset, f.cols(), xq, 0, xd, 0);
+                }
                 pool.run(PanelGemv.units(f), Math.max(1, MIN_CHUNK_WORK / Math.max(1, PanelGemv.unitRows(f) * f.cols())), this);
                 return;
             }
             int tp = PanelGemm.padded(batch);
             if (xp.length < tp * f.cols()) {
                 xp = new float[tp * f.cols()];
+            }
+            if (q8 && xd.length < tp * (f.cols() / 32)) {
+                xd = new float[tp * (f.cols() / 32)];
+            }
+            if (q8 && (quantized.length < threads || quantized[0].length < f.cols())) {
+                quantized = grow(new float[0][], threads, f.cols());
             }
             for (int i = 0; i < threads; i++) {
                 if (totals[i].length < tp * PanelGemv.P) {
@@ -93,20 +112,24 @@ final class PanelMatMul implements RangeTask {
         int cols = form.cols();
         if (batch == 1) {
             for (int u = from; u < to; u++) {
-                PanelGemv.unit(form, u, x, xOffset, out, outOffset + u * PanelGemv.unitRows(form), results[worker]);
+                PanelGemv.unit(form, u, x, xOffset, xq, xd, out, outOffset + u * PanelGemv.unitRows(form), results[worker]);
             }
         } else if (packing) {
             int g = 0;
             for (int t = 0; t < batch; g++) {
                 int w = PanelGemm.groupWidth(batch, t);
                 if (g >= from && g < to) {
-                    PanelGemm.pack(x, xOffset, batch, cols, t, w, xp, t * cols);
+                    if (form.type() == io.llmopt.tensor.GgmlType.Q4_0) {
+                        PanelGemm.packQ8(x, xOffset, batch, cols, t, w, xp, t * cols, xd, quantized[worker]);
+                    } else {
+                        PanelGemm.pack(x, xOffset, batch, cols, t, w, xp, t * cols);
+                    }
                 }
                 t += w;
             }
         } else {
             for (int p = from; p < to; p++) {
-                PanelGemm.panel(form, p, xp, batch, out, outOffset, form.rows(), decoded[worker], totals[worker]);
+                PanelGemm.panel(form, p, xp, xd, batch, out, outOffset, form.rows(), decoded[worker], totals[worker]);
             }
         }
     }

@@ -28,6 +28,9 @@ final class SharedInputGemv implements RangeTask {
     private int cols;
     private float[] x;
     private int xOffset;
+    /** x quantized for the Q4_0 column-panel kernels (once per call, if one of the weights needs it). */
+    private float[] xq = new float[0];
+    private float[] xd = new float[0];
 
     void run(Tensor[] weights, float[] x, int xOffset, float[][] outs, WorkerPool pool) {
         int k = weights.length;
@@ -69,6 +72,17 @@ final class SharedInputGemv implements RangeTask {
             groups += (rows + unit - 1) / unit;
         }
         firstGroup[k] = groups;
+        for (int i = 0; i < k; i++) {
+            if (weights[i].sparse() == null && weights[i].packed() instanceof ColumnPanels cp && PanelGemv.usable(cp)
+                    && cp.type() == io.llmopt.tensor.GgmlType.Q4_0) {
+                if (xq.length < c) {
+                    xq = new float[c];
+                    xd = new float[c / 32];
+                }
+                Q8Activations.quantizeRow(x, xOffset, c, xq, 0, xd, 0);
+                break;
+            }
+        }
         this.cols = c;
         this.x = x;
         this.xOffset = xOffset;
@@ -105,7 +119,7 @@ final class SharedInputGemv implements RangeTask {
             for (; g < end; g++) {
                 if (sparse == null && packed instanceof ColumnPanels cp && PanelGemv.usable(cp)) {
                     int u = g - firstGroup[i];
-                    PanelGemv.unit(cp, u, x, xOffset, out[i], u * PanelGemv.unitRows(cp), s);
+                    PanelGemv.unit(cp, u, x, xOffset, xq, xd, out[i], u * PanelGemv.unitRows(cp), s);
                     continue;
                 }
                 int r = (g - firstGroup[i]) * Gemv.ROWS;
