@@ -20,7 +20,8 @@ import jdk.incubator.vector.VectorSpecies;
  * time in the outer-product form: for each column c, the weight vectors of the panels are decoded in registers and
  * acc += W[rows, c] · x[c] with x[c] broadcast. The accumulators restart at every {@link ColumnPanels#CHUNK}
  * columns and are added to the running totals, which is the arithmetic the form defines (see there), so the
- * outputs have the bits of {@link #reference} and of the GEMM ({@link PanelGemm}). Several panels rather than
+ * outputs have the bits of {@link #reference} and of the GEMM ({@link PanelGemm}); Q4_0 follows the form's 8-bit
+ * activation arithmetic instead (see {@link ColumnPanels}). Several panels rather than
  * one: more independent accumulator chains and memory streams. F16, which needs the most bytes per
  * multiply-add, measured 6.3–6.6 GB/s per core from memory with one panel, 7.2–9.3 with two (2048×2048), and at
  * two threads 14.9–16.5 GB/s with two panels, 17.7–17.9 with four, against 18.8–19.2 for the GGUF-layout four-
@@ -230,7 +231,8 @@ final class PanelGemv {
      * Q4_0 over four panels, in 16-bit integers: per block of 32 columns and panel, a = Σ (q − 8)·q_x in P short
      * lanes (two shifts sign-extend a nibble, then one multiply and one add per column: four vector operations
      * per 32 weights where the float form needs ten per 16), exact since |a| ≤ 32512; then t = fma(a, d·d_x, t).
-     * Measured 1.5× the float kernel per core from memory and 1.7× in cache (see BENCHMARKS).
+     * Measured 1.35× the float kernel per core from memory, 1.31× at two threads (BENCHMARKS "Q4_0 with 8-bit
+     * activations").
      */
     private static void q4_0(MemorySegment d, long p0, long p1, long p2, long p3, int cols, float[] xq, float[] xd, float[] res) {
         FloatVector t0 = FloatVector.zero(F), t1 = t0, t2 = t0, t3 = t0, t4 = t0, t5 = t0, t6 = t0, t7 = t0;
