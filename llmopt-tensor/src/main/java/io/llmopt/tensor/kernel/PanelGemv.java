@@ -16,8 +16,8 @@ import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Decode GEMV (batch 1) over the {@link ColumnPanels} form, two panels (2P = 4L rows; F16: four panels) at a
- * time in the outer-product form: for each column c, the weight vectors of the panels are decoded in registers and
+ * Decode GEMV (batch 1) over the {@link ColumnPanels} form, several panels at a time ({@link #unitPanels}: four
+ * for F16, Q8_0 and Q4_0, two for the K-quants) in the outer-product form: for each column c, the weight vectors of the panels are decoded in registers and
  * acc += W[rows, c] · x[c] with x[c] broadcast. The accumulators restart at every {@link ColumnPanels#CHUNK}
  * columns and are added to the running totals, which is the arithmetic the form defines (see there), so the
  * outputs have the bits of {@link #reference} and of the GEMM ({@link PanelGemm}); Q4_0 follows the form's 8-bit

@@ -97,7 +97,7 @@ final class SharedInputGemv implements RangeTask {
         }
     }
 
-    /** Rows per work unit of a weight: two panels of its column-panel form, else a four-row group. */
+    /** Rows per work unit of a weight: a GEMV unit of its column-panel form ({@link PanelGemv#unitRows}), else a four-row group. */
     private static int unitRows(Tensor t) {
         return t.sparse() == null && t.packed() instanceof ColumnPanels cp && PanelGemv.usable(cp) ? PanelGemv.unitRows(cp) : Gemv.ROWS;
     }
