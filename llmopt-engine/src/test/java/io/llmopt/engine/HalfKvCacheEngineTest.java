@@ -15,10 +15,19 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The engine over an f16 KV cache: the same byte budget holds twice the blocks, and 16 concurrent greedy requests
- * give the tokens the f32 engine gives (measured, not guaranteed: f16 rounds keys/values to 11 significant bits,
- * which moves logits by ≤ 0.02 here — see HalfKvCacheTest — and could flip a near-tie on another model).
+ * on ref-tinystories Q4_K_M against the f32 engine. f16 rounds keys/values to 11 significant bits, and the model's
+ * Q4_K/Q6_K matmuls quantize their activations to 8 bits (as llama.cpp does), which turns that rounding into logit
+ * moves of up to ~0.09 here (HalfKvCacheTest) — enough to flip a near-tie, after which the two generations go
+ * apart (the prompts are random token ids, which makes near-ties likelier than in text). With float activations
+ * every token was identical. Measured (2026-11-23): 13 of 16 requests identical; the others differ first at tokens
+ * 19, 15 and 27 (the first two where the q8_0 cache's engine also parts, Q8KvCacheEngineTest), so 477 of 512
+ * tokens come before the first differences. Asserted: at least {@value #MIN_IDENTICAL} and {@value #MIN_AGREEING}.
  */
 class HalfKvCacheEngineTest {
+    /** Measured 13 of 16 (see the class comment); asserted with room for another near-tie. */
+    private static final int MIN_IDENTICAL = 12;
+    /** Measured 477 of 512 tokens before each request's first difference. */
+    private static final int MIN_AGREEING = 440;
 
     @Test
     void theSameByteBudgetHoldsTwiceTheBlocks() {
@@ -48,12 +57,29 @@ class HalfKvCacheEngineTest {
             EngineConfig f32 = EngineFixtures.config(16, 48, 256, 8, reference.config().contextLength(), true);
             List<int[]> expected = run(f32, prompts);
             List<int[]> actual = run(f32.withKvCacheType(KvCacheType.F16), prompts);
+            int identical = 0;
             int tokens = 0;
+            int agreeing = 0;
             for (int i = 0; i < prompts.size(); i++) {
-                assertThat(actual.get(i)).as("request %d (prompt %d tokens)", i, prompts.get(i).length).containsExactly(expected.get(i));
-                tokens += expected.get(i).length;
+                int[] e = expected.get(i);
+                int[] a = actual.get(i);
+                assertThat(a).as("request %d length", i).hasSize(e.length);
+                int prefix = 0;
+                while (prefix < e.length && e[prefix] == a[prefix]) {
+                    prefix++;
+                }
+                if (prefix < e.length) {
+                    System.out.printf("f16 KV engine: request %d (prompt %d tokens): %d of %d tokens before the first difference%n",
+                            i, prompts.get(i).length, prefix, e.length);
+                }
+                identical += prefix == e.length ? 1 : 0;
+                tokens += e.length;
+                agreeing += prefix;
             }
-            System.out.println("f16 KV engine: " + tokens + " greedy tokens of 16 requests identical to the f32 engine");
+            System.out.printf("f16 KV engine: %d of 16 requests identical to the f32 engine, %d of %d tokens before the first difference%n",
+                    identical, agreeing, tokens);
+            assertThat(identical).as("requests whose greedy tokens are all those of the f32 engine").isGreaterThanOrEqualTo(MIN_IDENTICAL);
+            assertThat(agreeing).as("tokens before the first difference, over all requests").isGreaterThanOrEqualTo(MIN_AGREEING);
         }
     }
 

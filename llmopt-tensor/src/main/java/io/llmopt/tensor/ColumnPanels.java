@@ -17,10 +17,15 @@ import java.lang.foreign.MemorySegment;
  * 0 + s₀ + s₁ + … in chunk order. A chunk is short enough that its rounding error stays small, and each
  * output is the plain sequential sum a scalar loop computes.
  *
- * <p><b>Q4_0 is the exception</b>: as in llama.cpp, its kernels multiply with the activations quantized to 8
+ * <p><b>Q4_0, Q4_K and Q6_K are the exceptions</b>: as in llama.cpp, their kernels multiply with the activations quantized to 8
  * bits per block of 32 columns (q_x, d_x: see the kernel package's Q8Activations). Per block b the integer
  * s_b = Σ (q_w − 8)·q_x is exact (|s_b| ≤ 32512), and the output is fma(s_b, d_w·d_x, …) over the blocks in
- * order, starting from 0.
+ * order, starting from 0. <b>Q4_K</b> likewise: per 32-column sub-block b, with ds = d·sc and mn = (−dmin)·m
+ * of the sub-block, s_b = Σ (q − 8)·q_x (exact, as Q4_0) and the activations' own block sum Σ q_x; the output is
+ * t = fma(s_b, ds·d_x, t), then t = fma(8·ds + mn, (Σ q_x)·d_x, t) over the blocks in order (since
+ * W = ds·(q − 8) + (8·ds + mn); 8·ds is exact, the sum rounded once). <b>Q6_K</b>: per 16-column sub-block
+ * (half a block of the activations), s = Σ (q − 32)·q_x, exact (the kernels sum each 8-column half in 16 bits,
+ * |·| ≤ 32512, and add the halves as floats), and t = fma(s, (d·sc)·d_x, t) over the sub-blocks in order.
  *
  * <p>Layout per panel (panels follow each other; P = 2L):
  * <ul>
@@ -34,14 +39,16 @@ import java.lang.foreign.MemorySegment;
  * row i is q xor 8 (the 4-bit two's complement of q − 8) of column 4k + n, so two shifts give q − 8 sign-extended
  * in a 16-bit lane; W = (q − 8)·d, the Q4_0 decoder's value.</li>
  * <li>Q4_K: per super-block of 256 columns, P float32 d, P float32 −dmin, then per 32-column sub-block s
- * P bytes sc (the 6-bit scales, [s][i]), then per sub-block P bytes m (the 6-bit minimums), then 32 words of
- * P ints as in Q4_0 (nibble n of word k of row i is the q of column 8k + n of the super-block); W = fma(q, d·sc,
+ * P bytes sc (the 6-bit scales, [s][i]), then per sub-block P bytes m (the 6-bit minimums), then 64 words of
+ * P shorts as in Q4_0 (nibble n of word k of row i is q xor 8 for column 4k + n of the super-block); W = fma(q, d·sc,
  * (−dmin)·m). d·sc (≤ 17 significant bits), q·d·sc (≤ 21) and dmin·m are exact floats, so this is exactly the
  * codec's d·sc·q − dmin·m, signs of zero included. 152 bytes per row and super-block (GGUF: 144).</li>
- * <li>Q6_K: per super-block, P float32 d, then per 16-column sub-block P signed bytes sc, then 32 words of P
- * ints holding the low nibbles of q (as Q4_K), then 16 words of P ints holding the high two bits: bits 2j, 2j + 1
- * of word g of row i are those of column 16g + j; W = (q − 32)·(d·sc), the codec's expression (the product of
- * three is exact). 212 bytes per row and super-block (GGUF: 210).</li>
+ * <li>Q6_K: per super-block, P float32 d, then per 16-column sub-block P signed bytes sc, then per group of 8
+ * columns three words of P shorts holding e = q xor 32 (the 6-bit two's complement of q − 32) of its columns
+ * 0–7: w0 = e0 &lt;&lt; 10 | e1 &lt;&lt; 4 | (e6 &amp; 15), w1 = e2 &lt;&lt; 10 | e3 &lt;&lt; 4 | (e7 &amp; 15),
+ * w2 = e4 &lt;&lt; 10 | e5 &lt;&lt; 4 | (e6 &gt;&gt; 4) &lt;&lt; 2 | e7 &gt;&gt; 4, so that at most a shift, a blend and an
+ * arithmetic shift right by 10 give q − 32 sign-extended in a 16-bit lane; W = (q − 32)·(d·sc), the codec's
+ * expression (the product of three is exact). 212 bytes per row and super-block (GGUF: 210).</li>
  * </ul>
  * Scales of Q8_0 and Q4_0 are widened to float32 (Q4_0: 0.625 bytes per weight instead of 0.5625; Q8_0: 1.125
  * instead of 1.0625); those of the K-quants stay bytes (the kernels widen them once per sub-block). A K-quant
@@ -52,8 +59,8 @@ public final class ColumnPanels implements PackedRows {
     public static final int CHUNK = 128;
     /** Bytes per panel row of a Q4_K super-block: d, −dmin, 8 scales, 8 minimums, 32 words of quants. */
     static final int Q4_K_BLOCK = 4 + 4 + 8 + 8 + 128;
-    /** Bytes per panel row of a Q6_K super-block: d, 16 scales, 32 words of low nibbles, 16 words of high pairs. */
-    static final int Q6_K_BLOCK = 4 + 16 + 128 + 64;
+    /** Bytes per panel row of a Q6_K super-block: d, 16 scales, 32 groups of three 16-bit words. */
+    static final int Q6_K_BLOCK = 4 + 16 + 32 * 6;
 
     private final GgmlType type;
     private final int lanes;
@@ -237,14 +244,14 @@ public final class ColumnPanels implements PackedRows {
             data.set(Layouts.BYTE, fo + 8L * p + (long) sub * p + i, (byte) sc);
             data.set(Layouts.BYTE, fo + 16L * p + (long) sub * p + i, (byte) m);
         }
-        for (int k = 0; k < 32; k++) {
+        for (int k = 0; k < 64; k++) {
             int word = 0;
-            for (int n = 0; n < 8; n++) {
-                int c = 8 * k + n; // GGUF: sub-block 2g in the low nibbles of qs[32g ..], 2g + 1 in the high ones
+            for (int n = 0; n < 4; n++) {
+                int c = 4 * k + n; // GGUF: sub-block 2g in the low nibbles of qs[32g ..], 2g + 1 in the high ones
                 int v = src.get(Layouts.BYTE, bo + 16 + 32 * (c / 64) + c % 32) & 0xFF;
-                word |= ((c / 32 % 2 == 0 ? v : v >>> 4) & 15) << (4 * n);
+                word |= ((c / 32 % 2 == 0 ? v : v >>> 4) & 15 ^ 8) << (4 * n); // q xor 8, as Q4_0
             }
-            data.set(Layouts.INT, fo + 24L * p + 4L * ((long) k * p + i), word);
+            data.set(Layouts.SHORT, fo + 24L * p + 2L * ((long) k * p + i), (short) word);
         }
     }
 
@@ -254,20 +261,22 @@ public final class ColumnPanels implements PackedRows {
         for (int sub = 0; sub < 16; sub++) {
             data.set(Layouts.BYTE, fo + 4L * p + (long) sub * p + i, src.get(Layouts.BYTE, bo + 192 + sub));
         }
-        int[] lo = new int[32];
-        int[] hi = new int[16];
+        int[] e = new int[256];
         for (int c = 0; c < 256; c++) {
             int half = c / 128, quarter = c % 128 / 32, l = c % 32;
             int low = src.get(Layouts.BYTE, bo + 64 * half + 32 * (quarter % 2) + l) & 0xFF;
             int high = ((src.get(Layouts.BYTE, bo + 128 + 32 * half + l) & 0xFF) >>> (2 * quarter)) & 3;
-            lo[c / 8] |= ((quarter < 2 ? low : low >>> 4) & 15) << (4 * (c % 8));
-            hi[c / 16] |= high << (2 * (c % 16));
+            e[c] = ((quarter < 2 ? low : low >>> 4) & 15 | high << 4) ^ 32; // q xor 32: the 6-bit two's complement of q − 32
         }
-        for (int k = 0; k < 32; k++) {
-            data.set(Layouts.INT, fo + 20L * p + 4L * ((long) k * p + i), lo[k]);
-        }
-        for (int g = 0; g < 16; g++) {
-            data.set(Layouts.INT, fo + 148L * p + 4L * ((long) g * p + i), hi[g]);
+        for (int g = 0; g < 32; g++) {
+            int[] q = java.util.Arrays.copyOfRange(e, 8 * g, 8 * g + 8);
+            int[] words = {
+                q[0] << 10 | q[1] << 4 | q[6] & 15,
+                q[2] << 10 | q[3] << 4 | q[7] & 15,
+                q[4] << 10 | q[5] << 4 | (q[6] >>> 4) << 2 | q[7] >>> 4};
+            for (int k = 0; k < 3; k++) {
+                data.set(Layouts.SHORT, fo + 20L * p + 2L * ((long) (3 * g + k) * p + i), (short) words[k]);
+            }
         }
     }
 
@@ -289,22 +298,8 @@ public final class ColumnPanels implements PackedRows {
                     long fo = po + (c / 32) * blockBytes();
                     yield q4_0(row, c) * data.get(Layouts.FLOAT, fo + 4L * i);
                 }
-                case Q4_K -> {
-                    long fo = po + (c / 256) * blockBytes();
-                    int sub = c % 256 / 32;
-                    float s = data.get(Layouts.FLOAT, fo + 4L * i) * data.get(Layouts.BYTE, fo + 8L * p + (long) sub * p + i);
-                    float m = data.get(Layouts.FLOAT, fo + 4L * p + 4L * i) * data.get(Layouts.BYTE, fo + 16L * p + (long) sub * p + i);
-                    int word = data.get(Layouts.INT, fo + 24L * p + 4L * ((long) (c % 256 / 8) * p + i));
-                    yield Math.fma((float) ((word >>> (4 * (c % 8))) & 15), s, m);
-                }
-                case Q6_K -> {
-                    long fo = po + (c / 256) * blockBytes();
-                    float s = data.get(Layouts.FLOAT, fo + 4L * i) * data.get(Layouts.BYTE, fo + 4L * p + (long) (c % 256 / 16) * p + i);
-                    int lo = data.get(Layouts.INT, fo + 20L * p + 4L * ((long) (c % 256 / 8) * p + i));
-                    int hi = data.get(Layouts.INT, fo + 148L * p + 4L * ((long) (c % 256 / 16) * p + i));
-                    int v = (lo >>> (4 * (c % 8))) & 15 | ((hi >>> (2 * (c % 16))) & 3) << 4;
-                    yield (float) (v - 32) * s;
-                }
+                case Q4_K -> Math.fma((float) (q4_K(row, c) + 8), q4_KScale(row, c), q4_KMin(row, c));
+                case Q6_K -> (float) q6_K(row, c) * q6_KScale(row, c);
                 default -> throw new AssertionError(type);
             };
         }
@@ -319,6 +314,59 @@ public final class ColumnPanels implements PackedRows {
         long fo = (row / p) * panelBytes + (c / 32) * blockBytes();
         short word = data.get(Layouts.SHORT, fo + 4L * p + 2L * ((long) (c % 32 / 4) * p + row % p));
         return (short) (word << (12 - 4 * (c % 4))) >> 12;
+    }
+
+    /**
+     * Q4_K only: q − 8 (in [−8, 7]) of weight [row, c], W = fma(q, d·sc, (−dmin)·m); the scalar twin of the
+     * kernels' nibble extraction.
+     */
+    public int q4_K(int row, int c) {
+        int p = panelRows();
+        long fo = (row / p) * panelBytes + (c / 256) * blockBytes();
+        short word = data.get(Layouts.SHORT, fo + 24L * p + 2L * ((long) (c % 256 / 4) * p + row % p));
+        return (short) (word << (12 - 4 * (c % 4))) >> 12;
+    }
+
+    /** Q4_K only: d·sc of the sub-block of row {@code row} holding column {@code c} (an exact product). */
+    public float q4_KScale(int row, int c) {
+        int p = panelRows();
+        long fo = (row / p) * panelBytes + (c / 256) * blockBytes();
+        return data.get(Layouts.FLOAT, fo + 4L * (row % p)) * data.get(Layouts.BYTE, fo + 8L * p + (long) (c % 256 / 32) * p + row % p);
+    }
+
+    /** Q4_K only: (−dmin)·m of the sub-block of row {@code row} holding column {@code c} (an exact product). */
+    public float q4_KMin(int row, int c) {
+        int p = panelRows();
+        long fo = (row / p) * panelBytes + (c / 256) * blockBytes();
+        return data.get(Layouts.FLOAT, fo + 4L * p + 4L * (row % p)) * data.get(Layouts.BYTE, fo + 16L * p + (long) (c % 256 / 32) * p + row % p);
+    }
+
+    /**
+     * Q6_K only: q − 32 (in [−32, 31]) of weight [row, c], W = (q − 32)·(d·sc); the scalar twin of the kernels'
+     * extraction from the three words of its 8-column group (see the class comment).
+     */
+    public int q6_K(int row, int c) {
+        int p = panelRows();
+        long wo = (row / p) * panelBytes + (c / 256) * blockBytes() + 20L * p + 2L * ((long) (c % 256 / 8 * 3) * p + row % p);
+        short w0 = data.get(Layouts.SHORT, wo), w1 = data.get(Layouts.SHORT, wo + 2L * p), w2 = data.get(Layouts.SHORT, wo + 4L * p);
+        short v = switch (c % 8) {
+            case 0 -> w0;
+            case 1 -> (short) (w0 << 6);
+            case 2 -> w1;
+            case 3 -> (short) (w1 << 6);
+            case 4 -> w2;
+            case 5 -> (short) (w2 << 6);
+            case 6 -> (short) ((w0 << 10) & 0x3FFF | (w2 << 12) & 0xC000);
+            default -> (short) ((w1 << 10) & 0x3FFF | (w2 << 14) & 0xC000);
+        };
+        return v >> 10;
+    }
+
+    /** Q6_K only: d·sc of the 16-column sub-block of row {@code row} holding column {@code c} (an exact product). */
+    public float q6_KScale(int row, int c) {
+        int p = panelRows();
+        long fo = (row / p) * panelBytes + (c / 256) * blockBytes();
+        return data.get(Layouts.FLOAT, fo + 4L * (row % p)) * data.get(Layouts.BYTE, fo + 4L * p + (long) (c % 256 / 16) * p + row % p);
     }
 
     /** Q4_0 only: the scale d of the block of row {@code row} holding column {@code c}. */

@@ -31,6 +31,13 @@ class Q8KvCacheTest {
      */
     private static final float BOUND_HEAD_BLOCKS = 0.1f;
     /**
+     * Q4_K_M's Q4_K and Q6_K matmuls quantize their activations to 8 bits (as llama.cpp does), which is discontinuous
+     * and so amplifies the cache's rounding (see {@code HalfKvCacheTest}). Measured 2026-11-23: max |Δlogit| 0.099
+     * and one greedy token differing, at an f32 logit margin of 0.0019 (0.058 and none with float activations).
+     * Asserted: ≤ 0.2, at most one flip, at a near-tie.
+     */
+    private static final float BOUND_Q8_ACTIVATIONS = 0.2f;
+    /**
      * stories260K has head dim 8, so one block of 32 spans four heads and their scale is the largest head's: much
      * coarser for the small heads. Measured: max |Δlogit| 1.33 (max |logit| 19.5) and 2 of 61 greedy tokens differ
      * (at f32 logit margins 0.11 and 0.20). Asserted: ≤ 2.0 and at most 4 differing tokens. The docs tell users of
@@ -99,7 +106,7 @@ class Q8KvCacheTest {
     @Test
     void greedyDecodingMatchesTheFloatCacheOnQ4KM() {
         try (LoadedModel m = ModelLoader.load(SharedData.require("models/ref-tinystories/ref-tinystories-Q4_K_M.gguf"))) {
-            KvCacheAccuracy.compareToF32(m, KvCacheType.Q8_0, POOL, BOUND_HEAD_BLOCKS, 0);
+            KvCacheAccuracy.compareToF32(m, KvCacheType.Q8_0, POOL, BOUND_Q8_ACTIVATIONS, 1);
         }
     }
 

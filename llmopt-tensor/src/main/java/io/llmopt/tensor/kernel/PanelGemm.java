@@ -32,8 +32,8 @@ import jdk.incubator.vector.VectorOperators;
 final class PanelGemm {
     static final int P = PanelGemv.P;
     static final int CHUNK = ColumnPanels.CHUNK;
-    /** Floats of a worker's decoded-chunk buffer. */
-    static final int PANEL = CHUNK * P;
+    /** Floats of a worker's decoded-chunk buffer: the chunk, then a Q4_K chunk's per-block scaling (see {@link PanelKQuants#decodeQ4_K}). */
+    static final int PANEL = (CHUNK + 8) * P;
 
     private PanelGemm() {
     }
@@ -74,19 +74,22 @@ final class PanelGemm {
     }
 
     /**
-     * As {@link #pack}, with every token quantized by {@link Q8Activations} (the Q4_0 kernels' operand): the
-     * 8-bit values as floats in xp, the scale of block b of token t at xd[t·(cols/32) + b] (0 for padding);
-     * {@code row} holds cols floats of scratch.
+     * As {@link #pack}, with every token quantized by {@link Q8Activations} (the Q4_0 and Q4_K kernels' operand):
+     * the 8-bit values as floats in xp, the scale of block b of token t at xd[t·(cols/32) + b] and its block sum
+     * ({@link Q8Activations#blockSums}) at xs[t·(cols/32) + b] (0 for padding); {@code row} holds cols floats of
+     * scratch.
      */
-    static void packQ8(float[] x, int xo, int batch, int cols, int t0, int w, float[] xp, int xpo, float[] xd, float[] row) {
+    static void packQ8(float[] x, int xo, int batch, int cols, int t0, int w, float[] xp, int xpo, float[] xd, float[] xs, float[] row) {
         int nb = cols >>> 5;
         for (int j = 0; j < w; j++) {
             int t = t0 + j;
             if (t < batch) {
                 Q8Activations.quantizeRow(x, xo + t * cols, cols, row, 0, xd, t * nb);
+                Q8Activations.blockSums(row, 0, cols, xd, t * nb, xs, t * nb);
             } else {
                 java.util.Arrays.fill(row, 0, cols, 0f);
                 java.util.Arrays.fill(xd, t * nb, t * nb + nb, 0f);
+                java.util.Arrays.fill(xs, t * nb, t * nb + nb, 0f);
             }
             for (int c = 0; c < cols; c++) {
                 xp[xpo + c * w + j] = row[c];
@@ -113,16 +116,61 @@ final class PanelGemm {
     }
 
     /**
-     * out[oo + t·rows + p·P + i] for the rows of panel p and tokens t &lt; batch, from x packed by {@link #pack}
-     * (group by group, group g of width w at xp[t₀·cols ..]; for Q4_0 by {@link #packQ8}, block scales in xd);
-     * {@code a} holds {@link #PANEL} floats, {@code tb} padded(batch)·P.
+     * Q4_K, one token group over a chunk decoded by {@link PanelKQuants#decodeQ4_K} (a[c·P + i] = q − 8, each
+     * block's ds and 8·ds + mn after the chunk, reached through {@code as}, the segment of a): per block of 32
+     * columns the Q4_0 tile with d_w = ds, then tb = fma(8·ds + mn, xs[t·nb + b], tb) per token — the GEMV's
+     * arithmetic.
      */
-    static void panel(ColumnPanels f, int p, float[] xp, float[] xd, int batch, float[] out, int oo, int rows, float[] a, float[] tb) {
+    private static void q4_KBlocks(MemorySegment as, int c0, int m, float[] a, float[] xp, int xo, int w, float[] xd, float[] xs, int t0, int nb,
+            float[] tb) {
+        for (int cb = 0; cb < m; cb += 32) {
+            int b = (c0 + cb) >>> 5;
+            int so = (CHUNK + 2 * (cb >>> 5)) * P;
+            switch (w) {
+                case 12 -> q12(a, cb * P, 32, xp, xo + cb * w, tb, t0 * P, as, 4L * so, xd, t0 * nb + b, nb);
+                case 8 -> q8(a, cb * P, 32, xp, xo + cb * w, tb, t0 * P, as, 4L * so, xd, t0 * nb + b, nb);
+                default -> q4(a, cb * P, 32, xp, xo + cb * w, tb, t0 * P, as, 4L * so, xd, t0 * nb + b, nb);
+            }
+            FloatVector m0 = FloatVector.fromArray(F, a, so + P);
+            FloatVector m1 = FloatVector.fromArray(F, a, so + P + L);
+            for (int j = 0; j < w; j++) {
+                int to = (t0 + j) * P;
+                FloatVector s = FloatVector.broadcast(F, xs[(t0 + j) * nb + b]);
+                m0.fma(s, FloatVector.fromArray(F, tb, to)).intoArray(tb, to);
+                m1.fma(s, FloatVector.fromArray(F, tb, to + L)).intoArray(tb, to + L);
+            }
+        }
+    }
+
+    /**
+     * Q6_K, one token group over a chunk decoded by {@link PanelKQuants#decodeQ6_K} (a[c·P + i] = q − 32, each
+     * sub-block's d·sc after the chunk, reached through {@code as}, the segment of a): per 16-column sub-block the
+     * Q4_0 tile (exact sums, |·| ≤ 65024) with d_w = d·sc — the GEMV's arithmetic.
+     */
+    private static void q6_KBlocks(MemorySegment as, int c0, int m, float[] a, float[] xp, int xo, int w, float[] xd, int t0, int nb, float[] tb) {
+        for (int cs = 0; cs < m; cs += 16) {
+            int b = (c0 + cs) >>> 5;
+            long so = 4L * (CHUNK + (cs >>> 4)) * P;
+            switch (w) {
+                case 12 -> q12(a, cs * P, 16, xp, xo + cs * w, tb, t0 * P, as, so, xd, t0 * nb + b, nb);
+                case 8 -> q8(a, cs * P, 16, xp, xo + cs * w, tb, t0 * P, as, so, xd, t0 * nb + b, nb);
+                default -> q4(a, cs * P, 16, xp, xo + cs * w, tb, t0 * P, as, so, xd, t0 * nb + b, nb);
+            }
+        }
+    }
+
+    /**
+     * out[oo + t·rows + p·P + i] for the rows of panel p and tokens t &lt; batch, from x packed by {@link #pack}
+     * (group by group, group g of width w at xp[t₀·cols ..]; for Q4_0 and Q4_K by {@link #packQ8}, block scales in
+     * xd, block sums in xs); {@code a} holds {@link #PANEL} floats, {@code tb} padded(batch)·P.
+     */
+    static void panel(ColumnPanels f, int p, float[] xp, float[] xd, float[] xs, int batch, float[] out, int oo, int rows, float[] a, float[] tb) {
         int cols = f.cols();
         int tp = padded(batch);
         java.util.Arrays.fill(tb, 0, tp * P, 0f);
         MemorySegment d = f.data();
         long po = f.panelOffset(p);
+        MemorySegment as = f.type() == io.llmopt.tensor.GgmlType.Q4_K || f.type() == io.llmopt.tensor.GgmlType.Q6_K ? MemorySegment.ofArray(a) : null;
         for (int c0 = 0; c0 < cols; c0 += CHUNK) {
             int m = Math.min(CHUNK, cols - c0);
             switch (f.type()) {
@@ -139,6 +187,16 @@ final class PanelGemm {
                 int xo = t0 * cols + c0 * w;
                 if (f.type() == io.llmopt.tensor.GgmlType.Q4_0) {
                     q4_0Blocks(d, po, c0, m, a, xp, xo, w, xd, t0, cols >>> 5, tb);
+                    t0 += w;
+                    continue;
+                }
+                if (f.type() == io.llmopt.tensor.GgmlType.Q6_K) {
+                    q6_KBlocks(as, c0, m, a, xp, xo, w, xd, t0, cols >>> 5, tb);
+                    t0 += w;
+                    continue;
+                }
+                if (as != null) {
+                    q4_KBlocks(as, c0, m, a, xp, xo, w, xd, xs, t0, cols >>> 5, tb);
                     t0 += w;
                     continue;
                 }

@@ -52,9 +52,9 @@ final class PanelGemv {
         return f.lanes() == L;
     }
 
-    /** Panels per GEMV work unit of {@code f}: four for F16, Q8_0 and Q4_0 (more memory streams: Q8_0 1.15× two panels at two threads), else two. */
+    /** Panels per GEMV work unit of {@code f}: four (more memory streams: Q8_0 1.15× two panels at two threads), two for F32 and Q6_K. */
     static int unitPanels(ColumnPanels f) {
-        return f.type() == io.llmopt.tensor.GgmlType.F16 || f.type() == io.llmopt.tensor.GgmlType.Q4_0 || f.type() == io.llmopt.tensor.GgmlType.Q8_0 ? 4 : 2;
+        return f.type() == io.llmopt.tensor.GgmlType.Q6_K || f.type() == io.llmopt.tensor.GgmlType.F32 ? 2 : 4;
     }
 
     /** Rows per GEMV work unit of {@code f}. */
@@ -70,10 +70,11 @@ final class PanelGemv {
 
     /**
      * out[oo + i] = row u·{@link #unitRows} + i of W·x for the rows of unit u; {@code res} holds at least
-     * {@link #UNIT} floats. For Q4_0, x must also be given quantized by {@link Q8Activations#quantizeRow}: xq[c]
-     * the 8-bit value of x[xo + c] (as a float), xd the block scales (unused, may be null, for the other types).
+     * {@link #UNIT} floats. For Q4_0, Q4_K and Q6_K ({@link #quantized}), x must also be given quantized by
+     * {@link Q8Activations#quantizeRow}: xq[c] the 8-bit value of x[xo + c] (as a float), xd the block scales, and
+     * for Q4_K xs the block sums of {@link Q8Activations#blockSums} (unused, may be null, where not needed).
      */
-    static void unit(ColumnPanels f, int u, float[] x, int xo, float[] xq, float[] xd, float[] out, int oo, float[] res) {
+    static void unit(ColumnPanels f, int u, float[] x, int xo, float[] xq, float[] xd, float[] xs, float[] out, int oo, float[] res) {
         MemorySegment d = f.data();
         int k = unitPanels(f);
         int p = k * u;
@@ -85,12 +86,21 @@ final class PanelGemv {
             case F16 -> f16x4(d, po, pq, f.panelOffset(Math.min(p + 2, f.panels() - 1)), f.panelOffset(Math.min(p + 3, f.panels() - 1)), cols, x, xo, res);
             case Q8_0 -> q8_0x4(d, po, pq, f.panelOffset(Math.min(p + 2, f.panels() - 1)), f.panelOffset(Math.min(p + 3, f.panels() - 1)), cols, x, xo, res);
             case Q4_0 -> q4_0(d, po, pq, f.panelOffset(Math.min(p + 2, f.panels() - 1)), f.panelOffset(Math.min(p + 3, f.panels() - 1)), cols, xq, xd, res);
-            case Q4_K -> PanelKQuants.q4_K(d, po, pq, f.blockBytes(), cols, x, xo, res);
-            case Q6_K -> PanelKQuants.q6_K(d, po, pq, f.blockBytes(), cols, x, xo, res);
+            case Q4_K -> PanelKQuants.q4_Kx4(d, po, pq, f.panelOffset(Math.min(p + 2, f.panels() - 1)), f.panelOffset(Math.min(p + 3, f.panels() - 1)),
+                    f.blockBytes(), cols, xq, xd, xs, res);
+            case Q6_K -> PanelKQuants.q6_Kx2(d, po, pq, f.blockBytes(), cols, xq, xd, res);
             default -> throw new AssertionError(f.type());
         }
         int n = Math.min(k * P, f.rows() - p * P);
         System.arraycopy(res, 0, out, oo, n);
+    }
+
+    /** Whether the kernels of {@code f} multiply with 8-bit activations ({@link Q8Activations}): Q4_0, Q4_K and Q6_K. */
+    static boolean quantized(ColumnPanels f) {
+        return switch (f.type()) {
+            case Q4_0, Q4_K, Q6_K -> true;
+            default -> false;
+        };
     }
 
     /**
@@ -110,6 +120,37 @@ final class PanelGemv {
                     s += f.q4_0(row, c) * q[c];
                 }
                 total = Math.fma((float) s, f.q4_0Scale(row, 32 * b) * d[b], total);
+            }
+            return total;
+        }
+        if (f.type() == io.llmopt.tensor.GgmlType.Q4_K) {
+            short[] q = new short[f.cols()];
+            float[] d = new float[f.cols() / 32];
+            Q8Activations.quantize(x, xo, f.cols(), q, 0, d, 0);
+            float total = 0f;
+            for (int b = 0; b < d.length; b++) {
+                int s = 0, sum = 0;
+                for (int c = 32 * b; c < 32 * b + 32; c++) {
+                    s += f.q4_K(row, c) * q[c];
+                    sum += q[c];
+                }
+                float ds = f.q4_KScale(row, 32 * b);
+                total = Math.fma((float) s, ds * d[b], total);
+                total = Math.fma(ds * 8f + f.q4_KMin(row, 32 * b), sum * d[b], total);
+            }
+            return total;
+        }
+        if (f.type() == io.llmopt.tensor.GgmlType.Q6_K) {
+            short[] q = new short[f.cols()];
+            float[] d = new float[f.cols() / 32];
+            Q8Activations.quantize(x, xo, f.cols(), q, 0, d, 0);
+            float total = 0f;
+            for (int j = 0; j < f.cols() / 16; j++) {
+                int s = 0;
+                for (int c = 16 * j; c < 16 * j + 16; c++) {
+                    s += f.q6_K(row, c) * q[c];
+                }
+                total = Math.fma((float) s, f.q6_KScale(row, 16 * j) * d[j / 2], total);
             }
             return total;
         }

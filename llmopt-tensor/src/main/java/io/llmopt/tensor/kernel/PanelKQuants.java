@@ -1,7 +1,7 @@
 package io.llmopt.tensor.kernel;
 
+import static io.llmopt.tensor.kernel.PanelGemv.SP;
 import static io.llmopt.tensor.kernel.Simd.F;
-import static io.llmopt.tensor.kernel.Simd.I;
 import static io.llmopt.tensor.kernel.Simd.L;
 import static io.llmopt.tensor.kernel.Simd.LE;
 
@@ -9,7 +9,7 @@ import io.llmopt.tensor.ColumnPanels;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -32,149 +32,202 @@ final class PanelKQuants {
     static final int CHUNK = ColumnPanels.CHUNK;
     /** 2L bytes: the P rows' byte scales of one sub-block, widened as two parts of L floats. */
     private static final jdk.incubator.vector.VectorSpecies<Byte> B2 = PanelGemv.B2;
+    /** The two top bits of a 16-bit lane: where a Q6_K group's third word supplies the high bits of columns 6 and 7. */
+    private static final short HI2 = (short) 0xC000;
 
     private PanelKQuants() {
     }
 
-    /** Q4_K GEMV over the panels at po and pq (super-blocks of bb bytes). */
-    static void q4_K(MemorySegment d, long po, long pq, long bb, int cols, float[] x, int xo, float[] res) {
-        FloatVector t0 = FloatVector.zero(F), t1 = t0, t2 = t0, t3 = t0;
-        for (int c0 = 0; c0 < cols; c0 += CHUNK) {
-            long fo = po + (c0 >>> 8) * bb, fq = pq + (c0 >>> 8) * bb;
-            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-            int s0 = (c0 >>> 5) & 7;
-            for (int s = s0; s < s0 + 4; s++) {
-                scales(d, fo, fq, fo + 8L * P + (long) s * P, fq + 8L * P + (long) s * P, res, 0);
-                scales(d, fo + 4L * P, fq + 4L * P, fo + 16L * P + (long) s * P, fq + 16L * P + (long) s * P, res, 4 * L);
-                FloatVector d0 = FloatVector.fromArray(F, res, 0);
-                FloatVector d1 = FloatVector.fromArray(F, res, L);
-                FloatVector d2 = FloatVector.fromArray(F, res, 2 * L);
-                FloatVector d3 = FloatVector.fromArray(F, res, 3 * L);
-                FloatVector m0 = FloatVector.fromArray(F, res, 4 * L);
-                FloatVector m1 = FloatVector.fromArray(F, res, 5 * L);
-                FloatVector m2 = FloatVector.fromArray(F, res, 6 * L);
-                FloatVector m3 = FloatVector.fromArray(F, res, 7 * L);
-                for (int k = 0; k < 4; k++) {
-                    long wo = fo + 24L * P + 4L * P * (4 * s + k), wq = fq + 24L * P + 4L * P * (4 * s + k);
-                    IntVector v0 = IntVector.fromMemorySegment(I, d, wo, LE);
-                    IntVector v1 = IntVector.fromMemorySegment(I, d, wo + 4L * L, LE);
-                    IntVector v2 = IntVector.fromMemorySegment(I, d, wq, LE);
-                    IntVector v3 = IntVector.fromMemorySegment(I, d, wq + 4L * L, LE);
-                    int xc = xo + c0 + 32 * (s - s0) + 8 * k;
-                    FloatVector b;
-                    b = FloatVector.broadcast(F, x[xc]);
-                    a0 = ((FloatVector) v0.and(15).convert(VectorOperators.I2F, 0)).fma(d0, m0).fma(b, a0);
-                    a1 = ((FloatVector) v1.and(15).convert(VectorOperators.I2F, 0)).fma(d1, m1).fma(b, a1);
-                    a2 = ((FloatVector) v2.and(15).convert(VectorOperators.I2F, 0)).fma(d2, m2).fma(b, a2);
-                    a3 = ((FloatVector) v3.and(15).convert(VectorOperators.I2F, 0)).fma(d3, m3).fma(b, a3);
-                    b = FloatVector.broadcast(F, x[xc + 1]);
-                    a0 = ((FloatVector) v0.lanewise(VectorOperators.LSHR, 4).and(15).convert(VectorOperators.I2F, 0)).fma(d0, m0).fma(b, a0);
-                    a1 = ((FloatVector) v1.lanewise(VectorOperators.LSHR, 4).and(15).convert(VectorOperators.I2F, 0)).fma(d1, m1).fma(b, a1);
-                    a2 = ((FloatVector) v2.lanewise(VectorOperators.LSHR, 4).and(15).convert(VectorOperators.I2F, 0)).fma(d2, m2).fma(b, a2);
-                    a3 = ((FloatVector) v3.lanewise(VectorOperators.LSHR, 4).and(15).convert(VectorOperators.I2F, 0)).fma(d3, m3).fma(b, a3);
-                    b = FloatVector.broadcast(F, x[xc + 2]);
-                    a0 = ((FloatVector) v0.lanewise(VectorOperators.LSHR, 8).and(15).convert(VectorOperators.I2F, 0)).fma(d0, m0).fma(b, a0);
-                    a1 = ((FloatVector) v1.lanewise(VectorOperators.LSHR, 8).and(15).convert(VectorOperators.I2F, 0)).fma(d1, m1).fma(b, a1);
-                    a2 = ((FloatVector) v2.lanewise(VectorOperators.LSHR, 8).and(15).convert(VectorOperators.I2F, 0)).fma(d2, m2).fma(b, a2);
-                    a3 = ((FloatVector) v3.lanewise(VectorOperators.LSHR, 8).and(15).convert(VectorOperators.I2F, 0)).fma(d3, m3).fma(b, a3);
-                    b = FloatVector.broadcast(F, x[xc + 3]);
-                    a0 = ((FloatVector) v0.lanewise(VectorOperators.LSHR, 12).and(15).convert(VectorOperators.I2F, 0)).fma(d0, m0).fma(b, a0);
-                    a1 = ((FloatVector) v1.lanewise(VectorOperators.LSHR, 12).and(15).convert(VectorOperators.I2F, 0)).fma(d1, m1).fma(b, a1);
-                    a2 = ((FloatVector) v2.lanewise(VectorOperators.LSHR, 12).and(15).convert(VectorOperators.I2F, 0)).fma(d2, m2).fma(b, a2);
-                    a3 = ((FloatVector) v3.lanewise(VectorOperators.LSHR, 12).and(15).convert(VectorOperators.I2F, 0)).fma(d3, m3).fma(b, a3);
-                    b = FloatVector.broadcast(F, x[xc + 4]);
-                    a0 = ((FloatVector) v0.lanewise(VectorOperators.LSHR, 16).and(15).convert(VectorOperators.I2F, 0)).fma(d0, m0).fma(b, a0);
-                    a1 = ((FloatVector) v1.lanewise(VectorOperators.LSHR, 16).and(15).convert(VectorOperators.I2F, 0)).fma(d1, m1).fma(b, a1);
-                    a2 = ((FloatVector) v2.lanewise(VectorOperators.LSHR, 16).and(15).convert(VectorOperators.I2F, 0)).fma(d2, m2).fma(b, a2);
-                    a3 = ((FloatVector) v3.lanewise(VectorOperators.LSHR, 16).and(15).convert(VectorOperators.I2F, 0)).fma(d3, m3).fma(b, a3);
-                    b = FloatVector.broadcast(F, x[xc + 5]);
-                    a0 = ((FloatVector) v0.lanewise(VectorOperators.LSHR, 20).and(15).convert(VectorOperators.I2F, 0)).fma(d0, m0).fma(b, a0);
-                    a1 = ((FloatVector) v1.lanewise(VectorOperators.LSHR, 20).and(15).convert(VectorOperators.I2F, 0)).fma(d1, m1).fma(b, a1);
-                    a2 = ((FloatVector) v2.lanewise(VectorOperators.LSHR, 20).and(15).convert(VectorOperators.I2F, 0)).fma(d2, m2).fma(b, a2);
-                    a3 = ((FloatVector) v3.lanewise(VectorOperators.LSHR, 20).and(15).convert(VectorOperators.I2F, 0)).fma(d3, m3).fma(b, a3);
-                    b = FloatVector.broadcast(F, x[xc + 6]);
-                    a0 = ((FloatVector) v0.lanewise(VectorOperators.LSHR, 24).and(15).convert(VectorOperators.I2F, 0)).fma(d0, m0).fma(b, a0);
-                    a1 = ((FloatVector) v1.lanewise(VectorOperators.LSHR, 24).and(15).convert(VectorOperators.I2F, 0)).fma(d1, m1).fma(b, a1);
-                    a2 = ((FloatVector) v2.lanewise(VectorOperators.LSHR, 24).and(15).convert(VectorOperators.I2F, 0)).fma(d2, m2).fma(b, a2);
-                    a3 = ((FloatVector) v3.lanewise(VectorOperators.LSHR, 24).and(15).convert(VectorOperators.I2F, 0)).fma(d3, m3).fma(b, a3);
-                    b = FloatVector.broadcast(F, x[xc + 7]);
-                    a0 = ((FloatVector) v0.lanewise(VectorOperators.LSHR, 28).and(15).convert(VectorOperators.I2F, 0)).fma(d0, m0).fma(b, a0);
-                    a1 = ((FloatVector) v1.lanewise(VectorOperators.LSHR, 28).and(15).convert(VectorOperators.I2F, 0)).fma(d1, m1).fma(b, a1);
-                    a2 = ((FloatVector) v2.lanewise(VectorOperators.LSHR, 28).and(15).convert(VectorOperators.I2F, 0)).fma(d2, m2).fma(b, a2);
-                    a3 = ((FloatVector) v3.lanewise(VectorOperators.LSHR, 28).and(15).convert(VectorOperators.I2F, 0)).fma(d3, m3).fma(b, a3);
-                }
+    /**
+     * Q4_K over four panels at p0 … p3 (super-blocks of bb bytes), in 16-bit integers as {@link PanelGemv}'s Q4_0:
+     * per 32-column sub-block and panel, a = Σ (q − 8)·q_x exactly in P short lanes, then t = fma(a, ds·d_x, t) and
+     * t = fma(8·ds + mn, (Σ q_x)·d_x, t) with ds = d·sc and mn = (−dmin)·m widened from the sub-block's bytes:
+     * the form's Q4_K arithmetic ({@link ColumnPanels}). xq, xd, xs: the activations as {@link Q8Activations}
+     * quantizes them, with their block sums.
+     */
+    static void q4_Kx4(MemorySegment d, long p0, long p1, long p2, long p3, long bb, int cols, float[] xq, float[] xd, float[] xs, float[] res) {
+        FloatVector t0 = FloatVector.zero(F), t1 = t0, t2 = t0, t3 = t0, t4 = t0, t5 = t0, t6 = t0, t7 = t0;
+        for (int b = 0; b < cols >>> 5; b++) {
+            long sb = (b >>> 3) * bb;
+            int s = b & 7;
+            long f0 = p0 + sb, f1 = p1 + sb, f2 = p2 + sb, f3 = p3 + sb;
+            ShortVector a0 = ShortVector.zero(SP), a1 = a0, a2 = a0, a3 = a0;
+            for (int k = 0; k < 8; k++) {
+                long wo = 24L * P + 2L * P * (8 * s + k);
+                ShortVector v0 = ShortVector.fromMemorySegment(SP, d, f0 + wo, LE);
+                ShortVector v1 = ShortVector.fromMemorySegment(SP, d, f1 + wo, LE);
+                ShortVector v2 = ShortVector.fromMemorySegment(SP, d, f2 + wo, LE);
+                ShortVector v3 = ShortVector.fromMemorySegment(SP, d, f3 + wo, LE);
+                int c = 32 * b + 4 * k;
+                ShortVector bx;
+                    bx = ShortVector.broadcast(SP, (short) xq[c]);
+                    a0 = a0.add(v0.lanewise(VectorOperators.LSHL, 12).lanewise(VectorOperators.ASHR, 12).mul(bx));
+                    a1 = a1.add(v1.lanewise(VectorOperators.LSHL, 12).lanewise(VectorOperators.ASHR, 12).mul(bx));
+                    a2 = a2.add(v2.lanewise(VectorOperators.LSHL, 12).lanewise(VectorOperators.ASHR, 12).mul(bx));
+                    a3 = a3.add(v3.lanewise(VectorOperators.LSHL, 12).lanewise(VectorOperators.ASHR, 12).mul(bx));
+                    bx = ShortVector.broadcast(SP, (short) xq[c + 1]);
+                    a0 = a0.add(v0.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 12).mul(bx));
+                    a1 = a1.add(v1.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 12).mul(bx));
+                    a2 = a2.add(v2.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 12).mul(bx));
+                    a3 = a3.add(v3.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 12).mul(bx));
+                    bx = ShortVector.broadcast(SP, (short) xq[c + 2]);
+                    a0 = a0.add(v0.lanewise(VectorOperators.LSHL, 4).lanewise(VectorOperators.ASHR, 12).mul(bx));
+                    a1 = a1.add(v1.lanewise(VectorOperators.LSHL, 4).lanewise(VectorOperators.ASHR, 12).mul(bx));
+                    a2 = a2.add(v2.lanewise(VectorOperators.LSHL, 4).lanewise(VectorOperators.ASHR, 12).mul(bx));
+                    a3 = a3.add(v3.lanewise(VectorOperators.LSHL, 4).lanewise(VectorOperators.ASHR, 12).mul(bx));
+                    bx = ShortVector.broadcast(SP, (short) xq[c + 3]);
+                    a0 = a0.add(v0.lanewise(VectorOperators.ASHR, 12).mul(bx));
+                    a1 = a1.add(v1.lanewise(VectorOperators.ASHR, 12).mul(bx));
+                    a2 = a2.add(v2.lanewise(VectorOperators.ASHR, 12).mul(bx));
+                    a3 = a3.add(v3.lanewise(VectorOperators.ASHR, 12).mul(bx));
             }
-            t0 = t0.add(a0);
-            t1 = t1.add(a1);
-            t2 = t2.add(a2);
-            t3 = t3.add(a3);
+            float sx = xd[b];
+            FloatVector bv = FloatVector.broadcast(F, xs[b]);
+            ByteVector sc, mb;
+            FloatVector ds, mn;
+            sc = ByteVector.fromMemorySegment(B2, d, f0 + 8L * P + (long) s * P, LE);
+            mb = ByteVector.fromMemorySegment(B2, d, f0 + 16L * P + (long) s * P, LE);
+            ds = FloatVector.fromMemorySegment(F, d, f0, LE).mul((FloatVector) sc.convertShape(VectorOperators.B2F, F, 0));
+            mn = FloatVector.fromMemorySegment(F, d, f0 + 4L * P, LE).mul((FloatVector) mb.convertShape(VectorOperators.B2F, F, 0));
+            t0 = ((FloatVector) a0.convertShape(VectorOperators.S2F, F, 0)).fma(ds.mul(sx), t0);
+            t0 = ds.mul(8f).add(mn).fma(bv, t0);
+            ds = FloatVector.fromMemorySegment(F, d, f0 + 4L * L, LE).mul((FloatVector) sc.convertShape(VectorOperators.B2F, F, 1));
+            mn = FloatVector.fromMemorySegment(F, d, f0 + 4L * P + 4L * L, LE).mul((FloatVector) mb.convertShape(VectorOperators.B2F, F, 1));
+            t1 = ((FloatVector) a0.convertShape(VectorOperators.S2F, F, 1)).fma(ds.mul(sx), t1);
+            t1 = ds.mul(8f).add(mn).fma(bv, t1);
+            sc = ByteVector.fromMemorySegment(B2, d, f1 + 8L * P + (long) s * P, LE);
+            mb = ByteVector.fromMemorySegment(B2, d, f1 + 16L * P + (long) s * P, LE);
+            ds = FloatVector.fromMemorySegment(F, d, f1, LE).mul((FloatVector) sc.convertShape(VectorOperators.B2F, F, 0));
+            mn = FloatVector.fromMemorySegment(F, d, f1 + 4L * P, LE).mul((FloatVector) mb.convertShape(VectorOperators.B2F, F, 0));
+            t2 = ((FloatVector) a1.convertShape(VectorOperators.S2F, F, 0)).fma(ds.mul(sx), t2);
+            t2 = ds.mul(8f).add(mn).fma(bv, t2);
+            ds = FloatVector.fromMemorySegment(F, d, f1 + 4L * L, LE).mul((FloatVector) sc.convertShape(VectorOperators.B2F, F, 1));
+            mn = FloatVector.fromMemorySegment(F, d, f1 + 4L * P + 4L * L, LE).mul((FloatVector) mb.convertShape(VectorOperators.B2F, F, 1));
+            t3 = ((FloatVector) a1.convertShape(VectorOperators.S2F, F, 1)).fma(ds.mul(sx), t3);
+            t3 = ds.mul(8f).add(mn).fma(bv, t3);
+            sc = ByteVector.fromMemorySegment(B2, d, f2 + 8L * P + (long) s * P, LE);
+            mb = ByteVector.fromMemorySegment(B2, d, f2 + 16L * P + (long) s * P, LE);
+            ds = FloatVector.fromMemorySegment(F, d, f2, LE).mul((FloatVector) sc.convertShape(VectorOperators.B2F, F, 0));
+            mn = FloatVector.fromMemorySegment(F, d, f2 + 4L * P, LE).mul((FloatVector) mb.convertShape(VectorOperators.B2F, F, 0));
+            t4 = ((FloatVector) a2.convertShape(VectorOperators.S2F, F, 0)).fma(ds.mul(sx), t4);
+            t4 = ds.mul(8f).add(mn).fma(bv, t4);
+            ds = FloatVector.fromMemorySegment(F, d, f2 + 4L * L, LE).mul((FloatVector) sc.convertShape(VectorOperators.B2F, F, 1));
+            mn = FloatVector.fromMemorySegment(F, d, f2 + 4L * P + 4L * L, LE).mul((FloatVector) mb.convertShape(VectorOperators.B2F, F, 1));
+            t5 = ((FloatVector) a2.convertShape(VectorOperators.S2F, F, 1)).fma(ds.mul(sx), t5);
+            t5 = ds.mul(8f).add(mn).fma(bv, t5);
+            sc = ByteVector.fromMemorySegment(B2, d, f3 + 8L * P + (long) s * P, LE);
+            mb = ByteVector.fromMemorySegment(B2, d, f3 + 16L * P + (long) s * P, LE);
+            ds = FloatVector.fromMemorySegment(F, d, f3, LE).mul((FloatVector) sc.convertShape(VectorOperators.B2F, F, 0));
+            mn = FloatVector.fromMemorySegment(F, d, f3 + 4L * P, LE).mul((FloatVector) mb.convertShape(VectorOperators.B2F, F, 0));
+            t6 = ((FloatVector) a3.convertShape(VectorOperators.S2F, F, 0)).fma(ds.mul(sx), t6);
+            t6 = ds.mul(8f).add(mn).fma(bv, t6);
+            ds = FloatVector.fromMemorySegment(F, d, f3 + 4L * L, LE).mul((FloatVector) sc.convertShape(VectorOperators.B2F, F, 1));
+            mn = FloatVector.fromMemorySegment(F, d, f3 + 4L * P + 4L * L, LE).mul((FloatVector) mb.convertShape(VectorOperators.B2F, F, 1));
+            t7 = ((FloatVector) a3.convertShape(VectorOperators.S2F, F, 1)).fma(ds.mul(sx), t7);
+            t7 = ds.mul(8f).add(mn).fma(bv, t7);
         }
         t0.intoArray(res, 0);
         t1.intoArray(res, L);
         t2.intoArray(res, 2 * L);
         t3.intoArray(res, 3 * L);
+        t4.intoArray(res, 4 * L);
+        t5.intoArray(res, 5 * L);
+        t6.intoArray(res, 6 * L);
+        t7.intoArray(res, 7 * L);
     }
 
-    /** Q6_K GEMV over the panels at po and pq (super-blocks of bb bytes). */
-    static void q6_K(MemorySegment d, long po, long pq, long bb, int cols, float[] x, int xo, float[] res) {
+    /**
+     * Q6_K over two panels at p0, p1 (super-blocks of bb bytes), in 16-bit integers: per 8-column group and panel,
+     * a = Σ (q − 32)·q_x exactly in P short lanes (|a| ≤ 32512; q − 32 comes out of the group's three words with at
+     * most a shift, a blend and an arithmetic shift), the two groups of a 16-column sub-block added as floats
+     * (exact), then t = fma(s, (d·sc)·d_x, t): the form's Q6_K arithmetic ({@link ColumnPanels}).
+     */
+    static void q6_Kx2(MemorySegment d, long p0, long p1, long bb, int cols, float[] xq, float[] xd, float[] res) {
         FloatVector t0 = FloatVector.zero(F), t1 = t0, t2 = t0, t3 = t0;
-        for (int c0 = 0; c0 < cols; c0 += CHUNK) {
-            long fo = po + (c0 >>> 8) * bb, fq = pq + (c0 >>> 8) * bb;
-            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-            int s0 = (c0 >>> 4) & 15;
-            for (int s = s0; s < s0 + 8; s++) {
-                scales(d, fo, fq, fo + 4L * P + (long) s * P, fq + 4L * P + (long) s * P, res, 0);
-                FloatVector d0 = FloatVector.fromArray(F, res, 0);
-                FloatVector d1 = FloatVector.fromArray(F, res, L);
-                FloatVector d2 = FloatVector.fromArray(F, res, 2 * L);
-                FloatVector d3 = FloatVector.fromArray(F, res, 3 * L);
-                // (q − 32)·ds as fma(q, ds, −32·ds): −32·ds is exact, so the same single rounding with one op less
-                FloatVector m0 = d0.mul(-32f), m1 = d1.mul(-32f), m2 = d2.mul(-32f), m3 = d3.mul(-32f);
-                long ho = fo + 148L * P + 4L * P * s, hq = fq + 148L * P + 4L * P * s;
-                IntVector g0 = IntVector.fromMemorySegment(I, d, ho, LE);
-                IntVector g1 = IntVector.fromMemorySegment(I, d, ho + 4L * L, LE);
-                IntVector g2 = IntVector.fromMemorySegment(I, d, hq, LE);
-                IntVector g3 = IntVector.fromMemorySegment(I, d, hq + 4L * L, LE);
-                for (int qt = 0; qt < 4; qt++) { // quarters of 4 columns: a quarter of this loop is what C1 can compile
-                    long wo = fo + 20L * P + 4L * P * (2 * s + (qt >> 1)), wq = fq + 20L * P + 4L * P * (2 * s + (qt >> 1));
-                    // the low nibbles of columns 4·qt + n sit at bits 16·(qt & 1) + 4n of their word, the high pairs at 8·qt + 2n
-                    IntVector v0 = IntVector.fromMemorySegment(I, d, wo, LE).lanewise(VectorOperators.LSHR, 16 * (qt & 1));
-                    IntVector v1 = IntVector.fromMemorySegment(I, d, wo + 4L * L, LE).lanewise(VectorOperators.LSHR, 16 * (qt & 1));
-                    IntVector v2 = IntVector.fromMemorySegment(I, d, wq, LE).lanewise(VectorOperators.LSHR, 16 * (qt & 1));
-                    IntVector v3 = IntVector.fromMemorySegment(I, d, wq + 4L * L, LE).lanewise(VectorOperators.LSHR, 16 * (qt & 1));
-                    IntVector h0 = g0.lanewise(VectorOperators.LSHR, 8 * qt);
-                    IntVector h1 = g1.lanewise(VectorOperators.LSHR, 8 * qt);
-                    IntVector h2 = g2.lanewise(VectorOperators.LSHR, 8 * qt);
-                    IntVector h3 = g3.lanewise(VectorOperators.LSHR, 8 * qt);
-                    int xc = xo + c0 + 16 * (s - s0) + 4 * qt;
-                    FloatVector b;
-                    b = FloatVector.broadcast(F, x[xc]);
-                    a0 = ((FloatVector) v0.and(15).or(h0.lanewise(VectorOperators.LSHL, 4).and(0x30)).convert(VectorOperators.I2F, 0)).fma(d0, m0).fma(b, a0);
-                    a1 = ((FloatVector) v1.and(15).or(h1.lanewise(VectorOperators.LSHL, 4).and(0x30)).convert(VectorOperators.I2F, 0)).fma(d1, m1).fma(b, a1);
-                    a2 = ((FloatVector) v2.and(15).or(h2.lanewise(VectorOperators.LSHL, 4).and(0x30)).convert(VectorOperators.I2F, 0)).fma(d2, m2).fma(b, a2);
-                    a3 = ((FloatVector) v3.and(15).or(h3.lanewise(VectorOperators.LSHL, 4).and(0x30)).convert(VectorOperators.I2F, 0)).fma(d3, m3).fma(b, a3);
-                    b = FloatVector.broadcast(F, x[xc + 1]);
-                    a0 = ((FloatVector) v0.lanewise(VectorOperators.LSHR, 4).and(15).or(h0.lanewise(VectorOperators.LSHL, 2).and(0x30)).convert(VectorOperators.I2F, 0)).fma(d0, m0).fma(b, a0);
-                    a1 = ((FloatVector) v1.lanewise(VectorOperators.LSHR, 4).and(15).or(h1.lanewise(VectorOperators.LSHL, 2).and(0x30)).convert(VectorOperators.I2F, 0)).fma(d1, m1).fma(b, a1);
-                    a2 = ((FloatVector) v2.lanewise(VectorOperators.LSHR, 4).and(15).or(h2.lanewise(VectorOperators.LSHL, 2).and(0x30)).convert(VectorOperators.I2F, 0)).fma(d2, m2).fma(b, a2);
-                    a3 = ((FloatVector) v3.lanewise(VectorOperators.LSHR, 4).and(15).or(h3.lanewise(VectorOperators.LSHL, 2).and(0x30)).convert(VectorOperators.I2F, 0)).fma(d3, m3).fma(b, a3);
-                    b = FloatVector.broadcast(F, x[xc + 2]);
-                    a0 = ((FloatVector) v0.lanewise(VectorOperators.LSHR, 8).and(15).or(h0.and(0x30)).convert(VectorOperators.I2F, 0)).fma(d0, m0).fma(b, a0);
-                    a1 = ((FloatVector) v1.lanewise(VectorOperators.LSHR, 8).and(15).or(h1.and(0x30)).convert(VectorOperators.I2F, 0)).fma(d1, m1).fma(b, a1);
-                    a2 = ((FloatVector) v2.lanewise(VectorOperators.LSHR, 8).and(15).or(h2.and(0x30)).convert(VectorOperators.I2F, 0)).fma(d2, m2).fma(b, a2);
-                    a3 = ((FloatVector) v3.lanewise(VectorOperators.LSHR, 8).and(15).or(h3.and(0x30)).convert(VectorOperators.I2F, 0)).fma(d3, m3).fma(b, a3);
-                    b = FloatVector.broadcast(F, x[xc + 3]);
-                    a0 = ((FloatVector) v0.lanewise(VectorOperators.LSHR, 12).and(15).or(h0.lanewise(VectorOperators.LSHR, 2).and(0x30)).convert(VectorOperators.I2F, 0)).fma(d0, m0).fma(b, a0);
-                    a1 = ((FloatVector) v1.lanewise(VectorOperators.LSHR, 12).and(15).or(h1.lanewise(VectorOperators.LSHR, 2).and(0x30)).convert(VectorOperators.I2F, 0)).fma(d1, m1).fma(b, a1);
-                    a2 = ((FloatVector) v2.lanewise(VectorOperators.LSHR, 12).and(15).or(h2.lanewise(VectorOperators.LSHR, 2).and(0x30)).convert(VectorOperators.I2F, 0)).fma(d2, m2).fma(b, a2);
-                    a3 = ((FloatVector) v3.lanewise(VectorOperators.LSHR, 12).and(15).or(h3.lanewise(VectorOperators.LSHR, 2).and(0x30)).convert(VectorOperators.I2F, 0)).fma(d3, m3).fma(b, a3);
-                }
-
+        for (int j = 0; j < cols >>> 4; j++) {
+            long sb = (j >>> 4) * bb;
+            int s = j & 15;
+            long f0 = p0 + sb, f1 = p1 + sb;
+            ShortVector a0 = ShortVector.zero(SP), a1 = a0, b0 = a0, b1 = a0;
+            ShortVector bx;
+            {
+                long go = 20L * P + 6L * P * (2 * s);
+                ShortVector u00 = ShortVector.fromMemorySegment(SP, d, f0 + go, LE);
+                ShortVector u01 = ShortVector.fromMemorySegment(SP, d, f0 + go + 2L * P, LE);
+                ShortVector u02 = ShortVector.fromMemorySegment(SP, d, f0 + go + 4L * P, LE);
+                ShortVector u10 = ShortVector.fromMemorySegment(SP, d, f1 + go, LE);
+                ShortVector u11 = ShortVector.fromMemorySegment(SP, d, f1 + go + 2L * P, LE);
+                ShortVector u12 = ShortVector.fromMemorySegment(SP, d, f1 + go + 4L * P, LE);
+                bx = ShortVector.broadcast(SP, (short) xq[16 * j]);
+                a0 = a0.add(u00.lanewise(VectorOperators.ASHR, 10).mul(bx));
+                a1 = a1.add(u10.lanewise(VectorOperators.ASHR, 10).mul(bx));
+                bx = ShortVector.broadcast(SP, (short) xq[16 * j + 1]);
+                a0 = a0.add(u00.lanewise(VectorOperators.LSHL, 6).lanewise(VectorOperators.ASHR, 10).mul(bx));
+                a1 = a1.add(u10.lanewise(VectorOperators.LSHL, 6).lanewise(VectorOperators.ASHR, 10).mul(bx));
+                bx = ShortVector.broadcast(SP, (short) xq[16 * j + 2]);
+                a0 = a0.add(u01.lanewise(VectorOperators.ASHR, 10).mul(bx));
+                a1 = a1.add(u11.lanewise(VectorOperators.ASHR, 10).mul(bx));
+                bx = ShortVector.broadcast(SP, (short) xq[16 * j + 3]);
+                a0 = a0.add(u01.lanewise(VectorOperators.LSHL, 6).lanewise(VectorOperators.ASHR, 10).mul(bx));
+                a1 = a1.add(u11.lanewise(VectorOperators.LSHL, 6).lanewise(VectorOperators.ASHR, 10).mul(bx));
+                bx = ShortVector.broadcast(SP, (short) xq[16 * j + 4]);
+                a0 = a0.add(u02.lanewise(VectorOperators.ASHR, 10).mul(bx));
+                a1 = a1.add(u12.lanewise(VectorOperators.ASHR, 10).mul(bx));
+                bx = ShortVector.broadcast(SP, (short) xq[16 * j + 5]);
+                a0 = a0.add(u02.lanewise(VectorOperators.LSHL, 6).lanewise(VectorOperators.ASHR, 10).mul(bx));
+                a1 = a1.add(u12.lanewise(VectorOperators.LSHL, 6).lanewise(VectorOperators.ASHR, 10).mul(bx));
+                bx = ShortVector.broadcast(SP, (short) xq[16 * j + 6]);
+                a0 = a0.add(u00.lanewise(VectorOperators.LSHL, 10).bitwiseBlend(u02.lanewise(VectorOperators.LSHL, 12), HI2).lanewise(VectorOperators.ASHR, 10).mul(bx));
+                a1 = a1.add(u10.lanewise(VectorOperators.LSHL, 10).bitwiseBlend(u12.lanewise(VectorOperators.LSHL, 12), HI2).lanewise(VectorOperators.ASHR, 10).mul(bx));
+                bx = ShortVector.broadcast(SP, (short) xq[16 * j + 7]);
+                a0 = a0.add(u01.lanewise(VectorOperators.LSHL, 10).bitwiseBlend(u02.lanewise(VectorOperators.LSHL, 14), HI2).lanewise(VectorOperators.ASHR, 10).mul(bx));
+                a1 = a1.add(u11.lanewise(VectorOperators.LSHL, 10).bitwiseBlend(u12.lanewise(VectorOperators.LSHL, 14), HI2).lanewise(VectorOperators.ASHR, 10).mul(bx));
             }
-            t0 = t0.add(a0);
-            t1 = t1.add(a1);
-            t2 = t2.add(a2);
-            t3 = t3.add(a3);
+            {
+                long go = 20L * P + 6L * P * (2 * s + 1);
+                ShortVector u00 = ShortVector.fromMemorySegment(SP, d, f0 + go, LE);
+                ShortVector u01 = ShortVector.fromMemorySegment(SP, d, f0 + go + 2L * P, LE);
+                ShortVector u02 = ShortVector.fromMemorySegment(SP, d, f0 + go + 4L * P, LE);
+                ShortVector u10 = ShortVector.fromMemorySegment(SP, d, f1 + go, LE);
+                ShortVector u11 = ShortVector.fromMemorySegment(SP, d, f1 + go + 2L * P, LE);
+                ShortVector u12 = ShortVector.fromMemorySegment(SP, d, f1 + go + 4L * P, LE);
+                bx = ShortVector.broadcast(SP, (short) xq[16 * j + 8]);
+                b0 = b0.add(u00.lanewise(VectorOperators.ASHR, 10).mul(bx));
+                b1 = b1.add(u10.lanewise(VectorOperators.ASHR, 10).mul(bx));
+                bx = ShortVector.broadcast(SP, (short) xq[16 * j + 8 + 1]);
+                b0 = b0.add(u00.lanewise(VectorOperators.LSHL, 6).lanewise(VectorOperators.ASHR, 10).mul(bx));
+                b1 = b1.add(u10.lanewise(VectorOperators.LSHL, 6).lanewise(VectorOperators.ASHR, 10).mul(bx));
+                bx = ShortVector.broadcast(SP, (short) xq[16 * j + 8 + 2]);
+                b0 = b0.add(u01.lanewise(VectorOperators.ASHR, 10).mul(bx));
+                b1 = b1.add(u11.lanewise(VectorOperators.ASHR, 10).mul(bx));
+                bx = ShortVector.broadcast(SP, (short) xq[16 * j + 8 + 3]);
+                b0 = b0.add(u01.lanewise(VectorOperators.LSHL, 6).lanewise(VectorOperators.ASHR, 10).mul(bx));
+                b1 = b1.add(u11.lanewise(VectorOperators.LSHL, 6).lanewise(VectorOperators.ASHR, 10).mul(bx));
+                bx = ShortVector.broadcast(SP, (short) xq[16 * j + 8 + 4]);
+                b0 = b0.add(u02.lanewise(VectorOperators.ASHR, 10).mul(bx));
+                b1 = b1.add(u12.lanewise(VectorOperators.ASHR, 10).mul(bx));
+                bx = ShortVector.broadcast(SP, (short) xq[16 * j + 8 + 5]);
+                b0 = b0.add(u02.lanewise(VectorOperators.LSHL, 6).lanewise(VectorOperators.ASHR, 10).mul(bx));
+                b1 = b1.add(u12.lanewise(VectorOperators.LSHL, 6).lanewise(VectorOperators.ASHR, 10).mul(bx));
+                bx = ShortVector.broadcast(SP, (short) xq[16 * j + 8 + 6]);
+                b0 = b0.add(u00.lanewise(VectorOperators.LSHL, 10).bitwiseBlend(u02.lanewise(VectorOperators.LSHL, 12), HI2).lanewise(VectorOperators.ASHR, 10).mul(bx));
+                b1 = b1.add(u10.lanewise(VectorOperators.LSHL, 10).bitwiseBlend(u12.lanewise(VectorOperators.LSHL, 12), HI2).lanewise(VectorOperators.ASHR, 10).mul(bx));
+                bx = ShortVector.broadcast(SP, (short) xq[16 * j + 8 + 7]);
+                b0 = b0.add(u01.lanewise(VectorOperators.LSHL, 10).bitwiseBlend(u02.lanewise(VectorOperators.LSHL, 14), HI2).lanewise(VectorOperators.ASHR, 10).mul(bx));
+                b1 = b1.add(u11.lanewise(VectorOperators.LSHL, 10).bitwiseBlend(u12.lanewise(VectorOperators.LSHL, 14), HI2).lanewise(VectorOperators.ASHR, 10).mul(bx));
+            }
+            float sx = xd[j >>> 1];
+            ByteVector sc0 = ByteVector.fromMemorySegment(B2, d, f0 + 4L * P + (long) s * P, LE);
+            ByteVector sc1 = ByteVector.fromMemorySegment(B2, d, f1 + 4L * P + (long) s * P, LE);
+            FloatVector ds;
+            ds = FloatVector.fromMemorySegment(F, d, f0, LE).mul((FloatVector) sc0.convertShape(VectorOperators.B2F, F, 0)).mul(sx);
+            t0 = ((FloatVector) a0.convertShape(VectorOperators.S2F, F, 0)).add((FloatVector) b0.convertShape(VectorOperators.S2F, F, 0)).fma(ds, t0);
+            ds = FloatVector.fromMemorySegment(F, d, f0 + 4L * L, LE).mul((FloatVector) sc0.convertShape(VectorOperators.B2F, F, 1)).mul(sx);
+            t1 = ((FloatVector) a0.convertShape(VectorOperators.S2F, F, 1)).add((FloatVector) b0.convertShape(VectorOperators.S2F, F, 1)).fma(ds, t1);
+            ds = FloatVector.fromMemorySegment(F, d, f1, LE).mul((FloatVector) sc1.convertShape(VectorOperators.B2F, F, 0)).mul(sx);
+            t2 = ((FloatVector) a1.convertShape(VectorOperators.S2F, F, 0)).add((FloatVector) b1.convertShape(VectorOperators.S2F, F, 0)).fma(ds, t2);
+            ds = FloatVector.fromMemorySegment(F, d, f1 + 4L * L, LE).mul((FloatVector) sc1.convertShape(VectorOperators.B2F, F, 1)).mul(sx);
+            t3 = ((FloatVector) a1.convertShape(VectorOperators.S2F, F, 1)).add((FloatVector) b1.convertShape(VectorOperators.S2F, F, 1)).fma(ds, t3);
         }
         t0.intoArray(res, 0);
         t1.intoArray(res, L);
@@ -183,98 +236,88 @@ final class PanelKQuants {
     }
 
     /**
-     * res[at + j·L ..] for j &lt; 4 = the floats at fo, fo + 4L, fq, fq + 4L times the widened 2L bytes at so (rows
-     * of the first panel) and sq (second panel): a sub-block's d·sc or (−dmin)·m of the GEMV's two panels. Apart
-     * from the GEMV loop so that C1 can compile that loop (with this part inline it runs out of virtual registers,
-     * and a kernel left in C1's tier 2 then runs boxed); res is the GEMV's result buffer, free until its end.
+     * Q4_K chunk [c0, c0 + 128) of the panel at po (super-blocks of bb bytes): a[c·P + i] = q − 8, and for the
+     * chunk's sub-block j &lt; 4 the P floats ds = d·sc at a[(128 + 2j)·P ..] and 8·ds + mn at
+     * a[(129 + 2j)·P ..] (the GEMM's per-block scaling, see {@link PanelGemm}).
      */
-    private static void scales(MemorySegment d, long fo, long fq, long so, long sq, float[] res, int at) {
-        ByteVector bo = ByteVector.fromMemorySegment(B2, d, so, LE);
-        ByteVector bq = ByteVector.fromMemorySegment(B2, d, sq, LE);
-        FloatVector.fromMemorySegment(F, d, fo, LE).mul((FloatVector) bo.convertShape(VectorOperators.B2F, F, 0)).intoArray(res, at);
-        FloatVector.fromMemorySegment(F, d, fo + 4L * L, LE).mul((FloatVector) bo.convertShape(VectorOperators.B2F, F, 1)).intoArray(res, at + L);
-        FloatVector.fromMemorySegment(F, d, fq, LE).mul((FloatVector) bq.convertShape(VectorOperators.B2F, F, 0)).intoArray(res, at + 2 * L);
-        FloatVector.fromMemorySegment(F, d, fq + 4L * L, LE).mul((FloatVector) bq.convertShape(VectorOperators.B2F, F, 1)).intoArray(res, at + 3 * L);
-    }
-
-    /** Q4_K chunk [c0, c0 + 128) of the panel at po (super-blocks of bb bytes) into a[c·P + i]. */
     static void decodeQ4_K(MemorySegment d, long po, long bb, int c0, float[] a) {
         long fo = po + (c0 >>> 8) * bb;
-        FloatVector e0 = FloatVector.fromMemorySegment(F, d, fo, LE);
-        FloatVector e1 = FloatVector.fromMemorySegment(F, d, fo + 4L * L, LE);
-        FloatVector n0 = FloatVector.fromMemorySegment(F, d, fo + 4L * P, LE);
-        FloatVector n1 = FloatVector.fromMemorySegment(F, d, fo + 4L * P + 4L * L, LE);
         int s0 = (c0 >>> 5) & 7;
         for (int s = s0; s < s0 + 4; s++) {
-            ByteVector so = ByteVector.fromMemorySegment(B2, d, fo + 8L * P + (long) s * P, LE);
-            ByteVector mo = ByteVector.fromMemorySegment(B2, d, fo + 16L * P + (long) s * P, LE);
-            FloatVector d0 = e0.mul((FloatVector) so.convertShape(VectorOperators.B2F, F, 0));
-            FloatVector d1 = e1.mul((FloatVector) so.convertShape(VectorOperators.B2F, F, 1));
-            FloatVector m0 = n0.mul((FloatVector) mo.convertShape(VectorOperators.B2F, F, 0));
-            FloatVector m1 = n1.mul((FloatVector) mo.convertShape(VectorOperators.B2F, F, 1));
-            for (int k = 0; k < 4; k++) {
-                long wo = fo + 24L * P + 4L * P * (4 * s + k);
-                IntVector v0 = IntVector.fromMemorySegment(I, d, wo, LE);
-                IntVector v1 = IntVector.fromMemorySegment(I, d, wo + 4L * L, LE);
-                int ao = (32 * (s - s0) + 8 * k) * P;
-                ((FloatVector) v0.and(15).convert(VectorOperators.I2F, 0)).fma(d0, m0).intoArray(a, ao);
-                ((FloatVector) v1.and(15).convert(VectorOperators.I2F, 0)).fma(d1, m1).intoArray(a, ao + L);
-                ((FloatVector) v0.lanewise(VectorOperators.LSHR, 4).and(15).convert(VectorOperators.I2F, 0)).fma(d0, m0).intoArray(a, ao + 1 * P);
-                ((FloatVector) v1.lanewise(VectorOperators.LSHR, 4).and(15).convert(VectorOperators.I2F, 0)).fma(d1, m1).intoArray(a, ao + 1 * P + L);
-                ((FloatVector) v0.lanewise(VectorOperators.LSHR, 8).and(15).convert(VectorOperators.I2F, 0)).fma(d0, m0).intoArray(a, ao + 2 * P);
-                ((FloatVector) v1.lanewise(VectorOperators.LSHR, 8).and(15).convert(VectorOperators.I2F, 0)).fma(d1, m1).intoArray(a, ao + 2 * P + L);
-                ((FloatVector) v0.lanewise(VectorOperators.LSHR, 12).and(15).convert(VectorOperators.I2F, 0)).fma(d0, m0).intoArray(a, ao + 3 * P);
-                ((FloatVector) v1.lanewise(VectorOperators.LSHR, 12).and(15).convert(VectorOperators.I2F, 0)).fma(d1, m1).intoArray(a, ao + 3 * P + L);
-                ((FloatVector) v0.lanewise(VectorOperators.LSHR, 16).and(15).convert(VectorOperators.I2F, 0)).fma(d0, m0).intoArray(a, ao + 4 * P);
-                ((FloatVector) v1.lanewise(VectorOperators.LSHR, 16).and(15).convert(VectorOperators.I2F, 0)).fma(d1, m1).intoArray(a, ao + 4 * P + L);
-                ((FloatVector) v0.lanewise(VectorOperators.LSHR, 20).and(15).convert(VectorOperators.I2F, 0)).fma(d0, m0).intoArray(a, ao + 5 * P);
-                ((FloatVector) v1.lanewise(VectorOperators.LSHR, 20).and(15).convert(VectorOperators.I2F, 0)).fma(d1, m1).intoArray(a, ao + 5 * P + L);
-                ((FloatVector) v0.lanewise(VectorOperators.LSHR, 24).and(15).convert(VectorOperators.I2F, 0)).fma(d0, m0).intoArray(a, ao + 6 * P);
-                ((FloatVector) v1.lanewise(VectorOperators.LSHR, 24).and(15).convert(VectorOperators.I2F, 0)).fma(d1, m1).intoArray(a, ao + 6 * P + L);
-                ((FloatVector) v0.lanewise(VectorOperators.LSHR, 28).and(15).convert(VectorOperators.I2F, 0)).fma(d0, m0).intoArray(a, ao + 7 * P);
-                ((FloatVector) v1.lanewise(VectorOperators.LSHR, 28).and(15).convert(VectorOperators.I2F, 0)).fma(d1, m1).intoArray(a, ao + 7 * P + L);
+            ByteVector sc = ByteVector.fromMemorySegment(B2, d, fo + 8L * P + (long) s * P, LE);
+            ByteVector mb = ByteVector.fromMemorySegment(B2, d, fo + 16L * P + (long) s * P, LE);
+            int so = (CHUNK + 2 * (s - s0)) * P;
+            FloatVector ds = FloatVector.fromMemorySegment(F, d, fo, LE).mul((FloatVector) sc.convertShape(VectorOperators.B2F, F, 0));
+            FloatVector mn = FloatVector.fromMemorySegment(F, d, fo + 4L * P, LE).mul((FloatVector) mb.convertShape(VectorOperators.B2F, F, 0));
+            ds.intoArray(a, so);
+            ds.mul(8f).add(mn).intoArray(a, so + P);
+            ds = FloatVector.fromMemorySegment(F, d, fo + 4L * L, LE).mul((FloatVector) sc.convertShape(VectorOperators.B2F, F, 1));
+            mn = FloatVector.fromMemorySegment(F, d, fo + 4L * P + 4L * L, LE).mul((FloatVector) mb.convertShape(VectorOperators.B2F, F, 1));
+            ds.intoArray(a, so + L);
+            ds.mul(8f).add(mn).intoArray(a, so + P + L);
+            for (int k = 0; k < 8; k++) {
+                ShortVector v = ShortVector.fromMemorySegment(PanelGemv.SP, d, fo + 24L * P + 2L * P * (8 * s + k), LE);
+                int ao = (32 * (s - s0) + 4 * k) * P;
+                ShortVector q0 = v.lanewise(VectorOperators.LSHL, 12).lanewise(VectorOperators.ASHR, 12);
+                ((FloatVector) q0.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 0 * P);
+                ((FloatVector) q0.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 0 * P + L);
+                ShortVector q1 = v.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 12);
+                ((FloatVector) q1.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 1 * P);
+                ((FloatVector) q1.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 1 * P + L);
+                ShortVector q2 = v.lanewise(VectorOperators.LSHL, 4).lanewise(VectorOperators.ASHR, 12);
+                ((FloatVector) q2.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 2 * P);
+                ((FloatVector) q2.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 2 * P + L);
+                ShortVector q3 = v.lanewise(VectorOperators.ASHR, 12);
+                ((FloatVector) q3.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 3 * P);
+                ((FloatVector) q3.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 3 * P + L);
             }
         }
     }
 
-    /** Q6_K chunk [c0, c0 + 128) of the panel at po (super-blocks of bb bytes) into a[c·P + i]. */
+    /**
+     * Q6_K chunk [c0, c0 + 128) of the panel at po (super-blocks of bb bytes): a[c·P + i] = q − 32, and for the
+     * chunk's sub-block j &lt; 8 the P floats d·sc at a[(128 + j)·P ..] (the GEMM's per-sub-block scaling).
+     */
     static void decodeQ6_K(MemorySegment d, long po, long bb, int c0, float[] a) {
         long fo = po + (c0 >>> 8) * bb;
-        FloatVector e0 = FloatVector.fromMemorySegment(F, d, fo, LE);
-        FloatVector e1 = FloatVector.fromMemorySegment(F, d, fo + 4L * L, LE);
         int s0 = (c0 >>> 4) & 15;
         for (int s = s0; s < s0 + 8; s++) {
-            ByteVector so = ByteVector.fromMemorySegment(B2, d, fo + 4L * P + (long) s * P, LE);
-            FloatVector d0 = e0.mul((FloatVector) so.convertShape(VectorOperators.B2F, F, 0));
-            FloatVector d1 = e1.mul((FloatVector) so.convertShape(VectorOperators.B2F, F, 1));
-            long ho = fo + 148L * P + 4L * P * s;
-            IntVector g0 = IntVector.fromMemorySegment(I, d, ho, LE);
-            IntVector g1 = IntVector.fromMemorySegment(I, d, ho + 4L * L, LE);
-            for (int half = 0; half < 2; half++) {
-                long wo = fo + 20L * P + 4L * P * (2 * s + half);
-                IntVector v0 = IntVector.fromMemorySegment(I, d, wo, LE);
-                IntVector v1 = IntVector.fromMemorySegment(I, d, wo + 4L * L, LE);
-                IntVector h0 = g0.lanewise(VectorOperators.LSHR, 16 * half);
-                IntVector h1 = g1.lanewise(VectorOperators.LSHR, 16 * half);
-                int ao = (16 * (s - s0) + 8 * half) * P;
-                ((FloatVector) v0.and(15).or(h0.lanewise(VectorOperators.LSHL, 4).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d0).intoArray(a, ao);
-                ((FloatVector) v1.and(15).or(h1.lanewise(VectorOperators.LSHL, 4).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d1).intoArray(a, ao + L);
-                ((FloatVector) v0.lanewise(VectorOperators.LSHR, 4).and(15).or(h0.lanewise(VectorOperators.LSHL, 2).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d0).intoArray(a, ao + 1 * P);
-                ((FloatVector) v1.lanewise(VectorOperators.LSHR, 4).and(15).or(h1.lanewise(VectorOperators.LSHL, 2).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d1).intoArray(a, ao + 1 * P + L);
-                ((FloatVector) v0.lanewise(VectorOperators.LSHR, 8).and(15).or(h0.and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d0).intoArray(a, ao + 2 * P);
-                ((FloatVector) v1.lanewise(VectorOperators.LSHR, 8).and(15).or(h1.and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d1).intoArray(a, ao + 2 * P + L);
-                ((FloatVector) v0.lanewise(VectorOperators.LSHR, 12).and(15).or(h0.lanewise(VectorOperators.LSHR, 2).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d0).intoArray(a, ao + 3 * P);
-                ((FloatVector) v1.lanewise(VectorOperators.LSHR, 12).and(15).or(h1.lanewise(VectorOperators.LSHR, 2).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d1).intoArray(a, ao + 3 * P + L);
-                ((FloatVector) v0.lanewise(VectorOperators.LSHR, 16).and(15).or(h0.lanewise(VectorOperators.LSHR, 4).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d0).intoArray(a, ao + 4 * P);
-                ((FloatVector) v1.lanewise(VectorOperators.LSHR, 16).and(15).or(h1.lanewise(VectorOperators.LSHR, 4).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d1).intoArray(a, ao + 4 * P + L);
-                ((FloatVector) v0.lanewise(VectorOperators.LSHR, 20).and(15).or(h0.lanewise(VectorOperators.LSHR, 6).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d0).intoArray(a, ao + 5 * P);
-                ((FloatVector) v1.lanewise(VectorOperators.LSHR, 20).and(15).or(h1.lanewise(VectorOperators.LSHR, 6).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d1).intoArray(a, ao + 5 * P + L);
-                ((FloatVector) v0.lanewise(VectorOperators.LSHR, 24).and(15).or(h0.lanewise(VectorOperators.LSHR, 8).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d0).intoArray(a, ao + 6 * P);
-                ((FloatVector) v1.lanewise(VectorOperators.LSHR, 24).and(15).or(h1.lanewise(VectorOperators.LSHR, 8).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d1).intoArray(a, ao + 6 * P + L);
-                ((FloatVector) v0.lanewise(VectorOperators.LSHR, 28).and(15).or(h0.lanewise(VectorOperators.LSHR, 10).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d0).intoArray(a, ao + 7 * P);
-                ((FloatVector) v1.lanewise(VectorOperators.LSHR, 28).and(15).or(h1.lanewise(VectorOperators.LSHR, 10).and(0x30)).sub(32).convert(VectorOperators.I2F, 0)).mul(d1).intoArray(a, ao + 7 * P + L);
-            }
-
+            ByteVector sc = ByteVector.fromMemorySegment(B2, d, fo + 4L * P + (long) s * P, LE);
+            int so = (CHUNK + s - s0) * P;
+            FloatVector.fromMemorySegment(F, d, fo, LE).mul((FloatVector) sc.convertShape(VectorOperators.B2F, F, 0)).intoArray(a, so);
+            FloatVector.fromMemorySegment(F, d, fo + 4L * L, LE).mul((FloatVector) sc.convertShape(VectorOperators.B2F, F, 1)).intoArray(a, so + L);
+        }
+        for (int g = 2 * s0; g < 2 * s0 + 16; g++) {
+            long go = fo + 20L * P + 6L * P * g;
+            ShortVector w0 = ShortVector.fromMemorySegment(SP, d, go, LE);
+            ShortVector w1 = ShortVector.fromMemorySegment(SP, d, go + 2L * P, LE);
+            ShortVector w2 = ShortVector.fromMemorySegment(SP, d, go + 4L * P, LE);
+            int ao = 8 * (g - 2 * s0) * P;
+            ShortVector q;
+                q = w0.lanewise(VectorOperators.ASHR, 10);
+                ((FloatVector) q.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 0 * P);
+                ((FloatVector) q.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 0 * P + L);
+                q = w0.lanewise(VectorOperators.LSHL, 6).lanewise(VectorOperators.ASHR, 10);
+                ((FloatVector) q.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 1 * P);
+                ((FloatVector) q.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 1 * P + L);
+                q = w1.lanewise(VectorOperators.ASHR, 10);
+                ((FloatVector) q.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 2 * P);
+                ((FloatVector) q.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 2 * P + L);
+                q = w1.lanewise(VectorOperators.LSHL, 6).lanewise(VectorOperators.ASHR, 10);
+                ((FloatVector) q.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 3 * P);
+                ((FloatVector) q.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 3 * P + L);
+                q = w2.lanewise(VectorOperators.ASHR, 10);
+                ((FloatVector) q.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 4 * P);
+                ((FloatVector) q.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 4 * P + L);
+                q = w2.lanewise(VectorOperators.LSHL, 6).lanewise(VectorOperators.ASHR, 10);
+                ((FloatVector) q.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 5 * P);
+                ((FloatVector) q.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 5 * P + L);
+                q = w0.lanewise(VectorOperators.LSHL, 10).bitwiseBlend(w2.lanewise(VectorOperators.LSHL, 12), HI2).lanewise(VectorOperators.ASHR, 10);
+                ((FloatVector) q.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 6 * P);
+                ((FloatVector) q.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 6 * P + L);
+                q = w1.lanewise(VectorOperators.LSHL, 10).bitwiseBlend(w2.lanewise(VectorOperators.LSHL, 14), HI2).lanewise(VectorOperators.ASHR, 10);
+                ((FloatVector) q.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 7 * P);
+                ((FloatVector) q.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 7 * P + L);
         }
     }
 }

@@ -4,7 +4,7 @@ import io.llmopt.tensor.ColumnPanels;
 
 /**
  * The matrix multiply of a weight in the {@link ColumnPanels} form: a batch of one runs {@link PanelGemv}
- * a work unit of panels at a time ({@link PanelGemv#unitPanels}), Q4_0 on activations quantized once per call; a larger batch packs the activations by token groups (one pool pass over the groups) and
+ * a work unit of panels at a time ({@link PanelGemv#unitPanels}), Q4_0 and Q4_K on activations quantized once per call; a larger batch packs the activations by token groups (one pool pass over the groups) and
  * then runs {@link PanelGemm} (a second pass over the panels). Panels are split between the pool's threads,
  * so every thread reads a disjoint part of the weights. Both give every output the form's arithmetic, so a
  * token's outputs have the same bits whatever the batch.
@@ -23,9 +23,10 @@ final class PanelMatMul implements RangeTask {
     private float[] xp = new float[0];
     /** Per worker: one token's quantized activations before they are packed (Q4_0). */
     private float[][] quantized = new float[0][];
-    /** Q4_0: the activations quantized (batch 1) and the block scales (every batch). */
+    /** Q4_0, Q4_K: the activations quantized (batch 1), the block scales and block sums (every batch). */
     private float[] xq = new float[0];
     private float[] xd = new float[0];
+    private float[] xs = new float[0];
     private ColumnPanels form;
     private float[] x;
     private int xOffset;
@@ -41,7 +42,7 @@ final class PanelMatMul implements RangeTask {
             decoded = grow(decoded, threads, PanelGemm.PANEL);
             totals = grow(totals, threads, 0);
         }
-        boolean q8 = f.type() == io.llmopt.tensor.GgmlType.Q4_0;
+        boolean q8 = PanelGemv.quantized(f);
         this.form = f;
         this.x = x;
         this.xOffset = xOffset;
@@ -53,9 +54,13 @@ final class PanelMatMul implements RangeTask {
                 if (q8) {
                     if (xq.length < f.cols()) {
                         xq = new float[f.cols()];
+                    }
+                    if (xd.length < f.cols() / 32) {
                         xd = new float[f.cols() / 32];
+                        xs = new float[f.cols() / 32];
                     }
                     Q8Activations.quantizeRow(x, xOffset, f.cols(), xq, 0, xd, 0);
+                    Q8Activations.blockSums(xq, 0, f.cols(), xd, 0, xs, 0);
                 }
                 pool.run(PanelGemv.units(f), Math.max(1, MIN_CHUNK_WORK / Math.max(1, PanelGemv.unitRows(f) * f.cols())), this);
                 return;
@@ -66,6 +71,7 @@ final class PanelMatMul implements RangeTask {
             }
             if (q8 && xd.length < tp * (f.cols() / 32)) {
                 xd = new float[tp * (f.cols() / 32)];
+                xs = new float[tp * (f.cols() / 32)];
             }
             if (q8 && (quantized.length < threads || quantized[0].length < f.cols())) {
                 quantized = grow(new float[0][], threads, f.cols());
@@ -112,15 +118,15 @@ final class PanelMatMul implements RangeTask {
         int cols = form.cols();
         if (batch == 1) {
             for (int u = from; u < to; u++) {
-                PanelGemv.unit(form, u, x, xOffset, xq, xd, out, outOffset + u * PanelGemv.unitRows(form), results[worker]);
+                PanelGemv.unit(form, u, x, xOffset, xq, xd, xs, out, outOffset + u * PanelGemv.unitRows(form), results[worker]);
             }
         } else if (packing) {
             int g = 0;
             for (int t = 0; t < batch; g++) {
                 int w = PanelGemm.groupWidth(batch, t);
                 if (g >= from && g < to) {
-                    if (form.type() == io.llmopt.tensor.GgmlType.Q4_0) {
-                        PanelGemm.packQ8(x, xOffset, batch, cols, t, w, xp, t * cols, xd, quantized[worker]);
+                    if (PanelGemv.quantized(form)) {
+                        PanelGemm.packQ8(x, xOffset, batch, cols, t, w, xp, t * cols, xd, xs, quantized[worker]);
                     } else {
                         PanelGemm.pack(x, xOffset, batch, cols, t, w, xp, t * cols);
                     }
@@ -129,7 +135,7 @@ final class PanelMatMul implements RangeTask {
             }
         } else {
             for (int p = from; p < to; p++) {
-                PanelGemm.panel(form, p, xp, xd, batch, out, outOffset, form.rows(), decoded[worker], totals[worker]);
+                PanelGemm.panel(form, p, xp, xd, xs, batch, out, outOffset, form.rows(), decoded[worker], totals[worker]);
             }
         }
     }

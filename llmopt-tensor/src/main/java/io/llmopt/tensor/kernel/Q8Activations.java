@@ -74,6 +74,21 @@ final class Q8Activations {
     }
 
     /**
+     * For the Q4_K kernels: s[so + b] = (Σ of block b's 8-bit values)·d[dOffset + b], the values q (as floats,
+     * cols of them from qo) and scales d as {@link #quantizeRow} gives them. The sum is an integer of magnitude
+     * ≤ 4064, exact in any order; the product is rounded once.
+     */
+    static void blockSums(float[] q, int qo, int cols, float[] d, int dOffset, float[] s, int so) {
+        for (int b = 0; b < cols / BLOCK; b++) {
+            FloatVector v = FloatVector.fromArray(F, q, qo + BLOCK * b);
+            for (int i = L; i < BLOCK; i += L) {
+                v = v.add(FloatVector.fromArray(F, q, qo + BLOCK * b + i));
+            }
+            s[so + b] = v.reduceLanes(VectorOperators.ADD) * d[dOffset + b];
+        }
+    }
+
+    /**
      * The vector twin of {@link #quantize}: the 8-bit values of x[xo .. xo + cols) as floats at q[qo ..], the
      * block scales at d[dOffset ..]; cols a multiple of 32.
      */

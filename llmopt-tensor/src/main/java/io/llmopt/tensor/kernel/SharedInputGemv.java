@@ -28,9 +28,10 @@ final class SharedInputGemv implements RangeTask {
     private int cols;
     private float[] x;
     private int xOffset;
-    /** x quantized for the Q4_0 column-panel kernels (once per call, if one of the weights needs it). */
+    /** x quantized for the Q4_0 and Q4_K column-panel kernels (once per call, if one of the weights needs it). */
     private float[] xq = new float[0];
     private float[] xd = new float[0];
+    private float[] xs = new float[0];
 
     void run(Tensor[] weights, float[] x, int xOffset, float[][] outs, WorkerPool pool) {
         int k = weights.length;
@@ -74,12 +75,14 @@ final class SharedInputGemv implements RangeTask {
         firstGroup[k] = groups;
         for (int i = 0; i < k; i++) {
             if (weights[i].sparse() == null && weights[i].packed() instanceof ColumnPanels cp && PanelGemv.usable(cp)
-                    && cp.type() == io.llmopt.tensor.GgmlType.Q4_0) {
+                    && PanelGemv.quantized(cp)) {
                 if (xq.length < c) {
                     xq = new float[c];
                     xd = new float[c / 32];
+                    xs = new float[c / 32];
                 }
                 Q8Activations.quantizeRow(x, xOffset, c, xq, 0, xd, 0);
+                Q8Activations.blockSums(xq, 0, c, xd, 0, xs, 0);
                 break;
             }
         }
@@ -119,7 +122,7 @@ final class SharedInputGemv implements RangeTask {
             for (; g < end; g++) {
                 if (sparse == null && packed instanceof ColumnPanels cp && PanelGemv.usable(cp)) {
                     int u = g - firstGroup[i];
-                    PanelGemv.unit(cp, u, x, xOffset, xq, xd, out[i], u * PanelGemv.unitRows(cp), s);
+                    PanelGemv.unit(cp, u, x, xOffset, xq, xd, xs, out[i], u * PanelGemv.unitRows(cp), s);
                     continue;
                 }
                 int r = (g - firstGroup[i]) * Gemv.ROWS;
