@@ -31,6 +31,9 @@ final class SharedInputGemv implements RangeTask {
     /** x quantized for the Q4_0 column-panel kernels (once per call, if one of the weights needs it). */
     private float[] xq = new float[0];
     private float[] xd = new float[0];
+    /** x·2¹¹² for the F16 column-panel kernels (once per call, if one of the weights needs it); null if not usable. */
+    private float[] xs = new float[0];
+    private float[] xsCall;
 
     void run(Tensor[] weights, float[] x, int xOffset, float[][] outs, WorkerPool pool) {
         int k = weights.length;
@@ -83,6 +86,17 @@ final class SharedInputGemv implements RangeTask {
                 break;
             }
         }
+        xsCall = null;
+        for (int i = 0; i < k; i++) {
+            if (weights[i].sparse() == null && weights[i].packed() instanceof ColumnPanels cp && PanelGemv.usable(cp)
+                    && cp.type() == io.llmopt.tensor.GgmlType.F16) {
+                if (xs.length < c) {
+                    xs = new float[c];
+                }
+                xsCall = PanelGemv.scaleForF16(x, xOffset, c, xs) ? xs : null;
+                break;
+            }
+        }
         this.cols = c;
         this.x = x;
         this.xOffset = xOffset;
@@ -119,7 +133,7 @@ final class SharedInputGemv implements RangeTask {
             for (; g < end; g++) {
                 if (sparse == null && packed instanceof ColumnPanels cp && PanelGemv.usable(cp)) {
                     int u = g - firstGroup[i];
-                    PanelGemv.unit(cp, u, x, xOffset, xq, xd, out[i], u * PanelGemv.unitRows(cp), s);
+                    PanelGemv.unit(cp, u, x, xOffset, xq, xd, xsCall, out[i], u * PanelGemv.unitRows(cp), s);
                     continue;
                 }
                 int r = (g - firstGroup[i]) * Gemv.ROWS;
