@@ -30,10 +30,15 @@ import java.lang.foreign.MemorySegment;
  * <p>Layout per panel (panels follow each other; P = 2L):
  * <ul>
  * <li>F32: per column, P floats.</li>
- * <li>F16: per column, P halfs (the file's bits). The kernels widen a half h exactly as the float with bits
- * (h &amp; 0x7FFF) &lt;&lt; 13 | (h &amp; 0x8000) &lt;&lt; 16 times 2¹¹², three integer operations and a multiply
- * (exact for every finite half, subnormals included); a matrix holding an infinite or NaN half is rejected by
- * {@link #pack} and stays in the GGUF layout.</li>
+ * <li>F16: per column, P halfs (the file's bits). For a finite half h (subnormals included), the float r with
+ * bits (h &amp; 0x7FFF) &lt;&lt; 13 | (h &amp; 0x8000) &lt;&lt; 16 is exactly w·2⁻¹¹². The GEMV gets r in two
+ * integer operations after sign-extending h to 32 bits: (h &lt;&lt; 13) &amp; 0x8FFFFFFF (bit 28 of the shifted
+ * value is h's sign and bits 29–31 copies of it; the mask keeps bit 31 only). It does not multiply r by
+ * 2¹¹²: it multiplies with x·2¹¹², made once per call, and fma(r, x·2¹¹², a) is fma(w, x, a) bit for bit
+ * (the fma's product is exact, and equal) as long as x·2¹¹² is finite and exact, i.e. every |x| &lt; 2¹⁶;
+ * for larger, infinite or NaN x it runs the unscaled kernel (r·2¹¹², then fma with x). The GEMM widens with
+ * {@code Float.float16ToFloat} (vcvtph2ps), the same floats. A matrix holding an infinite or NaN half is
+ * rejected by {@link #pack} and stays in the GGUF layout.</li>
  * <li>Q8_0: per block of 32 columns, P float32 scales d, then per column P signed bytes q; W = q·d.</li>
  * <li>Q4_0: per block of 32 columns, P float32 scales d, then eight words of P shorts: nibble n of word k of
  * row i is q xor 8 (the 4-bit two's complement of q − 8) of column 4k + n, so two shifts give q − 8 sign-extended

@@ -4,7 +4,8 @@ import io.llmopt.tensor.ColumnPanels;
 
 /**
  * The matrix multiply of a weight in the {@link ColumnPanels} form: a batch of one runs {@link PanelGemv}
- * a work unit of panels at a time ({@link PanelGemv#unitPanels}), Q4_0 and Q4_K on activations quantized once per call; a larger batch packs the activations by token groups (one pool pass over the groups) and
+ * a work unit of panels at a time ({@link PanelGemv#unitPanels}), Q4_0, Q4_K and Q6_K on activations quantized once per call, F16 on
+ * activations scaled by 2¹¹² once per call; a larger batch packs the activations by token groups (one pool pass over the groups) and
  * then runs {@link PanelGemm} (a second pass over the panels). Panels are split between the pool's threads,
  * so every thread reads a disjoint part of the weights. Both give every output the form's arithmetic, so a
  * token's outputs have the same bits whatever the batch.
@@ -27,6 +28,9 @@ final class PanelMatMul implements RangeTask {
     private float[] xq = new float[0];
     private float[] xd = new float[0];
     private float[] xs = new float[0];
+    /** F16 (batch 1): x·2¹¹² ({@link PanelGemv#scaleForF16}), made once per call; {@link #scaled} if usable. */
+    private float[] xh = new float[0];
+    private boolean scaled;
     private ColumnPanels form;
     private float[] x;
     private int xOffset;
@@ -61,6 +65,13 @@ final class PanelMatMul implements RangeTask {
                     }
                     Q8Activations.quantizeRow(x, xOffset, f.cols(), xq, 0, xd, 0);
                     Q8Activations.blockSums(xq, 0, f.cols(), xd, 0, xs, 0);
+                }
+                scaled = false;
+                if (f.type() == io.llmopt.tensor.GgmlType.F16) {
+                    if (xh.length < f.cols()) {
+                        xh = new float[f.cols()];
+                    }
+                    scaled = PanelGemv.scaleForF16(x, xOffset, f.cols(), xh);
                 }
                 pool.run(PanelGemv.units(f), Math.max(1, MIN_CHUNK_WORK / Math.max(1, PanelGemv.unitRows(f) * f.cols())), this);
                 return;
@@ -118,7 +129,7 @@ final class PanelMatMul implements RangeTask {
         int cols = form.cols();
         if (batch == 1) {
             for (int u = from; u < to; u++) {
-                PanelGemv.unit(form, u, x, xOffset, xq, xd, xs, out, outOffset + u * PanelGemv.unitRows(form), results[worker]);
+                PanelGemv.unit(form, u, x, xOffset, xq, xd, xs, scaled ? xh : null, out, outOffset + u * PanelGemv.unitRows(form), results[worker]);
             }
         } else if (packing) {
             int g = 0;

@@ -32,6 +32,9 @@ final class SharedInputGemv implements RangeTask {
     private float[] xq = new float[0];
     private float[] xd = new float[0];
     private float[] xs = new float[0];
+    /** x·2¹¹² for the F16 column-panel kernels (once per call, if one of the weights needs it); null if not usable. */
+    private float[] xh = new float[0];
+    private float[] xhCall;
 
     void run(Tensor[] weights, float[] x, int xOffset, float[][] outs, WorkerPool pool) {
         int k = weights.length;
@@ -86,6 +89,17 @@ final class SharedInputGemv implements RangeTask {
                 break;
             }
         }
+        xhCall = null;
+        for (int i = 0; i < k; i++) {
+            if (weights[i].sparse() == null && weights[i].packed() instanceof ColumnPanels cp && PanelGemv.usable(cp)
+                    && cp.type() == io.llmopt.tensor.GgmlType.F16) {
+                if (xh.length < c) {
+                    xh = new float[c];
+                }
+                xhCall = PanelGemv.scaleForF16(x, xOffset, c, xh) ? xh : null;
+                break;
+            }
+        }
         this.cols = c;
         this.x = x;
         this.xOffset = xOffset;
@@ -122,7 +136,7 @@ final class SharedInputGemv implements RangeTask {
             for (; g < end; g++) {
                 if (sparse == null && packed instanceof ColumnPanels cp && PanelGemv.usable(cp)) {
                     int u = g - firstGroup[i];
-                    PanelGemv.unit(cp, u, x, xOffset, xq, xd, xs, out[i], u * PanelGemv.unitRows(cp), s);
+                    PanelGemv.unit(cp, u, x, xOffset, xq, xd, xs, xhCall, out[i], u * PanelGemv.unitRows(cp), s);
                     continue;
                 }
                 int r = (g - firstGroup[i]) * Gemv.ROWS;

@@ -144,6 +144,183 @@ class ColumnPanelsTest {
         BatchInvarianceTest.assertBits(shared[2], alone[0], what + " shared (panels third)");
     }
 
+    /**
+     * The F16 GEMV's widening, over every finite half: after sign extension, (h &lt;&lt; 13) &amp; 0x8FFFFFFF has the
+     * bits (h &amp; 0x7FFF) &lt;&lt; 13 | (h &amp; 0x8000) &lt;&lt; 16, which times 2¹¹² is {@link Float#float16ToFloat};
+     * and fma(that raw float, x·2¹¹², a) == fma(w, x, a) bit for bit for x and a of every awkward kind (signed
+     * zeros, subnormals, the largest scalable |x|, products that underflow or round).
+     */
+    @Test
+    void f16WideningAndScaledFmaAreExactForEveryFiniteHalf() {
+        Random r = new Random(17);
+        float[] xs = {0f, -0f, 1f, -1f, Float.MIN_VALUE, -Float.MIN_VALUE, 0x1p-130f, -0x1.234p-140f, Float.MIN_NORMAL,
+            0x1.fffffep-127f, Math.nextDown(0x1p16f), -Math.nextDown(0x1p16f), 0x1p15f, 12345.678f, 1e-20f, -3e-38f,
+            (float) r.nextGaussian(), (float) r.nextGaussian(), (float) r.nextGaussian() * 1e-30f};
+        float[] accs = {0f, -0f, 1f, -1.5f, Float.MIN_VALUE, -0x1p-149f, 0x1p-126f, 1e-30f, -2.5e30f, (float) r.nextGaussian()};
+        int finite = 0;
+        for (int h = 0; h < 65536; h++) {
+            if ((h & 0x7C00) == 0x7C00) {
+                continue;
+            }
+            finite++;
+            int v = (short) h; // the S2I conversion: sign extension
+            int bits = (v << 13) & 0x8FFFFFFF;
+            assertThat(bits).as("half %04x", h).isEqualTo((h & 0x7FFF) << 13 | (h & 0x8000) << 16);
+            float raw = Float.intBitsToFloat(bits);
+            float w = Float.float16ToFloat((short) h);
+            assertThat(Float.floatToRawIntBits(raw * 0x1p112f)).as("half %04x", h).isEqualTo(Float.floatToRawIntBits(w));
+            for (float x : xs) {
+                float scaled = x * 0x1p112f;
+                assertThat(scaled / 0x1p112f).as("x·2¹¹² exact for %s", x).isEqualTo(x);
+                for (float a : accs) {
+                    float want = Math.fma(w, x, a);
+                    float got = Math.fma(raw, scaled, a);
+                    if (Float.floatToRawIntBits(got) != Float.floatToRawIntBits(want)) {
+                        assertThat(got).as("half %04x, x %s, acc %s", h, x, a).isEqualTo(want);
+                    }
+                }
+            }
+        }
+        assertThat(finite).isEqualTo(63488);
+    }
+
+    @Test
+    void f16ScalingAcceptsExactlyTheInputsItKeepsExact() {
+        float[] xs = new float[4];
+        for (float ok : new float[] {0f, -0f, Float.MIN_VALUE, -0x1p-140f, 1f, 0x1p15f, Math.nextDown(0x1p16f), -Math.nextDown(0x1p16f)}) {
+            float[] x = {0.5f, ok, -2f};
+            assertThat(PanelGemv.scaleForF16(x, 1, 2, xs)).as("x = %s", ok).isTrue();
+            assertThat(Float.floatToRawIntBits(xs[0])).isEqualTo(Float.floatToRawIntBits(ok * 0x1p112f));
+            assertThat(Float.isFinite(xs[0])).isTrue();
+            assertThat(Float.floatToRawIntBits(xs[0] / 0x1p112f)).as("exact, sign of zero kept").isEqualTo(Float.floatToRawIntBits(ok));
+            assertThat(xs[1]).isEqualTo(-0x1p113f);
+        }
+        for (float bad : new float[] {0x1p16f, -0x1p16f, 1e30f, Float.MAX_VALUE, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN}) {
+            float[] x = {0.5f, 1f, bad};
+            assertThat(PanelGemv.scaleForF16(x, 0, 3, xs)).as("x = %s", bad).isFalse();
+            assertThat(PanelGemv.scaleForF16(x, 0, 2, xs)).as("outside the range checked").isTrue();
+        }
+    }
+
+    /**
+     * Both F16 GEMV kernels (on x·2¹¹² and the unscaled fallback) on a matrix holding every finite half once
+     * (subnormals and ±0 included; rows not a multiple of the panel, a short last chunk), against the scalar
+     * twin: for a one-hot x = e_c (each column; x_c = 1 reads the weights back exactly, x_c subnormal or −0
+     * too), for x with signed zeros and subnormals, and, through matmul and matmulShared, for x holding values
+     * ≥ 2¹⁵ and ≥ 2¹⁶ (where the fallback must run).
+     */
+    @Test
+    void f16KernelsOnEveryFiniteHalf() {
+        VectorKernels vector = new VectorKernels();
+        Random r = new Random(23);
+        int rows = 467, cols = 136; // 63512 weights: the 63488 finite halves, then signed zeros
+        WorkerPool pool = new WorkerPool(2);
+        try (Arena arena = Arena.ofShared()) {
+            Tensor t = everyFiniteHalf(arena, r, rows, cols, 6);
+            Tensor p = vector.prepare(readOnly(t));
+            assertThat(p.packed()).isInstanceOf(ColumnPanels.class);
+            ColumnPanels f = (ColumnPanels) p.packed();
+            float[] w = new float[cols];
+            float[] decoded = new float[rows * cols];
+            for (int row = 0; row < rows; row++) {
+                f.decodeRow(row, decoded, row * cols);
+            }
+            for (int c = 0; c < cols; c++) {
+                for (float xc : new float[] {1f, 0x1.8p-140f, -0f, -3f}) {
+                    float[] x = new float[cols + 3];
+                    x[3 + c] = xc;
+                    float[] want = new float[rows];
+                    for (int row = 0; row < rows; row++) {
+                        want[row] = PanelGemv.reference(f, row, x, 3, w);
+                    }
+                    for (boolean scaled : new boolean[] {true, false}) {
+                        float[] out = unitGemv(f, x, 3, scaled);
+                        BatchInvarianceTest.assertBits(out, want, "one-hot x[" + c + "] = " + xc + (scaled ? ", scaled" : ", unscaled"));
+                        for (int row = 0; row < rows; row++) {
+                            if (xc == 1f && decoded[row * cols + c] != 0f) {
+                                assertThat(out[row]).as("weight [%d, %d] read back", row, c).isEqualTo(decoded[row * cols + c]);
+                            }
+                        }
+                    }
+                }
+            }
+            float[] awkward = {0f, -0f, Float.MIN_VALUE, -0x1p-140f, 0x1p-127f, Math.nextDown(0x1p16f), -0x1p15f};
+            for (int trial = 0; trial < 4; trial++) {
+                float[] x = RandomWeights.gaussian(r, cols + 3);
+                for (int i = 0; i < cols / 4; i++) {
+                    x[3 + r.nextInt(cols)] = awkward[r.nextInt(awkward.length)];
+                }
+                float[] big = x.clone();
+                int at = r.nextInt(cols);
+                big[3 + at] = trial % 2 == 0 ? 0x1p16f : -7e4f; // not scalable: the fallback
+                big[3 + (at + 1 + r.nextInt(cols - 1)) % cols] = 0x1.8p15f;
+                for (float[] v : new float[][] {x, big}) {
+                    boolean scalable = PanelGemv.scaleForF16(v, 3, cols, new float[cols]);
+                    assertThat(scalable).isEqualTo(v == x);
+                    float[] want = new float[rows];
+                    for (int row = 0; row < rows; row++) {
+                        want[row] = PanelGemv.reference(f, row, v, 3, w);
+                    }
+                    String what = "trial " + trial + (scalable ? " scalable x" : " x ≥ 2¹⁶");
+                    if (scalable) {
+                        BatchInvarianceTest.assertBits(unitGemv(f, v, 3, true), want, what + ", scaled kernel");
+                    }
+                    BatchInvarianceTest.assertBits(unitGemv(f, v, 3, false), want, what + ", unscaled kernel");
+                    float[] out = new float[rows + 1];
+                    vector.matmul(p, v, 3, 1, out, 1, pool);
+                    BatchInvarianceTest.assertBits(java.util.Arrays.copyOfRange(out, 1, rows + 1), want, what + ", matmul");
+                    float[][] shared = {new float[rows], new float[rows]};
+                    vector.matmulShared(new Tensor[] {p, p}, v, 3, 1, shared, pool);
+                    BatchInvarianceTest.assertBits(shared[0], want, what + ", matmulShared first");
+                    BatchInvarianceTest.assertBits(shared[1], want, what + ", matmulShared second");
+                }
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    /** rows × cols F16 weights: every finite half once in random order, the rest ±0. */
+    private static Tensor everyFiniteHalf(Arena arena, Random r, int rows, int cols, int misalign) {
+        short[] h = new short[rows * cols];
+        int n = 0;
+        for (int b = 0; b < 65536; b++) {
+            if ((b & 0x7C00) != 0x7C00) {
+                h[n++] = (short) b;
+            }
+        }
+        assertThat(n).isLessThanOrEqualTo(h.length);
+        for (; n < h.length; n++) {
+            h[n] = (short) (n % 2 == 0 ? 0 : 0x8000);
+        }
+        for (int i = h.length - 1; i > 0; i--) {
+            int j = r.nextInt(i + 1);
+            short s = h[i];
+            h[i] = h[j];
+            h[j] = s;
+        }
+        var seg = arena.allocate(2L * h.length + misalign + 64, 64).asSlice(misalign, 2L * h.length);
+        for (int i = 0; i < h.length; i++) {
+            seg.set(Layouts.SHORT, 2L * i, h[i]);
+        }
+        return new Tensor("every half", GgmlType.F16, new long[] {rows, cols}, seg);
+    }
+
+    /** W·x over the GEMV work units of {@code f}, with the scaled F16 kernel or the unscaled fallback. */
+    private static float[] unitGemv(ColumnPanels f, float[] x, int xo, boolean scaled) {
+        float[] out = new float[f.rows()];
+        float[] res = new float[PanelGemv.UNIT];
+        float[] xh = null;
+        if (scaled) {
+            xh = new float[f.cols()];
+            assertThat(PanelGemv.scaleForF16(x, xo, f.cols(), xh)).isTrue();
+        }
+        for (int u = 0; u < PanelGemv.units(f); u++) {
+            PanelGemv.unit(f, u, x, xo, null, null, null, xh, out, u * PanelGemv.unitRows(f), res);
+        }
+        return out;
+    }
+
     @Test
     void preparePicksPanelsOnlyWhereTheyFitAndRejectsMismatches() {
         VectorKernels vector = new VectorKernels();
