@@ -25,9 +25,9 @@ import jdk.incubator.vector.VectorOperators;
  *
  * <p>That is the arithmetic the form defines: each output is 0 + s₀ + s₁ + … over the chunks' sequential
  * fma sums, whatever the batch, the token's group or its lane, so a token's outputs have the bits of the
- * GEMV ({@link PanelGemv}) and of its scalar twin {@link PanelGemv#reference}. Q4_0 runs on activations quantized
- * to 8 bits ({@link #packQ8}) with exact tiles per block of 32 columns ({@link #q4_0Blocks}), the arithmetic the form
- * defines for it.
+ * GEMV ({@link PanelGemv}) and of its scalar twin {@link PanelGemv#reference}. Q4_0, Q4_K and Q6_K run on
+ * activations quantized to 8 bits ({@link #packQ8}) with exact tiles per block of 32 columns (Q6_K: per sub-block
+ * of 16; {@link #q4_0Blocks}, {@link #q4_KBlocks}, {@link #q6_KBlocks}), the arithmetic the form defines for them.
  */
 final class PanelGemm {
     static final int P = PanelGemv.P;

@@ -17,10 +17,10 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Decode GEMV (batch 1) over the {@link ColumnPanels} form, several panels at a time ({@link #unitPanels}: four
- * for F16, Q8_0 and Q4_0, two for the K-quants) in the outer-product form: for each column c, the weight vectors of the panels are decoded in registers and
+ * for F16, Q8_0, Q4_0 and Q4_K, two for F32 and Q6_K) in the outer-product form: for each column c, the weight vectors of the panels are decoded in registers and
  * acc += W[rows, c] · x[c] with x[c] broadcast. The accumulators restart at every {@link ColumnPanels#CHUNK}
  * columns and are added to the running totals, which is the arithmetic the form defines (see there), so the
- * outputs have the bits of {@link #reference} and of the GEMM ({@link PanelGemm}); Q4_0 follows the form's 8-bit
+ * outputs have the bits of {@link #reference} and of the GEMM ({@link PanelGemm}); Q4_0, Q4_K and Q6_K follow the form's 8-bit
  * activation arithmetic instead (see {@link ColumnPanels}). Several panels rather than
  * one: more independent accumulator chains and memory streams. F16, which needs the most bytes per
  * multiply-add, measured 6.3–6.6 GB/s per core from memory with one panel, 7.2–9.3 with two (2048×2048), and at

@@ -13,19 +13,14 @@ import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
- * The K-quant kernels of the {@link ColumnPanels} form: the GEMV over two panels (as {@link PanelGemv}, four
- * accumulator chains restarted every {@link ColumnPanels#CHUNK} columns) and the chunk decoders of the GEMM
- * ({@link PanelGemm}: a chunk of 128 columns is half a super-block, decoded into a[c·P + i]). Per sub-block the
- * P rows' byte scales are widened once and multiplied by d (and the minimums by −dmin), which gives the same
- * floats as the scalar decode; per column one shift and one mask of a word vector give the P rows' nibbles
- * (Q6_K: plus one shift and mask of a high-bits word, an or and −32). The weight expressions are those of
- * {@link ColumnPanels#decodeRow}: Q4_K fma(q, d·sc, (−dmin)·m), Q6_K (q − 32)·(d·sc).
+ * The K-quant kernels of the {@link ColumnPanels} form, both on 8-bit activations ({@link Q8Activations}) as the
+ * form defines for them: the decode GEMVs (Q4_K over four panels, Q6_K over two) sum q − 8 or q − 32 times q_x
+ * exactly in 16-bit lanes and scale per sub-block; the GEMM's chunk decoders write q − 8 or q − 32 as floats
+ * ({@link PanelGemm}: a chunk of 128 columns is half a super-block, decoded into a[c·P + i]) followed by each
+ * sub-block's scaling, which {@link PanelGemm} applies per block exactly as the GEMV does.
  *
  * <p>Written out in full: no helper takes or returns a vector (C2 would box it once the kernel's graph is
- * large), and every per-column shift count is a constant (Q6_K's GEMV walks a sub-block in quarters of four
- * columns, pre-shifting the quarter's words once). Each GEMV loop is kept small enough for C1: a bigger one made
- * C1 give up ("out of virtual registers"), and a kernel that then stayed in C1's tier 2 ran with boxed vectors
- * at about 1% of its speed.
+ * large), and every shift count is a constant.
  */
 final class PanelKQuants {
     static final int P = PanelGemv.P;
