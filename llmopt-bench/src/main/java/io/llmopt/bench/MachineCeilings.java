@@ -1,10 +1,8 @@
 package io.llmopt.bench;
 
 import io.llmopt.tensor.kernel.RangeTask;
+import io.llmopt.tensor.kernel.ReadBandwidth;
 import io.llmopt.tensor.kernel.WorkerPool;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.nio.ByteOrder;
 import java.util.concurrent.TimeUnit;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -22,8 +20,9 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * The machine's physical limits, measured the way the kernels run (same worker pool, same vector width):
- * {@link #memoryRead} streams {@code sizeMiB} of off-heap memory (far larger than the caches) split between
- * the threads — the ceiling of GEMV, which reads every weight byte once per token; {@link #fma} runs
+ * {@link #memoryRead} is one pass of {@link ReadBandwidth} over {@code sizeMiB} of off-heap memory (far larger
+ * than the caches), the probe {@code llmopt bench --bandwidth} also runs — the ceiling of GEMV, which reads
+ * every weight byte once per token; {@link #fma} runs
  * {@link #CHAINS} independent vector FMA chains per thread on registers — the ceiling of GEMM.
  * BenchMain turns ops/s into GB/s and GFLOP/s.
  */
@@ -42,23 +41,20 @@ public class MachineCeilings {
     @Param({"1", "2"})
     public int threads;
 
-    private Arena arena;
-    private MemorySegment memory;
+    private ReadBandwidth probe;
     private WorkerPool pool;
     private final float[] sums = new float[64];
 
     @Setup(Level.Trial)
     public void setUp() {
-        arena = Arena.ofShared();
-        memory = arena.allocate((long) sizeMiB << 20, 4096);
-        memory.fill((byte) 1);
+        probe = new ReadBandwidth(sizeMiB);
         pool = new WorkerPool(threads);
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
         pool.shutdown();
-        arena.close();
+        probe.close();
     }
 
     /** Bytes read per op: the whole buffer. */
@@ -72,30 +68,8 @@ public class MachineCeilings {
     }
 
     @Benchmark
-    public float memoryRead() {
-        long chunk = memory.byteSize() / 64;
-        RangeTask task = (worker, from, to) -> {
-            for (int c = from; c < to; c++) {
-                sums[c] = sum(memory, c * chunk, (c + 1) * chunk);
-            }
-        };
-        pool.run(64, 64 / threads, task);
-        return sums[0] + sums[63];
-    }
-
-    private static float sum(MemorySegment m, long from, long to) {
-        int step = 4 * F.vectorByteSize();
-        FloatVector a0 = FloatVector.zero(F);
-        FloatVector a1 = a0;
-        FloatVector a2 = a0;
-        FloatVector a3 = a0;
-        for (long o = from; o < to; o += step) {
-            a0 = a0.add(FloatVector.fromMemorySegment(F, m, o, ByteOrder.LITTLE_ENDIAN));
-            a1 = a1.add(FloatVector.fromMemorySegment(F, m, o + F.vectorByteSize(), ByteOrder.LITTLE_ENDIAN));
-            a2 = a2.add(FloatVector.fromMemorySegment(F, m, o + 2L * F.vectorByteSize(), ByteOrder.LITTLE_ENDIAN));
-            a3 = a3.add(FloatVector.fromMemorySegment(F, m, o + 3L * F.vectorByteSize(), ByteOrder.LITTLE_ENDIAN));
-        }
-        return a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+    public double memoryRead() {
+        return probe.pass(pool);
     }
 
     @Benchmark

@@ -2,12 +2,14 @@ package io.llmopt.cli;
 
 import io.llmopt.model.ForwardState;
 import io.llmopt.model.LlamaModel;
+import io.llmopt.model.LlamaWeights;
 import io.llmopt.model.loader.LoadedModel;
 import io.llmopt.model.loader.ModelLoader;
 import io.llmopt.tensor.GgmlType;
 import io.llmopt.tensor.LlmoptException;
 import io.llmopt.tensor.Tensor;
 import io.llmopt.tensor.kernel.KernelProvider;
+import io.llmopt.tensor.kernel.ReadBandwidth;
 import io.llmopt.tensor.kernel.WorkerPool;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -51,6 +53,14 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = {"-r", "--repetitions"}, paramLabel = "N", description = "repetitions (default: ${DEFAULT-VALUE})")
     int repetitions = 5;
 
+    @Option(names = "--bandwidth", description = "in tg tests, also measure the machine's streaming read bandwidth "
+            + "(a 1 GiB probe on the same threads, best of 3 passes right before each repetition) and report the "
+            + "weights' GB/s as a fraction of it")
+    boolean bandwidth;
+
+    @Option(names = "--bandwidth-mib", hidden = true, paramLabel = "MIB", description = "size of the read probe (default: ${DEFAULT-VALUE})")
+    int bandwidthMib = 1024;
+
     @Option(names = "--json", description = "print a JSON list of results")
     boolean json;
 
@@ -73,7 +83,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         List<Map<String, Object>> results = new ArrayList<>();
-        try (LoadedModel opened = ModelLoader.load(model)) {
+        try (LoadedModel opened = ModelLoader.load(model); ReadBandwidth probe = bandwidth ? new ReadBandwidth(bandwidthMib) : null) {
             LoadedModel loaded = sparse.apply(opened, spec.commandLine().getErr());
             String type = modelType(loaded);
             for (int t : threads) {
@@ -85,12 +95,15 @@ final class BenchCommand implements Callable<Integer> {
                     LlamaModel m = new LlamaModel(loaded.config(), loaded.weights(), KernelProvider.get(), pool);
                     for (int p : prompt) {
                         if (p > 0) {
-                            results.add(result("pp" + p, run(m, p, true), t, p, type, loaded));
+                            results.add(result("pp" + p, run(m, p, true, null, null), t, p, type, loaded));
                         }
                     }
                     for (int n : gen) {
                         if (n > 0) {
-                            results.add(result("tg" + n, run(m, n, false), t, n, type, loaded));
+                            double[] ceilings = probe == null ? null : new double[repetitions];
+                            Map<String, Object> r = result("tg" + n, run(m, n, false, probe, ceilings), t, n, type, loaded);
+                            decodeBandwidth(r, weightBytesPerToken(loaded), ceilings);
+                            results.add(r);
                         }
                     }
                 } finally {
@@ -112,14 +125,29 @@ final class BenchCommand implements Callable<Integer> {
                         r.get("backend"), (Integer) r.get("threads"), r.get("test"), (Double) r.get("tokens_per_second"),
                         (Double) r.get("stddev"));
             }
+            for (Map<String, Object> r : results) {
+                if (r.containsKey("weights_gb_per_second")) {
+                    out.printf("%s, %d threads: weights %.1f MB/token, %.2f GB/s", r.get("test"), (Integer) r.get("threads"),
+                            (Long) r.get("weight_bytes_per_token") / 1e6, (Double) r.get("weights_gb_per_second"));
+                    if (r.containsKey("read_ceiling_gb_per_second")) {
+                        out.printf(" = %.1f ± %.1f %% of the streaming read bandwidth measured between repetitions (%.2f ± %.2f GB/s)",
+                                100 * (Double) r.get("ceiling_fraction"), 100 * (Double) r.get("ceiling_fraction_stddev"),
+                                (Double) r.get("read_ceiling_gb_per_second"), (Double) r.get("read_ceiling_stddev"));
+                    }
+                    out.println();
+                }
+            }
             out.printf("peak RSS: %.1f MiB%n", peakRss() / (double) (1 << 20));
         }
         out.flush();
         return 0;
     }
 
-    /** Seconds of each repetition (after one warm-up run). */
-    private double[] run(LlamaModel m, int n, boolean prompt) {
+    /**
+     * Seconds of each repetition (after one warm-up run); with a probe, ceilings[r] receives the best read
+     * bandwidth of three passes made right before repetition r.
+     */
+    private double[] run(LlamaModel m, int n, boolean prompt, ReadBandwidth probe, double[] ceilings) {
         int[] tokens = new int[n];
         SplittableRandom random = new SplittableRandom(1234);
         for (int i = 0; i < n; i++) {
@@ -128,6 +156,9 @@ final class BenchCommand implements Callable<Integer> {
         ForwardState s = m.newState(n, prompt ? Math.min(batch, n) : 1);
         double[] seconds = new double[repetitions];
         for (int r = -1; r < repetitions; r++) {
+            if (probe != null && r >= 0) {
+                ceilings[r] = probe.best(m.pool(), 3);
+            }
             long t0 = System.nanoTime();
             if (prompt) {
                 m.forward(s, tokens, 0, n, 0, false);
@@ -170,6 +201,62 @@ final class BenchCommand implements Callable<Integer> {
         r.put("repetitions", repetitions);
         r.put("peak_rss_bytes", peakRss());
         return r;
+    }
+
+    /**
+     * Bytes of the file's weights one decoded token reads: every layer matrix and the output matrix once, plus
+     * one row of the token embedding (none extra when the output matrix is the embedding).
+     */
+    static long weightBytesPerToken(LoadedModel m) {
+        LlamaWeights w = m.weights();
+        long bytes = w.weightBytes() - w.tokenEmbedding().byteSize();
+        if (w.output() == w.tokenEmbedding()) {
+            bytes += w.output().byteSize();
+        } else {
+            bytes += w.tokenEmbedding().byteSize() / w.tokenEmbedding().dim(0);
+        }
+        return bytes;
+    }
+
+    /** Adds the weights' read rate (bytes per token × tokens/s) and, with ceilings, its fraction of them. */
+    private static void decodeBandwidth(Map<String, Object> r, long bytesPerToken, double[] ceilings) {
+        double[] tps = (double[]) r.get("samples_tokens_per_second");
+        double[] gbs = new double[tps.length];
+        for (int i = 0; i < tps.length; i++) {
+            gbs[i] = bytesPerToken * tps[i] / 1e9;
+        }
+        r.put("weight_bytes_per_token", bytesPerToken);
+        r.put("weights_gb_per_second", mean(gbs));
+        if (ceilings != null) {
+            double[] fraction = new double[tps.length];
+            for (int i = 0; i < tps.length; i++) {
+                fraction[i] = gbs[i] / ceilings[i];
+            }
+            r.put("read_ceiling_gb_per_second", mean(ceilings));
+            r.put("read_ceiling_stddev", stddev(ceilings));
+            r.put("samples_read_ceiling_gb_per_second", ceilings);
+            r.put("ceiling_fraction", mean(fraction));
+            r.put("ceiling_fraction_stddev", stddev(fraction));
+        }
+    }
+
+    private static double mean(double[] v) {
+        double s = 0;
+        for (double x : v) {
+            s += x;
+        }
+        return s / v.length;
+    }
+
+    private static double stddev(double[] v) {
+        if (v.length < 2) {
+            return 0;
+        }
+        double m = mean(v), s = 0;
+        for (double x : v) {
+            s += (x - m) * (x - m);
+        }
+        return Math.sqrt(s / (v.length - 1));
     }
 
     /** "llama 1.1B Q4_0"-style label: architecture, size, the most common matrix type. */

@@ -26,4 +26,27 @@ class BenchCommandTest {
             assertThat(e.get("samples_tokens_per_second")).hasSize(2);
         }
     }
+
+    @Test
+    void bandwidthReportsWeightBytesPerTokenAndTheFractionOfTheReadProbe() throws Exception {
+        String model = SharedData.require("models/stories260K/stories260K-f32.gguf").toString();
+        CliRunner r = CliRunner.run("bench", "-m", model, "-p", "0", "-n", "8", "-r", "2", "-t", "2", "--bandwidth",
+                "--bandwidth-mib", "8", "--json");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        JsonNode tg = new ObjectMapper().readTree(r.out()).get(0);
+        // stories260K: 5 layers of q 64×64, k and v 32×64, o 64×64, gate and up 172×64, down 64×172, then the
+        // 512×64 output matrix and one 64-float embedding row, all f32
+        long perLayer = 4L * (64 * 64 + 2 * 32 * 64 + 64 * 64 + 3 * 172 * 64);
+        assertThat(tg.get("weight_bytes_per_token").asLong()).isEqualTo(5 * perLayer + 4L * 512 * 64 + 4L * 64);
+        double tps = tg.get("tokens_per_second").asDouble();
+        assertThat(tg.get("weights_gb_per_second").asDouble()).isCloseTo(tps * tg.get("weight_bytes_per_token").asLong() / 1e9,
+                org.assertj.core.data.Percentage.withPercentage(1e-6));
+        assertThat(tg.get("samples_read_ceiling_gb_per_second")).hasSize(2);
+        double ceiling = tg.get("read_ceiling_gb_per_second").asDouble();
+        assertThat(ceiling).isPositive();
+        assertThat(tg.get("ceiling_fraction").asDouble()).isPositive();
+        CliRunner text = CliRunner.run("bench", "-m", model, "-p", "0", "-n", "4", "-r", "1", "-t", "1", "--bandwidth",
+                "--bandwidth-mib", "4");
+        assertThat(text.out()).contains("of the streaming read bandwidth measured between repetitions");
+    }
 }

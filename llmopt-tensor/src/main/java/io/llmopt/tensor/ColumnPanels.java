@@ -17,6 +17,10 @@ import java.lang.foreign.MemorySegment;
  * 0 + s₀ + s₁ + … in chunk order. A chunk is short enough that its rounding error stays small, and each
  * output is the plain sequential sum a scalar loop computes.
  *
+ * <p><b>Q8_0</b> sums per block instead, with the scale applied once per block: for each block b of 32 columns
+ * a_b = 0, a_b = fma(q, x[c], a_b) for its columns in order, and the output is fma(a_b, d, …) over the blocks in
+ * order, starting from 0 (the activations stay floats).
+ *
  * <p><b>Q4_0, Q4_K and Q6_K are the exceptions</b>: as in llama.cpp, their kernels multiply with the activations quantized to 8
  * bits per block of 32 columns (q_x, d_x: see the kernel package's Q8Activations). Per block b the integer
  * s_b = Σ (q_w − 8)·q_x is exact (|s_b| ≤ 32512), and the output is fma(s_b, d_w·d_x, …) over the blocks in
@@ -372,6 +376,18 @@ public final class ColumnPanels implements PackedRows {
         int p = panelRows();
         long fo = (row / p) * panelBytes + (c / 256) * blockBytes();
         return data.get(Layouts.FLOAT, fo + 4L * (row % p)) * data.get(Layouts.BYTE, fo + 4L * p + (long) (c % 256 / 16) * p + row % p);
+    }
+
+    /** Q8_0 only: q (in [−128, 127]) of weight [row, c], W = q·d. */
+    public int q8_0(int row, int c) {
+        int p = panelRows();
+        long fo = (row / p) * panelBytes + (c / 32) * blockBytes();
+        return data.get(Layouts.BYTE, fo + 4L * p + (long) (c % 32) * p + row % p);
+    }
+
+    /** Q8_0 only: the scale d of the block of row {@code row} holding column {@code c}. */
+    public float q8_0Scale(int row, int c) {
+        return q4_0Scale(row, c); // the same place: P float scales at the start of every block
     }
 
     /** Q4_0 only: the scale d of the block of row {@code row} holding column {@code c}. */

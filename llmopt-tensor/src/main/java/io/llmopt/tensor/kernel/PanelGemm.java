@@ -27,7 +27,7 @@ import jdk.incubator.vector.VectorOperators;
  * fma sums, whatever the batch, the token's group or its lane, so a token's outputs have the bits of the
  * GEMV ({@link PanelGemv}) and of its scalar twin {@link PanelGemv#reference}. Q4_0, Q4_K and Q6_K run on
  * activations quantized to 8 bits ({@link #packQ8}) with exact tiles per block of 32 columns (Q6_K: per sub-block
- * of 16; {@link #q4_0Blocks}, {@link #q4_KBlocks}, {@link #q6_KBlocks}), the arithmetic the form defines for them.
+ * of 16; {@link #blocks}, {@link #q4_KBlocks}, {@link #q6_KBlocks}), the arithmetic the form defines for them.
  */
 final class PanelGemm {
     static final int P = PanelGemv.P;
@@ -76,10 +76,11 @@ final class PanelGemm {
     /**
      * As {@link #pack}, with every token quantized by {@link Q8Activations} (the Q4_0 and Q4_K kernels' operand):
      * the 8-bit values as floats in xp, the scale of block b of token t at xd[t·(cols/32) + b] and its block sum
-     * ({@link Q8Activations#blockSums}) at xs[t·(cols/32) + b] (0 for padding); {@code row} holds cols floats of
+     * ({@link Q8Activations#blockSums}) at xs[t·(cols/32) + b] (0 for padding), and, if xp16 is not null, the
+     * 8-bit values once more as shorts at the same places ({@link PanelGemm16}); {@code row} holds cols floats of
      * scratch.
      */
-    static void packQ8(float[] x, int xo, int batch, int cols, int t0, int w, float[] xp, int xpo, float[] xd, float[] xs, float[] row) {
+    static void packQ8(float[] x, int xo, int batch, int cols, int t0, int w, float[] xp, int xpo, float[] xd, float[] xs, float[] row, short[] xp16) {
         int nb = cols >>> 5;
         for (int j = 0; j < w; j++) {
             int t = t0 + j;
@@ -94,17 +95,22 @@ final class PanelGemm {
             for (int c = 0; c < cols; c++) {
                 xp[xpo + c * w + j] = row[c];
             }
+            if (xp16 != null) {
+                for (int c = 0; c < cols; c++) {
+                    xp16[xpo + c * w + j] = (short) row[c];
+                }
+            }
         }
     }
 
     /**
-     * Q4_0, one token group over a decoded chunk (a[c·P + i] = q − 8): per block of 32 columns a register tile
-     * sums exactly (every partial sum is an integer of magnitude ≤ 32512, exact in float) and adds
-     * fma(sum, d_w·d_x, tb) per token: the GEMV's arithmetic.
+     * Q4_0 and Q8_0, one token group over a decoded chunk (a[c·P + i] = q − 8, or q), blocks of bb bytes in the
+     * form: per block of 32 columns a register tile sums from 0 (Q4_0: exactly, every partial sum an integer of
+     * magnitude ≤ 32512; Q8_0: on the float activations, xd all ones) and adds fma(sum, d_w·d_x, tb) per token:
+     * the GEMV's arithmetic.
      */
-    private static void q4_0Blocks(MemorySegment d, long po, int c0, int m, float[] a, float[] xp, int xo, int w, float[] xd, int t0, int nb,
+    private static void blocks(MemorySegment d, long po, long bb, int c0, int m, float[] a, float[] xp, int xo, int w, float[] xd, int t0, int nb,
             float[] tb) {
-        long bb = 20L * P;
         for (int cb = 0; cb < m; cb += 32) {
             int b = (c0 + cb) >>> 5;
             switch (w) {
@@ -162,9 +168,11 @@ final class PanelGemm {
     /**
      * out[oo + t·rows + p·P + i] for the rows of panel p and tokens t &lt; batch, from x packed by {@link #pack}
      * (group by group, group g of width w at xp[t₀·cols ..]; for Q4_0 and Q4_K by {@link #packQ8}, block scales in
-     * xd, block sums in xs); {@code a} holds {@link #PANEL} floats, {@code tb} padded(batch)·P.
+     * xd, block sums in xs; for Q4_0 the 8-bit values as shorts in xp16); {@code a} holds {@link #PANEL} floats,
+     * {@code a16} (Q4_0) CHUNK·P shorts, {@code tb} padded(batch)·P.
      */
-    static void panel(ColumnPanels f, int p, float[] xp, float[] xd, float[] xs, int batch, float[] out, int oo, int rows, float[] a, float[] tb) {
+    static void panel(ColumnPanels f, int p, float[] xp, float[] xd, float[] xs, int batch, float[] out, int oo, int rows, float[] a, float[] tb,
+            short[] xp16, short[] a16) {
         int cols = f.cols();
         int tp = padded(batch);
         java.util.Arrays.fill(tb, 0, tp * P, 0f);
@@ -177,7 +185,7 @@ final class PanelGemm {
                 case F32 -> MemorySegment.copy(d, Layouts.FLOAT, po + 4L * P * c0, a, 0, m * P);
                 case F16 -> f16(d, po, c0, m, a);
                 case Q8_0 -> q8_0(d, po, c0, m, a);
-                case Q4_0 -> q4_0(d, po, c0, m, a);
+                case Q4_0 -> PanelGemm16.decodeQ4_0(d, po, c0, m, a16);
                 case Q4_K -> PanelKQuants.decodeQ4_K(d, po, f.blockBytes(), c0, a);
                 case Q6_K -> PanelKQuants.decodeQ6_K(d, po, f.blockBytes(), c0, a);
                 default -> throw new AssertionError(f.type());
@@ -186,7 +194,12 @@ final class PanelGemm {
                 int w = groupWidth(batch, t0);
                 int xo = t0 * cols + c0 * w;
                 if (f.type() == io.llmopt.tensor.GgmlType.Q4_0) {
-                    q4_0Blocks(d, po, c0, m, a, xp, xo, w, xd, t0, cols >>> 5, tb);
+                    PanelGemm16.blocks(d, po, f.blockBytes(), c0, m, a16, xp16, xo, w, xd, t0, cols >>> 5, tb);
+                    t0 += w;
+                    continue;
+                }
+                if (f.type() == io.llmopt.tensor.GgmlType.Q8_0) {
+                    blocks(d, po, f.blockBytes(), c0, m, a, xp, xo, w, xd, t0, cols >>> 5, tb);
                     t0 += w;
                     continue;
                 }
@@ -229,41 +242,15 @@ final class PanelGemm {
         }
     }
 
+    /** Q8_0: a[c·P + i] = q (the scales are applied per block, see {@link #blocks}). */
     private static void q8_0(MemorySegment d, long po, int c0, int m, float[] a) {
         long bb = 36L * P;
         for (int c = 0; c < m; c += 32) {
-            long fo = po + ((c0 + c) >>> 5) * bb;
-            FloatVector d0 = FloatVector.fromMemorySegment(F, d, fo, LE);
-            FloatVector d1 = FloatVector.fromMemorySegment(F, d, fo + 4L * L, LE);
-            long qo = fo + 4L * P;
+            long qo = po + ((c0 + c) >>> 5) * bb + 4L * P;
             for (int j = 0; j < 32; j++) {
                 ByteVector q = ByteVector.fromMemorySegment(PanelGemv.B2, d, qo + (long) j * P, LE);
-                ((FloatVector) q.convertShape(VectorOperators.B2F, F, 0)).mul(d0).intoArray(a, (c + j) * P);
-                ((FloatVector) q.convertShape(VectorOperators.B2F, F, 1)).mul(d1).intoArray(a, (c + j) * P + L);
-            }
-        }
-    }
-
-    /** Q4_0: a[c·P + i] = q − 8 (the scales are applied per block, see {@link #q4_0Blocks}). */
-    private static void q4_0(MemorySegment d, long po, int c0, int m, float[] a) {
-        long bb = 20L * P;
-        for (int c = 0; c < m; c += 32) {
-            long fo = po + ((c0 + c) >>> 5) * bb;
-            for (int k = 0; k < 8; k++) {
-                ShortVector v = ShortVector.fromMemorySegment(PanelGemv.SP, d, fo + 4L * P + 2L * P * k, LE);
-                int ao = (c + 4 * k) * P;
-                ShortVector q0 = v.lanewise(VectorOperators.LSHL, 12).lanewise(VectorOperators.ASHR, 12);
-                ((FloatVector) q0.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 0 * P);
-                ((FloatVector) q0.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 0 * P + L);
-                ShortVector q1 = v.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 12);
-                ((FloatVector) q1.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 1 * P);
-                ((FloatVector) q1.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 1 * P + L);
-                ShortVector q2 = v.lanewise(VectorOperators.LSHL, 4).lanewise(VectorOperators.ASHR, 12);
-                ((FloatVector) q2.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 2 * P);
-                ((FloatVector) q2.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 2 * P + L);
-                ShortVector q3 = v.lanewise(VectorOperators.ASHR, 12);
-                ((FloatVector) q3.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 3 * P);
-                ((FloatVector) q3.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 3 * P + L);
+                ((FloatVector) q.convertShape(VectorOperators.B2F, F, 0)).intoArray(a, (c + j) * P);
+                ((FloatVector) q.convertShape(VectorOperators.B2F, F, 1)).intoArray(a, (c + j) * P + L);
             }
         }
     }

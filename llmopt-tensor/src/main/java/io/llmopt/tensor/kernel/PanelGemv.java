@@ -39,8 +39,18 @@ final class PanelGemv {
     static final int UNIT = 4 * P;
     /** 2L bytes: one column of a Q8_0 panel, widened as two parts of L floats. */
     static final VectorSpecies<Byte> B2 = VectorSpecies.of(byte.class, VectorShape.forBitSize(2 * L * 8));
+    /** L bytes (at least 8): half a column of a Q8_0 panel, widened to L floats (the widening reads memory directly). */
+    static final VectorSpecies<Byte> BL = VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.max(64, L * 8)));
     /** P shorts: one column of a Q4_0 panel's words, or its 16-bit block sums. */
     static final VectorSpecies<Short> SP = VectorSpecies.of(short.class, VectorShape.forBitSize(P * 16));
+    /**
+     * Shift counts of the 16-bit kernels as vectors: C2 compiles a short shift by a scalar constant to a move of
+     * the count into a vector register before every shift (vpsllw/vpsraw with an xmm count, three instructions),
+     * a shift by a vector to one vpsllvw/vpsravw.
+     */
+    static final ShortVector K4 = ShortVector.broadcast(SP, (short) 4), K6 = ShortVector.broadcast(SP, (short) 6),
+            K8 = ShortVector.broadcast(SP, (short) 8), K10 = ShortVector.broadcast(SP, (short) 10),
+            K12 = ShortVector.broadcast(SP, (short) 12), K14 = ShortVector.broadcast(SP, (short) 14);
     /** L shorts: half of one column of an F16 panel. */
     static final VectorSpecies<Short> S = Simd.S;
 
@@ -71,12 +81,12 @@ final class PanelGemv {
     /**
      * out[oo + i] = row u·{@link #unitRows} + i of W·x for the rows of unit u; {@code res} holds at least
      * {@link #UNIT} floats. For Q4_0, Q4_K and Q6_K ({@link #quantized}), x must also be given quantized by
-     * {@link Q8Activations#quantizeRow}: xq[c] the 8-bit value of x[xo + c] (as a float), xd the block scales, and
+     * {@link Q8Activations#quantizeRow}: xq[c] the 8-bit value of x[xo + c] ({@link Q8Activations#toShorts}), xd the block scales, and
      * for Q4_K xs the block sums of {@link Q8Activations#blockSums} (unused, may be null, where not needed).
      * For F16, xh is x scaled by {@link #scaleForF16} (xh[c] = x[xo + c]·2¹¹²), or null if that returned false
      * (then the unscaled kernel runs); unused, may be null, for the other types.
      */
-    static void unit(ColumnPanels f, int u, float[] x, int xo, float[] xq, float[] xd, float[] xs, float[] xh, float[] out, int oo, float[] res) {
+    static void unit(ColumnPanels f, int u, float[] x, int xo, short[] xq, float[] xd, float[] xs, float[] xh, float[] out, int oo, float[] res) {
         MemorySegment d = f.data();
         int k = unitPanels(f);
         int p = k * u;
@@ -144,6 +154,17 @@ final class PanelGemv {
                     s += f.q4_0(row, c) * q[c];
                 }
                 total = Math.fma((float) s, f.q4_0Scale(row, 32 * b) * d[b], total);
+            }
+            return total;
+        }
+        if (f.type() == io.llmopt.tensor.GgmlType.Q8_0) {
+            float total = 0f;
+            for (int c0 = 0; c0 < f.cols(); c0 += 32) {
+                float a = 0f;
+                for (int c = c0; c < c0 + 32; c++) {
+                    a = Math.fma((float) f.q8_0(row, c), x[xo + c], a);
+                }
+                total = Math.fma(a, f.q8_0Scale(row, c0), total);
             }
             return total;
         }
@@ -315,47 +336,53 @@ final class PanelGemv {
         t7.intoArray(res, 7 * L);
     }
 
-    /** Q8_0 over four panels (eight accumulator chains, four memory streams): W = q·d. */
+    /**
+     * Q8_0 over four panels (eight accumulator chains, four memory streams), scaled per block: for each block of
+     * 32 columns a = fma(q, x[c], a) from 0 over its columns, then t = fma(a, d, t) — three vector operations per
+     * L weights (widen, convert, fma) where W = q·d needed four, on the float activations (no quantization).
+     */
     private static void q8_0x4(MemorySegment d, long p0, long p1, long p2, long p3, int cols, float[] x, int xo, float[] res) {
         FloatVector t0 = FloatVector.zero(F), t1 = t0, t2 = t0, t3 = t0, t4 = t0, t5 = t0, t6 = t0, t7 = t0;
         long bb = 36L * P;
-        for (int c0 = 0; c0 < cols; c0 += ColumnPanels.CHUNK) {
-            int end = Math.min(cols, c0 + ColumnPanels.CHUNK);
+        for (int b = 0; b < cols >>> 5; b++) {
+            long f0 = p0 + b * bb, f1 = p1 + b * bb, f2 = p2 + b * bb, f3 = p3 + b * bb;
             FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
-            for (int c = c0; c < end; c += 32) {
-                long f0 = p0 + (c >>> 5) * bb, f1 = p1 + (c >>> 5) * bb, f2 = p2 + (c >>> 5) * bb, f3 = p3 + (c >>> 5) * bb;
-                FloatVector d0 = FloatVector.fromMemorySegment(F, d, f0, LE);
-                FloatVector d1 = FloatVector.fromMemorySegment(F, d, f0 + 4L * L, LE);
-                FloatVector d2 = FloatVector.fromMemorySegment(F, d, f1, LE);
-                FloatVector d3 = FloatVector.fromMemorySegment(F, d, f1 + 4L * L, LE);
-                FloatVector d4 = FloatVector.fromMemorySegment(F, d, f2, LE);
-                FloatVector d5 = FloatVector.fromMemorySegment(F, d, f2 + 4L * L, LE);
-                FloatVector d6 = FloatVector.fromMemorySegment(F, d, f3, LE);
-                FloatVector d7 = FloatVector.fromMemorySegment(F, d, f3 + 4L * L, LE);
-                for (int j = 0; j < 32; j++) {
-                    FloatVector b = FloatVector.broadcast(F, x[xo + c + j]);
-                    ByteVector q0 = ByteVector.fromMemorySegment(B2, d, f0 + 4L * P + (long) j * P, LE);
-                    a0 = ((FloatVector) q0.convertShape(VectorOperators.B2F, F, 0)).mul(d0).fma(b, a0);
-                    a1 = ((FloatVector) q0.convertShape(VectorOperators.B2F, F, 1)).mul(d1).fma(b, a1);
-                    ByteVector q1 = ByteVector.fromMemorySegment(B2, d, f1 + 4L * P + (long) j * P, LE);
-                    a2 = ((FloatVector) q1.convertShape(VectorOperators.B2F, F, 0)).mul(d2).fma(b, a2);
-                    a3 = ((FloatVector) q1.convertShape(VectorOperators.B2F, F, 1)).mul(d3).fma(b, a3);
-                    ByteVector q2 = ByteVector.fromMemorySegment(B2, d, f2 + 4L * P + (long) j * P, LE);
-                    a4 = ((FloatVector) q2.convertShape(VectorOperators.B2F, F, 0)).mul(d4).fma(b, a4);
-                    a5 = ((FloatVector) q2.convertShape(VectorOperators.B2F, F, 1)).mul(d5).fma(b, a5);
-                    ByteVector q3 = ByteVector.fromMemorySegment(B2, d, f3 + 4L * P + (long) j * P, LE);
-                    a6 = ((FloatVector) q3.convertShape(VectorOperators.B2F, F, 0)).mul(d6).fma(b, a6);
-                    a7 = ((FloatVector) q3.convertShape(VectorOperators.B2F, F, 1)).mul(d7).fma(b, a7);
+            int c = xo + 32 * b;
+            for (int j = 0; j < 32; j++) {
+                FloatVector v = FloatVector.broadcast(F, x[c + j]);
+                long o = 4L * P + (long) j * P;
+                if (L >= 8) { // each half column widened straight from memory
+                    a0 = ((FloatVector) ByteVector.fromMemorySegment(BL, d, f0 + o, LE).convertShape(VectorOperators.B2F, F, 0)).fma(v, a0);
+                    a1 = ((FloatVector) ByteVector.fromMemorySegment(BL, d, f0 + o + L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(v, a1);
+                    a2 = ((FloatVector) ByteVector.fromMemorySegment(BL, d, f1 + o, LE).convertShape(VectorOperators.B2F, F, 0)).fma(v, a2);
+                    a3 = ((FloatVector) ByteVector.fromMemorySegment(BL, d, f1 + o + L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(v, a3);
+                    a4 = ((FloatVector) ByteVector.fromMemorySegment(BL, d, f2 + o, LE).convertShape(VectorOperators.B2F, F, 0)).fma(v, a4);
+                    a5 = ((FloatVector) ByteVector.fromMemorySegment(BL, d, f2 + o + L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(v, a5);
+                    a6 = ((FloatVector) ByteVector.fromMemorySegment(BL, d, f3 + o, LE).convertShape(VectorOperators.B2F, F, 0)).fma(v, a6);
+                    a7 = ((FloatVector) ByteVector.fromMemorySegment(BL, d, f3 + o + L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(v, a7);
+                } else { // 128-bit: no 4-byte species, so one column load widened in two parts
+                    ByteVector q0 = ByteVector.fromMemorySegment(B2, d, f0 + o, LE);
+                    a0 = ((FloatVector) q0.convertShape(VectorOperators.B2F, F, 0)).fma(v, a0);
+                    a1 = ((FloatVector) q0.convertShape(VectorOperators.B2F, F, 1)).fma(v, a1);
+                    ByteVector q1 = ByteVector.fromMemorySegment(B2, d, f1 + o, LE);
+                    a2 = ((FloatVector) q1.convertShape(VectorOperators.B2F, F, 0)).fma(v, a2);
+                    a3 = ((FloatVector) q1.convertShape(VectorOperators.B2F, F, 1)).fma(v, a3);
+                    ByteVector q2 = ByteVector.fromMemorySegment(B2, d, f2 + o, LE);
+                    a4 = ((FloatVector) q2.convertShape(VectorOperators.B2F, F, 0)).fma(v, a4);
+                    a5 = ((FloatVector) q2.convertShape(VectorOperators.B2F, F, 1)).fma(v, a5);
+                    ByteVector q3 = ByteVector.fromMemorySegment(B2, d, f3 + o, LE);
+                    a6 = ((FloatVector) q3.convertShape(VectorOperators.B2F, F, 0)).fma(v, a6);
+                    a7 = ((FloatVector) q3.convertShape(VectorOperators.B2F, F, 1)).fma(v, a7);
                 }
             }
-            t0 = t0.add(a0);
-            t1 = t1.add(a1);
-            t2 = t2.add(a2);
-            t3 = t3.add(a3);
-            t4 = t4.add(a4);
-            t5 = t5.add(a5);
-            t6 = t6.add(a6);
-            t7 = t7.add(a7);
+            t0 = a0.fma(FloatVector.fromMemorySegment(F, d, f0, LE), t0);
+            t1 = a1.fma(FloatVector.fromMemorySegment(F, d, f0 + 4L * L, LE), t1);
+            t2 = a2.fma(FloatVector.fromMemorySegment(F, d, f1, LE), t2);
+            t3 = a3.fma(FloatVector.fromMemorySegment(F, d, f1 + 4L * L, LE), t3);
+            t4 = a4.fma(FloatVector.fromMemorySegment(F, d, f2, LE), t4);
+            t5 = a5.fma(FloatVector.fromMemorySegment(F, d, f2 + 4L * L, LE), t5);
+            t6 = a6.fma(FloatVector.fromMemorySegment(F, d, f3, LE), t6);
+            t7 = a7.fma(FloatVector.fromMemorySegment(F, d, f3 + 4L * L, LE), t7);
         }
         store(t0, t1, t2, t3, res);
         t4.intoArray(res, 4 * L);
@@ -371,7 +398,7 @@ final class PanelGemv {
      * Measured 1.35× the float kernel per core from memory, 1.31× at two threads (BENCHMARKS "Q4_0 with 8-bit
      * activations").
      */
-    private static void q4_0(MemorySegment d, long p0, long p1, long p2, long p3, int cols, float[] xq, float[] xd, float[] res) {
+    private static void q4_0(MemorySegment d, long p0, long p1, long p2, long p3, int cols, short[] xq, float[] xd, float[] res) {
         FloatVector t0 = FloatVector.zero(F), t1 = t0, t2 = t0, t3 = t0, t4 = t0, t5 = t0, t6 = t0, t7 = t0;
         long bb = 20L * P;
         for (int b = 0; b < cols >>> 5; b++) {
@@ -385,26 +412,26 @@ final class PanelGemv {
                 ShortVector v3 = ShortVector.fromMemorySegment(SP, d, f3 + wo, LE);
                 int c = 32 * b + 4 * k;
                 ShortVector bx;
-                bx = ShortVector.broadcast(SP, (short) xq[c]);
-                a0 = a0.add(v0.lanewise(VectorOperators.LSHL, 12).lanewise(VectorOperators.ASHR, 12).mul(bx));
-                a1 = a1.add(v1.lanewise(VectorOperators.LSHL, 12).lanewise(VectorOperators.ASHR, 12).mul(bx));
-                a2 = a2.add(v2.lanewise(VectorOperators.LSHL, 12).lanewise(VectorOperators.ASHR, 12).mul(bx));
-                a3 = a3.add(v3.lanewise(VectorOperators.LSHL, 12).lanewise(VectorOperators.ASHR, 12).mul(bx));
-                bx = ShortVector.broadcast(SP, (short) xq[c + 1]);
-                a0 = a0.add(v0.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 12).mul(bx));
-                a1 = a1.add(v1.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 12).mul(bx));
-                a2 = a2.add(v2.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 12).mul(bx));
-                a3 = a3.add(v3.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 12).mul(bx));
-                bx = ShortVector.broadcast(SP, (short) xq[c + 2]);
-                a0 = a0.add(v0.lanewise(VectorOperators.LSHL, 4).lanewise(VectorOperators.ASHR, 12).mul(bx));
-                a1 = a1.add(v1.lanewise(VectorOperators.LSHL, 4).lanewise(VectorOperators.ASHR, 12).mul(bx));
-                a2 = a2.add(v2.lanewise(VectorOperators.LSHL, 4).lanewise(VectorOperators.ASHR, 12).mul(bx));
-                a3 = a3.add(v3.lanewise(VectorOperators.LSHL, 4).lanewise(VectorOperators.ASHR, 12).mul(bx));
-                bx = ShortVector.broadcast(SP, (short) xq[c + 3]);
-                a0 = a0.add(v0.lanewise(VectorOperators.ASHR, 12).mul(bx));
-                a1 = a1.add(v1.lanewise(VectorOperators.ASHR, 12).mul(bx));
-                a2 = a2.add(v2.lanewise(VectorOperators.ASHR, 12).mul(bx));
-                a3 = a3.add(v3.lanewise(VectorOperators.ASHR, 12).mul(bx));
+                bx = ShortVector.broadcast(SP, xq[c]);
+                a0 = a0.add(v0.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.ASHR, K12).mul(bx));
+                a1 = a1.add(v1.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.ASHR, K12).mul(bx));
+                a2 = a2.add(v2.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.ASHR, K12).mul(bx));
+                a3 = a3.add(v3.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.ASHR, K12).mul(bx));
+                bx = ShortVector.broadcast(SP, xq[c + 1]);
+                a0 = a0.add(v0.lanewise(VectorOperators.LSHL, K8).lanewise(VectorOperators.ASHR, K12).mul(bx));
+                a1 = a1.add(v1.lanewise(VectorOperators.LSHL, K8).lanewise(VectorOperators.ASHR, K12).mul(bx));
+                a2 = a2.add(v2.lanewise(VectorOperators.LSHL, K8).lanewise(VectorOperators.ASHR, K12).mul(bx));
+                a3 = a3.add(v3.lanewise(VectorOperators.LSHL, K8).lanewise(VectorOperators.ASHR, K12).mul(bx));
+                bx = ShortVector.broadcast(SP, xq[c + 2]);
+                a0 = a0.add(v0.lanewise(VectorOperators.LSHL, K4).lanewise(VectorOperators.ASHR, K12).mul(bx));
+                a1 = a1.add(v1.lanewise(VectorOperators.LSHL, K4).lanewise(VectorOperators.ASHR, K12).mul(bx));
+                a2 = a2.add(v2.lanewise(VectorOperators.LSHL, K4).lanewise(VectorOperators.ASHR, K12).mul(bx));
+                a3 = a3.add(v3.lanewise(VectorOperators.LSHL, K4).lanewise(VectorOperators.ASHR, K12).mul(bx));
+                bx = ShortVector.broadcast(SP, xq[c + 3]);
+                a0 = a0.add(v0.lanewise(VectorOperators.ASHR, K12).mul(bx));
+                a1 = a1.add(v1.lanewise(VectorOperators.ASHR, K12).mul(bx));
+                a2 = a2.add(v2.lanewise(VectorOperators.ASHR, K12).mul(bx));
+                a3 = a3.add(v3.lanewise(VectorOperators.ASHR, K12).mul(bx));
             }
             float s = xd[b];
             t0 = ((FloatVector) a0.convertShape(VectorOperators.S2F, F, 0)).fma(FloatVector.fromMemorySegment(F, d, f0, LE).mul(s), t0);

@@ -1,6 +1,12 @@
 package io.llmopt.tensor.kernel;
 
 import static io.llmopt.tensor.kernel.PanelGemv.SP;
+import static io.llmopt.tensor.kernel.PanelGemv.K10;
+import static io.llmopt.tensor.kernel.PanelGemv.K12;
+import static io.llmopt.tensor.kernel.PanelGemv.K14;
+import static io.llmopt.tensor.kernel.PanelGemv.K4;
+import static io.llmopt.tensor.kernel.PanelGemv.K6;
+import static io.llmopt.tensor.kernel.PanelGemv.K8;
 import static io.llmopt.tensor.kernel.Simd.F;
 import static io.llmopt.tensor.kernel.Simd.L;
 import static io.llmopt.tensor.kernel.Simd.LE;
@@ -40,7 +46,7 @@ final class PanelKQuants {
      * the form's Q4_K arithmetic ({@link ColumnPanels}). xq, xd, xs: the activations as {@link Q8Activations}
      * quantizes them, with their block sums.
      */
-    static void q4_Kx4(MemorySegment d, long p0, long p1, long p2, long p3, long bb, int cols, float[] xq, float[] xd, float[] xs, float[] res) {
+    static void q4_Kx4(MemorySegment d, long p0, long p1, long p2, long p3, long bb, int cols, short[] xq, float[] xd, float[] xs, float[] res) {
         FloatVector t0 = FloatVector.zero(F), t1 = t0, t2 = t0, t3 = t0, t4 = t0, t5 = t0, t6 = t0, t7 = t0;
         for (int b = 0; b < cols >>> 5; b++) {
             long sb = (b >>> 3) * bb;
@@ -55,26 +61,26 @@ final class PanelKQuants {
                 ShortVector v3 = ShortVector.fromMemorySegment(SP, d, f3 + wo, LE);
                 int c = 32 * b + 4 * k;
                 ShortVector bx;
-                    bx = ShortVector.broadcast(SP, (short) xq[c]);
-                    a0 = a0.add(v0.lanewise(VectorOperators.LSHL, 12).lanewise(VectorOperators.ASHR, 12).mul(bx));
-                    a1 = a1.add(v1.lanewise(VectorOperators.LSHL, 12).lanewise(VectorOperators.ASHR, 12).mul(bx));
-                    a2 = a2.add(v2.lanewise(VectorOperators.LSHL, 12).lanewise(VectorOperators.ASHR, 12).mul(bx));
-                    a3 = a3.add(v3.lanewise(VectorOperators.LSHL, 12).lanewise(VectorOperators.ASHR, 12).mul(bx));
-                    bx = ShortVector.broadcast(SP, (short) xq[c + 1]);
-                    a0 = a0.add(v0.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 12).mul(bx));
-                    a1 = a1.add(v1.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 12).mul(bx));
-                    a2 = a2.add(v2.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 12).mul(bx));
-                    a3 = a3.add(v3.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 12).mul(bx));
-                    bx = ShortVector.broadcast(SP, (short) xq[c + 2]);
-                    a0 = a0.add(v0.lanewise(VectorOperators.LSHL, 4).lanewise(VectorOperators.ASHR, 12).mul(bx));
-                    a1 = a1.add(v1.lanewise(VectorOperators.LSHL, 4).lanewise(VectorOperators.ASHR, 12).mul(bx));
-                    a2 = a2.add(v2.lanewise(VectorOperators.LSHL, 4).lanewise(VectorOperators.ASHR, 12).mul(bx));
-                    a3 = a3.add(v3.lanewise(VectorOperators.LSHL, 4).lanewise(VectorOperators.ASHR, 12).mul(bx));
-                    bx = ShortVector.broadcast(SP, (short) xq[c + 3]);
-                    a0 = a0.add(v0.lanewise(VectorOperators.ASHR, 12).mul(bx));
-                    a1 = a1.add(v1.lanewise(VectorOperators.ASHR, 12).mul(bx));
-                    a2 = a2.add(v2.lanewise(VectorOperators.ASHR, 12).mul(bx));
-                    a3 = a3.add(v3.lanewise(VectorOperators.ASHR, 12).mul(bx));
+                    bx = ShortVector.broadcast(SP, xq[c]);
+                    a0 = a0.add(v0.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.ASHR, K12).mul(bx));
+                    a1 = a1.add(v1.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.ASHR, K12).mul(bx));
+                    a2 = a2.add(v2.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.ASHR, K12).mul(bx));
+                    a3 = a3.add(v3.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.ASHR, K12).mul(bx));
+                    bx = ShortVector.broadcast(SP, xq[c + 1]);
+                    a0 = a0.add(v0.lanewise(VectorOperators.LSHL, K8).lanewise(VectorOperators.ASHR, K12).mul(bx));
+                    a1 = a1.add(v1.lanewise(VectorOperators.LSHL, K8).lanewise(VectorOperators.ASHR, K12).mul(bx));
+                    a2 = a2.add(v2.lanewise(VectorOperators.LSHL, K8).lanewise(VectorOperators.ASHR, K12).mul(bx));
+                    a3 = a3.add(v3.lanewise(VectorOperators.LSHL, K8).lanewise(VectorOperators.ASHR, K12).mul(bx));
+                    bx = ShortVector.broadcast(SP, xq[c + 2]);
+                    a0 = a0.add(v0.lanewise(VectorOperators.LSHL, K4).lanewise(VectorOperators.ASHR, K12).mul(bx));
+                    a1 = a1.add(v1.lanewise(VectorOperators.LSHL, K4).lanewise(VectorOperators.ASHR, K12).mul(bx));
+                    a2 = a2.add(v2.lanewise(VectorOperators.LSHL, K4).lanewise(VectorOperators.ASHR, K12).mul(bx));
+                    a3 = a3.add(v3.lanewise(VectorOperators.LSHL, K4).lanewise(VectorOperators.ASHR, K12).mul(bx));
+                    bx = ShortVector.broadcast(SP, xq[c + 3]);
+                    a0 = a0.add(v0.lanewise(VectorOperators.ASHR, K12).mul(bx));
+                    a1 = a1.add(v1.lanewise(VectorOperators.ASHR, K12).mul(bx));
+                    a2 = a2.add(v2.lanewise(VectorOperators.ASHR, K12).mul(bx));
+                    a3 = a3.add(v3.lanewise(VectorOperators.ASHR, K12).mul(bx));
             }
             float sx = xd[b];
             FloatVector bv = FloatVector.broadcast(F, xs[b]);
@@ -137,7 +143,7 @@ final class PanelKQuants {
      * most a shift, a blend and an arithmetic shift), the two groups of a 16-column sub-block added as floats
      * (exact), then t = fma(s, (d·sc)·d_x, t): the form's Q6_K arithmetic ({@link ColumnPanels}).
      */
-    static void q6_Kx2(MemorySegment d, long p0, long p1, long bb, int cols, float[] xq, float[] xd, float[] res) {
+    static void q6_Kx2(MemorySegment d, long p0, long p1, long bb, int cols, short[] xq, float[] xd, float[] res) {
         FloatVector t0 = FloatVector.zero(F), t1 = t0, t2 = t0, t3 = t0;
         for (int j = 0; j < cols >>> 4; j++) {
             long sb = (j >>> 4) * bb;
@@ -153,30 +159,30 @@ final class PanelKQuants {
                 ShortVector u10 = ShortVector.fromMemorySegment(SP, d, f1 + go, LE);
                 ShortVector u11 = ShortVector.fromMemorySegment(SP, d, f1 + go + 2L * P, LE);
                 ShortVector u12 = ShortVector.fromMemorySegment(SP, d, f1 + go + 4L * P, LE);
-                bx = ShortVector.broadcast(SP, (short) xq[16 * j]);
-                a0 = a0.add(u00.lanewise(VectorOperators.ASHR, 10).mul(bx));
-                a1 = a1.add(u10.lanewise(VectorOperators.ASHR, 10).mul(bx));
-                bx = ShortVector.broadcast(SP, (short) xq[16 * j + 1]);
-                a0 = a0.add(u00.lanewise(VectorOperators.LSHL, 6).lanewise(VectorOperators.ASHR, 10).mul(bx));
-                a1 = a1.add(u10.lanewise(VectorOperators.LSHL, 6).lanewise(VectorOperators.ASHR, 10).mul(bx));
-                bx = ShortVector.broadcast(SP, (short) xq[16 * j + 2]);
-                a0 = a0.add(u01.lanewise(VectorOperators.ASHR, 10).mul(bx));
-                a1 = a1.add(u11.lanewise(VectorOperators.ASHR, 10).mul(bx));
-                bx = ShortVector.broadcast(SP, (short) xq[16 * j + 3]);
-                a0 = a0.add(u01.lanewise(VectorOperators.LSHL, 6).lanewise(VectorOperators.ASHR, 10).mul(bx));
-                a1 = a1.add(u11.lanewise(VectorOperators.LSHL, 6).lanewise(VectorOperators.ASHR, 10).mul(bx));
-                bx = ShortVector.broadcast(SP, (short) xq[16 * j + 4]);
-                a0 = a0.add(u02.lanewise(VectorOperators.ASHR, 10).mul(bx));
-                a1 = a1.add(u12.lanewise(VectorOperators.ASHR, 10).mul(bx));
-                bx = ShortVector.broadcast(SP, (short) xq[16 * j + 5]);
-                a0 = a0.add(u02.lanewise(VectorOperators.LSHL, 6).lanewise(VectorOperators.ASHR, 10).mul(bx));
-                a1 = a1.add(u12.lanewise(VectorOperators.LSHL, 6).lanewise(VectorOperators.ASHR, 10).mul(bx));
-                bx = ShortVector.broadcast(SP, (short) xq[16 * j + 6]);
-                a0 = a0.add(u00.lanewise(VectorOperators.LSHL, 10).bitwiseBlend(u02.lanewise(VectorOperators.LSHL, 12), HI2).lanewise(VectorOperators.ASHR, 10).mul(bx));
-                a1 = a1.add(u10.lanewise(VectorOperators.LSHL, 10).bitwiseBlend(u12.lanewise(VectorOperators.LSHL, 12), HI2).lanewise(VectorOperators.ASHR, 10).mul(bx));
-                bx = ShortVector.broadcast(SP, (short) xq[16 * j + 7]);
-                a0 = a0.add(u01.lanewise(VectorOperators.LSHL, 10).bitwiseBlend(u02.lanewise(VectorOperators.LSHL, 14), HI2).lanewise(VectorOperators.ASHR, 10).mul(bx));
-                a1 = a1.add(u11.lanewise(VectorOperators.LSHL, 10).bitwiseBlend(u12.lanewise(VectorOperators.LSHL, 14), HI2).lanewise(VectorOperators.ASHR, 10).mul(bx));
+                bx = ShortVector.broadcast(SP, xq[16 * j]);
+                a0 = a0.add(u00.lanewise(VectorOperators.ASHR, K10).mul(bx));
+                a1 = a1.add(u10.lanewise(VectorOperators.ASHR, K10).mul(bx));
+                bx = ShortVector.broadcast(SP, xq[16 * j + 1]);
+                a0 = a0.add(u00.lanewise(VectorOperators.LSHL, K6).lanewise(VectorOperators.ASHR, K10).mul(bx));
+                a1 = a1.add(u10.lanewise(VectorOperators.LSHL, K6).lanewise(VectorOperators.ASHR, K10).mul(bx));
+                bx = ShortVector.broadcast(SP, xq[16 * j + 2]);
+                a0 = a0.add(u01.lanewise(VectorOperators.ASHR, K10).mul(bx));
+                a1 = a1.add(u11.lanewise(VectorOperators.ASHR, K10).mul(bx));
+                bx = ShortVector.broadcast(SP, xq[16 * j + 3]);
+                a0 = a0.add(u01.lanewise(VectorOperators.LSHL, K6).lanewise(VectorOperators.ASHR, K10).mul(bx));
+                a1 = a1.add(u11.lanewise(VectorOperators.LSHL, K6).lanewise(VectorOperators.ASHR, K10).mul(bx));
+                bx = ShortVector.broadcast(SP, xq[16 * j + 4]);
+                a0 = a0.add(u02.lanewise(VectorOperators.ASHR, K10).mul(bx));
+                a1 = a1.add(u12.lanewise(VectorOperators.ASHR, K10).mul(bx));
+                bx = ShortVector.broadcast(SP, xq[16 * j + 5]);
+                a0 = a0.add(u02.lanewise(VectorOperators.LSHL, K6).lanewise(VectorOperators.ASHR, K10).mul(bx));
+                a1 = a1.add(u12.lanewise(VectorOperators.LSHL, K6).lanewise(VectorOperators.ASHR, K10).mul(bx));
+                bx = ShortVector.broadcast(SP, xq[16 * j + 6]);
+                a0 = a0.add(u00.lanewise(VectorOperators.LSHL, K10).bitwiseBlend(u02.lanewise(VectorOperators.LSHL, K12), HI2).lanewise(VectorOperators.ASHR, K10).mul(bx));
+                a1 = a1.add(u10.lanewise(VectorOperators.LSHL, K10).bitwiseBlend(u12.lanewise(VectorOperators.LSHL, K12), HI2).lanewise(VectorOperators.ASHR, K10).mul(bx));
+                bx = ShortVector.broadcast(SP, xq[16 * j + 7]);
+                a0 = a0.add(u01.lanewise(VectorOperators.LSHL, K10).bitwiseBlend(u02.lanewise(VectorOperators.LSHL, K14), HI2).lanewise(VectorOperators.ASHR, K10).mul(bx));
+                a1 = a1.add(u11.lanewise(VectorOperators.LSHL, K10).bitwiseBlend(u12.lanewise(VectorOperators.LSHL, K14), HI2).lanewise(VectorOperators.ASHR, K10).mul(bx));
             }
             {
                 long go = 20L * P + 6L * P * (2 * s + 1);
@@ -186,30 +192,30 @@ final class PanelKQuants {
                 ShortVector u10 = ShortVector.fromMemorySegment(SP, d, f1 + go, LE);
                 ShortVector u11 = ShortVector.fromMemorySegment(SP, d, f1 + go + 2L * P, LE);
                 ShortVector u12 = ShortVector.fromMemorySegment(SP, d, f1 + go + 4L * P, LE);
-                bx = ShortVector.broadcast(SP, (short) xq[16 * j + 8]);
-                b0 = b0.add(u00.lanewise(VectorOperators.ASHR, 10).mul(bx));
-                b1 = b1.add(u10.lanewise(VectorOperators.ASHR, 10).mul(bx));
-                bx = ShortVector.broadcast(SP, (short) xq[16 * j + 8 + 1]);
-                b0 = b0.add(u00.lanewise(VectorOperators.LSHL, 6).lanewise(VectorOperators.ASHR, 10).mul(bx));
-                b1 = b1.add(u10.lanewise(VectorOperators.LSHL, 6).lanewise(VectorOperators.ASHR, 10).mul(bx));
-                bx = ShortVector.broadcast(SP, (short) xq[16 * j + 8 + 2]);
-                b0 = b0.add(u01.lanewise(VectorOperators.ASHR, 10).mul(bx));
-                b1 = b1.add(u11.lanewise(VectorOperators.ASHR, 10).mul(bx));
-                bx = ShortVector.broadcast(SP, (short) xq[16 * j + 8 + 3]);
-                b0 = b0.add(u01.lanewise(VectorOperators.LSHL, 6).lanewise(VectorOperators.ASHR, 10).mul(bx));
-                b1 = b1.add(u11.lanewise(VectorOperators.LSHL, 6).lanewise(VectorOperators.ASHR, 10).mul(bx));
-                bx = ShortVector.broadcast(SP, (short) xq[16 * j + 8 + 4]);
-                b0 = b0.add(u02.lanewise(VectorOperators.ASHR, 10).mul(bx));
-                b1 = b1.add(u12.lanewise(VectorOperators.ASHR, 10).mul(bx));
-                bx = ShortVector.broadcast(SP, (short) xq[16 * j + 8 + 5]);
-                b0 = b0.add(u02.lanewise(VectorOperators.LSHL, 6).lanewise(VectorOperators.ASHR, 10).mul(bx));
-                b1 = b1.add(u12.lanewise(VectorOperators.LSHL, 6).lanewise(VectorOperators.ASHR, 10).mul(bx));
-                bx = ShortVector.broadcast(SP, (short) xq[16 * j + 8 + 6]);
-                b0 = b0.add(u00.lanewise(VectorOperators.LSHL, 10).bitwiseBlend(u02.lanewise(VectorOperators.LSHL, 12), HI2).lanewise(VectorOperators.ASHR, 10).mul(bx));
-                b1 = b1.add(u10.lanewise(VectorOperators.LSHL, 10).bitwiseBlend(u12.lanewise(VectorOperators.LSHL, 12), HI2).lanewise(VectorOperators.ASHR, 10).mul(bx));
-                bx = ShortVector.broadcast(SP, (short) xq[16 * j + 8 + 7]);
-                b0 = b0.add(u01.lanewise(VectorOperators.LSHL, 10).bitwiseBlend(u02.lanewise(VectorOperators.LSHL, 14), HI2).lanewise(VectorOperators.ASHR, 10).mul(bx));
-                b1 = b1.add(u11.lanewise(VectorOperators.LSHL, 10).bitwiseBlend(u12.lanewise(VectorOperators.LSHL, 14), HI2).lanewise(VectorOperators.ASHR, 10).mul(bx));
+                bx = ShortVector.broadcast(SP, xq[16 * j + 8]);
+                b0 = b0.add(u00.lanewise(VectorOperators.ASHR, K10).mul(bx));
+                b1 = b1.add(u10.lanewise(VectorOperators.ASHR, K10).mul(bx));
+                bx = ShortVector.broadcast(SP, xq[16 * j + 8 + 1]);
+                b0 = b0.add(u00.lanewise(VectorOperators.LSHL, K6).lanewise(VectorOperators.ASHR, K10).mul(bx));
+                b1 = b1.add(u10.lanewise(VectorOperators.LSHL, K6).lanewise(VectorOperators.ASHR, K10).mul(bx));
+                bx = ShortVector.broadcast(SP, xq[16 * j + 8 + 2]);
+                b0 = b0.add(u01.lanewise(VectorOperators.ASHR, K10).mul(bx));
+                b1 = b1.add(u11.lanewise(VectorOperators.ASHR, K10).mul(bx));
+                bx = ShortVector.broadcast(SP, xq[16 * j + 8 + 3]);
+                b0 = b0.add(u01.lanewise(VectorOperators.LSHL, K6).lanewise(VectorOperators.ASHR, K10).mul(bx));
+                b1 = b1.add(u11.lanewise(VectorOperators.LSHL, K6).lanewise(VectorOperators.ASHR, K10).mul(bx));
+                bx = ShortVector.broadcast(SP, xq[16 * j + 8 + 4]);
+                b0 = b0.add(u02.lanewise(VectorOperators.ASHR, K10).mul(bx));
+                b1 = b1.add(u12.lanewise(VectorOperators.ASHR, K10).mul(bx));
+                bx = ShortVector.broadcast(SP, xq[16 * j + 8 + 5]);
+                b0 = b0.add(u02.lanewise(VectorOperators.LSHL, K6).lanewise(VectorOperators.ASHR, K10).mul(bx));
+                b1 = b1.add(u12.lanewise(VectorOperators.LSHL, K6).lanewise(VectorOperators.ASHR, K10).mul(bx));
+                bx = ShortVector.broadcast(SP, xq[16 * j + 8 + 6]);
+                b0 = b0.add(u00.lanewise(VectorOperators.LSHL, K10).bitwiseBlend(u02.lanewise(VectorOperators.LSHL, K12), HI2).lanewise(VectorOperators.ASHR, K10).mul(bx));
+                b1 = b1.add(u10.lanewise(VectorOperators.LSHL, K10).bitwiseBlend(u12.lanewise(VectorOperators.LSHL, K12), HI2).lanewise(VectorOperators.ASHR, K10).mul(bx));
+                bx = ShortVector.broadcast(SP, xq[16 * j + 8 + 7]);
+                b0 = b0.add(u01.lanewise(VectorOperators.LSHL, K10).bitwiseBlend(u02.lanewise(VectorOperators.LSHL, K14), HI2).lanewise(VectorOperators.ASHR, K10).mul(bx));
+                b1 = b1.add(u11.lanewise(VectorOperators.LSHL, K10).bitwiseBlend(u12.lanewise(VectorOperators.LSHL, K14), HI2).lanewise(VectorOperators.ASHR, K10).mul(bx));
             }
             float sx = xd[j >>> 1];
             ByteVector sc0 = ByteVector.fromMemorySegment(B2, d, f0 + 4L * P + (long) s * P, LE);
@@ -253,16 +259,16 @@ final class PanelKQuants {
             for (int k = 0; k < 8; k++) {
                 ShortVector v = ShortVector.fromMemorySegment(PanelGemv.SP, d, fo + 24L * P + 2L * P * (8 * s + k), LE);
                 int ao = (32 * (s - s0) + 4 * k) * P;
-                ShortVector q0 = v.lanewise(VectorOperators.LSHL, 12).lanewise(VectorOperators.ASHR, 12);
+                ShortVector q0 = v.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.ASHR, K12);
                 ((FloatVector) q0.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 0 * P);
                 ((FloatVector) q0.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 0 * P + L);
-                ShortVector q1 = v.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 12);
+                ShortVector q1 = v.lanewise(VectorOperators.LSHL, K8).lanewise(VectorOperators.ASHR, K12);
                 ((FloatVector) q1.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 1 * P);
                 ((FloatVector) q1.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 1 * P + L);
-                ShortVector q2 = v.lanewise(VectorOperators.LSHL, 4).lanewise(VectorOperators.ASHR, 12);
+                ShortVector q2 = v.lanewise(VectorOperators.LSHL, K4).lanewise(VectorOperators.ASHR, K12);
                 ((FloatVector) q2.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 2 * P);
                 ((FloatVector) q2.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 2 * P + L);
-                ShortVector q3 = v.lanewise(VectorOperators.ASHR, 12);
+                ShortVector q3 = v.lanewise(VectorOperators.ASHR, K12);
                 ((FloatVector) q3.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 3 * P);
                 ((FloatVector) q3.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 3 * P + L);
             }
@@ -289,28 +295,28 @@ final class PanelKQuants {
             ShortVector w2 = ShortVector.fromMemorySegment(SP, d, go + 4L * P, LE);
             int ao = 8 * (g - 2 * s0) * P;
             ShortVector q;
-                q = w0.lanewise(VectorOperators.ASHR, 10);
+                q = w0.lanewise(VectorOperators.ASHR, K10);
                 ((FloatVector) q.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 0 * P);
                 ((FloatVector) q.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 0 * P + L);
-                q = w0.lanewise(VectorOperators.LSHL, 6).lanewise(VectorOperators.ASHR, 10);
+                q = w0.lanewise(VectorOperators.LSHL, K6).lanewise(VectorOperators.ASHR, K10);
                 ((FloatVector) q.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 1 * P);
                 ((FloatVector) q.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 1 * P + L);
-                q = w1.lanewise(VectorOperators.ASHR, 10);
+                q = w1.lanewise(VectorOperators.ASHR, K10);
                 ((FloatVector) q.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 2 * P);
                 ((FloatVector) q.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 2 * P + L);
-                q = w1.lanewise(VectorOperators.LSHL, 6).lanewise(VectorOperators.ASHR, 10);
+                q = w1.lanewise(VectorOperators.LSHL, K6).lanewise(VectorOperators.ASHR, K10);
                 ((FloatVector) q.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 3 * P);
                 ((FloatVector) q.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 3 * P + L);
-                q = w2.lanewise(VectorOperators.ASHR, 10);
+                q = w2.lanewise(VectorOperators.ASHR, K10);
                 ((FloatVector) q.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 4 * P);
                 ((FloatVector) q.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 4 * P + L);
-                q = w2.lanewise(VectorOperators.LSHL, 6).lanewise(VectorOperators.ASHR, 10);
+                q = w2.lanewise(VectorOperators.LSHL, K6).lanewise(VectorOperators.ASHR, K10);
                 ((FloatVector) q.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 5 * P);
                 ((FloatVector) q.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 5 * P + L);
-                q = w0.lanewise(VectorOperators.LSHL, 10).bitwiseBlend(w2.lanewise(VectorOperators.LSHL, 12), HI2).lanewise(VectorOperators.ASHR, 10);
+                q = w0.lanewise(VectorOperators.LSHL, K10).bitwiseBlend(w2.lanewise(VectorOperators.LSHL, K12), HI2).lanewise(VectorOperators.ASHR, K10);
                 ((FloatVector) q.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 6 * P);
                 ((FloatVector) q.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 6 * P + L);
-                q = w1.lanewise(VectorOperators.LSHL, 10).bitwiseBlend(w2.lanewise(VectorOperators.LSHL, 14), HI2).lanewise(VectorOperators.ASHR, 10);
+                q = w1.lanewise(VectorOperators.LSHL, K10).bitwiseBlend(w2.lanewise(VectorOperators.LSHL, K14), HI2).lanewise(VectorOperators.ASHR, K10);
                 ((FloatVector) q.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 7 * P);
                 ((FloatVector) q.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 7 * P + L);
         }

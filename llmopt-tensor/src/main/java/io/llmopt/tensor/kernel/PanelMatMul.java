@@ -22,10 +22,15 @@ final class PanelMatMul implements RangeTask {
     private float[][] decoded = new float[0][];
     private float[][] totals = new float[0][];
     private float[] xp = new float[0];
+    /** Q4_0 (batch &gt; 1): the packed activations as shorts, and per worker a decoded chunk ({@link PanelGemm16}). */
+    private short[] xp16 = new short[0];
+    private short[][] decoded16 = new short[0][];
     /** Per worker: one token's quantized activations before they are packed (Q4_0). */
     private float[][] quantized = new float[0][];
     /** Q4_0, Q4_K: the activations quantized (batch 1), the block scales and block sums (every batch). */
     private float[] xq = new float[0];
+    /** xq as shorts, the GEMV kernels' operand ({@link Q8Activations#toShorts}). */
+    private short[] xq16 = new short[0];
     private float[] xd = new float[0];
     private float[] xs = new float[0];
     /** F16 (batch 1): x·2¹¹² ({@link PanelGemv#scaleForF16}), made once per call; {@link #scaled} if usable. */
@@ -58,6 +63,7 @@ final class PanelMatMul implements RangeTask {
                 if (q8) {
                     if (xq.length < f.cols()) {
                         xq = new float[f.cols()];
+                        xq16 = new short[f.cols()];
                     }
                     if (xd.length < f.cols() / 32) {
                         xd = new float[f.cols() / 32];
@@ -65,6 +71,7 @@ final class PanelMatMul implements RangeTask {
                     }
                     Q8Activations.quantizeRow(x, xOffset, f.cols(), xq, 0, xd, 0);
                     Q8Activations.blockSums(xq, 0, f.cols(), xd, 0, xs, 0);
+                    Q8Activations.toShorts(xq, 0, f.cols(), xq16);
                 }
                 scaled = false;
                 if (f.type() == io.llmopt.tensor.GgmlType.F16) {
@@ -80,9 +87,24 @@ final class PanelMatMul implements RangeTask {
             if (xp.length < tp * f.cols()) {
                 xp = new float[tp * f.cols()];
             }
-            if (q8 && xd.length < tp * (f.cols() / 32)) {
+            boolean ones = f.type() == io.llmopt.tensor.GgmlType.Q8_0; // its block tiles take d_x = 1 (float activations)
+            if ((q8 || ones) && xd.length < tp * (f.cols() / 32)) {
                 xd = new float[tp * (f.cols() / 32)];
                 xs = new float[tp * (f.cols() / 32)];
+            }
+            if (ones) {
+                java.util.Arrays.fill(xd, 0, tp * (f.cols() / 32), 1f);
+            }
+            boolean shorts = f.type() == io.llmopt.tensor.GgmlType.Q4_0;
+            if (shorts && xp16.length < tp * f.cols()) {
+                xp16 = new short[tp * f.cols()];
+            }
+            if (shorts && decoded16.length < threads) {
+                short[][] g = java.util.Arrays.copyOf(decoded16, threads);
+                for (int i = decoded16.length; i < threads; i++) {
+                    g[i] = new short[ColumnPanels.CHUNK * PanelGemv.P];
+                }
+                decoded16 = g;
             }
             if (q8 && (quantized.length < threads || quantized[0].length < f.cols())) {
                 quantized = grow(new float[0][], threads, f.cols());
@@ -129,7 +151,7 @@ final class PanelMatMul implements RangeTask {
         int cols = form.cols();
         if (batch == 1) {
             for (int u = from; u < to; u++) {
-                PanelGemv.unit(form, u, x, xOffset, xq, xd, xs, scaled ? xh : null, out, outOffset + u * PanelGemv.unitRows(form), results[worker]);
+                PanelGemv.unit(form, u, x, xOffset, xq16, xd, xs, scaled ? xh : null, out, outOffset + u * PanelGemv.unitRows(form), results[worker]);
             }
         } else if (packing) {
             int g = 0;
@@ -137,7 +159,8 @@ final class PanelMatMul implements RangeTask {
                 int w = PanelGemm.groupWidth(batch, t);
                 if (g >= from && g < to) {
                     if (PanelGemv.quantized(form)) {
-                        PanelGemm.packQ8(x, xOffset, batch, cols, t, w, xp, t * cols, xd, xs, quantized[worker]);
+                        PanelGemm.packQ8(x, xOffset, batch, cols, t, w, xp, t * cols, xd, xs, quantized[worker],
+                                form.type() == io.llmopt.tensor.GgmlType.Q4_0 ? xp16 : null);
                     } else {
                         PanelGemm.pack(x, xOffset, batch, cols, t, w, xp, t * cols);
                     }
@@ -146,7 +169,8 @@ final class PanelMatMul implements RangeTask {
             }
         } else {
             for (int p = from; p < to; p++) {
-                PanelGemm.panel(form, p, xp, xd, xs, batch, out, outOffset, form.rows(), decoded[worker], totals[worker]);
+                PanelGemm.panel(form, p, xp, xd, xs, batch, out, outOffset, form.rows(), decoded[worker], totals[worker], xp16,
+                        decoded16.length > worker ? decoded16[worker] : null);
             }
         }
     }

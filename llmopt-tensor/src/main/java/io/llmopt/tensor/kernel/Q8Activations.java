@@ -112,4 +112,15 @@ final class Q8Activations {
             }
         }
     }
+
+    /**
+     * out[c] = q[qo + c] for c &lt; n: quantized activations (integers in [−127, 127]) as shorts, which the 16-bit
+     * GEMV kernels broadcast with one instruction (from a float each broadcast needs a conversion and C2's
+     * range check).
+     */
+    static void toShorts(float[] q, int qo, int n, short[] out) {
+        for (int c = 0; c < n; c++) {
+            out[c] = (short) q[qo + c];
+        }
+    }
 }

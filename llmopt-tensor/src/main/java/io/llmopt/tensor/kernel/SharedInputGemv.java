@@ -30,6 +30,8 @@ final class SharedInputGemv implements RangeTask {
     private int xOffset;
     /** x quantized for the Q4_0 and Q4_K column-panel kernels (once per call, if one of the weights needs it). */
     private float[] xq = new float[0];
+    /** xq as shorts, the GEMV kernels' operand ({@link Q8Activations#toShorts}). */
+    private short[] xq16 = new short[0];
     private float[] xd = new float[0];
     private float[] xs = new float[0];
     /** x·2¹¹² for the F16 column-panel kernels (once per call, if one of the weights needs it); null if not usable. */
@@ -81,11 +83,13 @@ final class SharedInputGemv implements RangeTask {
                     && PanelGemv.quantized(cp)) {
                 if (xq.length < c) {
                     xq = new float[c];
+                    xq16 = new short[c];
                     xd = new float[c / 32];
                     xs = new float[c / 32];
                 }
                 Q8Activations.quantizeRow(x, xOffset, c, xq, 0, xd, 0);
                 Q8Activations.blockSums(xq, 0, c, xd, 0, xs, 0);
+                Q8Activations.toShorts(xq, 0, c, xq16);
                 break;
             }
         }
@@ -136,7 +140,7 @@ final class SharedInputGemv implements RangeTask {
             for (; g < end; g++) {
                 if (sparse == null && packed instanceof ColumnPanels cp && PanelGemv.usable(cp)) {
                     int u = g - firstGroup[i];
-                    PanelGemv.unit(cp, u, x, xOffset, xq, xd, xs, xhCall, out[i], u * PanelGemv.unitRows(cp), s);
+                    PanelGemv.unit(cp, u, x, xOffset, xq16, xd, xs, xhCall, out[i], u * PanelGemv.unitRows(cp), s);
                     continue;
                 }
                 int r = (g - firstGroup[i]) * Gemv.ROWS;

@@ -1,0 +1,193 @@
+package io.llmopt.tensor.kernel;
+
+import static io.llmopt.tensor.kernel.PanelGemv.K12;
+import static io.llmopt.tensor.kernel.PanelGemv.K4;
+import static io.llmopt.tensor.kernel.PanelGemv.K8;
+import static io.llmopt.tensor.kernel.PanelGemv.SP;
+import static io.llmopt.tensor.kernel.Simd.F;
+import static io.llmopt.tensor.kernel.Simd.L;
+import static io.llmopt.tensor.kernel.Simd.LE;
+
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * The Q4_0 register tiles of {@link PanelGemm} in 16-bit integers: the chunk is decoded once to q − 8 as
+ * shorts (a[c·P + i], P = 2L rows in one vector of P shorts), the token group's activations are packed as their
+ * 8-bit values in shorts, and per block of 32 columns each token's accumulator sums (q − 8)·q_x with one
+ * multiply and one add per P weights — exact, |sum| ≤ 32512 — where the float tile needs two fused
+ * multiply-adds. At the block's end, tb = fma(sum, d_w·d_x, tb) per token, as in the GEMV ({@link PanelGemv}),
+ * so the outputs keep their bits.
+ */
+final class PanelGemm16 {
+    static final int P = PanelGemv.P;
+
+    private PanelGemm16() {
+    }
+
+    /** Q4_0: a[c·P + i] = q − 8 for the m columns of the chunk at c0 (a multiple of 32). */
+    static void decodeQ4_0(MemorySegment d, long po, int c0, int m, short[] a) {
+        long bb = 20L * P;
+        for (int c = 0; c < m; c += 32) {
+            long fo = po + ((c0 + c) >>> 5) * bb;
+            for (int k = 0; k < 8; k++) {
+                ShortVector v = ShortVector.fromMemorySegment(SP, d, fo + 4L * P + 2L * P * k, LE);
+                int ao = (c + 4 * k) * P;
+                v.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.ASHR, K12).intoArray(a, ao);
+                v.lanewise(VectorOperators.LSHL, K8).lanewise(VectorOperators.ASHR, K12).intoArray(a, ao + P);
+                v.lanewise(VectorOperators.LSHL, K4).lanewise(VectorOperators.ASHR, K12).intoArray(a, ao + 2 * P);
+                v.lanewise(VectorOperators.ASHR, K12).intoArray(a, ao + 3 * P);
+            }
+        }
+    }
+
+    /**
+     * Q4_0, one token group of width w over a decoded chunk: per block of 32 columns the w-token tile, block
+     * scales d_w at {@code po + b·bb} in the form, the tokens' at xd[(t0 + j)·nb + b].
+     */
+    static void blocks(MemorySegment d, long po, long bb, int c0, int m, short[] a, short[] xp, int xo, int w, float[] xd, int t0, int nb,
+            float[] tb) {
+        for (int cb = 0; cb < m; cb += 32) {
+            int b = (c0 + cb) >>> 5;
+            switch (w) {
+                case 12 -> s12(a, cb * P, xp, xo + cb * w, tb, t0 * P, d, po + b * bb, xd, t0 * nb + b, nb);
+                case 8 -> s8(a, cb * P, xp, xo + cb * w, tb, t0 * P, d, po + b * bb, xd, t0 * nb + b, nb);
+                default -> s4(a, cb * P, xp, xo + cb * w, tb, t0 * P, d, po + b * bb, xd, t0 * nb + b, nb);
+            }
+        }
+    }
+
+    /** The 12-token 16-bit tile over one block of 32 columns (see the class comment). */
+    static void s12(short[] a, int ao, short[] xp, int xo, float[] tb, int to, MemorySegment d, long fo, float[] xd, int xdo, int nb) {
+        ShortVector c0 = ShortVector.zero(SP), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0, c8 = c0, c9 = c0, c10 = c0, c11 = c0;
+        for (int c = 0; c < 32; c++) {
+            ShortVector v = ShortVector.fromArray(SP, a, ao + c * P);
+            int xb = xo + c * 12;
+            c0 = c0.add(v.mul(ShortVector.broadcast(SP, xp[xb])));
+            c1 = c1.add(v.mul(ShortVector.broadcast(SP, xp[xb + 1])));
+            c2 = c2.add(v.mul(ShortVector.broadcast(SP, xp[xb + 2])));
+            c3 = c3.add(v.mul(ShortVector.broadcast(SP, xp[xb + 3])));
+            c4 = c4.add(v.mul(ShortVector.broadcast(SP, xp[xb + 4])));
+            c5 = c5.add(v.mul(ShortVector.broadcast(SP, xp[xb + 5])));
+            c6 = c6.add(v.mul(ShortVector.broadcast(SP, xp[xb + 6])));
+            c7 = c7.add(v.mul(ShortVector.broadcast(SP, xp[xb + 7])));
+            c8 = c8.add(v.mul(ShortVector.broadcast(SP, xp[xb + 8])));
+            c9 = c9.add(v.mul(ShortVector.broadcast(SP, xp[xb + 9])));
+            c10 = c10.add(v.mul(ShortVector.broadcast(SP, xp[xb + 10])));
+            c11 = c11.add(v.mul(ShortVector.broadcast(SP, xp[xb + 11])));
+        }
+        FloatVector d0 = FloatVector.fromMemorySegment(F, d, fo, LE);
+        FloatVector d1 = FloatVector.fromMemorySegment(F, d, fo + 4L * L, LE);
+        float s;
+        s = xd[xdo];
+        ((FloatVector) c0.convertShape(VectorOperators.S2F, F, 0)).fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 0)).intoArray(tb, to + 0);
+        ((FloatVector) c0.convertShape(VectorOperators.S2F, F, 1)).fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 0 + L)).intoArray(tb, to + 0 + L);
+        s = xd[xdo + 1 * nb];
+        ((FloatVector) c1.convertShape(VectorOperators.S2F, F, 0)).fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 1 * P)).intoArray(tb, to + 1 * P);
+        ((FloatVector) c1.convertShape(VectorOperators.S2F, F, 1)).fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 1 * P + L)).intoArray(tb, to + 1 * P + L);
+        s = xd[xdo + 2 * nb];
+        ((FloatVector) c2.convertShape(VectorOperators.S2F, F, 0)).fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 2 * P)).intoArray(tb, to + 2 * P);
+        ((FloatVector) c2.convertShape(VectorOperators.S2F, F, 1)).fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 2 * P + L)).intoArray(tb, to + 2 * P + L);
+        s = xd[xdo + 3 * nb];
+        ((FloatVector) c3.convertShape(VectorOperators.S2F, F, 0)).fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 3 * P)).intoArray(tb, to + 3 * P);
+        ((FloatVector) c3.convertShape(VectorOperators.S2F, F, 1)).fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 3 * P + L)).intoArray(tb, to + 3 * P + L);
+        s = xd[xdo + 4 * nb];
+        ((FloatVector) c4.convertShape(VectorOperators.S2F, F, 0)).fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 4 * P)).intoArray(tb, to + 4 * P);
+        ((FloatVector) c4.convertShape(VectorOperators.S2F, F, 1)).fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 4 * P + L)).intoArray(tb, to + 4 * P + L);
+        s = xd[xdo + 5 * nb];
+        ((FloatVector) c5.convertShape(VectorOperators.S2F, F, 0)).fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 5 * P)).intoArray(tb, to + 5 * P);
+        ((FloatVector) c5.convertShape(VectorOperators.S2F, F, 1)).fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 5 * P + L)).intoArray(tb, to + 5 * P + L);
+        s = xd[xdo + 6 * nb];
+        ((FloatVector) c6.convertShape(VectorOperators.S2F, F, 0)).fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 6 * P)).intoArray(tb, to + 6 * P);
+        ((FloatVector) c6.convertShape(VectorOperators.S2F, F, 1)).fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 6 * P + L)).intoArray(tb, to + 6 * P + L);
+        s = xd[xdo + 7 * nb];
+        ((FloatVector) c7.convertShape(VectorOperators.S2F, F, 0)).fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 7 * P)).intoArray(tb, to + 7 * P);
+        ((FloatVector) c7.convertShape(VectorOperators.S2F, F, 1)).fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 7 * P + L)).intoArray(tb, to + 7 * P + L);
+        s = xd[xdo + 8 * nb];
+        ((FloatVector) c8.convertShape(VectorOperators.S2F, F, 0)).fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 8 * P)).intoArray(tb, to + 8 * P);
+        ((FloatVector) c8.convertShape(VectorOperators.S2F, F, 1)).fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 8 * P + L)).intoArray(tb, to + 8 * P + L);
+        s = xd[xdo + 9 * nb];
+        ((FloatVector) c9.convertShape(VectorOperators.S2F, F, 0)).fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 9 * P)).intoArray(tb, to + 9 * P);
+        ((FloatVector) c9.convertShape(VectorOperators.S2F, F, 1)).fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 9 * P + L)).intoArray(tb, to + 9 * P + L);
+        s = xd[xdo + 10 * nb];
+        ((FloatVector) c10.convertShape(VectorOperators.S2F, F, 0)).fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 10 * P)).intoArray(tb, to + 10 * P);
+        ((FloatVector) c10.convertShape(VectorOperators.S2F, F, 1)).fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 10 * P + L)).intoArray(tb, to + 10 * P + L);
+        s = xd[xdo + 11 * nb];
+        ((FloatVector) c11.convertShape(VectorOperators.S2F, F, 0)).fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 11 * P)).intoArray(tb, to + 11 * P);
+        ((FloatVector) c11.convertShape(VectorOperators.S2F, F, 1)).fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 11 * P + L)).intoArray(tb, to + 11 * P + L);
+    }
+
+    /** The 8-token 16-bit tile over one block of 32 columns (see the class comment). */
+    static void s8(short[] a, int ao, short[] xp, int xo, float[] tb, int to, MemorySegment d, long fo, float[] xd, int xdo, int nb) {
+        ShortVector c0 = ShortVector.zero(SP), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+        for (int c = 0; c < 32; c++) {
+            ShortVector v = ShortVector.fromArray(SP, a, ao + c * P);
+            int xb = xo + c * 8;
+            c0 = c0.add(v.mul(ShortVector.broadcast(SP, xp[xb])));
+            c1 = c1.add(v.mul(ShortVector.broadcast(SP, xp[xb + 1])));
+            c2 = c2.add(v.mul(ShortVector.broadcast(SP, xp[xb + 2])));
+            c3 = c3.add(v.mul(ShortVector.broadcast(SP, xp[xb + 3])));
+            c4 = c4.add(v.mul(ShortVector.broadcast(SP, xp[xb + 4])));
+            c5 = c5.add(v.mul(ShortVector.broadcast(SP, xp[xb + 5])));
+            c6 = c6.add(v.mul(ShortVector.broadcast(SP, xp[xb + 6])));
+            c7 = c7.add(v.mul(ShortVector.broadcast(SP, xp[xb + 7])));
+        }
+        FloatVector d0 = FloatVector.fromMemorySegment(F, d, fo, LE);
+        FloatVector d1 = FloatVector.fromMemorySegment(F, d, fo + 4L * L, LE);
+        float s;
+        s = xd[xdo];
+        ((FloatVector) c0.convertShape(VectorOperators.S2F, F, 0)).fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 0)).intoArray(tb, to + 0);
+        ((FloatVector) c0.convertShape(VectorOperators.S2F, F, 1)).fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 0 + L)).intoArray(tb, to + 0 + L);
+        s = xd[xdo + 1 * nb];
+        ((FloatVector) c1.convertShape(VectorOperators.S2F, F, 0)).fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 1 * P)).intoArray(tb, to + 1 * P);
+        ((FloatVector) c1.convertShape(VectorOperators.S2F, F, 1)).fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 1 * P + L)).intoArray(tb, to + 1 * P + L);
+        s = xd[xdo + 2 * nb];
+        ((FloatVector) c2.convertShape(VectorOperators.S2F, F, 0)).fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 2 * P)).intoArray(tb, to + 2 * P);
+        ((FloatVector) c2.convertShape(VectorOperators.S2F, F, 1)).fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 2 * P + L)).intoArray(tb, to + 2 * P + L);
+        s = xd[xdo + 3 * nb];
+        ((FloatVector) c3.convertShape(VectorOperators.S2F, F, 0)).fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 3 * P)).intoArray(tb, to + 3 * P);
+        ((FloatVector) c3.convertShape(VectorOperators.S2F, F, 1)).fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 3 * P + L)).intoArray(tb, to + 3 * P + L);
+        s = xd[xdo + 4 * nb];
+        ((FloatVector) c4.convertShape(VectorOperators.S2F, F, 0)).fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 4 * P)).intoArray(tb, to + 4 * P);
+        ((FloatVector) c4.convertShape(VectorOperators.S2F, F, 1)).fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 4 * P + L)).intoArray(tb, to + 4 * P + L);
+        s = xd[xdo + 5 * nb];
+        ((FloatVector) c5.convertShape(VectorOperators.S2F, F, 0)).fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 5 * P)).intoArray(tb, to + 5 * P);
+        ((FloatVector) c5.convertShape(VectorOperators.S2F, F, 1)).fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 5 * P + L)).intoArray(tb, to + 5 * P + L);
+        s = xd[xdo + 6 * nb];
+        ((FloatVector) c6.convertShape(VectorOperators.S2F, F, 0)).fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 6 * P)).intoArray(tb, to + 6 * P);
+        ((FloatVector) c6.convertShape(VectorOperators.S2F, F, 1)).fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 6 * P + L)).intoArray(tb, to + 6 * P + L);
+        s = xd[xdo + 7 * nb];
+        ((FloatVector) c7.convertShape(VectorOperators.S2F, F, 0)).fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 7 * P)).intoArray(tb, to + 7 * P);
+        ((FloatVector) c7.convertShape(VectorOperators.S2F, F, 1)).fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 7 * P + L)).intoArray(tb, to + 7 * P + L);
+    }
+
+    /** The 4-token 16-bit tile over one block of 32 columns (see the class comment). */
+    static void s4(short[] a, int ao, short[] xp, int xo, float[] tb, int to, MemorySegment d, long fo, float[] xd, int xdo, int nb) {
+        ShortVector c0 = ShortVector.zero(SP), c1 = c0, c2 = c0, c3 = c0;
+        for (int c = 0; c < 32; c++) {
+            ShortVector v = ShortVector.fromArray(SP, a, ao + c * P);
+            int xb = xo + c * 4;
+            c0 = c0.add(v.mul(ShortVector.broadcast(SP, xp[xb])));
+            c1 = c1.add(v.mul(ShortVector.broadcast(SP, xp[xb + 1])));
+            c2 = c2.add(v.mul(ShortVector.broadcast(SP, xp[xb + 2])));
+            c3 = c3.add(v.mul(ShortVector.broadcast(SP, xp[xb + 3])));
+        }
+        FloatVector d0 = FloatVector.fromMemorySegment(F, d, fo, LE);
+        FloatVector d1 = FloatVector.fromMemorySegment(F, d, fo + 4L * L, LE);
+        float s;
+        s = xd[xdo];
+        ((FloatVector) c0.convertShape(VectorOperators.S2F, F, 0)).fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 0)).intoArray(tb, to + 0);
+        ((FloatVector) c0.convertShape(VectorOperators.S2F, F, 1)).fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 0 + L)).intoArray(tb, to + 0 + L);
+        s = xd[xdo + 1 * nb];
+        ((FloatVector) c1.convertShape(VectorOperators.S2F, F, 0)).fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 1 * P)).intoArray(tb, to + 1 * P);
+        ((FloatVector) c1.convertShape(VectorOperators.S2F, F, 1)).fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 1 * P + L)).intoArray(tb, to + 1 * P + L);
+        s = xd[xdo + 2 * nb];
+        ((FloatVector) c2.convertShape(VectorOperators.S2F, F, 0)).fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 2 * P)).intoArray(tb, to + 2 * P);
+        ((FloatVector) c2.convertShape(VectorOperators.S2F, F, 1)).fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 2 * P + L)).intoArray(tb, to + 2 * P + L);
+        s = xd[xdo + 3 * nb];
+        ((FloatVector) c3.convertShape(VectorOperators.S2F, F, 0)).fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 3 * P)).intoArray(tb, to + 3 * P);
+        ((FloatVector) c3.convertShape(VectorOperators.S2F, F, 1)).fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 3 * P + L)).intoArray(tb, to + 3 * P + L);
+    }
+}
