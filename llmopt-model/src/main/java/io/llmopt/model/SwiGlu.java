@@ -1,13 +1,53 @@
 package io.llmopt.model;
 
 import io.llmopt.tensor.kernel.WorkerPool;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
 
-/** SwiGLU gating: gate[i] = silu(gate[i]) · up[i], with silu(x) = x / (1 + e^−x). */
+/**
+ * SwiGLU gating: gate[i] = silu(gate[i]) · up[i], with silu(x) = x / (1 + e^−x).
+ *
+ * <p>e^−x is computed by {@link #exp}, Cephes' single-precision method (range reduction by k·ln 2 in two parts,
+ * a degree-5 polynomial on |r| ≤ ln 2 / 2, scaling by 2^k; relative error about 1e-7) written with fused
+ * multiply-adds only, so that the vector loop and the scalar twin {@link #scalar} give the same bits in every
+ * JIT tier (the Vector API's own EXP runs a library routine once compiled and Math.exp in the interpreter,
+ * which differ in the last bit). Every element, tails included, goes through the same operations, so a token's
+ * values do not depend on its position in a batch. Measured: the scalar Math.exp loop took 0.68 ms per token
+ * of a 1.1B model's decode (22 layers × 5632 values, profile-decode, 2026-11-23).
+ */
 public final class SwiGlu {
     /** Elements per pool chunk (a decode step of a 1.1B model, 5632 elements, is split in three). */
     private static final int CHUNK = 2048;
+    private static final VectorSpecies<Float> F = species();
+    private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
+    private static final boolean VECTOR = !"scalar".equalsIgnoreCase(System.getProperty("llmopt.kernels", ""));
+
+    /** Inputs of {@link #exp} are clamped to [LO, HI]: k stays in [−126, 126], so 2^k is a normal float. */
+    private static final float HI = 87f;
+    private static final float LO = -87.3365478515625f;
+    private static final float LOG2E = 1.44269504088896341f;
+    /** 1.5·2²³: adding and subtracting it rounds a float of magnitude below 2²² to the nearest integer (even on ties). */
+    private static final float ROUND = 12582912f;
+    private static final float LN2_HI = 0.693359375f;
+    private static final float LN2_LO = -2.12194440e-4f;
+    private static final float P0 = 1.9875691500e-4f;
+    private static final float P1 = 1.3981999507e-3f;
+    private static final float P2 = 8.3334519073e-3f;
+    private static final float P3 = 4.1665795894e-2f;
+    private static final float P4 = 1.6666665459e-1f;
+    private static final float P5 = 5.0000001201e-1f;
 
     private SwiGlu() {
+    }
+
+    private static VectorSpecies<Float> species() {
+        String bits = System.getProperty("llmopt.vector.bits", "");
+        return bits.isEmpty() ? FloatVector.SPECIES_PREFERRED
+                : VectorSpecies.of(float.class, VectorShape.forBitSize(Integer.parseInt(bits)));
     }
 
     public static void apply(float[] gate, float[] up, int n) {
@@ -23,10 +63,56 @@ public final class SwiGlu {
         pool.run((n + CHUNK - 1) / CHUNK, 1, (worker, from, to) -> apply(gate, up, from * CHUNK, Math.min(n, to * CHUNK)));
     }
 
-    private static void apply(float[] gate, float[] up, int from, int to) {
-        for (int i = from; i < to; i++) {
-            float g = gate[i];
-            gate[i] = g / (1f + (float) Math.exp(-g)) * up[i];
+    /** gate[i] = silu(gate[i])·up[i] for i in [from, to): vector lanes, the last vector masked. */
+    static void apply(float[] gate, float[] up, int from, int to) {
+        if (!VECTOR) {
+            for (int i = from; i < to; i++) {
+                gate[i] = scalar(gate[i], up[i]);
+            }
+            return;
         }
+        for (int i = from; i < to; i += F.length()) {
+            VectorMask<Float> m = F.indexInRange(i, to);
+            FloatVector g = FloatVector.fromArray(F, gate, i, m);
+            FloatVector x = g.neg().max(LO).min(HI);
+            FloatVector k = x.fma(LOG2E, ROUND).sub(ROUND);
+            FloatVector r = k.fma(FloatVector.broadcast(F, -LN2_HI), x);
+            r = k.fma(FloatVector.broadcast(F, -LN2_LO), r);
+            FloatVector p = r.fma(P0, P1);
+            p = p.fma(r, FloatVector.broadcast(F, P2));
+            p = p.fma(r, FloatVector.broadcast(F, P3));
+            p = p.fma(r, FloatVector.broadcast(F, P4));
+            p = p.fma(r, FloatVector.broadcast(F, P5));
+            FloatVector y = p.fma(r.mul(r), r).add(1f);
+            IntVector bits = ((IntVector) k.convertShape(VectorOperators.F2I, I, 0)).add(127).lanewise(VectorOperators.LSHL, 23);
+            FloatVector e = y.mul(bits.reinterpretAsFloats());
+            // NaN gates: the clamp above turned them into numbers; blend them back so they propagate
+            FloatVector s = g.div(e.add(1f)).mul(FloatVector.fromArray(F, up, i, m));
+            s = s.blend(g, g.test(VectorOperators.IS_NAN));
+            s.intoArray(gate, i, m);
+        }
+    }
+
+    /** The scalar twin: silu(g)·u with {@link #exp}, the vector loop's operations one lane at a time. */
+    static float scalar(float g, float u) {
+        if (g != g) {
+            return g;
+        }
+        return g / (exp(-g) + 1f) * u;
+    }
+
+    /** e^x by the class comment's method (x clamped to [LO, HI]); the vector loop's arithmetic. */
+    static float exp(float x) {
+        float c = Math.min(Math.max(x, LO), HI);
+        float k = Math.fma(c, LOG2E, ROUND) - ROUND;
+        float r = Math.fma(k, -LN2_HI, c);
+        r = Math.fma(k, -LN2_LO, r);
+        float p = Math.fma(r, P0, P1);
+        p = Math.fma(p, r, P2);
+        p = Math.fma(p, r, P3);
+        p = Math.fma(p, r, P4);
+        p = Math.fma(p, r, P5);
+        float y = Math.fma(p, r * r, r) + 1f;
+        return y * Float.intBitsToFloat(((int) k + 127) << 23);
     }
 }

@@ -27,12 +27,12 @@ import jdk.incubator.vector.VectorOperators;
  * fma sums, whatever the batch, the token's group or its lane, so a token's outputs have the bits of the
  * GEMV ({@link PanelGemv}) and of its scalar twin {@link PanelGemv#reference}. Q4_0, Q4_K and Q6_K run on
  * activations quantized to 8 bits ({@link #packQ8}) with exact tiles per block of 32 columns (Q6_K: per sub-block
- * of 16; {@link #blocks}, {@link #q4_KBlocks}, {@link #q6_KBlocks}), the arithmetic the form defines for them.
+ * of 16; {@link #blocks}, {@link PanelGemm16}, {@link #q6_KBlocks}), the arithmetic the form defines for them.
  */
 final class PanelGemm {
     static final int P = PanelGemv.P;
     static final int CHUNK = ColumnPanels.CHUNK;
-    /** Floats of a worker's decoded-chunk buffer: the chunk, then a Q4_K chunk's per-block scaling (see {@link PanelKQuants#decodeQ4_K}). */
+    /** Floats of a worker's decoded-chunk buffer: the chunk, then a Q4_K chunk's per-block scaling (see {@link PanelGemm16#decodeQ4_K}). */
     static final int PANEL = (CHUNK + 8) * P;
 
     private PanelGemm() {
@@ -122,33 +122,6 @@ final class PanelGemm {
     }
 
     /**
-     * Q4_K, one token group over a chunk decoded by {@link PanelKQuants#decodeQ4_K} (a[c·P + i] = q − 8, each
-     * block's ds and 8·ds + mn after the chunk, reached through {@code as}, the segment of a): per block of 32
-     * columns the Q4_0 tile with d_w = ds, then tb = fma(8·ds + mn, xs[t·nb + b], tb) per token — the GEMV's
-     * arithmetic.
-     */
-    private static void q4_KBlocks(MemorySegment as, int c0, int m, float[] a, float[] xp, int xo, int w, float[] xd, float[] xs, int t0, int nb,
-            float[] tb) {
-        for (int cb = 0; cb < m; cb += 32) {
-            int b = (c0 + cb) >>> 5;
-            int so = (CHUNK + 2 * (cb >>> 5)) * P;
-            switch (w) {
-                case 12 -> q12(a, cb * P, 32, xp, xo + cb * w, tb, t0 * P, as, 4L * so, xd, t0 * nb + b, nb);
-                case 8 -> q8(a, cb * P, 32, xp, xo + cb * w, tb, t0 * P, as, 4L * so, xd, t0 * nb + b, nb);
-                default -> q4(a, cb * P, 32, xp, xo + cb * w, tb, t0 * P, as, 4L * so, xd, t0 * nb + b, nb);
-            }
-            FloatVector m0 = FloatVector.fromArray(F, a, so + P);
-            FloatVector m1 = FloatVector.fromArray(F, a, so + P + L);
-            for (int j = 0; j < w; j++) {
-                int to = (t0 + j) * P;
-                FloatVector s = FloatVector.broadcast(F, xs[(t0 + j) * nb + b]);
-                m0.fma(s, FloatVector.fromArray(F, tb, to)).intoArray(tb, to);
-                m1.fma(s, FloatVector.fromArray(F, tb, to + L)).intoArray(tb, to + L);
-            }
-        }
-    }
-
-    /**
      * Q6_K, one token group over a chunk decoded by {@link PanelKQuants#decodeQ6_K} (a[c·P + i] = q − 32, each
      * sub-block's d·sc after the chunk, reached through {@code as}, the segment of a): per 16-column sub-block the
      * Q4_0 tile (exact sums, |·| ≤ 65024) with d_w = d·sc — the GEMV's arithmetic.
@@ -186,7 +159,7 @@ final class PanelGemm {
                 case F16 -> f16(d, po, c0, m, a);
                 case Q8_0 -> q8_0(d, po, c0, m, a);
                 case Q4_0 -> PanelGemm16.decodeQ4_0(d, po, c0, m, a16);
-                case Q4_K -> PanelKQuants.decodeQ4_K(d, po, f.blockBytes(), c0, a);
+                case Q4_K -> PanelGemm16.decodeQ4_K(d, po, f.blockBytes(), c0, a, a16);
                 case Q6_K -> PanelKQuants.decodeQ6_K(d, po, f.blockBytes(), c0, a);
                 default -> throw new AssertionError(f.type());
             }
@@ -209,7 +182,7 @@ final class PanelGemm {
                     continue;
                 }
                 if (as != null) {
-                    q4_KBlocks(as, c0, m, a, xp, xo, w, xd, xs, t0, cols >>> 5, tb);
+                    PanelGemm16.blocksQ4_K(as, a, c0, m, a16, xp16, xo, w, xd, xs, t0, cols >>> 5, tb);
                     t0 += w;
                     continue;
                 }

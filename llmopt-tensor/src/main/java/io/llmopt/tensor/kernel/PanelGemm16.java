@@ -14,7 +14,7 @@ import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
- * The Q4_0 register tiles of {@link PanelGemm} in 16-bit integers: the chunk is decoded once to q − 8 as
+ * The Q4_0 and Q4_K register tiles of {@link PanelGemm} in 16-bit integers: the chunk is decoded once to q − 8 as
  * shorts (a[c·P + i], P = 2L rows in one vector of P shorts), the token group's activations are packed as their
  * 8-bit values in shorts, and per block of 32 columns each token's accumulator sums (q − 8)·q_x with one
  * multiply and one add per P weights — exact, |sum| ≤ 32512 — where the float tile needs two fused
@@ -55,6 +55,53 @@ final class PanelGemm16 {
                 case 12 -> s12(a, cb * P, xp, xo + cb * w, tb, t0 * P, d, po + b * bb, xd, t0 * nb + b, nb);
                 case 8 -> s8(a, cb * P, xp, xo + cb * w, tb, t0 * P, d, po + b * bb, xd, t0 * nb + b, nb);
                 default -> s4(a, cb * P, xp, xo + cb * w, tb, t0 * P, d, po + b * bb, xd, t0 * nb + b, nb);
+            }
+        }
+    }
+
+    /**
+     * Q4_K: a16[c·P + i] = q − 8 for the 128 columns of the chunk at c0 (half a super-block of bb bytes), and
+     * for the chunk's sub-block j &lt; 4 the P floats ds = d·sc at a[(128 + 2j)·P ..] and 8·ds + mn at
+     * a[(129 + 2j)·P ..] ({@link PanelKQuants#q4_KScales}).
+     */
+    static void decodeQ4_K(MemorySegment d, long po, long bb, int c0, float[] a, short[] a16) {
+        long fo = po + (c0 >>> 8) * bb;
+        int s0 = (c0 >>> 5) & 7;
+        for (int s = s0; s < s0 + 4; s++) {
+            PanelKQuants.q4_KScales(d, fo, s, (PanelGemm.CHUNK + 2 * (s - s0)) * P, a);
+            for (int k = 0; k < 8; k++) {
+                ShortVector v = ShortVector.fromMemorySegment(SP, d, fo + 24L * P + 2L * P * (8 * s + k), LE);
+                int ao = (32 * (s - s0) + 4 * k) * P;
+                v.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.ASHR, K12).intoArray(a16, ao);
+                v.lanewise(VectorOperators.LSHL, K8).lanewise(VectorOperators.ASHR, K12).intoArray(a16, ao + P);
+                v.lanewise(VectorOperators.LSHL, K4).lanewise(VectorOperators.ASHR, K12).intoArray(a16, ao + 2 * P);
+                v.lanewise(VectorOperators.ASHR, K12).intoArray(a16, ao + 3 * P);
+            }
+        }
+    }
+
+    /**
+     * Q4_K, one token group over a chunk decoded by {@link #decodeQ4_K}: per 32-column sub-block the w-token tile
+     * with d_w = ds (read from a through {@code as}, its segment), then tb = fma(8·ds + mn, xs[t·nb + b], tb) per
+     * token — the GEMV's arithmetic.
+     */
+    static void blocksQ4_K(MemorySegment as, float[] a, int c0, int m, short[] a16, short[] xp, int xo, int w, float[] xd, float[] xs, int t0,
+            int nb, float[] tb) {
+        for (int cb = 0; cb < m; cb += 32) {
+            int b = (c0 + cb) >>> 5;
+            int so = (PanelGemm.CHUNK + 2 * (cb >>> 5)) * P;
+            switch (w) {
+                case 12 -> s12(a16, cb * P, xp, xo + cb * w, tb, t0 * P, as, 4L * so, xd, t0 * nb + b, nb);
+                case 8 -> s8(a16, cb * P, xp, xo + cb * w, tb, t0 * P, as, 4L * so, xd, t0 * nb + b, nb);
+                default -> s4(a16, cb * P, xp, xo + cb * w, tb, t0 * P, as, 4L * so, xd, t0 * nb + b, nb);
+            }
+            FloatVector m0 = FloatVector.fromArray(F, a, so + P);
+            FloatVector m1 = FloatVector.fromArray(F, a, so + P + L);
+            for (int j = 0; j < w; j++) {
+                int to = (t0 + j) * P;
+                FloatVector sx = FloatVector.broadcast(F, xs[(t0 + j) * nb + b]);
+                m0.fma(sx, FloatVector.fromArray(F, tb, to)).intoArray(tb, to);
+                m1.fma(sx, FloatVector.fromArray(F, tb, to + L)).intoArray(tb, to + L);
             }
         }
     }

@@ -237,42 +237,20 @@ final class PanelKQuants {
     }
 
     /**
-     * Q4_K chunk [c0, c0 + 128) of the panel at po (super-blocks of bb bytes): a[c·P + i] = q − 8, and for the
-     * chunk's sub-block j &lt; 4 the P floats ds = d·sc at a[(128 + 2j)·P ..] and 8·ds + mn at
-     * a[(129 + 2j)·P ..] (the GEMM's per-block scaling, see {@link PanelGemm}).
+     * Sub-block s of the super-block at fo: a[so + i] = ds = d·sc and a[so + P + i] = 8·ds + mn (mn = (−dmin)·m)
+     * for the P rows — the scaling the chunk's tiles apply per block.
      */
-    static void decodeQ4_K(MemorySegment d, long po, long bb, int c0, float[] a) {
-        long fo = po + (c0 >>> 8) * bb;
-        int s0 = (c0 >>> 5) & 7;
-        for (int s = s0; s < s0 + 4; s++) {
-            ByteVector sc = ByteVector.fromMemorySegment(B2, d, fo + 8L * P + (long) s * P, LE);
-            ByteVector mb = ByteVector.fromMemorySegment(B2, d, fo + 16L * P + (long) s * P, LE);
-            int so = (CHUNK + 2 * (s - s0)) * P;
-            FloatVector ds = FloatVector.fromMemorySegment(F, d, fo, LE).mul((FloatVector) sc.convertShape(VectorOperators.B2F, F, 0));
-            FloatVector mn = FloatVector.fromMemorySegment(F, d, fo + 4L * P, LE).mul((FloatVector) mb.convertShape(VectorOperators.B2F, F, 0));
-            ds.intoArray(a, so);
-            ds.mul(8f).add(mn).intoArray(a, so + P);
-            ds = FloatVector.fromMemorySegment(F, d, fo + 4L * L, LE).mul((FloatVector) sc.convertShape(VectorOperators.B2F, F, 1));
-            mn = FloatVector.fromMemorySegment(F, d, fo + 4L * P + 4L * L, LE).mul((FloatVector) mb.convertShape(VectorOperators.B2F, F, 1));
-            ds.intoArray(a, so + L);
-            ds.mul(8f).add(mn).intoArray(a, so + P + L);
-            for (int k = 0; k < 8; k++) {
-                ShortVector v = ShortVector.fromMemorySegment(PanelGemv.SP, d, fo + 24L * P + 2L * P * (8 * s + k), LE);
-                int ao = (32 * (s - s0) + 4 * k) * P;
-                ShortVector q0 = v.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.ASHR, K12);
-                ((FloatVector) q0.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 0 * P);
-                ((FloatVector) q0.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 0 * P + L);
-                ShortVector q1 = v.lanewise(VectorOperators.LSHL, K8).lanewise(VectorOperators.ASHR, K12);
-                ((FloatVector) q1.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 1 * P);
-                ((FloatVector) q1.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 1 * P + L);
-                ShortVector q2 = v.lanewise(VectorOperators.LSHL, K4).lanewise(VectorOperators.ASHR, K12);
-                ((FloatVector) q2.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 2 * P);
-                ((FloatVector) q2.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 2 * P + L);
-                ShortVector q3 = v.lanewise(VectorOperators.ASHR, K12);
-                ((FloatVector) q3.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 3 * P);
-                ((FloatVector) q3.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 3 * P + L);
-            }
-        }
+    static void q4_KScales(MemorySegment d, long fo, int s, int so, float[] a) {
+        ByteVector sc = ByteVector.fromMemorySegment(B2, d, fo + 8L * P + (long) s * P, LE);
+        ByteVector mb = ByteVector.fromMemorySegment(B2, d, fo + 16L * P + (long) s * P, LE);
+        FloatVector ds = FloatVector.fromMemorySegment(F, d, fo, LE).mul((FloatVector) sc.convertShape(VectorOperators.B2F, F, 0));
+        FloatVector mn = FloatVector.fromMemorySegment(F, d, fo + 4L * P, LE).mul((FloatVector) mb.convertShape(VectorOperators.B2F, F, 0));
+        ds.intoArray(a, so);
+        ds.mul(8f).add(mn).intoArray(a, so + P);
+        ds = FloatVector.fromMemorySegment(F, d, fo + 4L * L, LE).mul((FloatVector) sc.convertShape(VectorOperators.B2F, F, 1));
+        mn = FloatVector.fromMemorySegment(F, d, fo + 4L * P + 4L * L, LE).mul((FloatVector) mb.convertShape(VectorOperators.B2F, F, 1));
+        ds.intoArray(a, so + L);
+        ds.mul(8f).add(mn).intoArray(a, so + P + L);
     }
 
     /**

@@ -22,7 +22,7 @@ final class PanelMatMul implements RangeTask {
     private float[][] decoded = new float[0][];
     private float[][] totals = new float[0][];
     private float[] xp = new float[0];
-    /** Q4_0 (batch &gt; 1): the packed activations as shorts, and per worker a decoded chunk ({@link PanelGemm16}). */
+    /** Q4_0, Q4_K (batch &gt; 1): the packed activations as shorts, and per worker a decoded chunk ({@link PanelGemm16}). */
     private short[] xp16 = new short[0];
     private short[][] decoded16 = new short[0][];
     /** Per worker: one token's quantized activations before they are packed (Q4_0). */
@@ -95,7 +95,7 @@ final class PanelMatMul implements RangeTask {
             if (ones) {
                 java.util.Arrays.fill(xd, 0, tp * (f.cols() / 32), 1f);
             }
-            boolean shorts = f.type() == io.llmopt.tensor.GgmlType.Q4_0;
+            boolean shorts = f.type() == io.llmopt.tensor.GgmlType.Q4_0 || f.type() == io.llmopt.tensor.GgmlType.Q4_K;
             if (shorts && xp16.length < tp * f.cols()) {
                 xp16 = new short[tp * f.cols()];
             }
@@ -160,7 +160,7 @@ final class PanelMatMul implements RangeTask {
                 if (g >= from && g < to) {
                     if (PanelGemv.quantized(form)) {
                         PanelGemm.packQ8(x, xOffset, batch, cols, t, w, xp, t * cols, xd, xs, quantized[worker],
-                                form.type() == io.llmopt.tensor.GgmlType.Q4_0 ? xp16 : null);
+                                form.type() == io.llmopt.tensor.GgmlType.Q4_0 || form.type() == io.llmopt.tensor.GgmlType.Q4_K ? xp16 : null);
                     } else {
                         PanelGemm.pack(x, xOffset, batch, cols, t, w, xp, t * cols);
                     }
