@@ -20,8 +20,9 @@ import jdk.incubator.vector.VectorSpecies;
  * for F16, Q8_0, Q4_0 and Q4_K, two for F32 and Q6_K) in the outer-product form: for each column c, the weight vectors of the panels are decoded in registers and
  * acc += W[rows, c] · x[c] with x[c] broadcast. The accumulators restart at every {@link ColumnPanels#CHUNK}
  * columns and are added to the running totals, which is the arithmetic the form defines (see there), so the
- * outputs have the bits of {@link #reference} and of the GEMM ({@link PanelGemm}); Q4_0, Q4_K and Q6_K follow the form's 8-bit
- * activation arithmetic instead (see {@link ColumnPanels}). Several panels rather than
+ * outputs have the bits of {@link #reference} and of the GEMM ({@link PanelGemm}); Q8_0 scales per block of 32
+ * columns and Q4_0, Q4_K and Q6_K follow the form's 8-bit activation arithmetic instead (see {@link ColumnPanels}),
+ * their 16-bit loops taking the activations as shorts and shifting by vector counts ({@link #K12}). Several panels rather than
  * one: more independent accumulator chains and memory streams. F16, which needs the most bytes per
  * multiply-add, measured 6.3–6.6 GB/s per core from memory with one panel, 7.2–9.3 with two (2048×2048), and at
  * two threads 14.9–16.5 GB/s with two panels, 17.7–17.9 with four, against 18.8–19.2 for the GGUF-layout four-
