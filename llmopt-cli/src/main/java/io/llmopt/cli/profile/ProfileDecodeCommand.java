@@ -31,7 +31,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code llmopt profile-decode}: where one decoded token's time goes. Runs {@code -n} tokens one at a time
- * (like {@code bench}'s tg, after a warm-up run) with a {@link ForwardProfile} installed and prints wall
+ * (like {@code bench}'s tg, after a warm-up run; with {@code --prompt} as one prefill batch, like pp) with a {@link ForwardProfile} installed and prints wall
  * time per token by stage, the matmuls by weight type and shape (with GB/s of weights read), the pool's
  * dispatches and barrier wait per token, the CPU time of the caller and the kernel threads per token
  * (on a loaded machine CPU time is the steadier figure), and the cost of an empty pool dispatch.
@@ -50,6 +50,10 @@ public final class ProfileDecodeCommand implements Callable<Integer> {
 
     @Option(names = {"-r", "--repetitions"}, paramLabel = "N", description = "measured runs after one warm-up (default: ${DEFAULT-VALUE})")
     int repetitions = 3;
+
+    @Option(names = "--prompt", description = "process the N tokens as one prompt batch (prefill, like bench's pp) instead of one at a time; "
+            + "figures are then per prompt token")
+    boolean prompt;
 
     @Option(names = "--json", description = "print one JSON object (summary, stages, matmuls) instead of the tables")
     boolean json;
@@ -80,7 +84,7 @@ public final class ProfileDecodeCommand implements Callable<Integer> {
                 for (int i = 0; i < tokens; i++) {
                     ids[i] = random.nextInt(loaded.config().vocabSize());
                 }
-                ForwardState s = m.newState(tokens, 1);
+                ForwardState s = m.newState(tokens, prompt ? tokens : 1);
                 long wall = 0, callerCpu = 0, workerCpu = 0, dispatches = 0, barrier = 0;
                 for (int r = -1; r < repetitions; r++) {
                     if (r == 0) {
@@ -88,9 +92,14 @@ public final class ProfileDecodeCommand implements Callable<Integer> {
                     }
                     long d0 = pool.dispatches(), b0 = pool.barrierNanos();
                     long c0 = mx.getCurrentThreadCpuTime(), k0 = kernelThreadsCpu(mx), w0 = System.nanoTime();
-                    for (int i = 0; i < tokens; i++) {
+                    if (prompt) {
                         profile.start();
-                        m.forward(s, ids, i, 1, i, false);
+                        m.forward(s, ids, 0, tokens, 0, false);
+                    } else {
+                        for (int i = 0; i < tokens; i++) {
+                            profile.start();
+                            m.forward(s, ids, i, 1, i, false);
+                        }
                     }
                     if (r >= 0) {
                         wall += System.nanoTime() - w0;
@@ -103,13 +112,14 @@ public final class ProfileDecodeCommand implements Callable<Integer> {
                 long n = (long) tokens * repetitions;
                 double empty = emptyDispatchNanos(pool);
                 List<Map<String, Object>> stages = stages(profile, layers, wall, n);
-                List<Map<String, Object>> matmuls = matmuls(profile, loaded, layers, n);
+                List<Map<String, Object>> matmuls = matmuls(profile, loaded, layers, n, prompt ? tokens : 1);
                 if (json) {
                     Map<String, Object> r = new LinkedHashMap<>();
                     r.put("model", model.getFileName().toString());
                     r.put("threads", threads);
                     r.put("kernels", KernelProvider.get().name());
                     r.put("tokens", tokens);
+                    r.put("prompt", prompt);
                     r.put("repetitions", repetitions);
                     r.put("ms_per_token", wall / 1e6 / n);
                     r.put("tokens_per_second", n / (wall / 1e9));
@@ -122,8 +132,8 @@ public final class ProfileDecodeCommand implements Callable<Integer> {
                     r.put("matmuls", matmuls);
                     out.println(Json.write(r));
                 } else {
-                    out.printf("model %s, %d threads, %s, %d tokens × %d runs (positions 0..%d)%n", model.getFileName(),
-                            threads, KernelProvider.get().name(), tokens, repetitions, tokens - 1);
+                    out.printf("model %s, %d threads, %s, %d tokens × %d runs (positions 0..%d%s)%n", model.getFileName(),
+                            threads, KernelProvider.get().name(), tokens, repetitions, tokens - 1, prompt ? ", one prompt batch" : "");
                     out.printf("wall %.2f ms/token (%.2f t/s); CPU per token: caller %.2f ms, kernel threads %.2f ms%n",
                             wall / 1e6 / n, n / (wall / 1e9), callerCpu / 1e6 / n, workerCpu / 1e6 / n);
                     out.printf("pool: %.1f dispatches/token, caller waited at the barrier %.3f ms/token (%.1f µs per dispatch)%n",
@@ -136,11 +146,11 @@ public final class ProfileDecodeCommand implements Callable<Integer> {
                         out.printf("| %s | %.3f | %.1f %% |%n", st.get("stage"), st.get("ms_per_token"), st.get("share_percent"));
                     }
                     out.println();
-                    out.println("| matmul (type rows×cols) | layers | ms/token | MB/token | GB/s |");
-                    out.println("| --- | ---: | ---: | ---: | ---: |");
+                    out.println("| matmul (type rows×cols) | layers | ms/token | MB/token | GB/s | GFLOP/s |");
+                    out.println("| --- | ---: | ---: | ---: | ---: | ---: |");
                     for (Map<String, Object> mm : matmuls) {
-                        out.printf("| %s | %d | %.3f | %.1f | %.2f |%n", mm.get("matmul"), mm.get("layers"), mm.get("ms_per_token"),
-                                mm.get("mb_per_token"), mm.get("gb_per_second"));
+                        out.printf("| %s | %d | %.3f | %.1f | %.2f | %.1f |%n", mm.get("matmul"), mm.get("layers"), mm.get("ms_per_token"),
+                                mm.get("mb_per_token"), mm.get("gb_per_second"), mm.get("gflop_per_second"));
                     }
                 }
             } finally {
@@ -176,8 +186,9 @@ public final class ProfileDecodeCommand implements Callable<Integer> {
         return r;
     }
 
-    private static List<Map<String, Object>> matmuls(ForwardProfile p, LoadedModel loaded, int layers, long n) {
-        Map<String, long[]> rows = new LinkedHashMap<>(); // key -> {nanos, bytes per token, count}
+    /** Matmul rows; {@code batch} tokens share one read of the weights (1 in decode, N for a prompt). */
+    private static List<Map<String, Object>> matmuls(ForwardProfile p, LoadedModel loaded, int layers, long n, int batch) {
+        Map<String, long[]> rows = new LinkedHashMap<>(); // key -> {nanos, bytes per read, count, weights}
         for (Stage st : Stage.values()) {
             if (!st.isMatmul()) {
                 continue;
@@ -188,15 +199,17 @@ public final class ProfileDecodeCommand implements Callable<Integer> {
                     continue;
                 }
                 StringBuilder key = new StringBuilder(st.toString()).append(' ');
-                long bytes = 0;
+                long bytes = 0, params = 0;
                 for (Tensor w : weights(loaded, st, l)) {
                     key.append(bytes == 0 ? "" : " + ").append(w.type()).append(' ').append(w.dim(0)).append('x').append(w.dim(1));
                     bytes += w.byteSize();
+                    params += w.dim(0) * w.dim(1);
                 }
-                long[] acc = rows.computeIfAbsent(key.toString(), k -> new long[3]);
+                long[] acc = rows.computeIfAbsent(key.toString(), k -> new long[4]);
                 acc[0] += t;
                 acc[1] += bytes;
                 acc[2]++;
+                acc[3] += params;
             }
         }
         List<Map<String, Object>> list = new ArrayList<>();
@@ -207,8 +220,9 @@ public final class ProfileDecodeCommand implements Callable<Integer> {
             r.put("matmul", e.getKey());
             r.put("layers", (int) a[2]);
             r.put("ms_per_token", ms);
-            r.put("mb_per_token", a[1] / 1e6);
-            r.put("gb_per_second", a[1] / 1e6 / ms);
+            r.put("mb_per_token", a[1] / 1e6 / batch);
+            r.put("gb_per_second", a[1] / 1e6 / batch / ms);
+            r.put("gflop_per_second", 2.0 * a[3] / 1e6 / ms);
             list.add(r);
         }
         return list;
