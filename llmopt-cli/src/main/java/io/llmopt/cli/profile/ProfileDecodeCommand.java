@@ -209,7 +209,7 @@ public final class ProfileDecodeCommand implements Callable<Integer> {
                 acc[0] += t;
                 acc[1] += bytes;
                 acc[2]++;
-                acc[3] += params;
+                acc[3] += st == Stage.OUTPUT ? params : params * batch; // a prompt's logits are computed for its last token only
             }
         }
         List<Map<String, Object>> list = new ArrayList<>();
@@ -222,7 +222,7 @@ public final class ProfileDecodeCommand implements Callable<Integer> {
             r.put("ms_per_token", ms);
             r.put("mb_per_token", a[1] / 1e6 / batch);
             r.put("gb_per_second", a[1] / 1e6 / batch / ms);
-            r.put("gflop_per_second", 2.0 * a[3] / 1e6 / ms);
+            r.put("gflop_per_second", 2.0 * a[3] / batch / 1e6 / ms);
             list.add(r);
         }
         return list;

@@ -55,4 +55,29 @@ class ProfileDecodeCommandTest {
         }
         assertThat(sum).isCloseTo(root.get("ms_per_token").asDouble(), org.assertj.core.api.Assertions.within(0.01));
     }
+
+    @Test
+    void promptModeProfilesOneBatchAndCountsTheFlopsOfEveryToken() throws Exception {
+        String model = SharedData.require("models/stories260K/stories260K-f32.gguf").toString();
+        var cli = Main.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        int code = cli.execute("profile-decode", "-m", model, "-n", "16", "-r", "1", "-t", "2", "--prompt", "--json");
+        assertThat(code).as(err.toString()).isZero();
+        var root = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.toString());
+        assertThat(root.get("prompt").asBoolean()).isTrue();
+        for (var mm : root.get("matmuls")) {
+            double ms = mm.get("ms_per_token").asDouble();
+            // per prompt token: every weight read once per batch, 2 flops per weight and token (the output matrix: last token only)
+            double perRead = mm.get("mb_per_token").asDouble() * 16;
+            assertThat(mm.get("gb_per_second").asDouble()).isCloseTo(perRead / 16 / ms, org.assertj.core.data.Percentage.withPercentage(1e-6));
+            assertThat(mm.get("gflop_per_second").asDouble()).isPositive();
+            if (mm.get("matmul").asText().startsWith("FFN_DOWN")) {
+                // stories260K: down is 64×172 f32 (4 bytes a weight), so flops per token = 2·weights = bytes/2
+                assertThat(mm.get("gflop_per_second").asDouble()).isCloseTo(perRead / 2 / ms, org.assertj.core.data.Percentage.withPercentage(1e-6));
+            }
+        }
+    }
 }
