@@ -106,7 +106,7 @@ final class PanelGemm {
     /**
      * Q4_0 and Q8_0, one token group over a decoded chunk (a[c·P + i] = q − 8, or q), blocks of bb bytes in the
      * form: per block of 32 columns a register tile sums from 0 (Q4_0: exactly, every partial sum an integer of
-     * magnitude ≤ 32512; Q8_0: on the float activations, xd all ones) and adds fma(sum, d_w·d_x, tb) per token:
+     * magnitude ≤ 32512; Q8_0: on the float activations, xd null for d_x = 1) and adds fma(sum, d_w·d_x, tb) per token:
      * the GEMV's arithmetic.
      */
     private static void blocks(MemorySegment d, long po, long bb, int c0, int m, float[] a, float[] xp, int xo, int w, float[] xd, int t0, int nb,
@@ -171,8 +171,8 @@ final class PanelGemm {
                     t0 += w;
                     continue;
                 }
-                if (f.type() == io.llmopt.tensor.GgmlType.Q8_0) {
-                    blocks(d, po, f.blockBytes(), c0, m, a, xp, xo, w, xd, t0, cols >>> 5, tb);
+                if (f.type() == io.llmopt.tensor.GgmlType.Q8_0) { // float activations: d_x = 1, no multiply (xd null)
+                    blocks(d, po, f.blockBytes(), c0, m, a, xp, xo, w, null, t0, cols >>> 5, tb);
                     t0 += w;
                     continue;
                 }
@@ -436,42 +436,42 @@ final class PanelGemm {
         FloatVector d0 = FloatVector.fromMemorySegment(F, d, fo, LE);
         FloatVector d1 = FloatVector.fromMemorySegment(F, d, fo + 4L * L, LE);
         float s;
-        s = xd[xdo];
-        c00.fma(d0.mul(s), FloatVector.fromArray(F, tb, to)).intoArray(tb, to);
-        c10.fma(d1.mul(s), FloatVector.fromArray(F, tb, to + L)).intoArray(tb, to + L);
-        s = xd[xdo + 1 * nb];
-        c01.fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 1 * P)).intoArray(tb, to + 1 * P);
-        c11.fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 1 * P + L)).intoArray(tb, to + 1 * P + L);
-        s = xd[xdo + 2 * nb];
-        c02.fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 2 * P)).intoArray(tb, to + 2 * P);
-        c12.fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 2 * P + L)).intoArray(tb, to + 2 * P + L);
-        s = xd[xdo + 3 * nb];
-        c03.fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 3 * P)).intoArray(tb, to + 3 * P);
-        c13.fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 3 * P + L)).intoArray(tb, to + 3 * P + L);
-        s = xd[xdo + 4 * nb];
-        c04.fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 4 * P)).intoArray(tb, to + 4 * P);
-        c14.fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 4 * P + L)).intoArray(tb, to + 4 * P + L);
-        s = xd[xdo + 5 * nb];
-        c05.fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 5 * P)).intoArray(tb, to + 5 * P);
-        c15.fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 5 * P + L)).intoArray(tb, to + 5 * P + L);
-        s = xd[xdo + 6 * nb];
-        c06.fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 6 * P)).intoArray(tb, to + 6 * P);
-        c16.fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 6 * P + L)).intoArray(tb, to + 6 * P + L);
-        s = xd[xdo + 7 * nb];
-        c07.fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 7 * P)).intoArray(tb, to + 7 * P);
-        c17.fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 7 * P + L)).intoArray(tb, to + 7 * P + L);
-        s = xd[xdo + 8 * nb];
-        c08.fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 8 * P)).intoArray(tb, to + 8 * P);
-        c18.fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 8 * P + L)).intoArray(tb, to + 8 * P + L);
-        s = xd[xdo + 9 * nb];
-        c09.fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 9 * P)).intoArray(tb, to + 9 * P);
-        c19.fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 9 * P + L)).intoArray(tb, to + 9 * P + L);
-        s = xd[xdo + 10 * nb];
-        c010.fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 10 * P)).intoArray(tb, to + 10 * P);
-        c110.fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 10 * P + L)).intoArray(tb, to + 10 * P + L);
-        s = xd[xdo + 11 * nb];
-        c011.fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 11 * P)).intoArray(tb, to + 11 * P);
-        c111.fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 11 * P + L)).intoArray(tb, to + 11 * P + L);
+        s = xd == null ? 1f : xd[xdo];
+        c00.fma((xd == null ? d0 : d0.mul(s)), FloatVector.fromArray(F, tb, to)).intoArray(tb, to);
+        c10.fma((xd == null ? d1 : d1.mul(s)), FloatVector.fromArray(F, tb, to + L)).intoArray(tb, to + L);
+        s = xd == null ? 1f : xd[xdo + 1 * nb];
+        c01.fma((xd == null ? d0 : d0.mul(s)), FloatVector.fromArray(F, tb, to + 1 * P)).intoArray(tb, to + 1 * P);
+        c11.fma((xd == null ? d1 : d1.mul(s)), FloatVector.fromArray(F, tb, to + 1 * P + L)).intoArray(tb, to + 1 * P + L);
+        s = xd == null ? 1f : xd[xdo + 2 * nb];
+        c02.fma((xd == null ? d0 : d0.mul(s)), FloatVector.fromArray(F, tb, to + 2 * P)).intoArray(tb, to + 2 * P);
+        c12.fma((xd == null ? d1 : d1.mul(s)), FloatVector.fromArray(F, tb, to + 2 * P + L)).intoArray(tb, to + 2 * P + L);
+        s = xd == null ? 1f : xd[xdo + 3 * nb];
+        c03.fma((xd == null ? d0 : d0.mul(s)), FloatVector.fromArray(F, tb, to + 3 * P)).intoArray(tb, to + 3 * P);
+        c13.fma((xd == null ? d1 : d1.mul(s)), FloatVector.fromArray(F, tb, to + 3 * P + L)).intoArray(tb, to + 3 * P + L);
+        s = xd == null ? 1f : xd[xdo + 4 * nb];
+        c04.fma((xd == null ? d0 : d0.mul(s)), FloatVector.fromArray(F, tb, to + 4 * P)).intoArray(tb, to + 4 * P);
+        c14.fma((xd == null ? d1 : d1.mul(s)), FloatVector.fromArray(F, tb, to + 4 * P + L)).intoArray(tb, to + 4 * P + L);
+        s = xd == null ? 1f : xd[xdo + 5 * nb];
+        c05.fma((xd == null ? d0 : d0.mul(s)), FloatVector.fromArray(F, tb, to + 5 * P)).intoArray(tb, to + 5 * P);
+        c15.fma((xd == null ? d1 : d1.mul(s)), FloatVector.fromArray(F, tb, to + 5 * P + L)).intoArray(tb, to + 5 * P + L);
+        s = xd == null ? 1f : xd[xdo + 6 * nb];
+        c06.fma((xd == null ? d0 : d0.mul(s)), FloatVector.fromArray(F, tb, to + 6 * P)).intoArray(tb, to + 6 * P);
+        c16.fma((xd == null ? d1 : d1.mul(s)), FloatVector.fromArray(F, tb, to + 6 * P + L)).intoArray(tb, to + 6 * P + L);
+        s = xd == null ? 1f : xd[xdo + 7 * nb];
+        c07.fma((xd == null ? d0 : d0.mul(s)), FloatVector.fromArray(F, tb, to + 7 * P)).intoArray(tb, to + 7 * P);
+        c17.fma((xd == null ? d1 : d1.mul(s)), FloatVector.fromArray(F, tb, to + 7 * P + L)).intoArray(tb, to + 7 * P + L);
+        s = xd == null ? 1f : xd[xdo + 8 * nb];
+        c08.fma((xd == null ? d0 : d0.mul(s)), FloatVector.fromArray(F, tb, to + 8 * P)).intoArray(tb, to + 8 * P);
+        c18.fma((xd == null ? d1 : d1.mul(s)), FloatVector.fromArray(F, tb, to + 8 * P + L)).intoArray(tb, to + 8 * P + L);
+        s = xd == null ? 1f : xd[xdo + 9 * nb];
+        c09.fma((xd == null ? d0 : d0.mul(s)), FloatVector.fromArray(F, tb, to + 9 * P)).intoArray(tb, to + 9 * P);
+        c19.fma((xd == null ? d1 : d1.mul(s)), FloatVector.fromArray(F, tb, to + 9 * P + L)).intoArray(tb, to + 9 * P + L);
+        s = xd == null ? 1f : xd[xdo + 10 * nb];
+        c010.fma((xd == null ? d0 : d0.mul(s)), FloatVector.fromArray(F, tb, to + 10 * P)).intoArray(tb, to + 10 * P);
+        c110.fma((xd == null ? d1 : d1.mul(s)), FloatVector.fromArray(F, tb, to + 10 * P + L)).intoArray(tb, to + 10 * P + L);
+        s = xd == null ? 1f : xd[xdo + 11 * nb];
+        c011.fma((xd == null ? d0 : d0.mul(s)), FloatVector.fromArray(F, tb, to + 11 * P)).intoArray(tb, to + 11 * P);
+        c111.fma((xd == null ? d1 : d1.mul(s)), FloatVector.fromArray(F, tb, to + 11 * P + L)).intoArray(tb, to + 11 * P + L);
     }
 
     /**
@@ -514,30 +514,30 @@ final class PanelGemm {
         FloatVector d0 = FloatVector.fromMemorySegment(F, d, fo, LE);
         FloatVector d1 = FloatVector.fromMemorySegment(F, d, fo + 4L * L, LE);
         float s;
-        s = xd[xdo];
-        c00.fma(d0.mul(s), FloatVector.fromArray(F, tb, to)).intoArray(tb, to);
-        c10.fma(d1.mul(s), FloatVector.fromArray(F, tb, to + L)).intoArray(tb, to + L);
-        s = xd[xdo + 1 * nb];
-        c01.fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 1 * P)).intoArray(tb, to + 1 * P);
-        c11.fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 1 * P + L)).intoArray(tb, to + 1 * P + L);
-        s = xd[xdo + 2 * nb];
-        c02.fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 2 * P)).intoArray(tb, to + 2 * P);
-        c12.fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 2 * P + L)).intoArray(tb, to + 2 * P + L);
-        s = xd[xdo + 3 * nb];
-        c03.fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 3 * P)).intoArray(tb, to + 3 * P);
-        c13.fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 3 * P + L)).intoArray(tb, to + 3 * P + L);
-        s = xd[xdo + 4 * nb];
-        c04.fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 4 * P)).intoArray(tb, to + 4 * P);
-        c14.fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 4 * P + L)).intoArray(tb, to + 4 * P + L);
-        s = xd[xdo + 5 * nb];
-        c05.fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 5 * P)).intoArray(tb, to + 5 * P);
-        c15.fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 5 * P + L)).intoArray(tb, to + 5 * P + L);
-        s = xd[xdo + 6 * nb];
-        c06.fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 6 * P)).intoArray(tb, to + 6 * P);
-        c16.fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 6 * P + L)).intoArray(tb, to + 6 * P + L);
-        s = xd[xdo + 7 * nb];
-        c07.fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 7 * P)).intoArray(tb, to + 7 * P);
-        c17.fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 7 * P + L)).intoArray(tb, to + 7 * P + L);
+        s = xd == null ? 1f : xd[xdo];
+        c00.fma((xd == null ? d0 : d0.mul(s)), FloatVector.fromArray(F, tb, to)).intoArray(tb, to);
+        c10.fma((xd == null ? d1 : d1.mul(s)), FloatVector.fromArray(F, tb, to + L)).intoArray(tb, to + L);
+        s = xd == null ? 1f : xd[xdo + 1 * nb];
+        c01.fma((xd == null ? d0 : d0.mul(s)), FloatVector.fromArray(F, tb, to + 1 * P)).intoArray(tb, to + 1 * P);
+        c11.fma((xd == null ? d1 : d1.mul(s)), FloatVector.fromArray(F, tb, to + 1 * P + L)).intoArray(tb, to + 1 * P + L);
+        s = xd == null ? 1f : xd[xdo + 2 * nb];
+        c02.fma((xd == null ? d0 : d0.mul(s)), FloatVector.fromArray(F, tb, to + 2 * P)).intoArray(tb, to + 2 * P);
+        c12.fma((xd == null ? d1 : d1.mul(s)), FloatVector.fromArray(F, tb, to + 2 * P + L)).intoArray(tb, to + 2 * P + L);
+        s = xd == null ? 1f : xd[xdo + 3 * nb];
+        c03.fma((xd == null ? d0 : d0.mul(s)), FloatVector.fromArray(F, tb, to + 3 * P)).intoArray(tb, to + 3 * P);
+        c13.fma((xd == null ? d1 : d1.mul(s)), FloatVector.fromArray(F, tb, to + 3 * P + L)).intoArray(tb, to + 3 * P + L);
+        s = xd == null ? 1f : xd[xdo + 4 * nb];
+        c04.fma((xd == null ? d0 : d0.mul(s)), FloatVector.fromArray(F, tb, to + 4 * P)).intoArray(tb, to + 4 * P);
+        c14.fma((xd == null ? d1 : d1.mul(s)), FloatVector.fromArray(F, tb, to + 4 * P + L)).intoArray(tb, to + 4 * P + L);
+        s = xd == null ? 1f : xd[xdo + 5 * nb];
+        c05.fma((xd == null ? d0 : d0.mul(s)), FloatVector.fromArray(F, tb, to + 5 * P)).intoArray(tb, to + 5 * P);
+        c15.fma((xd == null ? d1 : d1.mul(s)), FloatVector.fromArray(F, tb, to + 5 * P + L)).intoArray(tb, to + 5 * P + L);
+        s = xd == null ? 1f : xd[xdo + 6 * nb];
+        c06.fma((xd == null ? d0 : d0.mul(s)), FloatVector.fromArray(F, tb, to + 6 * P)).intoArray(tb, to + 6 * P);
+        c16.fma((xd == null ? d1 : d1.mul(s)), FloatVector.fromArray(F, tb, to + 6 * P + L)).intoArray(tb, to + 6 * P + L);
+        s = xd == null ? 1f : xd[xdo + 7 * nb];
+        c07.fma((xd == null ? d0 : d0.mul(s)), FloatVector.fromArray(F, tb, to + 7 * P)).intoArray(tb, to + 7 * P);
+        c17.fma((xd == null ? d1 : d1.mul(s)), FloatVector.fromArray(F, tb, to + 7 * P + L)).intoArray(tb, to + 7 * P + L);
     }
 
     /**
@@ -568,17 +568,17 @@ final class PanelGemm {
         FloatVector d0 = FloatVector.fromMemorySegment(F, d, fo, LE);
         FloatVector d1 = FloatVector.fromMemorySegment(F, d, fo + 4L * L, LE);
         float s;
-        s = xd[xdo];
-        c00.fma(d0.mul(s), FloatVector.fromArray(F, tb, to)).intoArray(tb, to);
-        c10.fma(d1.mul(s), FloatVector.fromArray(F, tb, to + L)).intoArray(tb, to + L);
-        s = xd[xdo + 1 * nb];
-        c01.fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 1 * P)).intoArray(tb, to + 1 * P);
-        c11.fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 1 * P + L)).intoArray(tb, to + 1 * P + L);
-        s = xd[xdo + 2 * nb];
-        c02.fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 2 * P)).intoArray(tb, to + 2 * P);
-        c12.fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 2 * P + L)).intoArray(tb, to + 2 * P + L);
-        s = xd[xdo + 3 * nb];
-        c03.fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 3 * P)).intoArray(tb, to + 3 * P);
-        c13.fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 3 * P + L)).intoArray(tb, to + 3 * P + L);
+        s = xd == null ? 1f : xd[xdo];
+        c00.fma((xd == null ? d0 : d0.mul(s)), FloatVector.fromArray(F, tb, to)).intoArray(tb, to);
+        c10.fma((xd == null ? d1 : d1.mul(s)), FloatVector.fromArray(F, tb, to + L)).intoArray(tb, to + L);
+        s = xd == null ? 1f : xd[xdo + 1 * nb];
+        c01.fma((xd == null ? d0 : d0.mul(s)), FloatVector.fromArray(F, tb, to + 1 * P)).intoArray(tb, to + 1 * P);
+        c11.fma((xd == null ? d1 : d1.mul(s)), FloatVector.fromArray(F, tb, to + 1 * P + L)).intoArray(tb, to + 1 * P + L);
+        s = xd == null ? 1f : xd[xdo + 2 * nb];
+        c02.fma((xd == null ? d0 : d0.mul(s)), FloatVector.fromArray(F, tb, to + 2 * P)).intoArray(tb, to + 2 * P);
+        c12.fma((xd == null ? d1 : d1.mul(s)), FloatVector.fromArray(F, tb, to + 2 * P + L)).intoArray(tb, to + 2 * P + L);
+        s = xd == null ? 1f : xd[xdo + 3 * nb];
+        c03.fma((xd == null ? d0 : d0.mul(s)), FloatVector.fromArray(F, tb, to + 3 * P)).intoArray(tb, to + 3 * P);
+        c13.fma((xd == null ? d1 : d1.mul(s)), FloatVector.fromArray(F, tb, to + 3 * P + L)).intoArray(tb, to + 3 * P + L);
     }
 }

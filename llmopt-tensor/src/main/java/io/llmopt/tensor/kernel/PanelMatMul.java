@@ -87,13 +87,9 @@ final class PanelMatMul implements RangeTask {
             if (xp.length < tp * f.cols()) {
                 xp = new float[tp * f.cols()];
             }
-            boolean ones = f.type() == io.llmopt.tensor.GgmlType.Q8_0; // its block tiles take d_x = 1 (float activations)
-            if ((q8 || ones) && xd.length < tp * (f.cols() / 32)) {
+            if (q8 && xd.length < tp * (f.cols() / 32)) {
                 xd = new float[tp * (f.cols() / 32)];
                 xs = new float[tp * (f.cols() / 32)];
-            }
-            if (ones) {
-                java.util.Arrays.fill(xd, 0, tp * (f.cols() / 32), 1f);
             }
             boolean shorts = f.type() == io.llmopt.tensor.GgmlType.Q4_0 || f.type() == io.llmopt.tensor.GgmlType.Q4_K;
             if (shorts && xp16.length < tp * f.cols()) {
