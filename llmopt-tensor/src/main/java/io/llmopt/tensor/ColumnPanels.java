@@ -43,10 +43,14 @@ import java.lang.foreign.MemorySegment;
  * for larger, infinite or NaN x it runs the unscaled kernel (r·2¹¹², then fma with x). The GEMM widens with
  * {@code Float.float16ToFloat} (vcvtph2ps), the same floats. A matrix holding an infinite or NaN half is
  * rejected by {@link #pack} and stays in the GGUF layout.</li>
- * <li>Q8_0: per block of 32 columns, P float32 scales d, then per column P signed bytes q; W = q·d.</li>
- * <li>Q4_0: per block of 32 columns, P float32 scales d, then eight words of P shorts: nibble n of word k of
+ * <li>Q8_0: per block of 32 columns, P fp16 scales d (the file's bits), then per column P signed bytes q; W = q·d.
+ * 34 bytes per row and block, as in GGUF.</li>
+ * <li>Q4_0: per block of 32 columns, P fp16 scales d (the file's bits), then eight words of P shorts: nibble n of word k of
  * row i is q xor 8 (the 4-bit two's complement of q − 8) of column 4k + n, so two shifts give q − 8 sign-extended
- * in a 16-bit lane; W = (q − 8)·d, the Q4_0 decoder's value.</li>
+ * in a 16-bit lane; W = (q − 8)·d, the Q4_0 decoder's value. 18 bytes per row and block, as in GGUF. The GEMV
+ * widens the scales as F16 weights, r = d·2⁻¹¹² in two integer operations (exact for finite d), then r·2¹¹² = d
+ * (exact); a matrix with an infinite or NaN scale is rejected by {@link #pack}. Float32 scales (20 and 36 bytes
+ * per row and block) cost the memory-bound decode up to 10 % and 5.5 % more bytes.</li>
  * <li>Q4_K: per super-block of 256 columns, P float32 d, P float32 −dmin, then per 32-column sub-block s
  * P bytes sc (the 6-bit scales, [s][i]), then per sub-block P bytes m (the 6-bit minimums), then 64 words of
  * P shorts as in Q4_0 (nibble n of word k of row i is q xor 8 for column 4k + n of the super-block); W = fma(q, d·sc,
@@ -59,9 +63,9 @@ import java.lang.foreign.MemorySegment;
  * arithmetic shift right by 10 give q − 32 sign-extended in a 16-bit lane; W = (q − 32)·(d·sc), the codec's
  * expression (the product of three is exact). 212 bytes per row and super-block (GGUF: 210).</li>
  * </ul>
- * Scales of Q8_0 and Q4_0 are widened to float32 (Q4_0: 0.625 bytes per weight instead of 0.5625; Q8_0: 1.125
- * instead of 1.0625); those of the K-quants stay bytes (the kernels widen them once per sub-block). A K-quant
- * matrix with an infinite or NaN fp16 scale is rejected by {@link #pack} like such an F16 matrix.
+ * Scales of Q8_0 and Q4_0 stay fp16 (as many bytes per weight as GGUF); the K-quants' d and dmin are widened to
+ * float32 and their sub-block scales stay bytes (the kernels widen them once per sub-block). A Q8_0, Q4_0 or
+ * K-quant matrix with an infinite or NaN fp16 scale is rejected by {@link #pack} like such an F16 matrix.
  */
 public final class ColumnPanels implements PackedRows {
     /** Columns per partial sum of the arithmetic (a multiple of 32, so a quantized block never straddles two; half a K-quant super-block). */
@@ -106,8 +110,8 @@ public final class ColumnPanels implements PackedRows {
         return switch (type) {
             case F32 -> 4L * p * cols;
             case F16 -> 2L * p * cols;
-            case Q8_0 -> cols / 32 * (4L * p + 32L * p);
-            case Q4_0 -> cols / 32 * (4L * p + 16L * p);
+            case Q8_0 -> cols / 32 * (2L * p + 32L * p);
+            case Q4_0 -> cols / 32 * (2L * p + 16L * p);
             case Q4_K -> cols / 256 * (Q4_K_BLOCK * p);
             case Q6_K -> cols / 256 * (Q6_K_BLOCK * p);
             default -> throw new LlmoptException("column panels: no layout for " + type);
@@ -118,10 +122,10 @@ public final class ColumnPanels implements PackedRows {
     public long blockBytes() {
         int p = panelRows();
         return switch (type) {
-            case Q8_0 -> 36L * p;
+            case Q8_0 -> 34L * p;
             case Q4_K -> Q4_K_BLOCK * p;
             case Q6_K -> Q6_K_BLOCK * p;
-            default -> 20L * p;
+            default -> 18L * p;
         };
     }
 
@@ -182,9 +186,9 @@ public final class ColumnPanels implements PackedRows {
                         long fo = b * blockBytes();
                         for (int i = 0; i < p; i++) {
                             long bo = (long) i * rowBytes + 34L * b;
-                            out.set(Layouts.FLOAT, fo + 4L * i, Float.float16ToFloat(in.get(Layouts.SHORT, bo)));
+                            out.set(Layouts.SHORT, fo + 2L * i, finiteScale(t, panel * p + i, in, bo));
                             for (int j = 0; j < 32; j++) {
-                                out.set(Layouts.BYTE, fo + 4L * p + (long) j * p + i, in.get(Layouts.BYTE, bo + 2 + j));
+                                out.set(Layouts.BYTE, fo + 2L * p + (long) j * p + i, in.get(Layouts.BYTE, bo + 2 + j));
                             }
                         }
                     }
@@ -194,7 +198,7 @@ public final class ColumnPanels implements PackedRows {
                         long fo = b * blockBytes();
                         for (int i = 0; i < p; i++) {
                             long bo = (long) i * rowBytes + 18L * b;
-                            out.set(Layouts.FLOAT, fo + 4L * i, Float.float16ToFloat(in.get(Layouts.SHORT, bo)));
+                            out.set(Layouts.SHORT, fo + 2L * i, finiteScale(t, panel * p + i, in, bo));
                             for (int k = 0; k < 8; k++) {
                                 int word = 0;
                                 for (int m = 0; m < 4; m++) {
@@ -202,7 +206,7 @@ public final class ColumnPanels implements PackedRows {
                                     int v = in.get(Layouts.BYTE, bo + 2 + (j & 15)) & 0xFF;
                                     word |= ((j < 16 ? v : v >>> 4) & 15 ^ 8) << (4 * m); // q xor 8: the 4-bit two's complement of q − 8
                                 }
-                                out.set(Layouts.SHORT, fo + 4L * p + 2L * ((long) k * p + i), (short) word);
+                                out.set(Layouts.SHORT, fo + 2L * p + 2L * ((long) k * p + i), (short) word);
                             }
                         }
                     }
@@ -228,12 +232,17 @@ public final class ColumnPanels implements PackedRows {
     }
 
     private static float finiteHalf(Tensor t, int row, MemorySegment src, long o) {
+        return Float.float16ToFloat(finiteScale(t, row, src, o));
+    }
+
+    /** The fp16 scale at {@code o}, its bits, if finite (else the one-line error of {@link #pack}). */
+    private static short finiteScale(Tensor t, int row, MemorySegment src, long o) {
         short h = src.get(Layouts.SHORT, o);
         if ((h & 0x7C00) == 0x7C00) {
             throw new LlmoptException("tensor '" + t.name() + "': row " + row + " has an infinite or NaN fp16 scale;"
                     + " the column-panel decode is exact for finite scales only");
         }
-        return Float.float16ToFloat(h);
+        return h;
     }
 
     /** Q4_K super-block at {@code bo} (GGUF) into row i of the panel super-block at {@code fo}. */
@@ -301,12 +310,9 @@ public final class ColumnPanels implements PackedRows {
                 case F16 -> Float.float16ToFloat(data.get(Layouts.SHORT, po + 2L * ((long) c * p + i)));
                 case Q8_0 -> {
                     long fo = po + (c / 32) * blockBytes();
-                    yield data.get(Layouts.BYTE, fo + 4L * p + (long) (c % 32) * p + i) * data.get(Layouts.FLOAT, fo + 4L * i);
+                    yield data.get(Layouts.BYTE, fo + 2L * p + (long) (c % 32) * p + i) * q4_0Scale(row, c);
                 }
-                case Q4_0 -> {
-                    long fo = po + (c / 32) * blockBytes();
-                    yield q4_0(row, c) * data.get(Layouts.FLOAT, fo + 4L * i);
-                }
+                case Q4_0 -> q4_0(row, c) * q4_0Scale(row, c);
                 case Q4_K -> Math.fma((float) (q4_K(row, c) + 8), q4_KScale(row, c), q4_KMin(row, c));
                 case Q6_K -> (float) q6_K(row, c) * q6_KScale(row, c);
                 default -> throw new AssertionError(type);
@@ -321,7 +327,7 @@ public final class ColumnPanels implements PackedRows {
     public int q4_0(int row, int c) {
         int p = panelRows();
         long fo = (row / p) * panelBytes + (c / 32) * blockBytes();
-        short word = data.get(Layouts.SHORT, fo + 4L * p + 2L * ((long) (c % 32 / 4) * p + row % p));
+        short word = data.get(Layouts.SHORT, fo + 2L * p + 2L * ((long) (c % 32 / 4) * p + row % p));
         return (short) (word << (12 - 4 * (c % 4))) >> 12;
     }
 
@@ -382,18 +388,18 @@ public final class ColumnPanels implements PackedRows {
     public int q8_0(int row, int c) {
         int p = panelRows();
         long fo = (row / p) * panelBytes + (c / 32) * blockBytes();
-        return data.get(Layouts.BYTE, fo + 4L * p + (long) (c % 32) * p + row % p);
+        return data.get(Layouts.BYTE, fo + 2L * p + (long) (c % 32) * p + row % p);
     }
 
     /** Q8_0 only: the scale d of the block of row {@code row} holding column {@code c}. */
     public float q8_0Scale(int row, int c) {
-        return q4_0Scale(row, c); // the same place: P float scales at the start of every block
+        return q4_0Scale(row, c); // the same place: P fp16 scales at the start of every block
     }
 
     /** Q4_0 only: the scale d of the block of row {@code row} holding column {@code c}. */
     public float q4_0Scale(int row, int c) {
         int p = panelRows();
-        return data.get(Layouts.FLOAT, (row / p) * panelBytes + (c / 32) * blockBytes() + 4L * (row % p));
+        return Float.float16ToFloat(data.get(Layouts.SHORT, (row / p) * panelBytes + (c / 32) * blockBytes() + 2L * (row % p)));
     }
 
     @Override

@@ -104,19 +104,34 @@ final class PanelGemm {
     }
 
     /**
-     * Q4_0 and Q8_0, one token group over a decoded chunk (a[c·P + i] = q − 8, or q), blocks of bb bytes in the
-     * form: per block of 32 columns a register tile sums from 0 (Q4_0: exactly, every partial sum an integer of
-     * magnitude ≤ 32512; Q8_0: on the float activations, xd null for d_x = 1) and adds fma(sum, d_w·d_x, tb) per token:
-     * the GEMV's arithmetic.
+     * Q8_0, one token group over a decoded chunk (a[c·P + i] = q), the block scales widened by {@link #halfScales}
+     * into a[(CHUNK + j)·P ..], reached through {@code as}, the segment of a: per block of 32 columns a register
+     * tile sums from 0 on the float activations (xd null for d_x = 1) and adds fma(sum, d_w, tb) per token: the
+     * GEMV's arithmetic.
      */
-    private static void blocks(MemorySegment d, long po, long bb, int c0, int m, float[] a, float[] xp, int xo, int w, float[] xd, int t0, int nb,
+    private static void blocks(MemorySegment as, int c0, int m, float[] a, float[] xp, int xo, int w, float[] xd, int t0, int nb,
             float[] tb) {
         for (int cb = 0; cb < m; cb += 32) {
             int b = (c0 + cb) >>> 5;
+            long so = 4L * (CHUNK + (cb >>> 5)) * P;
             switch (w) {
-                case 12 -> q12(a, cb * P, 32, xp, xo + cb * w, tb, t0 * P, d, po + b * bb, xd, t0 * nb + b, nb);
-                case 8 -> q8(a, cb * P, 32, xp, xo + cb * w, tb, t0 * P, d, po + b * bb, xd, t0 * nb + b, nb);
-                default -> q4(a, cb * P, 32, xp, xo + cb * w, tb, t0 * P, d, po + b * bb, xd, t0 * nb + b, nb);
+                case 12 -> q12(a, cb * P, 32, xp, xo + cb * w, tb, t0 * P, as, so, xd, t0 * nb + b, nb);
+                case 8 -> q8(a, cb * P, 32, xp, xo + cb * w, tb, t0 * P, as, so, xd, t0 * nb + b, nb);
+                default -> q4(a, cb * P, 32, xp, xo + cb * w, tb, t0 * P, as, so, xd, t0 * nb + b, nb);
+            }
+        }
+    }
+
+    /**
+     * Q8_0 and Q4_0: the fp16 scales of the chunk's blocks (at c0, m columns; blocks of bb bytes at po) widened
+     * to a[(CHUNK + j)·P + i] for block j of the chunk and row i ({@code Float.float16ToFloat}: the GEMV's d).
+     */
+    static void halfScales(MemorySegment d, long po, long bb, int c0, int m, float[] a) {
+        for (int j = 0; j < m >>> 5; j++) {
+            long so = po + ((c0 >>> 5) + j) * bb;
+            int ao = (CHUNK + j) * P;
+            for (int i = 0; i < P; i++) {
+                a[ao + i] = Float.float16ToFloat(d.get(Layouts.SHORT, so + 2L * i));
             }
         }
     }
@@ -151,14 +166,20 @@ final class PanelGemm {
         java.util.Arrays.fill(tb, 0, tp * P, 0f);
         MemorySegment d = f.data();
         long po = f.panelOffset(p);
-        MemorySegment as = f.type() == io.llmopt.tensor.GgmlType.Q4_K || f.type() == io.llmopt.tensor.GgmlType.Q6_K ? MemorySegment.ofArray(a) : null;
+        MemorySegment as = MemorySegment.ofArray(a);
         for (int c0 = 0; c0 < cols; c0 += CHUNK) {
             int m = Math.min(CHUNK, cols - c0);
             switch (f.type()) {
                 case F32 -> MemorySegment.copy(d, Layouts.FLOAT, po + 4L * P * c0, a, 0, m * P);
                 case F16 -> f16(d, po, c0, m, a);
-                case Q8_0 -> q8_0(d, po, c0, m, a);
-                case Q4_0 -> PanelGemm16.decodeQ4_0(d, po, c0, m, a16);
+                case Q8_0 -> {
+                    q8_0(d, po, c0, m, a);
+                    halfScales(d, po, f.blockBytes(), c0, m, a);
+                }
+                case Q4_0 -> {
+                    PanelGemm16.decodeQ4_0(d, po, c0, m, a16);
+                    halfScales(d, po, f.blockBytes(), c0, m, a);
+                }
                 case Q4_K -> PanelGemm16.decodeQ4_K(d, po, f.blockBytes(), c0, a, a16);
                 case Q6_K -> PanelKQuants.decodeQ6_K(d, po, f.blockBytes(), c0, a);
                 default -> throw new AssertionError(f.type());
@@ -167,12 +188,12 @@ final class PanelGemm {
                 int w = groupWidth(batch, t0);
                 int xo = t0 * cols + c0 * w;
                 if (f.type() == io.llmopt.tensor.GgmlType.Q4_0) {
-                    PanelGemm16.blocks(d, po, f.blockBytes(), c0, m, a16, xp16, xo, w, xd, t0, cols >>> 5, tb);
+                    PanelGemm16.blocks(as, c0, m, a16, xp16, xo, w, xd, t0, cols >>> 5, tb);
                     t0 += w;
                     continue;
                 }
                 if (f.type() == io.llmopt.tensor.GgmlType.Q8_0) { // float activations: d_x = 1, no multiply (xd null)
-                    blocks(d, po, f.blockBytes(), c0, m, a, xp, xo, w, null, t0, cols >>> 5, tb);
+                    blocks(as, c0, m, a, xp, xo, w, null, t0, cols >>> 5, tb);
                     t0 += w;
                     continue;
                 }
@@ -181,7 +202,7 @@ final class PanelGemm {
                     t0 += w;
                     continue;
                 }
-                if (as != null) {
+                if (f.type() == io.llmopt.tensor.GgmlType.Q4_K) {
                     PanelGemm16.blocksQ4_K(as, a, c0, m, a16, xp16, xo, w, xd, xs, t0, cols >>> 5, tb);
                     t0 += w;
                     continue;
@@ -217,9 +238,9 @@ final class PanelGemm {
 
     /** Q8_0: a[c·P + i] = q (the scales are applied per block, see {@link #blocks}). */
     private static void q8_0(MemorySegment d, long po, int c0, int m, float[] a) {
-        long bb = 36L * P;
+        long bb = 34L * P;
         for (int c = 0; c < m; c += 32) {
-            long qo = po + ((c0 + c) >>> 5) * bb + 4L * P;
+            long qo = po + ((c0 + c) >>> 5) * bb + 2L * P;
             for (int j = 0; j < 32; j++) {
                 ByteVector q = ByteVector.fromMemorySegment(PanelGemv.B2, d, qo + (long) j * P, LE);
                 ((FloatVector) q.convertShape(VectorOperators.B2F, F, 0)).intoArray(a, (c + j) * P);

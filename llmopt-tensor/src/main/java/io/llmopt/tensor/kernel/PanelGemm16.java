@@ -29,11 +29,11 @@ final class PanelGemm16 {
 
     /** Q4_0: a[c·P + i] = q − 8 for the m columns of the chunk at c0 (a multiple of 32). */
     static void decodeQ4_0(MemorySegment d, long po, int c0, int m, short[] a) {
-        long bb = 20L * P;
+        long bb = 18L * P;
         for (int c = 0; c < m; c += 32) {
             long fo = po + ((c0 + c) >>> 5) * bb;
             for (int k = 0; k < 8; k++) {
-                ShortVector v = ShortVector.fromMemorySegment(SP, d, fo + 4L * P + 2L * P * k, LE);
+                ShortVector v = ShortVector.fromMemorySegment(SP, d, fo + 2L * P + 2L * P * k, LE);
                 int ao = (c + 4 * k) * P;
                 v.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.ASHR, K12).intoArray(a, ao);
                 v.lanewise(VectorOperators.LSHL, K8).lanewise(VectorOperators.ASHR, K12).intoArray(a, ao + P);
@@ -45,16 +45,18 @@ final class PanelGemm16 {
 
     /**
      * Q4_0, one token group of width w over a decoded chunk: per block of 32 columns the w-token tile, block
-     * scales d_w at {@code po + b·bb} in the form, the tokens' at xd[(t0 + j)·nb + b].
+     * scales d_w widened by {@link PanelGemm#halfScales} into the chunk buffer's floats at
+     * {@code as}[(CHUNK + j)·P ..] for block j of the chunk, the tokens' at xd[(t0 + j)·nb + b].
      */
-    static void blocks(MemorySegment d, long po, long bb, int c0, int m, short[] a, short[] xp, int xo, int w, float[] xd, int t0, int nb,
+    static void blocks(MemorySegment as, int c0, int m, short[] a, short[] xp, int xo, int w, float[] xd, int t0, int nb,
             float[] tb) {
         for (int cb = 0; cb < m; cb += 32) {
             int b = (c0 + cb) >>> 5;
+            long so = 4L * (PanelKQuants.CHUNK + (cb >>> 5)) * P;
             switch (w) {
-                case 12 -> s12(a, cb * P, xp, xo + cb * w, tb, t0 * P, d, po + b * bb, xd, t0 * nb + b, nb);
-                case 8 -> s8(a, cb * P, xp, xo + cb * w, tb, t0 * P, d, po + b * bb, xd, t0 * nb + b, nb);
-                default -> s4(a, cb * P, xp, xo + cb * w, tb, t0 * P, d, po + b * bb, xd, t0 * nb + b, nb);
+                case 12 -> s12(a, cb * P, xp, xo + cb * w, tb, t0 * P, as, so, xd, t0 * nb + b, nb);
+                case 8 -> s8(a, cb * P, xp, xo + cb * w, tb, t0 * P, as, so, xd, t0 * nb + b, nb);
+                default -> s4(a, cb * P, xp, xo + cb * w, tb, t0 * P, as, so, xd, t0 * nb + b, nb);
             }
         }
     }

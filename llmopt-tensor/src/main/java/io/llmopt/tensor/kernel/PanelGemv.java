@@ -344,14 +344,14 @@ final class PanelGemv {
      */
     private static void q8_0x4(MemorySegment d, long p0, long p1, long p2, long p3, int cols, float[] x, int xo, float[] res) {
         FloatVector t0 = FloatVector.zero(F), t1 = t0, t2 = t0, t3 = t0, t4 = t0, t5 = t0, t6 = t0, t7 = t0;
-        long bb = 36L * P;
+        long bb = 34L * P;
         for (int b = 0; b < cols >>> 5; b++) {
             long f0 = p0 + b * bb, f1 = p1 + b * bb, f2 = p2 + b * bb, f3 = p3 + b * bb;
             FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
             int c = xo + 32 * b;
             for (int j = 0; j < 32; j++) {
                 FloatVector v = FloatVector.broadcast(F, x[c + j]);
-                long o = 4L * P + (long) j * P;
+                long o = 2L * P + (long) j * P;
                 if (L >= 8) { // each half column widened straight from memory
                     a0 = ((FloatVector) ByteVector.fromMemorySegment(BL, d, f0 + o, LE).convertShape(VectorOperators.B2F, F, 0)).fma(v, a0);
                     a1 = ((FloatVector) ByteVector.fromMemorySegment(BL, d, f0 + o + L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(v, a1);
@@ -376,14 +376,18 @@ final class PanelGemv {
                     a7 = ((FloatVector) q3.convertShape(VectorOperators.B2F, F, 1)).fma(v, a7);
                 }
             }
-            t0 = a0.fma(FloatVector.fromMemorySegment(F, d, f0, LE), t0);
-            t1 = a1.fma(FloatVector.fromMemorySegment(F, d, f0 + 4L * L, LE), t1);
-            t2 = a2.fma(FloatVector.fromMemorySegment(F, d, f1, LE), t2);
-            t3 = a3.fma(FloatVector.fromMemorySegment(F, d, f1 + 4L * L, LE), t3);
-            t4 = a4.fma(FloatVector.fromMemorySegment(F, d, f2, LE), t4);
-            t5 = a5.fma(FloatVector.fromMemorySegment(F, d, f2 + 4L * L, LE), t5);
-            t6 = a6.fma(FloatVector.fromMemorySegment(F, d, f3, LE), t6);
-            t7 = a7.fma(FloatVector.fromMemorySegment(F, d, f3 + 4L * L, LE), t7);
+            ShortVector h = ShortVector.fromMemorySegment(SP, d, f0, LE); // the P fp16 scales, widened as F16 weights
+            t0 = a0.fma(((IntVector) h.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f), t0);
+            t1 = a1.fma(((IntVector) h.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f), t1);
+            h = ShortVector.fromMemorySegment(SP, d, f1, LE);
+            t2 = a2.fma(((IntVector) h.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f), t2);
+            t3 = a3.fma(((IntVector) h.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f), t3);
+            h = ShortVector.fromMemorySegment(SP, d, f2, LE);
+            t4 = a4.fma(((IntVector) h.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f), t4);
+            t5 = a5.fma(((IntVector) h.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f), t5);
+            h = ShortVector.fromMemorySegment(SP, d, f3, LE);
+            t6 = a6.fma(((IntVector) h.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f), t6);
+            t7 = a7.fma(((IntVector) h.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f), t7);
         }
         store(t0, t1, t2, t3, res);
         t4.intoArray(res, 4 * L);
@@ -401,12 +405,12 @@ final class PanelGemv {
      */
     private static void q4_0(MemorySegment d, long p0, long p1, long p2, long p3, int cols, short[] xq, float[] xd, float[] res) {
         FloatVector t0 = FloatVector.zero(F), t1 = t0, t2 = t0, t3 = t0, t4 = t0, t5 = t0, t6 = t0, t7 = t0;
-        long bb = 20L * P;
+        long bb = 18L * P;
         for (int b = 0; b < cols >>> 5; b++) {
             long f0 = p0 + b * bb, f1 = p1 + b * bb, f2 = p2 + b * bb, f3 = p3 + b * bb;
             ShortVector a0 = ShortVector.zero(SP), a1 = a0, a2 = a0, a3 = a0;
             for (int k = 0; k < 8; k++) {
-                long wo = 4L * P + 2L * P * k;
+                long wo = 2L * P + 2L * P * k;
                 ShortVector v0 = ShortVector.fromMemorySegment(SP, d, f0 + wo, LE);
                 ShortVector v1 = ShortVector.fromMemorySegment(SP, d, f1 + wo, LE);
                 ShortVector v2 = ShortVector.fromMemorySegment(SP, d, f2 + wo, LE);
@@ -435,14 +439,26 @@ final class PanelGemv {
                 a3 = a3.add(v3.lanewise(VectorOperators.ASHR, K12).mul(bx));
             }
             float s = xd[b];
-            t0 = ((FloatVector) a0.convertShape(VectorOperators.S2F, F, 0)).fma(FloatVector.fromMemorySegment(F, d, f0, LE).mul(s), t0);
-            t1 = ((FloatVector) a0.convertShape(VectorOperators.S2F, F, 1)).fma(FloatVector.fromMemorySegment(F, d, f0 + 4L * L, LE).mul(s), t1);
-            t2 = ((FloatVector) a1.convertShape(VectorOperators.S2F, F, 0)).fma(FloatVector.fromMemorySegment(F, d, f1, LE).mul(s), t2);
-            t3 = ((FloatVector) a1.convertShape(VectorOperators.S2F, F, 1)).fma(FloatVector.fromMemorySegment(F, d, f1 + 4L * L, LE).mul(s), t3);
-            t4 = ((FloatVector) a2.convertShape(VectorOperators.S2F, F, 0)).fma(FloatVector.fromMemorySegment(F, d, f2, LE).mul(s), t4);
-            t5 = ((FloatVector) a2.convertShape(VectorOperators.S2F, F, 1)).fma(FloatVector.fromMemorySegment(F, d, f2 + 4L * L, LE).mul(s), t5);
-            t6 = ((FloatVector) a3.convertShape(VectorOperators.S2F, F, 0)).fma(FloatVector.fromMemorySegment(F, d, f3, LE).mul(s), t6);
-            t7 = ((FloatVector) a3.convertShape(VectorOperators.S2F, F, 1)).fma(FloatVector.fromMemorySegment(F, d, f3 + 4L * L, LE).mul(s), t7);
+            ShortVector h = ShortVector.fromMemorySegment(SP, d, f0, LE); // the P fp16 scales, widened as F16 weights
+            t0 = ((FloatVector) a0.convertShape(VectorOperators.S2F, F, 0)).fma(((IntVector) h.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13)
+                    .and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f).mul(s), t0);
+            t1 = ((FloatVector) a0.convertShape(VectorOperators.S2F, F, 1)).fma(((IntVector) h.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13)
+                    .and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f).mul(s), t1);
+            h = ShortVector.fromMemorySegment(SP, d, f1, LE);
+            t2 = ((FloatVector) a1.convertShape(VectorOperators.S2F, F, 0)).fma(((IntVector) h.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13)
+                    .and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f).mul(s), t2);
+            t3 = ((FloatVector) a1.convertShape(VectorOperators.S2F, F, 1)).fma(((IntVector) h.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13)
+                    .and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f).mul(s), t3);
+            h = ShortVector.fromMemorySegment(SP, d, f2, LE);
+            t4 = ((FloatVector) a2.convertShape(VectorOperators.S2F, F, 0)).fma(((IntVector) h.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13)
+                    .and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f).mul(s), t4);
+            t5 = ((FloatVector) a2.convertShape(VectorOperators.S2F, F, 1)).fma(((IntVector) h.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13)
+                    .and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f).mul(s), t5);
+            h = ShortVector.fromMemorySegment(SP, d, f3, LE);
+            t6 = ((FloatVector) a3.convertShape(VectorOperators.S2F, F, 0)).fma(((IntVector) h.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13)
+                    .and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f).mul(s), t6);
+            t7 = ((FloatVector) a3.convertShape(VectorOperators.S2F, F, 1)).fma(((IntVector) h.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13)
+                    .and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f).mul(s), t7);
         }
         store(t0, t1, t2, t3, res);
         t4.intoArray(res, 4 * L);

@@ -329,9 +329,17 @@ class ColumnPanelsTest {
             Tensor q = RandomWeights.matrix(arena, r, GgmlType.Q8_0, 40, 64, 0);
             Tensor pq = vector.prepare(q);
             assertThat(vector.prepare(q)).as("memoized").isSameAs(pq);
-            // 40 rows pad to whole panels of 2L rows; a 32-column block is 2L·(4 + 32) bytes
+            // 40 rows pad to whole panels of 2L rows; a 32-column block is 2L·(2 + 32) bytes (fp16 scales, as GGUF)
             int p = PanelGemv.P;
-            assertThat(pq.packed().byteSize()).isEqualTo((40L + p - 1) / p * 2 * 36L * p);
+            assertThat(pq.packed().byteSize()).isEqualTo((40L + p - 1) / p * 2 * 34L * p);
+            Tensor q4 = RandomWeights.matrix(arena, r, GgmlType.Q4_0, 40, 64, 0);
+            assertThat(ColumnPanels.pack(q4, Simd.L).byteSize()).isEqualTo((40L + p - 1) / p * 2 * 18L * p);
+            for (GgmlType t : new GgmlType[] {GgmlType.Q4_0, GgmlType.Q8_0}) {
+                Tensor nan = RandomWeights.matrix(arena, r, t, 4, 64, 0);
+                nan.data().set(Layouts.SHORT, 3 * nan.rowBytes() + t.blockBytes(), (short) 0x7E00); // row 3, block 1: NaN
+                assertThatThrownBy(() -> ColumnPanels.pack(nan, Simd.L)).as(t.toString()).isInstanceOf(LlmoptException.class)
+                        .hasMessageContaining("row 3").hasMessageContaining("infinite or NaN");
+            }
             Tensor k = RandomWeights.matrix(arena, r, GgmlType.Q4_K, 4, 256, 0);
             assertThat(vector.prepare(k).packed()).isInstanceOf(ColumnPanels.class);
             assertThat(vector.prepare(k).packed().byteSize()).isEqualTo(152L * p);
