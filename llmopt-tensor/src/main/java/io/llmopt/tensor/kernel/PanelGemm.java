@@ -156,17 +156,16 @@ final class PanelGemm {
     /**
      * out[oo + t·rows + p·P + i] for the rows of panel p and tokens t &lt; batch, from x packed by {@link #pack}
      * (group by group, group g of width w at xp[t₀·cols ..]; for Q4_0 and Q4_K by {@link #packQ8}, block scales in
-     * xd, block sums in xs; for Q4_0 the 8-bit values as shorts in xp16); {@code a} holds {@link #PANEL} floats,
+     * xd, block sums in xs; for Q4_0 the 8-bit values as shorts in xp16); {@code a} holds {@link #PANEL} floats and {@code as} is its segment,
      * {@code a16} (Q4_0) CHUNK·P shorts, {@code tb} padded(batch)·P.
      */
-    static void panel(ColumnPanels f, int p, float[] xp, float[] xd, float[] xs, int batch, float[] out, int oo, int rows, float[] a, float[] tb,
+    static void panel(ColumnPanels f, int p, float[] xp, float[] xd, float[] xs, int batch, float[] out, int oo, int rows, float[] a, MemorySegment as, float[] tb,
             short[] xp16, short[] a16) {
         int cols = f.cols();
         int tp = padded(batch);
         java.util.Arrays.fill(tb, 0, tp * P, 0f);
         MemorySegment d = f.data();
         long po = f.panelOffset(p);
-        MemorySegment as = MemorySegment.ofArray(a);
         for (int c0 = 0; c0 < cols; c0 += CHUNK) {
             int m = Math.min(CHUNK, cols - c0);
             switch (f.type()) {

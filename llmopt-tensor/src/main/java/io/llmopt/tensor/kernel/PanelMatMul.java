@@ -20,6 +20,8 @@ final class PanelMatMul implements RangeTask {
 
     private float[][] results = new float[0][];
     private float[][] decoded = new float[0][];
+    /** The segments of {@link #decoded} (the tiles read the widened block scales through them; made once, not per panel). */
+    private java.lang.foreign.MemorySegment[] decodedSegments = new java.lang.foreign.MemorySegment[0];
     private float[][] totals = new float[0][];
     private float[] xp = new float[0];
     /** Q4_0, Q4_K (batch &gt; 1): the packed activations as shorts, and per worker a decoded chunk ({@link PanelGemm16}). */
@@ -49,6 +51,10 @@ final class PanelMatMul implements RangeTask {
         if (results.length < threads) {
             results = grow(results, threads, PanelGemv.UNIT);
             decoded = grow(decoded, threads, PanelGemm.PANEL);
+            decodedSegments = new java.lang.foreign.MemorySegment[threads];
+            for (int i = 0; i < threads; i++) {
+                decodedSegments[i] = java.lang.foreign.MemorySegment.ofArray(decoded[i]);
+            }
             totals = grow(totals, threads, 0);
         }
         boolean q8 = PanelGemv.quantized(f);
@@ -165,7 +171,7 @@ final class PanelMatMul implements RangeTask {
             }
         } else {
             for (int p = from; p < to; p++) {
-                PanelGemm.panel(form, p, xp, xd, xs, batch, out, outOffset, form.rows(), decoded[worker], totals[worker], xp16,
+                PanelGemm.panel(form, p, xp, xd, xs, batch, out, outOffset, form.rows(), decoded[worker], decodedSegments[worker], totals[worker], xp16,
                         decoded16.length > worker ? decoded16[worker] : null);
             }
         }
