@@ -85,7 +85,8 @@ final class PanelGemv {
      * {@link Q8Activations#quantizeRow}: xq[c] the 8-bit value of x[xo + c] ({@link Q8Activations#toShorts}), xd the block scales, and
      * for Q4_K xs the block sums of {@link Q8Activations#blockSums} (unused, may be null, where not needed).
      * For F16, xh is x scaled by {@link #scaleForF16} (xh[c] = x[xo + c]·2¹¹²), or null if that returned false
-     * (then the unscaled kernel runs); unused, may be null, for the other types.
+     * (then the unscaled kernel runs); unused, may be null, for the other types. For the types of {@link CacheStage}
+     * (Q4_K, Q6_K) the unit's bytes are read once into the caches first.
      */
     static void unit(ColumnPanels f, int u, float[] x, int xo, short[] xq, float[] xd, float[] xs, float[] xh, float[] out, int oo, float[] res) {
         MemorySegment d = f.data();
@@ -94,6 +95,9 @@ final class PanelGemv {
         long po = f.panelOffset(p);
         long pq = f.panelOffset(Math.min(p + 1, f.panels() - 1));
         int cols = f.cols();
+        if (CacheStage.staged(f)) {
+            CacheStage.panels(f, p, k);
+        }
         switch (f.type()) {
             case F32 -> f32(d, po, pq, cols, x, xo, res);
             case F16 -> {
