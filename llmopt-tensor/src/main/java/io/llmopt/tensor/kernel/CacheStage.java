@@ -15,12 +15,16 @@ import java.util.Set;
  * from memory than from the caches: on the session-9 host (2 Zen 5 cores, 2026-11-23) the Q6_K GEMV ran at 11.8 GB/s
  * per core from memory against 50 in cache and Q4_K at 13.7 against 39, while Q4_0 (19.6 against 42) and Q8_0
  * lost from the extra pass (CpuTimeBench TYPE 2048 5632 1 512 T 2, BENCHMARKS "A third host"). So it is on for
- * Q4_K and Q6_K; {@code -Dllmopt.stage=Q4_0,Q8_0,…} (or {@code none}) chooses other types for measurements. It never
+ * Q4_K and Q6_K where software prefetch is not available; {@code -Dllmopt.stage=Q4_0,Q8_0,…} (or {@code none}) chooses other types for measurements. It never
  * changes a result: the values read are only folded into {@link #sink}, so that the JIT cannot drop the reads.
  */
 final class CacheStage {
-    /** The types staged: from -Dllmopt.stage (comma-separated type names, or "none"), else Q4_K and Q6_K. */
-    static final Set<GgmlType> TYPES = parse(System.getProperty("llmopt.stage", "Q4_K,Q6_K"));
+    /**
+     * The types staged: from -Dllmopt.stage (comma-separated type names, or "none"); by default Q4_K and Q6_K
+     * where {@link Prefetch} is not available (where it is, prefetching in the kernels did better: Q6_K 45.6
+     * against 36.0 GB/s on two threads, Q4_K 37.4 against 31.5).
+     */
+    static final Set<GgmlType> TYPES = parse(System.getProperty("llmopt.stage", Prefetch.ENABLED ? "none" : "Q4_K,Q6_K"));
     /** Where the folded reads go (a volatile write per unit, so the reads stay). */
     static volatile int sink;
 

@@ -86,7 +86,8 @@ final class PanelGemv {
      * for Q4_K xs the block sums of {@link Q8Activations#blockSums} (unused, may be null, where not needed).
      * For F16, xh is x scaled by {@link #scaleForF16} (xh[c] = x[xo + c]·2¹¹²), or null if that returned false
      * (then the unscaled kernel runs); unused, may be null, for the other types. For the types of {@link CacheStage}
-     * (Q4_K, Q6_K) the unit's bytes are read once into the caches first.
+     * (by default Q4_K and Q6_K where {@link Prefetch} is unavailable) the unit's bytes are read once into the caches
+     * first; the Q4_0, Q4_K and Q6_K kernels prefetch ahead where it is available.
      */
     static void unit(ColumnPanels f, int u, float[] x, int xo, short[] xq, float[] xd, float[] xs, float[] xh, float[] out, int oo, float[] res) {
         MemorySegment d = f.data();
@@ -412,8 +413,8 @@ final class PanelGemv {
         long bb = 18L * P;
         for (int b = 0; b < cols >>> 5; b++) {
             long f0 = p0 + b * bb, f1 = p1 + b * bb, f2 = p2 + b * bb, f3 = p3 + b * bb;
-            if (Prefetch.ENABLED && d.isNative()) { // block b + DISTANCE of each panel (clamped to the matrix)
-                long base = d.address(), lim = base + d.byteSize() - 1, ah = Prefetch.DISTANCE * bb;
+            if (Prefetch.ENABLED && d.isNative()) { // each panel's block at Prefetch.BYTES ahead (clamped to the matrix)
+                long base = d.address(), lim = base + d.byteSize() - 1, ah = Prefetch.BYTES;
                 Prefetch.range(Math.min(base + f0 + ah, lim), Math.min(base + f0 + ah + bb, lim));
                 Prefetch.range(Math.min(base + f1 + ah, lim), Math.min(base + f1 + ah + bb, lim));
                 Prefetch.range(Math.min(base + f2 + ah, lim), Math.min(base + f2 + ah + bb, lim));

@@ -48,10 +48,18 @@ final class PanelKQuants {
      */
     static void q4_Kx4(MemorySegment d, long p0, long p1, long p2, long p3, long bb, int cols, short[] xq, float[] xd, float[] xs, float[] res) {
         FloatVector t0 = FloatVector.zero(F), t1 = t0, t2 = t0, t3 = t0, t4 = t0, t5 = t0, t6 = t0, t7 = t0;
+        long step = bb >>> 3;
         for (int b = 0; b < cols >>> 5; b++) {
             long sb = (b >>> 3) * bb;
             int s = b & 7;
             long f0 = p0 + sb, f1 = p1 + sb, f2 = p2 + sb, f3 = p3 + sb;
+            if (Prefetch.ENABLED && d.isNative()) { // the bytes Prefetch.BYTES ahead of this step's share of each panel
+                long base = d.address(), lim = base + d.byteSize() - 1, at = b * step + Prefetch.BYTES;
+                Prefetch.range(Math.min(base + p0 + at, lim), Math.min(base + p0 + at + step, lim));
+                Prefetch.range(Math.min(base + p1 + at, lim), Math.min(base + p1 + at + step, lim));
+                Prefetch.range(Math.min(base + p2 + at, lim), Math.min(base + p2 + at + step, lim));
+                Prefetch.range(Math.min(base + p3 + at, lim), Math.min(base + p3 + at + step, lim));
+            }
             ShortVector a0 = ShortVector.zero(SP), a1 = a0, a2 = a0, a3 = a0;
             for (int k = 0; k < 8; k++) {
                 long wo = 24L * P + 2L * P * (8 * s + k);
@@ -145,10 +153,16 @@ final class PanelKQuants {
      */
     static void q6_Kx2(MemorySegment d, long p0, long p1, long bb, int cols, short[] xq, float[] xd, float[] res) {
         FloatVector t0 = FloatVector.zero(F), t1 = t0, t2 = t0, t3 = t0;
+        long step = bb >>> 4;
         for (int j = 0; j < cols >>> 4; j++) {
             long sb = (j >>> 4) * bb;
             int s = j & 15;
             long f0 = p0 + sb, f1 = p1 + sb;
+            if (Prefetch.ENABLED && d.isNative()) { // the bytes Prefetch.BYTES ahead of this step's share of each panel
+                long base = d.address(), lim = base + d.byteSize() - 1, at = j * step + Prefetch.BYTES;
+                Prefetch.range(Math.min(base + p0 + at, lim), Math.min(base + p0 + at + step, lim));
+                Prefetch.range(Math.min(base + p1 + at, lim), Math.min(base + p1 + at + step, lim));
+            }
             ShortVector a0 = ShortVector.zero(SP), a1 = a0, b0 = a0, b1 = a0;
             ShortVector bx;
             {

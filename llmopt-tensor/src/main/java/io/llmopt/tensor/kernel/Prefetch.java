@@ -9,21 +9,24 @@ import java.util.Locale;
 import java.util.logging.Logger;
 
 /**
- * Software prefetch for the decode GEMV: the Vector API has no prefetch instruction, so on x86-64 Linux this
+ * Software prefetch for the decode GEMVs: the Vector API has no prefetch instruction, so on x86-64 Linux this
  * class writes a 13-byte loop into a page of its own (mmap, then mprotect to read + execute) that issues
  * {@code prefetcht0} for every 64-byte line of [from, to), and calls it through the FFM linker
- * ({@code Linker.Option.critical}: no thread-state transition). The Q4_0 GEMV asks for its four panels' block
- * {@link #DISTANCE} blocks ahead at every block: on the session-9 host (2 Zen 5 cores) one core then reads Q4_0 from
- * memory at 26.8–27.4 GB/s instead of 18.4–18.9, two at 37.6–38.2 instead of 32.4; in cache it costs 17 % (the call
- * makes C2 save the live vectors). Issued prefetches never fault and never change a result.
+ * ({@code Linker.Option.critical}: no thread-state transition). The Q4_0, Q4_K and Q6_K GEMVs ask, at every block
+ * or sub-block, for the bytes {@link #BYTES} ahead of the ones they are about to read in each panel. On the
+ * session-9 host (2 Zen 5 cores, `CpuTimeBench TYPE 2048 5632 1 512 T 2`, GB/s from memory, one / two threads):
+ * Q4_0 18.4–18.9 / 32.4 → 26.8–27.4 / 37.6–38.2 (2304 bytes = 4 blocks ahead; 2, 3 and 6 blocks did less), Q6_K
+ * 11.2 / 20.9 → 31.2 / 45.6, Q4_K 13.6 / 25.5 → 26.6 / 37.4; in cache the Q4_0 GEMV loses 17 % (the call makes C2
+ * save the live vectors), and Q8_0 decode lost 3–7 %, so it is not used there. Issued prefetches never fault and
+ * never change a result.
  *
- * <p>{@code -Dllmopt.prefetch=N} sets the distance in blocks (0 turns it off). Elsewhere than x86-64 Linux, or if
- * the page cannot be made, {@link #ENABLED} is false, with a one-line log of the reason, and {@link #range} does
- * nothing.
+ * <p>{@code -Dllmopt.prefetch=N} sets the distance in bytes (0 turns it off). Elsewhere than x86-64 Linux, or if
+ * the page cannot be made, {@link #ENABLED} is false (logged once) and {@link #range} does nothing; the K-quant
+ * GEMVs then stage their units instead ({@link CacheStage}).
  */
 final class Prefetch {
-    /** Blocks ahead of the one being computed (4: measured best of 2, 3, 4, 6 on the session-9 host). */
-    static final int DISTANCE = Integer.getInteger("llmopt.prefetch", 4);
+    /** Bytes ahead of the ones being read, per panel (2304: four Q4_0 blocks of a 512-bit panel). */
+    static final long BYTES = Long.getLong("llmopt.prefetch", 2304);
     /** The stub: prefetcht0 [rdi]; add rdi, 64; cmp rdi, rsi; jb back; ret. */
     private static final byte[] CODE = {0x0F, 0x18, 0x0F, 0x48, (byte) 0x83, (byte) 0xC7, 0x40, 0x48, 0x39, (byte) 0xF7, 0x72, (byte) 0xF4,
         (byte) 0xC3};
@@ -35,7 +38,7 @@ final class Prefetch {
     }
 
     private static MethodHandle stub() {
-        if (DISTANCE <= 0) {
+        if (BYTES <= 0) {
             return null;
         }
         String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);

@@ -13,7 +13,7 @@ class PrefetchTest {
     void isOnWhereTheStubCanRunAndNeverChangesMemory() {
         String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
         boolean x86Linux = (arch.equals("amd64") || arch.equals("x86_64")) && System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux");
-        if (x86Linux && Prefetch.DISTANCE > 0) {
+        if (x86Linux && Prefetch.BYTES > 0) {
             assertThat(Prefetch.ENABLED).as("stub made on x86-64 Linux").isTrue();
         }
         try (Arena arena = Arena.ofConfined()) {
