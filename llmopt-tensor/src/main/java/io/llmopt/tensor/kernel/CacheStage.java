@@ -36,7 +36,11 @@ final class CacheStage {
         for (String t : spec.split(",")) {
             String n = t.trim();
             if (!n.isEmpty() && !n.equalsIgnoreCase("none")) {
-                s.add(GgmlType.byName(n.toUpperCase(Locale.ROOT)));
+                try {
+                    s.add(GgmlType.byName(n.toUpperCase(Locale.ROOT)));
+                } catch (io.llmopt.tensor.LlmoptException e) { // a mistyped flag must not stop the kernels from loading
+                    java.util.logging.Logger.getLogger(CacheStage.class.getName()).warning("-Dllmopt.stage: " + e.getMessage() + ", ignored");
+                }
             }
         }
         return s;

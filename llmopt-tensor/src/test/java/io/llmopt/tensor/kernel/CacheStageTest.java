@@ -44,5 +44,6 @@ class CacheStageTest {
         assertThat(CacheStage.parse(" q4_0 , ")).containsExactly(GgmlType.Q4_0);
         assertThat(CacheStage.parse("none")).isEmpty();
         assertThat(CacheStage.parse("")).isEmpty();
+        assertThat(CacheStage.parse("Q4_K,Q9_X")).as("an unknown name is skipped with a warning").containsExactly(GgmlType.Q4_K);
     }
 }
