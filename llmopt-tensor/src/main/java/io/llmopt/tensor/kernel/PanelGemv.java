@@ -413,13 +413,10 @@ final class PanelGemv {
         long bb = 18L * P;
         for (int b = 0; b < cols >>> 5; b++) {
             long f0 = p0 + b * bb, f1 = p1 + b * bb, f2 = p2 + b * bb, f3 = p3 + b * bb;
-            if (Prefetch.ENABLED && d.isNative()) { // each panel's block at Prefetch.BYTES ahead (clamped to the matrix)
-                long base = d.address(), lim = base + d.byteSize() - 1, ah = Prefetch.BYTES;
-                Prefetch.range(Math.min(base + f0 + ah, lim), Math.min(base + f0 + ah + bb, lim));
-                Prefetch.range(Math.min(base + f1 + ah, lim), Math.min(base + f1 + ah + bb, lim));
-                Prefetch.range(Math.min(base + f2 + ah, lim), Math.min(base + f2 + ah + bb, lim));
-                Prefetch.range(Math.min(base + f3 + ah, lim), Math.min(base + f3 + ah + bb, lim));
-            }
+            Prefetch.ahead(d, f0, bb); // each panel's block Prefetch.BYTES ahead
+            Prefetch.ahead(d, f1, bb);
+            Prefetch.ahead(d, f2, bb);
+            Prefetch.ahead(d, f3, bb);
             ShortVector a0 = ShortVector.zero(SP), a1 = a0, a2 = a0, a3 = a0;
             for (int k = 0; k < 8; k++) {
                 long wo = 2L * P + 2L * P * k;

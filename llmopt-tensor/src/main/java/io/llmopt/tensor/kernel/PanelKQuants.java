@@ -53,13 +53,10 @@ final class PanelKQuants {
             long sb = (b >>> 3) * bb;
             int s = b & 7;
             long f0 = p0 + sb, f1 = p1 + sb, f2 = p2 + sb, f3 = p3 + sb;
-            if (Prefetch.ENABLED && d.isNative()) { // the bytes Prefetch.BYTES ahead of this step's share of each panel
-                long base = d.address(), lim = base + d.byteSize() - 1, at = b * step + Prefetch.BYTES;
-                Prefetch.range(Math.min(base + p0 + at, lim), Math.min(base + p0 + at + step, lim));
-                Prefetch.range(Math.min(base + p1 + at, lim), Math.min(base + p1 + at + step, lim));
-                Prefetch.range(Math.min(base + p2 + at, lim), Math.min(base + p2 + at + step, lim));
-                Prefetch.range(Math.min(base + p3 + at, lim), Math.min(base + p3 + at + step, lim));
-            }
+            Prefetch.ahead(d, p0 + b * step, step); // the bytes Prefetch.BYTES ahead of this step's share of each panel
+            Prefetch.ahead(d, p1 + b * step, step);
+            Prefetch.ahead(d, p2 + b * step, step);
+            Prefetch.ahead(d, p3 + b * step, step);
             ShortVector a0 = ShortVector.zero(SP), a1 = a0, a2 = a0, a3 = a0;
             for (int k = 0; k < 8; k++) {
                 long wo = 24L * P + 2L * P * (8 * s + k);
@@ -158,11 +155,8 @@ final class PanelKQuants {
             long sb = (j >>> 4) * bb;
             int s = j & 15;
             long f0 = p0 + sb, f1 = p1 + sb;
-            if (Prefetch.ENABLED && d.isNative()) { // the bytes Prefetch.BYTES ahead of this step's share of each panel
-                long base = d.address(), lim = base + d.byteSize() - 1, at = j * step + Prefetch.BYTES;
-                Prefetch.range(Math.min(base + p0 + at, lim), Math.min(base + p0 + at + step, lim));
-                Prefetch.range(Math.min(base + p1 + at, lim), Math.min(base + p1 + at + step, lim));
-            }
+            Prefetch.ahead(d, p0 + j * step, step); // the bytes Prefetch.BYTES ahead of this step's share of each panel
+            Prefetch.ahead(d, p1 + j * step, step);
             ShortVector a0 = ShortVector.zero(SP), a1 = a0, b0 = a0, b1 = a0;
             ShortVector bx;
             {

@@ -71,6 +71,17 @@ final class Prefetch {
     }
 
     /**
+     * Prefetches the {@code len} bytes at {@code o + BYTES} of {@code d} (clamped to its last byte): what a kernel
+     * reading at o will read next. Does nothing unless {@link #ENABLED} and d is native memory.
+     */
+    static void ahead(MemorySegment d, long o, long len) {
+        if (STUB != null && d.isNative()) {
+            long base = d.address(), last = base + d.byteSize() - 1, from = base + o + BYTES;
+            range(Math.min(from, last), Math.min(from + len, last));
+        }
+    }
+
+    /**
      * Prefetches the lines of native memory [from, to) (absolute addresses; at least one line, at from, is
      * requested even if to ≤ from). Does nothing unless {@link #ENABLED}.
      */
