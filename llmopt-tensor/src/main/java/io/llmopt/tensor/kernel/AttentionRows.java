@@ -4,6 +4,7 @@ import static io.llmopt.tensor.kernel.Simd.F;
 import static io.llmopt.tensor.kernel.Simd.L;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 
 /**
  * The attention inner loops over many cached rows, with the bits of the one-row kernels they replace:
@@ -47,17 +48,17 @@ final class AttentionRows {
             FloatVector va = a0.add(a1).add(a2.add(a3));
             FloatVector vb = b0.add(b1).add(b2.add(b3));
             if (L >= 16) {
-                va = va.add(va.rearrange(Simd.SWAP8));
-                vb = vb.add(vb.rearrange(Simd.SWAP8));
+                va = va.lanewise(VectorOperators.ADD, va.rearrange(Simd.SWAP8));
+                vb = vb.lanewise(VectorOperators.ADD, vb.rearrange(Simd.SWAP8));
             }
             if (L >= 8) {
-                va = va.add(va.rearrange(Simd.SWAP4));
-                vb = vb.add(vb.rearrange(Simd.SWAP4));
+                va = va.lanewise(VectorOperators.ADD, va.rearrange(Simd.SWAP4));
+                vb = vb.lanewise(VectorOperators.ADD, vb.rearrange(Simd.SWAP4));
             }
-            va = va.add(va.rearrange(Simd.SWAP2));
-            vb = vb.add(vb.rearrange(Simd.SWAP2));
-            va = va.add(va.rearrange(Simd.SWAP1));
-            vb = vb.add(vb.rearrange(Simd.SWAP1));
+            va = va.lanewise(VectorOperators.ADD, va.rearrange(Simd.SWAP2));
+            vb = vb.lanewise(VectorOperators.ADD, vb.rearrange(Simd.SWAP2));
+            va = va.lanewise(VectorOperators.ADD, va.rearrange(Simd.SWAP1));
+            vb = vb.lanewise(VectorOperators.ADD, vb.rearrange(Simd.SWAP1));
             float sa = va.lane(0), sb = vb.lane(0);
             for (; j < n; j++) {
                 sa += q[qo + j] * k[ka + j];

@@ -70,10 +70,10 @@ public final class Exp {
             FloatVector r = k.fma(nhi, x);
             r = k.fma(nlo, r);
             FloatVector p = r.fma(P0, P1);
-            p = p.fma(r, p2);
-            p = p.fma(r, p3);
-            p = p.fma(r, p4);
-            p = p.fma(r, p5);
+            p = p.lanewise(VectorOperators.FMA, r, p2);
+            p = p.lanewise(VectorOperators.FMA, r, p3);
+            p = p.lanewise(VectorOperators.FMA, r, p4);
+            p = p.lanewise(VectorOperators.FMA, r, p5);
             FloatVector y = p.fma(r.mul(r), r).add(1f);
             IntVector bits = ((IntVector) k.convertShape(VectorOperators.F2I, I, 0)).add(127).lanewise(VectorOperators.LSHL, 23);
             y.mul(bits.reinterpretAsFloats()).intoArray(s, i, m);

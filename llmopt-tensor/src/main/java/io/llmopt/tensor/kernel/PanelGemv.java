@@ -229,12 +229,15 @@ final class PanelGemv {
                 a2 = FloatVector.fromMemorySegment(F, d, q, LE).fma(b, a2);
                 a3 = FloatVector.fromMemorySegment(F, d, q + 4L * L, LE).fma(b, a3);
             }
-            t0 = t0.add(a0);
-            t1 = t1.add(a1);
-            t2 = t2.add(a2);
-            t3 = t3.add(a3);
+            t0 = t0.lanewise(VectorOperators.ADD, a0);
+            t1 = t1.lanewise(VectorOperators.ADD, a1);
+            t2 = t2.lanewise(VectorOperators.ADD, a2);
+            t3 = t3.lanewise(VectorOperators.ADD, a3);
         }
-        store(t0, t1, t2, t3, res);
+        Simd.ZERO.add(t0).intoArray(res, 0); // see Simd: an exact receiver for the loop's results
+        Simd.ZERO.add(t1).intoArray(res, L);
+        Simd.ZERO.add(t2).intoArray(res, 2 * L);
+        Simd.ZERO.add(t3).intoArray(res, 3 * L);
     }
 
     /**
@@ -272,20 +275,23 @@ final class PanelGemv {
                 IntVector h7 = (IntVector) ShortVector.fromMemorySegment(S, d, q2 + 2L * L, LE).convertShape(VectorOperators.S2I, I, 0);
                 a7 = h7.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().fma(b, a7);
             }
-            t0 = t0.add(a0);
-            t1 = t1.add(a1);
-            t2 = t2.add(a2);
-            t3 = t3.add(a3);
-            t4 = t4.add(a4);
-            t5 = t5.add(a5);
-            t6 = t6.add(a6);
-            t7 = t7.add(a7);
+            t0 = t0.lanewise(VectorOperators.ADD, a0);
+            t1 = t1.lanewise(VectorOperators.ADD, a1);
+            t2 = t2.lanewise(VectorOperators.ADD, a2);
+            t3 = t3.lanewise(VectorOperators.ADD, a3);
+            t4 = t4.lanewise(VectorOperators.ADD, a4);
+            t5 = t5.lanewise(VectorOperators.ADD, a5);
+            t6 = t6.lanewise(VectorOperators.ADD, a6);
+            t7 = t7.lanewise(VectorOperators.ADD, a7);
         }
-        store(t0, t1, t2, t3, res);
-        t4.intoArray(res, 4 * L);
-        t5.intoArray(res, 5 * L);
-        t6.intoArray(res, 6 * L);
-        t7.intoArray(res, 7 * L);
+        Simd.ZERO.add(t0).intoArray(res, 0); // see Simd: an exact receiver for the loop's results
+        Simd.ZERO.add(t1).intoArray(res, L);
+        Simd.ZERO.add(t2).intoArray(res, 2 * L);
+        Simd.ZERO.add(t3).intoArray(res, 3 * L);
+        Simd.ZERO.add(t4).intoArray(res, 4 * L);
+        Simd.ZERO.add(t5).intoArray(res, 5 * L);
+        Simd.ZERO.add(t6).intoArray(res, 6 * L);
+        Simd.ZERO.add(t7).intoArray(res, 7 * L);
     }
 
     /**
@@ -326,20 +332,23 @@ final class PanelGemv {
                 IntVector r7 = h7.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).or(h7.and(0x8000).lanewise(VectorOperators.LSHL, 16));
                 a7 = r7.reinterpretAsFloats().mul(0x1p112f).fma(b, a7);
             }
-            t0 = t0.add(a0);
-            t1 = t1.add(a1);
-            t2 = t2.add(a2);
-            t3 = t3.add(a3);
-            t4 = t4.add(a4);
-            t5 = t5.add(a5);
-            t6 = t6.add(a6);
-            t7 = t7.add(a7);
+            t0 = t0.lanewise(VectorOperators.ADD, a0);
+            t1 = t1.lanewise(VectorOperators.ADD, a1);
+            t2 = t2.lanewise(VectorOperators.ADD, a2);
+            t3 = t3.lanewise(VectorOperators.ADD, a3);
+            t4 = t4.lanewise(VectorOperators.ADD, a4);
+            t5 = t5.lanewise(VectorOperators.ADD, a5);
+            t6 = t6.lanewise(VectorOperators.ADD, a6);
+            t7 = t7.lanewise(VectorOperators.ADD, a7);
         }
-        store(t0, t1, t2, t3, res);
-        t4.intoArray(res, 4 * L);
-        t5.intoArray(res, 5 * L);
-        t6.intoArray(res, 6 * L);
-        t7.intoArray(res, 7 * L);
+        Simd.ZERO.add(t0).intoArray(res, 0); // see Simd: an exact receiver for the loop's results
+        Simd.ZERO.add(t1).intoArray(res, L);
+        Simd.ZERO.add(t2).intoArray(res, 2 * L);
+        Simd.ZERO.add(t3).intoArray(res, 3 * L);
+        Simd.ZERO.add(t4).intoArray(res, 4 * L);
+        Simd.ZERO.add(t5).intoArray(res, 5 * L);
+        Simd.ZERO.add(t6).intoArray(res, 6 * L);
+        Simd.ZERO.add(t7).intoArray(res, 7 * L);
     }
 
     /**
@@ -394,11 +403,14 @@ final class PanelGemv {
             t6 = a6.fma(((IntVector) h.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f), t6);
             t7 = a7.fma(((IntVector) h.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f), t7);
         }
-        store(t0, t1, t2, t3, res);
-        t4.intoArray(res, 4 * L);
-        t5.intoArray(res, 5 * L);
-        t6.intoArray(res, 6 * L);
-        t7.intoArray(res, 7 * L);
+        Simd.ZERO.add(t0).intoArray(res, 0); // see Simd: an exact receiver for the loop's results
+        Simd.ZERO.add(t1).intoArray(res, L);
+        Simd.ZERO.add(t2).intoArray(res, 2 * L);
+        Simd.ZERO.add(t3).intoArray(res, 3 * L);
+        Simd.ZERO.add(t4).intoArray(res, 4 * L);
+        Simd.ZERO.add(t5).intoArray(res, 5 * L);
+        Simd.ZERO.add(t6).intoArray(res, 6 * L);
+        Simd.ZERO.add(t7).intoArray(res, 7 * L);
     }
 
     /**
@@ -427,25 +439,25 @@ final class PanelGemv {
                 int c = 32 * b + 4 * k;
                 ShortVector bx;
                 bx = ShortVector.broadcast(SP, xq[c]);
-                a0 = a0.add(v0.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.ASHR, K12).mul(bx));
-                a1 = a1.add(v1.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.ASHR, K12).mul(bx));
-                a2 = a2.add(v2.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.ASHR, K12).mul(bx));
-                a3 = a3.add(v3.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.ASHR, K12).mul(bx));
+                a0 = a0.lanewise(VectorOperators.ADD, v0.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.ASHR, K12).lanewise(VectorOperators.MUL, bx));
+                a1 = a1.lanewise(VectorOperators.ADD, v1.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.ASHR, K12).lanewise(VectorOperators.MUL, bx));
+                a2 = a2.lanewise(VectorOperators.ADD, v2.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.ASHR, K12).lanewise(VectorOperators.MUL, bx));
+                a3 = a3.lanewise(VectorOperators.ADD, v3.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.ASHR, K12).lanewise(VectorOperators.MUL, bx));
                 bx = ShortVector.broadcast(SP, xq[c + 1]);
-                a0 = a0.add(v0.lanewise(VectorOperators.LSHL, K8).lanewise(VectorOperators.ASHR, K12).mul(bx));
-                a1 = a1.add(v1.lanewise(VectorOperators.LSHL, K8).lanewise(VectorOperators.ASHR, K12).mul(bx));
-                a2 = a2.add(v2.lanewise(VectorOperators.LSHL, K8).lanewise(VectorOperators.ASHR, K12).mul(bx));
-                a3 = a3.add(v3.lanewise(VectorOperators.LSHL, K8).lanewise(VectorOperators.ASHR, K12).mul(bx));
+                a0 = a0.lanewise(VectorOperators.ADD, v0.lanewise(VectorOperators.LSHL, K8).lanewise(VectorOperators.ASHR, K12).lanewise(VectorOperators.MUL, bx));
+                a1 = a1.lanewise(VectorOperators.ADD, v1.lanewise(VectorOperators.LSHL, K8).lanewise(VectorOperators.ASHR, K12).lanewise(VectorOperators.MUL, bx));
+                a2 = a2.lanewise(VectorOperators.ADD, v2.lanewise(VectorOperators.LSHL, K8).lanewise(VectorOperators.ASHR, K12).lanewise(VectorOperators.MUL, bx));
+                a3 = a3.lanewise(VectorOperators.ADD, v3.lanewise(VectorOperators.LSHL, K8).lanewise(VectorOperators.ASHR, K12).lanewise(VectorOperators.MUL, bx));
                 bx = ShortVector.broadcast(SP, xq[c + 2]);
-                a0 = a0.add(v0.lanewise(VectorOperators.LSHL, K4).lanewise(VectorOperators.ASHR, K12).mul(bx));
-                a1 = a1.add(v1.lanewise(VectorOperators.LSHL, K4).lanewise(VectorOperators.ASHR, K12).mul(bx));
-                a2 = a2.add(v2.lanewise(VectorOperators.LSHL, K4).lanewise(VectorOperators.ASHR, K12).mul(bx));
-                a3 = a3.add(v3.lanewise(VectorOperators.LSHL, K4).lanewise(VectorOperators.ASHR, K12).mul(bx));
+                a0 = a0.lanewise(VectorOperators.ADD, v0.lanewise(VectorOperators.LSHL, K4).lanewise(VectorOperators.ASHR, K12).lanewise(VectorOperators.MUL, bx));
+                a1 = a1.lanewise(VectorOperators.ADD, v1.lanewise(VectorOperators.LSHL, K4).lanewise(VectorOperators.ASHR, K12).lanewise(VectorOperators.MUL, bx));
+                a2 = a2.lanewise(VectorOperators.ADD, v2.lanewise(VectorOperators.LSHL, K4).lanewise(VectorOperators.ASHR, K12).lanewise(VectorOperators.MUL, bx));
+                a3 = a3.lanewise(VectorOperators.ADD, v3.lanewise(VectorOperators.LSHL, K4).lanewise(VectorOperators.ASHR, K12).lanewise(VectorOperators.MUL, bx));
                 bx = ShortVector.broadcast(SP, xq[c + 3]);
-                a0 = a0.add(v0.lanewise(VectorOperators.ASHR, K12).mul(bx));
-                a1 = a1.add(v1.lanewise(VectorOperators.ASHR, K12).mul(bx));
-                a2 = a2.add(v2.lanewise(VectorOperators.ASHR, K12).mul(bx));
-                a3 = a3.add(v3.lanewise(VectorOperators.ASHR, K12).mul(bx));
+                a0 = a0.lanewise(VectorOperators.ADD, v0.lanewise(VectorOperators.ASHR, K12).lanewise(VectorOperators.MUL, bx));
+                a1 = a1.lanewise(VectorOperators.ADD, v1.lanewise(VectorOperators.ASHR, K12).lanewise(VectorOperators.MUL, bx));
+                a2 = a2.lanewise(VectorOperators.ADD, v2.lanewise(VectorOperators.ASHR, K12).lanewise(VectorOperators.MUL, bx));
+                a3 = a3.lanewise(VectorOperators.ADD, v3.lanewise(VectorOperators.ASHR, K12).lanewise(VectorOperators.MUL, bx));
             }
             float s = xd[b];
             ShortVector h = ShortVector.fromMemorySegment(SP, d, f0, LE); // the P fp16 scales, widened as F16 weights
@@ -469,18 +481,13 @@ final class PanelGemv {
             t7 = ((FloatVector) a3.convertShape(VectorOperators.S2F, F, 1)).fma(((IntVector) h.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13)
                     .and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f).mul(s), t7);
         }
-        store(t0, t1, t2, t3, res);
-        t4.intoArray(res, 4 * L);
-        t5.intoArray(res, 5 * L);
-        t6.intoArray(res, 6 * L);
-        t7.intoArray(res, 7 * L);
-    }
-
-    /** The last statement of every kernel (a vector-taking helper is fine here: the loop is done). */
-    private static void store(FloatVector t0, FloatVector t1, FloatVector t2, FloatVector t3, float[] res) {
-        t0.intoArray(res, 0);
-        t1.intoArray(res, L);
-        t2.intoArray(res, 2 * L);
-        t3.intoArray(res, 3 * L);
+        Simd.ZERO.add(t0).intoArray(res, 0); // see Simd: an exact receiver for the loop's results
+        Simd.ZERO.add(t1).intoArray(res, L);
+        Simd.ZERO.add(t2).intoArray(res, 2 * L);
+        Simd.ZERO.add(t3).intoArray(res, 3 * L);
+        Simd.ZERO.add(t4).intoArray(res, 4 * L);
+        Simd.ZERO.add(t5).intoArray(res, 5 * L);
+        Simd.ZERO.add(t6).intoArray(res, 6 * L);
+        Simd.ZERO.add(t7).intoArray(res, 7 * L);
     }
 }

@@ -132,6 +132,8 @@ final class PanelKQuants {
             t7 = ((FloatVector) a3.convertShape(VectorOperators.S2F, F, 1)).fma(ds.mul(sx), t7);
             t7 = ds.mul(8f).add(mn).fma(bv, t7);
         }
+        // not through Simd.ZERO like the other kernels: eight more operations take C1's tier-3 compile of this
+        // method past its register limit ("out of virtual registers"), which leaves it in C1 code for good (0.2 GB/s)
         t0.intoArray(res, 0);
         t1.intoArray(res, L);
         t2.intoArray(res, 2 * L);
@@ -238,10 +240,10 @@ final class PanelKQuants {
             ds = FloatVector.fromMemorySegment(F, d, f1 + 4L * L, LE).mul((FloatVector) sc1.convertShape(VectorOperators.B2F, F, 1)).mul(sx);
             t3 = ((FloatVector) a1.convertShape(VectorOperators.S2F, F, 1)).add((FloatVector) b1.convertShape(VectorOperators.S2F, F, 1)).fma(ds, t3);
         }
-        t0.intoArray(res, 0);
-        t1.intoArray(res, L);
-        t2.intoArray(res, 2 * L);
-        t3.intoArray(res, 3 * L);
+        Simd.ZERO.add(t0).intoArray(res, 0);
+        Simd.ZERO.add(t1).intoArray(res, L);
+        Simd.ZERO.add(t2).intoArray(res, 2 * L);
+        Simd.ZERO.add(t3).intoArray(res, 3 * L);
     }
 
     /**

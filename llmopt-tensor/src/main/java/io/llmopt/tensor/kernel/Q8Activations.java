@@ -80,9 +80,15 @@ final class Q8Activations {
      */
     static void blockSums(float[] q, int qo, int cols, float[] d, int dOffset, float[] s, int so) {
         for (int b = 0; b < cols / BLOCK; b++) {
-            FloatVector v = FloatVector.fromArray(F, q, qo + BLOCK * b);
-            for (int i = L; i < BLOCK; i += L) {
-                v = v.add(FloatVector.fromArray(F, q, qo + BLOCK * b + i));
+            int o = qo + BLOCK * b;
+            // a tree over the block's BLOCK / L vectors, no loop-carried vector (see Simd); the branches fold away
+            FloatVector v = FloatVector.fromArray(F, q, o).add(FloatVector.fromArray(F, q, o + L));
+            if (L <= 8) {
+                v = v.add(FloatVector.fromArray(F, q, o + 2 * L).add(FloatVector.fromArray(F, q, o + 3 * L)));
+            }
+            if (L <= 4) {
+                v = v.add(FloatVector.fromArray(F, q, o + 4 * L).add(FloatVector.fromArray(F, q, o + 5 * L))
+                        .add(FloatVector.fromArray(F, q, o + 6 * L).add(FloatVector.fromArray(F, q, o + 7 * L))));
             }
             s[so + b] = v.reduceLanes(VectorOperators.ADD) * d[dOffset + b];
         }
@@ -95,9 +101,14 @@ final class Q8Activations {
     static void quantizeRow(float[] x, int xo, int cols, float[] q, int qo, float[] d, int dOffset) {
         for (int b = 0; b < cols / BLOCK; b++) {
             int o = xo + BLOCK * b;
-            FloatVector m = FloatVector.fromArray(F, x, o).lanewise(VectorOperators.ABS);
-            for (int i = L; i < BLOCK; i += L) {
-                m = m.max(FloatVector.fromArray(F, x, o + i).lanewise(VectorOperators.ABS));
+            // a tree over the block's BLOCK / L vectors, no loop-carried vector (see Simd); the branches fold away
+            FloatVector m = FloatVector.fromArray(F, x, o).lanewise(VectorOperators.ABS).max(FloatVector.fromArray(F, x, o + L).lanewise(VectorOperators.ABS));
+            if (L <= 8) {
+                m = m.max(FloatVector.fromArray(F, x, o + 2 * L).lanewise(VectorOperators.ABS).max(FloatVector.fromArray(F, x, o + 3 * L).lanewise(VectorOperators.ABS)));
+            }
+            if (L <= 4) {
+                m = m.max(FloatVector.fromArray(F, x, o + 4 * L).lanewise(VectorOperators.ABS).max(FloatVector.fromArray(F, x, o + 5 * L).lanewise(VectorOperators.ABS))
+                        .max(FloatVector.fromArray(F, x, o + 6 * L).lanewise(VectorOperators.ABS).max(FloatVector.fromArray(F, x, o + 7 * L).lanewise(VectorOperators.ABS))));
             }
             float s = m.reduceLanes(VectorOperators.MAX) / 127f; // max is exact in any order, NaN wins in any order
             float id = inverse(s);

@@ -7,6 +7,7 @@ import io.llmopt.tensor.GgmlType;
 import io.llmopt.tensor.quant.Codecs;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 
 /**
  * Per-type dispatch of the vector row kernels: {@link #decode} widens whole blocks of any supported type to
@@ -100,13 +101,13 @@ final class RowKernels {
         FloatVector v = a0.add(a1).add(a2.add(a3));
         // the butterfly of Simd.sum, inline (no vector helper): same bits in every JIT tier, unlike reduceLanes
         if (L >= 16) {
-            v = v.add(v.rearrange(Simd.SWAP8));
+            v = v.lanewise(VectorOperators.ADD, v.rearrange(Simd.SWAP8));
         }
         if (L >= 8) {
-            v = v.add(v.rearrange(Simd.SWAP4));
+            v = v.lanewise(VectorOperators.ADD, v.rearrange(Simd.SWAP4));
         }
-        v = v.add(v.rearrange(Simd.SWAP2));
-        v = v.add(v.rearrange(Simd.SWAP1));
+        v = v.lanewise(VectorOperators.ADD, v.rearrange(Simd.SWAP2));
+        v = v.lanewise(VectorOperators.ADD, v.rearrange(Simd.SWAP1));
         float sum = v.lane(0);
         for (; i < n; i++) {
             sum += a[ao + i] * b[bo + i];

@@ -20,10 +20,24 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Notation: L = float lanes per vector (4, 8 or 16 for 128, 256 or 512 bits). Packed quants are always
  * read 16 bytes at a time ({@link #B16}); such a byte vector widens to {@link #PARTS} = 16 / L float vectors,
  * part p holding bytes [p·L, (p+1)·L).
+ *
+ * <p><b>Loop-carried vectors.</b> C2 does not know the class of a vector carried around a loop (an accumulator)
+ * or passed as a parameter while it parses, so it inlines an operation on it only through a type profile. The
+ * convenience methods ({@code a.add(b)}, {@code a.fma(b, c)}, {@code a.max(b)}, {@code a.intoArray(…)}) are final
+ * methods of the abstract class that make that call inside the JDK, where the profile is shared by every caller
+ * in the process, and may be empty or hold several shapes: then the operation stays a call, runs the Java
+ * fallback and boxes its operands, 10–40× slower (measured: the Q4_0 GEMV at 0.9 GB/s instead of 31 when the
+ * Q8_0 one had run first, about every second JVM). So kernels write an accumulation on a loop-carried vector as
+ * {@code a = a.lanewise(VectorOperators.ADD, b)} (the virtual call, and its profile, are then the kernel's own),
+ * store loop results through an exact receiver, {@code Simd.ZERO.add(t).intoArray(…)} (a constant, of exact class; t never
+ * holds −0, as every accumulator starts at +0), and reduce short fixed loops to straight-line trees. Check a run
+ * with the bench module's JitHazards.
  */
 final class Simd {
     static final VectorSpecies<Float> F = VectorKernels.SPECIES;
     static final int L = F.length();
+    /** The zero vector of {@link #F} as a constant: C2 knows its exact class while parsing (see the class comment). */
+    static final FloatVector ZERO = FloatVector.zero(F);
     static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
     /** L shorts: one float vector's worth of F16/BF16 values. */
     static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(L * 16));
@@ -59,13 +73,13 @@ final class Simd {
     static float sum(float[] a, int p) {
         FloatVector v = FloatVector.fromArray(F, a, p);
         if (L >= 16) {
-            v = v.add(v.rearrange(SWAP8));
+            v = v.lanewise(VectorOperators.ADD, v.rearrange(SWAP8));
         }
         if (L >= 8) {
-            v = v.add(v.rearrange(SWAP4));
+            v = v.lanewise(VectorOperators.ADD, v.rearrange(SWAP4));
         }
-        v = v.add(v.rearrange(SWAP2));
-        v = v.add(v.rearrange(SWAP1));
+        v = v.lanewise(VectorOperators.ADD, v.rearrange(SWAP2));
+        v = v.lanewise(VectorOperators.ADD, v.rearrange(SWAP1));
         return v.lane(0);
     }
 
