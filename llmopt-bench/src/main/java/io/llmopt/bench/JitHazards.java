@@ -134,7 +134,8 @@ public final class JitHazards {
                     } else if (reason.equals("virtual call") && callee.startsWith("jdk.incubator.vector.")) {
                         String inner = stack.isEmpty() ? "" : stack.peek().method();
                         hazards.merge(site + ": " + (inner.startsWith("io.llmopt") ? "" : inner + " → ") + callee, 1, Integer::sum);
-                    } else if (reason.equals("NodeCountInliningCutoff")) {
+                    }
+                    if (reason.equals("NodeCountInliningCutoff")) {
                         cutoffs.merge(site + " (" + callee + " not inlined)", 1, Integer::sum);
                     }
                 }

@@ -1,0 +1,75 @@
+package io.llmopt.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** JitHazards on a compilation log in HotSpot's format (the elements a real -XX:+LogCompilation run writes). */
+class JitHazardsTest {
+    private static final String HEADER = """
+            <klass id='10' name='io.llmopt.bench.JitHazards' flags='17'/>
+            <klass id='11' name='jdk.incubator.vector.ShortVector' flags='1025'/>
+            <klass id='12' name='jdk.incubator.vector.VectorOperators$Binary' flags='1537'/>
+            <type id='13' name='void'/>
+            <type id='14' name='int'/>
+            <method id='20' holder='10' name='line' return='13' arguments='14' flags='8' bytes='300' iicount='10'/>
+            <method id='21' holder='11' name='add' return='11' arguments='11' flags='17' bytes='9' iicount='10'/>
+            <method id='22' holder='11' name='lanewise' return='11' arguments='12 11' flags='1025' bytes='0' iicount='1'/>
+            <method id='23' holder='10' name='store' return='13' arguments='11 14' flags='10' bytes='40' iicount='10'/>
+            """;
+
+    @Test
+    void findsWrapperCallsLeftVirtualVectorHelpersNotInlinedAndFailedCompiles(@TempDir Path dir) throws IOException {
+        Path log = dir.resolve("jit.log");
+        Files.writeString(log, "<task compile_id='1' method='io.llmopt.bench.JitHazards line (I)V' bytes='300' count='5'>\n" + HEADER + """
+                <parse method='20' uses='5'>
+                <bc code='182' bci='0'/>
+                <call method='21' count='38' prof_factor='1' inline='1'/>
+                <inline_success reason='force inline by annotation'/>
+                <parse method='21' uses='5'>
+                <bc code='182' bci='5'/>
+                <call method='22' count='-1' prof_factor='0.7' virtual='1' inline='1'/>
+                <inline_fail reason='virtual call'/>
+                </parse>
+                <bc code='184' bci='3'/>
+                <call method='23' count='5' prof_factor='1' inline='1'/>
+                <inline_fail reason='NodeCountInliningCutoff'/>
+                </parse>
+                <task_done success='1' nmsize='100'/>
+                </task>
+                <task compile_id='2' method='io.llmopt.bench.JitHazards line (I)V' bytes='300' count='5' level='3'>
+                """ + HEADER + """
+                <parse method='20' uses='5'>
+                <bc code='182' bci='0'/>
+                <call method='22' count='-1' prof_factor='0.7' virtual='1' inline='1'/>
+                <inline_fail reason='virtual call'/>
+                </parse>
+                <failure reason='out of virtual registers in linear scan'/>
+                <task_done success='0' nmsize='0'/>
+                </task>
+                <task compile_id='3' method='io.llmopt.bench.JitHazards line (I)V' bytes='300' count='5' level='3'>
+                <failure reason='stale task'/>
+                </task>
+                """);
+        Map<String, Integer> hazards = new TreeMap<>();
+        Map<String, Integer> cutoffs = new TreeMap<>();
+        Map<String, Integer> failures = new TreeMap<>();
+        JitHazards.scan(log, hazards, cutoffs, failures);
+
+        String line = JitHazards.line("io.llmopt.bench.JitHazards", "line", 0);
+        assertThat(line).matches("\\d+"); // a source line from the class file's line table
+        // the C2 compile: the wrapper's virtual call and the vector-taking helper; the C1 compile's virtual call is not C2's
+        assertThat(hazards).containsOnlyKeys(
+                "JitHazards.line:" + line + ": jdk.incubator.vector.ShortVector.add → jdk.incubator.vector.ShortVector.lanewise",
+                "JitHazards.line:" + JitHazards.line("io.llmopt.bench.JitHazards", "line", 3)
+                        + ": io.llmopt.bench.JitHazards.store takes or returns a vector and was not inlined (NodeCountInliningCutoff)");
+        assertThat(cutoffs).hasSize(1);
+        assertThat(failures).containsOnlyKeys("io.llmopt.bench.JitHazards.line (tier 3): out of virtual registers in linear scan");
+    }
+}
