@@ -12,13 +12,15 @@ import java.util.logging.Logger;
  * Software prefetch for the decode GEMVs: the Vector API has no prefetch instruction, so on x86-64 Linux this
  * class writes a 13-byte loop into a page of its own (mmap, then mprotect to read + execute) that issues
  * {@code prefetcht0} for every 64-byte line of [from, to), and calls it through the FFM linker
- * ({@code Linker.Option.critical}: no thread-state transition). The Q4_0, Q4_K and Q6_K GEMVs ask, at every block
+ * ({@code Linker.Option.critical}: no thread-state transition). The Q4_0, Q8_0, Q4_K and Q6_K GEMVs ask, at every block
  * or sub-block, for the bytes {@link #BYTES} ahead of the ones they are about to read in each panel. On the
  * session-9 host (2 Zen 5 cores, `CpuTimeBench TYPE 2048 5632 1 512 T 2`, GB/s from memory, one / two threads):
  * Q4_0 18.4–18.9 / 32.4 → 26.8–27.4 / 37.6–38.2 (2304 bytes = 4 blocks ahead; 2, 3 and 6 blocks did less), Q6_K
  * 11.2 / 20.9 → 31.2 / 45.6, Q4_K 13.6 / 25.5 → 26.6 / 37.4; in cache the Q4_0 GEMV loses 17 % (the call makes C2
- * save the live vectors), and Q8_0 decode lost 3–7 %, so it is not used there. Issued prefetches never fault and
- * never change a result.
+ * save the live vectors). Q8_0 decode lost 3–7 % with it in session 9; after session 10's kernel fixes (stores no
+ * longer boxed) it gains: Q8_0 25.5 / 47–55 → 32.5 / 61–62 GB/s from memory, one / two threads, decode 46–48 →
+ * 54.8 GB/s with the read probe at 83 GB/s, while in cache the GEMV loses 30 % (56 → 38–40 GB/s per core). Issued
+ * prefetches never fault and never change a result.
  *
  * <p>{@code -Dllmopt.prefetch=N} sets the distance in bytes (0 turns it off). Elsewhere than x86-64 Linux, or if
  * the page cannot be made, {@link #ENABLED} is false (logged once) and {@link #range} does nothing; the K-quant
