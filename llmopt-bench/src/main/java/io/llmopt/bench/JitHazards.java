@@ -42,7 +42,7 @@ public final class JitHazards {
     private JitHazards() {
     }
 
-    public static void main(String[] args) throws IOException {
+    public static void main(String[] args) {
         if (args.length != 1) {
             System.err.println("usage: JitHazards HOTSPOT_LOG (from -XX:+UnlockDiagnosticVMOptions -XX:+LogCompilation -XX:LogFile=...)");
             System.exit(2);
@@ -50,7 +50,19 @@ public final class JitHazards {
         Map<String, Integer> hazards = new TreeMap<>();
         Map<String, Integer> cutoffs = new TreeMap<>();
         Map<String, Integer> failures = new TreeMap<>();
-        scan(Path.of(args[0]), hazards, cutoffs, failures);
+        Path log = Path.of(args[0]);
+        int tasks;
+        try {
+            tasks = scan(log, hazards, cutoffs, failures);
+        } catch (IOException e) {
+            System.err.println("JitHazards: cannot read " + log + ": " + e);
+            System.exit(2);
+            return;
+        }
+        if (tasks == 0) {
+            System.err.println("JitHazards: " + log + " holds no compile task (expected a log from -XX:+UnlockDiagnosticVMOptions -XX:+LogCompilation)");
+            System.exit(2);
+        }
         cutoffs.forEach((k, v) -> System.out.println("node-count cutoff: " + k + " (" + v + "×)"));
         hazards.forEach((k, v) -> System.out.println("vector call left as a call: " + k + " (" + v + "×)"));
         failures.forEach((k, v) -> System.out.println("failed compile: " + k + " (" + v + "×)"));
@@ -72,7 +84,9 @@ public final class JitHazards {
         return !(reason.equals("stale task") || reason.equals("concurrent class loading") || reason.startsWith("retry "));
     }
 
-    static void scan(Path log, Map<String, Integer> hazards, Map<String, Integer> cutoffs, Map<String, Integer> failures) throws IOException {
+    /** Fills the three maps from {@code log}; returns the number of compile tasks it holds. */
+    static int scan(Path log, Map<String, Integer> hazards, Map<String, Integer> cutoffs, Map<String, Integer> failures) throws IOException {
+        int tasks = 0;
         Map<String, String> klass = new HashMap<>();
         Map<String, String[]> method = new HashMap<>();
         Deque<Frame> stack = new ArrayDeque<>();
@@ -83,6 +97,7 @@ public final class JitHazards {
         try (var lines = Files.lines(log, java.nio.charset.StandardCharsets.ISO_8859_1)) {
             for (String ln : (Iterable<String>) lines::iterator) {
                 if (ln.startsWith("<task ")) {
+                    tasks++;
                     Map<String, String> a = attrs(ln);
                     task = a.get("method") == null ? null : a.get("method").split(" ")[0] + "." + a.get("method").split(" ")[1] + " (tier " + a.getOrDefault("level", "4") + ")";
                     inC2 = !a.containsKey("level") || a.get("level").equals("4");
@@ -141,6 +156,7 @@ public final class JitHazards {
                 }
             }
         }
+        return tasks;
     }
 
     /** The innermost llmopt frame of the stack as "Class.method (File.java:line)", or null outside llmopt code. */

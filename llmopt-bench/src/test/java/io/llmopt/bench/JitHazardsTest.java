@@ -60,7 +60,7 @@ class JitHazardsTest {
         Map<String, Integer> hazards = new TreeMap<>();
         Map<String, Integer> cutoffs = new TreeMap<>();
         Map<String, Integer> failures = new TreeMap<>();
-        JitHazards.scan(log, hazards, cutoffs, failures);
+        assertThat(JitHazards.scan(log, hazards, cutoffs, failures)).isEqualTo(3);
 
         String line = JitHazards.line("io.llmopt.bench.JitHazards", "line", 0);
         assertThat(line).matches("\\d+"); // a source line from the class file's line table
@@ -71,5 +71,12 @@ class JitHazardsTest {
                         + ": io.llmopt.bench.JitHazards.store takes or returns a vector and was not inlined (NodeCountInliningCutoff)");
         assertThat(cutoffs).hasSize(1);
         assertThat(failures).containsOnlyKeys("io.llmopt.bench.JitHazards.line (tier 3): out of virtual registers in linear scan");
+    }
+
+    @Test
+    void aFileWithoutCompileTasksCountsNone(@TempDir Path dir) throws IOException {
+        Path log = dir.resolve("not-a-jit-log.txt");
+        Files.writeString(log, "hello\n<tty>\n");
+        assertThat(JitHazards.scan(log, new TreeMap<>(), new TreeMap<>(), new TreeMap<>())).isZero();
     }
 }

@@ -87,7 +87,7 @@ final class PanelGemv {
      * For F16, xh is x scaled by {@link #scaleForF16} (xh[c] = x[xo + c]·2¹¹²), or null if that returned false
      * (then the unscaled kernel runs); unused, may be null, for the other types. For the types of {@link CacheStage}
      * (by default Q4_K and Q6_K where {@link Prefetch} is unavailable) the unit's bytes are read once into the caches
-     * first; the Q4_0, Q4_K and Q6_K kernels prefetch ahead where it is available.
+     * first; the Q4_0, Q8_0, Q4_K and Q6_K kernels prefetch ahead where it is available.
      */
     static void unit(ColumnPanels f, int u, float[] x, int xo, short[] xq, float[] xd, float[] xs, float[] xh, float[] out, int oo, float[] res) {
         MemorySegment d = f.data();
