@@ -38,7 +38,7 @@ final class FusedGemv {
     /** Whether {@code type} has a fused kernel for rows of {@code cols} values. */
     static boolean supports(GgmlType type, int cols) {
         return switch (type) {
-            case Q8_0, Q4_0, Q4_K, Q6_K -> true;
+            case Q8_0, Q4_0, Q4_K, Q5_K, Q6_K -> true;
             case F16 -> cols % L == 0;
             default -> false;
         };
@@ -54,6 +54,7 @@ final class FusedGemv {
             case Q8_0 -> q8_0(w, o0, o1, o2, o3, stride, cols / 32, x, xo, acc, p);
             case Q4_0 -> q4_0(w, o0, o1, o2, o3, stride, cols / 32, x, xo, acc, p);
             case Q4_K -> KQuantGemv.q4_K(w, o0, o1, o2, o3, stride, cols / 256, x, xo, acc, p);
+            case Q5_K -> KQuantGemv.q5_K(w, o0, o1, o2, o3, stride, cols / 256, x, xo, acc, p);
             case Q6_K -> KQuantGemv.q6_K(w, o0, o1, o2, o3, stride, cols / 256, x, xo, acc, p);
             case F16 -> halfs(w, o0, o1, o2, o3, cols, x, xo, acc, p);
             default -> throw new IllegalArgumentException("no fused GEMV for " + type);

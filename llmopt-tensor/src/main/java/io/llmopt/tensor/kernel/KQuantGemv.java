@@ -109,6 +109,60 @@ final class KQuantGemv {
     }
 
     /**
+     * Q5_K: as {@link #q4_K} (the same scale bytes at the same place, staged by {@link #scalesQ4_K}), the nibbles
+     * at 48 + 32·g and the fifth bits from qh (bytes 16 .. 48): bit 2g of qh[l] for sub-block 2g, bit 2g + 1 for
+     * 2g + 1, moved to bit 4 of each byte in 16-bit lanes ((qh &gt;&gt;&gt; s) &amp; 0x0101, then &lt;&lt; 4), exactly
+     * as {@link KQuantRows#decodeQ5_K} builds them; the accumulators take the 16-column chunks in ascending
+     * order. Written with loops over the sub-blocks and chunks rather than out like q4_K: unrolled, the
+     * method's tier-3 C1 compile ran out of virtual registers, and HotSpot left it interpreted (0.07 GB/s).
+     */
+    static void q5_K(MemorySegment w, long o0, long o1, long o2, long o3, long stride, int nb, float[] x, int xo,
+            float[] t, int p) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        for (int b = 0; b < nb; b++, xo += 256) {
+            long bo = b * stride;
+            long b0 = o0 + bo, b1 = o1 + bo, b2 = o2 + bo, b3 = o3 + bo;
+            scalesQ4_K(w, b0, t, 0);
+            scalesQ4_K(w, b1, t, 16);
+            scalesQ4_K(w, b2, t, 32);
+            scalesQ4_K(w, b3, t, 48);
+            for (int sub = 0; sub < 8; sub++) {
+                int nib = 4 * (sub & 1); // sub-block 2g: low nibbles of bytes 48 + 32g ..; 2g + 1: high nibbles
+                long q = 48 + 32 * (sub >>> 1);
+                FloatVector s0 = FloatVector.broadcast(F, t[0 + sub]), m0 = FloatVector.broadcast(F, t[8 + sub]);
+                FloatVector s1 = FloatVector.broadcast(F, t[16 + sub]), m1 = FloatVector.broadcast(F, t[24 + sub]);
+                FloatVector s2 = FloatVector.broadcast(F, t[32 + sub]), m2 = FloatVector.broadcast(F, t[40 + sub]);
+                FloatVector s3 = FloatVector.broadcast(F, t[48 + sub]), m3 = FloatVector.broadcast(F, t[56 + sub]);
+                for (int j = 0; j < 2; j++) {
+                    ByteVector q0 = ByteVector.fromMemorySegment(B16, w, b0 + q + 16 * j, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, nib)
+                            .reinterpretAsBytes().and((byte) 0x0F).or(ByteVector.fromMemorySegment(B16, w, b0 + 16 + 16 * j, LE).reinterpretAsShorts()
+                            .lanewise(VectorOperators.LSHR, sub).and((short) 0x0101).lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes());
+                    ByteVector q1 = ByteVector.fromMemorySegment(B16, w, b1 + q + 16 * j, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, nib)
+                            .reinterpretAsBytes().and((byte) 0x0F).or(ByteVector.fromMemorySegment(B16, w, b1 + 16 + 16 * j, LE).reinterpretAsShorts()
+                            .lanewise(VectorOperators.LSHR, sub).and((short) 0x0101).lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes());
+                    ByteVector q2 = ByteVector.fromMemorySegment(B16, w, b2 + q + 16 * j, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, nib)
+                            .reinterpretAsBytes().and((byte) 0x0F).or(ByteVector.fromMemorySegment(B16, w, b2 + 16 + 16 * j, LE).reinterpretAsShorts()
+                            .lanewise(VectorOperators.LSHR, sub).and((short) 0x0101).lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes());
+                    ByteVector q3 = ByteVector.fromMemorySegment(B16, w, b3 + q + 16 * j, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, nib)
+                            .reinterpretAsBytes().and((byte) 0x0F).or(ByteVector.fromMemorySegment(B16, w, b3 + 16 + 16 * j, LE).reinterpretAsShorts()
+                            .lanewise(VectorOperators.LSHR, sub).and((short) 0x0101).lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes());
+                    for (int k = 0; k < PARTS; k++) {
+                        FloatVector v = FloatVector.fromArray(F, x, xo + 32 * sub + 16 * j + k * L);
+                        a0 = ((FloatVector) q0.convertShape(VectorOperators.B2F, F, k)).fma(s0, m0).fma(v, a0);
+                        a1 = ((FloatVector) q1.convertShape(VectorOperators.B2F, F, k)).fma(s1, m1).fma(v, a1);
+                        a2 = ((FloatVector) q2.convertShape(VectorOperators.B2F, F, k)).fma(s2, m2).fma(v, a2);
+                        a3 = ((FloatVector) q3.convertShape(VectorOperators.B2F, F, k)).fma(s3, m3).fma(v, a3);
+                    }
+                }
+            }
+        }
+        Simd.ZERO.add(a0).intoArray(t, p); // see Simd: an exact receiver for the loop's results
+        Simd.ZERO.add(a1).intoArray(t, p + 1 * L);
+        Simd.ZERO.add(a2).intoArray(t, p + 2 * L);
+        Simd.ZERO.add(a3).intoArray(t, p + 3 * L);
+    }
+
+    /**
      * t[p + sub] = d·scale(sub), t[p + 8 + sub] = −dmin·min(sub) of the Q4_K super-block at b (the same
      * 6-bit integers as {@link KQuantRows#scale6}/{@link KQuantRows#min6}, hence the same floats as the
      * decoder), unpacked from two 8-byte reads four at a time (bytes of an int) instead of 24 byte reads.
