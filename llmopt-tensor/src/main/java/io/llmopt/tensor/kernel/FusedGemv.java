@@ -23,7 +23,7 @@ import jdk.incubator.vector.VectorOperators;
  * tiles: batch invariance holds (see {@link Gemm}).
  *
  * <p>Contract of every kernel: rows at byte offsets o0..o3, nb blocks (or n values), x at xo; the four
- * accumulators are stored at acc[p + k·L], k < 4; acc[0 .. 64) may be used to stage block scales (p ≥ 64). Notation as in {@link LegacyQuantRows}/{@link KQuantRows}.
+ * accumulators are stored at acc[p + k·L], k < 4; acc[0 .. 128) may be used to stage block scales (p ≥ 128). Notation as in {@link LegacyQuantRows}/{@link KQuantRows}.
  *
  * <p>Every vector operation is written out here, never behind a helper method: once a compiled method's
  * graph passes C2's node-count cutoff, C2 stops inlining ordinary helpers (the Vector API's own methods are
@@ -38,7 +38,7 @@ final class FusedGemv {
     /** Whether {@code type} has a fused kernel for rows of {@code cols} values. */
     static boolean supports(GgmlType type, int cols) {
         return switch (type) {
-            case Q8_0, Q4_0, Q4_K, Q5_K, Q6_K -> true;
+            case Q8_0, Q4_0, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K -> true;
             case F16 -> cols % L == 0;
             default -> false;
         };
@@ -55,6 +55,8 @@ final class FusedGemv {
             case Q4_0 -> q4_0(w, o0, o1, o2, o3, stride, cols / 32, x, xo, acc, p);
             case Q4_K -> KQuantGemv.q4_K(w, o0, o1, o2, o3, stride, cols / 256, x, xo, acc, p);
             case Q5_K -> KQuantGemv.q5_K(w, o0, o1, o2, o3, stride, cols / 256, x, xo, acc, p);
+            case Q2_K -> KQuantGemv.q2_K(w, o0, o1, o2, o3, stride, cols / 256, x, xo, acc, p);
+            case Q3_K -> KQuantGemv.q3_K(w, o0, o1, o2, o3, stride, cols / 256, x, xo, acc, p);
             case Q6_K -> KQuantGemv.q6_K(w, o0, o1, o2, o3, stride, cols / 256, x, xo, acc, p);
             case F16 -> halfs(w, o0, o1, o2, o3, cols, x, xo, acc, p);
             default -> throw new IllegalArgumentException("no fused GEMV for " + type);

@@ -163,6 +163,132 @@ final class KQuantGemv {
     }
 
     /**
+     * Q2_K ([16 scale bytes, 64 qs, d, dmin]): 16-column chunk i (h = i/8, k = (i/2) mod 4, j = i mod 2) is
+     * bits 2k of qs bytes 16 + 32h + 16j .., with scale byte i: value = fma(q, d·(sc &amp; 15), −(dmin·(sc &gt;&gt;&gt; 4))),
+     * the expression {@link KQuantRows#decodeQ2_K} stores; chunks in ascending order. Scales and negated
+     * minimums staged in t[32r ..] by {@link #scalesQ2_K}.
+     */
+    static void q2_K(MemorySegment w, long o0, long o1, long o2, long o3, long stride, int nb, float[] x, int xo,
+            float[] t, int p) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        for (int b = 0; b < nb; b++, xo += 256) {
+            long bo = b * stride;
+            long b0 = o0 + bo, b1 = o1 + bo, b2 = o2 + bo, b3 = o3 + bo;
+            scalesQ2_K(w, b0, t, 0);
+            scalesQ2_K(w, b1, t, 32);
+            scalesQ2_K(w, b2, t, 64);
+            scalesQ2_K(w, b3, t, 96);
+            for (int i = 0; i < 16; i++) {
+                long q = 16 + 32 * (i >>> 3) + 16 * (i & 1);
+                int sh = 2 * ((i >>> 1) & 3);
+                FloatVector s0 = FloatVector.broadcast(F, t[0 + i]), m0 = FloatVector.broadcast(F, t[16 + i]);
+                FloatVector s1 = FloatVector.broadcast(F, t[32 + i]), m1 = FloatVector.broadcast(F, t[48 + i]);
+                FloatVector s2 = FloatVector.broadcast(F, t[64 + i]), m2 = FloatVector.broadcast(F, t[80 + i]);
+                FloatVector s3 = FloatVector.broadcast(F, t[96 + i]), m3 = FloatVector.broadcast(F, t[112 + i]);
+                ByteVector q0 = ByteVector.fromMemorySegment(B16, w, b0 + q, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, sh).reinterpretAsBytes()
+                        .and((byte) 3);
+                ByteVector q1 = ByteVector.fromMemorySegment(B16, w, b1 + q, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, sh).reinterpretAsBytes()
+                        .and((byte) 3);
+                ByteVector q2 = ByteVector.fromMemorySegment(B16, w, b2 + q, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, sh).reinterpretAsBytes()
+                        .and((byte) 3);
+                ByteVector q3 = ByteVector.fromMemorySegment(B16, w, b3 + q, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, sh).reinterpretAsBytes()
+                        .and((byte) 3);
+                for (int k = 0; k < PARTS; k++) {
+                    FloatVector v = FloatVector.fromArray(F, x, xo + 16 * i + k * L);
+                    a0 = ((FloatVector) q0.convertShape(VectorOperators.B2F, F, k)).fma(s0, m0).fma(v, a0);
+                    a1 = ((FloatVector) q1.convertShape(VectorOperators.B2F, F, k)).fma(s1, m1).fma(v, a1);
+                    a2 = ((FloatVector) q2.convertShape(VectorOperators.B2F, F, k)).fma(s2, m2).fma(v, a2);
+                    a3 = ((FloatVector) q3.convertShape(VectorOperators.B2F, F, k)).fma(s3, m3).fma(v, a3);
+                }
+            }
+        }
+        Simd.ZERO.add(a0).intoArray(t, p); // see Simd: an exact receiver for the loop's results
+        Simd.ZERO.add(a1).intoArray(t, p + 1 * L);
+        Simd.ZERO.add(a2).intoArray(t, p + 2 * L);
+        Simd.ZERO.add(a3).intoArray(t, p + 3 * L);
+    }
+
+    /** t[p + i] = d·(sc &amp; 15), t[p + 16 + i] = −(dmin·(sc &gt;&gt;&gt; 4)) for the 16 scale bytes sc of the Q2_K super-block at b. */
+    private static void scalesQ2_K(MemorySegment w, long b, float[] t, int p) {
+        float d = Simd.f16(w, b + 80);
+        float dmin = Simd.f16(w, b + 82);
+        for (int i = 0; i < 16; i++) {
+            int sc = Simd.u8(w, b + i);
+            t[p + i] = d * (sc & 0x0F);
+            t[p + 16 + i] = -(dmin * (sc >>> 4));
+        }
+    }
+
+    /**
+     * Q3_K ([32 hmask, 64 qs, 12 scale bytes, d]): 16-column chunk i (h = i/8, k = (i/2) mod 4, j = i mod 2)
+     * has q = ((qs[32 + 32h + 16j + l] &gt;&gt; 2k) &amp; 3) − 4·(1 − bit (4h + k) of hmask[16j + l]) and scale i:
+     * value = fma(q, d·(scale − 32), −0), the expression {@link KQuantRows#decodeQ3_K} stores; chunks in
+     * ascending order. Scales staged in t[16r ..] by {@link #scalesQ3_K}.
+     */
+    static void q3_K(MemorySegment w, long o0, long o1, long o2, long o3, long stride, int nb, float[] x, int xo,
+            float[] t, int p) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        FloatVector zero = FloatVector.broadcast(F, -0f); // the decoder's "− min" with min = 0
+        for (int b = 0; b < nb; b++, xo += 256) {
+            long bo = b * stride;
+            long b0 = o0 + bo, b1 = o1 + bo, b2 = o2 + bo, b3 = o3 + bo;
+            scalesQ3_K(w, b0, t, 0);
+            scalesQ3_K(w, b1, t, 16);
+            scalesQ3_K(w, b2, t, 32);
+            scalesQ3_K(w, b3, t, 48);
+            for (int i = 0; i < 16; i++) {
+                int h = i >>> 3, k2 = (i >>> 1) & 3, j = i & 1;
+                long q = 32 + 32 * h + 16 * j;
+                long m = 16 * j;
+                int sh = 2 * k2, hb = 4 * h + k2;
+                FloatVector s0 = FloatVector.broadcast(F, t[0 + i]);
+                FloatVector s1 = FloatVector.broadcast(F, t[16 + i]);
+                FloatVector s2 = FloatVector.broadcast(F, t[32 + i]);
+                FloatVector s3 = FloatVector.broadcast(F, t[48 + i]);
+                ByteVector q0 = ByteVector.fromMemorySegment(B16, w, b0 + q, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, sh).reinterpretAsBytes()
+                        .and((byte) 3).sub(ByteVector.fromMemorySegment(B16, w, b0 + m, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, hb).reinterpretAsBytes()
+                        .and((byte) 1).lanewise(VectorOperators.XOR, (byte) 1).reinterpretAsShorts().lanewise(VectorOperators.LSHL, 2).reinterpretAsBytes());
+                ByteVector q1 = ByteVector.fromMemorySegment(B16, w, b1 + q, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, sh).reinterpretAsBytes()
+                        .and((byte) 3).sub(ByteVector.fromMemorySegment(B16, w, b1 + m, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, hb).reinterpretAsBytes()
+                        .and((byte) 1).lanewise(VectorOperators.XOR, (byte) 1).reinterpretAsShorts().lanewise(VectorOperators.LSHL, 2).reinterpretAsBytes());
+                ByteVector q2 = ByteVector.fromMemorySegment(B16, w, b2 + q, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, sh).reinterpretAsBytes()
+                        .and((byte) 3).sub(ByteVector.fromMemorySegment(B16, w, b2 + m, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, hb).reinterpretAsBytes()
+                        .and((byte) 1).lanewise(VectorOperators.XOR, (byte) 1).reinterpretAsShorts().lanewise(VectorOperators.LSHL, 2).reinterpretAsBytes());
+                ByteVector q3 = ByteVector.fromMemorySegment(B16, w, b3 + q, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, sh).reinterpretAsBytes()
+                        .and((byte) 3).sub(ByteVector.fromMemorySegment(B16, w, b3 + m, LE).reinterpretAsShorts().lanewise(VectorOperators.LSHR, hb).reinterpretAsBytes()
+                        .and((byte) 1).lanewise(VectorOperators.XOR, (byte) 1).reinterpretAsShorts().lanewise(VectorOperators.LSHL, 2).reinterpretAsBytes());
+                for (int k = 0; k < PARTS; k++) {
+                    FloatVector v = FloatVector.fromArray(F, x, xo + 16 * i + k * L);
+                    a0 = ((FloatVector) q0.convertShape(VectorOperators.B2F, F, k)).fma(s0, zero).fma(v, a0);
+                    a1 = ((FloatVector) q1.convertShape(VectorOperators.B2F, F, k)).fma(s1, zero).fma(v, a1);
+                    a2 = ((FloatVector) q2.convertShape(VectorOperators.B2F, F, k)).fma(s2, zero).fma(v, a2);
+                    a3 = ((FloatVector) q3.convertShape(VectorOperators.B2F, F, k)).fma(s3, zero).fma(v, a3);
+                }
+            }
+        }
+        Simd.ZERO.add(a0).intoArray(t, p); // see Simd: an exact receiver for the loop's results
+        Simd.ZERO.add(a1).intoArray(t, p + 1 * L);
+        Simd.ZERO.add(a2).intoArray(t, p + 2 * L);
+        Simd.ZERO.add(a3).intoArray(t, p + 3 * L);
+    }
+
+    /**
+     * t[p + i] = d·(scale(i) − 32) for the 16 six-bit scales of the Q3_K super-block at b: the integers of
+     * {@link KQuantRows#scaleQ3} (low 4 bits: nibble i mod 8 of bytes 0..7, the high one for i ≥ 8; high 2 bits:
+     * bits 2·(i/4) of byte 8 + i mod 4), unpacked from one 8-byte and one 4-byte read instead of 48 byte reads.
+     */
+    private static void scalesQ3_K(MemorySegment w, long b, float[] t, int p) {
+        float d = Simd.f16(w, b + 108);
+        long lo = w.get(Layouts.LONG, b + 96);
+        int hi = w.get(Layouts.INT, b + 104);
+        for (int i = 0; i < 16; i++) {
+            int low = (int) (lo >>> (8 * (i & 7) + 4 * (i >>> 3))) & 0x0F;
+            int high = (hi >>> (8 * (i & 3) + 2 * (i >>> 2))) & 3;
+            t[p + i] = d * ((low | high << 4) - 32);
+        }
+    }
+
+    /**
      * t[p + sub] = d·scale(sub), t[p + 8 + sub] = −dmin·min(sub) of the Q4_K super-block at b (the same
      * 6-bit integers as {@link KQuantRows#scale6}/{@link KQuantRows#min6}, hence the same floats as the
      * decoder), unpacked from two 8-byte reads four at a time (bytes of an int) instead of 24 byte reads.

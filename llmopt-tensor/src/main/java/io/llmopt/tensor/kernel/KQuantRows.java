@@ -48,7 +48,7 @@ final class KQuantRows {
     }
 
     /** Q3_K: 6-bit scale (0..63, offset 32) of 16-value sub-block {@code k} (0..15). */
-    private static int scaleQ3(MemorySegment w, long sc, int k) {
+    static int scaleQ3(MemorySegment w, long sc, int k) {
         int low = k < 8 ? u8(w, sc + k) & 0x0F : u8(w, sc + k - 8) >>> 4;
         return low | ((u8(w, sc + 8 + k % 4) >>> (2 * (k / 4))) & 3) << 4;
     }
