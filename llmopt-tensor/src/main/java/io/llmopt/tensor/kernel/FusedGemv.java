@@ -38,7 +38,7 @@ final class FusedGemv {
     /** Whether {@code type} has a fused kernel for rows of {@code cols} values. */
     static boolean supports(GgmlType type, int cols) {
         return switch (type) {
-            case Q8_0, Q4_0, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K -> true;
+            case Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K -> true;
             case F16 -> cols % L == 0;
             default -> false;
         };
@@ -55,6 +55,9 @@ final class FusedGemv {
             case Q4_0 -> q4_0(w, o0, o1, o2, o3, stride, cols / 32, x, xo, acc, p);
             case Q4_K -> KQuantGemv.q4_K(w, o0, o1, o2, o3, stride, cols / 256, x, xo, acc, p);
             case Q5_K -> KQuantGemv.q5_K(w, o0, o1, o2, o3, stride, cols / 256, x, xo, acc, p);
+            case Q4_1 -> LegacyQuantGemv.q4_1(w, o0, o1, o2, o3, stride, cols / 32, x, xo, acc, p);
+            case Q5_0 -> LegacyQuantGemv.q5_0(w, o0, o1, o2, o3, stride, cols / 32, x, xo, acc, p);
+            case Q5_1 -> LegacyQuantGemv.q5_1(w, o0, o1, o2, o3, stride, cols / 32, x, xo, acc, p);
             case Q2_K -> KQuantGemv.q2_K(w, o0, o1, o2, o3, stride, cols / 256, x, xo, acc, p);
             case Q3_K -> KQuantGemv.q3_K(w, o0, o1, o2, o3, stride, cols / 256, x, xo, acc, p);
             case Q6_K -> KQuantGemv.q6_K(w, o0, o1, o2, o3, stride, cols / 256, x, xo, acc, p);

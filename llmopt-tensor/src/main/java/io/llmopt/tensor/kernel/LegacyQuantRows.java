@@ -34,9 +34,9 @@ final class LegacyQuantRows {
     private static final int Q8_0 = GgmlType.Q8_0.blockBytes();
 
     /** Q5 fifth bits: byte lane j (of 16) tests bit j%8 of qh byte j/8 (elements 0..15) or 2 + j/8 (16..31). */
-    private static final VectorShuffle<Byte> QH_LO = VectorShuffle.fromValues(B16, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1);
-    private static final VectorShuffle<Byte> QH_HI = VectorShuffle.fromValues(B16, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3);
-    private static final ByteVector BITS = ByteVector.fromArray(B16,
+    static final VectorShuffle<Byte> QH_LO = VectorShuffle.fromValues(B16, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1);
+    static final VectorShuffle<Byte> QH_HI = VectorShuffle.fromValues(B16, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3);
+    static final ByteVector BITS = ByteVector.fromArray(B16,
             new byte[] {1, 2, 4, 8, 16, 32, 64, (byte) 128, 1, 2, 4, 8, 16, 32, 64, (byte) 128}, 0);
 
     private LegacyQuantRows() {

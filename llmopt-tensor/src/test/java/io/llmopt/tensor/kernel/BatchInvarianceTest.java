@@ -62,7 +62,7 @@ class BatchInvarianceTest {
         Random r = new Random(7);
         WorkerPool pool = new WorkerPool(1);
         try (Arena arena = Arena.ofShared()) {
-            for (GgmlType type : new GgmlType[] {GgmlType.F32, GgmlType.Q4_0, GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.Q5_K, GgmlType.Q6_K}) {
+            for (GgmlType type : new GgmlType[] {GgmlType.F32, GgmlType.Q4_0, GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1, GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.Q5_K, GgmlType.Q6_K}) {
                 int cols = type == GgmlType.F32 ? 77 : 256;
                 Tensor w = RandomWeights.matrix(arena, r, type, 5, cols, 1);
                 float[] x = RandomWeights.gaussian(r, 6 * cols);

@@ -26,7 +26,7 @@ class RowInterleavedTest {
         Random r = new Random(8);
         WorkerPool pool = new WorkerPool(2);
         try (Arena arena = Arena.ofShared()) {
-            for (GgmlType type : new GgmlType[] {GgmlType.Q8_0, GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K, GgmlType.Q4_0}) {
+            for (GgmlType type : new GgmlType[] {GgmlType.Q8_0, GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1, GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K, GgmlType.Q4_0}) {
                 int bs = type.blockSize();
                 if (type == GgmlType.Q4_0 && Simd.L == 4) {
                     continue; // at 128 bits every Q4_0 matrix is lane-packed (PackedQ4_0Test)
@@ -63,7 +63,7 @@ class RowInterleavedTest {
         VectorKernels vector = new VectorKernels();
         Random r = new Random(2);
         try (Arena arena = Arena.ofShared()) {
-            for (GgmlType type : new GgmlType[] {GgmlType.Q4_1, GgmlType.Q5_1}) {
+            for (GgmlType type : new GgmlType[] {GgmlType.F32, GgmlType.BF16}) {
                 Tensor t = RandomWeights.matrix(arena, r, type, 4, 256, 0);
                 assertThat(vector.prepare(t)).as(type.toString()).isSameAs(t);
             }
