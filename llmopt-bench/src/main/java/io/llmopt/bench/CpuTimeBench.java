@@ -15,7 +15,8 @@ import java.lang.foreign.Arena;
  * {@code java --add-modules jdk.incubator.vector -cp llmopt-bench/target/benchmarks.jar io.llmopt.bench.CpuTimeBench
  * TYPES ROWS COLS BATCH WORKING_SET_MIB THREADS CPU_SECONDS}, e.g. {@code Q4_0,Q4_K 512 2048 1 0 1 2}. Warm-up is
  * 2.5 CPU-seconds per type. Weights run in the kernels' prepared form (e.g. lane-packed Q4_0, row-interleaved Q8_0);
- * a type written {@code Q8_0:raw} keeps the GGUF layout. With THREADS > 1 only the wall-clock column means anything (the per-CPU-second one
+ * a type written {@code Q8_0:raw} keeps the GGUF layout, {@code Q5_K:panels} takes the column-panel form even where
+ * prepare does not choose it yet (batch 1 only for Q5_K: its panel GEMM does not exist yet). With THREADS > 1 only the wall-clock column means anything (the per-CPU-second one
  * counts the caller's thread only).
  */
 public final class CpuTimeBench {
@@ -32,12 +33,14 @@ public final class CpuTimeBench {
         Kernels k = KernelProvider.get();
         for (String ty : types) {
             boolean raw = ty.endsWith(":raw"); // keep the GGUF layout (no execution form from Kernels.prepare)
-            GgmlType type = GgmlType.byName(raw ? ty.substring(0, ty.length() - 4) : ty);
+            boolean panels = ty.endsWith(":panels"); // force the column-panel form
+            GgmlType type = GgmlType.byName(raw ? ty.substring(0, ty.length() - 4) : panels ? ty.substring(0, ty.length() - 7) : ty);
             try (Arena arena = Arena.ofShared()) {
                 Tensor first = RandomMatrices.create(arena, type, rows, cols, 7);
                 Tensor[] ws2 = RandomMatrices.copies(arena, first, ws);
                 for (int i = 0; i < ws2.length && !raw; i++) {
-                    ws2[i] = k.prepare(RandomMatrices.readOnly(ws2[i])); // as mapped from a file: float matrices get forms only read-only
+                    ws2[i] = panels ? ws2[i].withPacked(io.llmopt.tensor.ColumnPanels.pack(ws2[i], jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length()))
+                            : k.prepare(RandomMatrices.readOnly(ws2[i])); // as mapped from a file: float matrices get forms only read-only
                 }
                 WorkerPool pool = new WorkerPool(threads);
                 float[] x = new float[batch * cols];

@@ -21,13 +21,15 @@ import java.lang.foreign.MemorySegment;
  * a_b = 0, a_b = fma(q, x[c], a_b) for its columns in order, and the output is fma(a_b, d, …) over the blocks in
  * order, starting from 0 (the activations stay floats).
  *
- * <p><b>Q4_0, Q4_K and Q6_K are the exceptions</b>: as in llama.cpp, their kernels multiply with the activations quantized to 8
+ * <p><b>Q4_0, Q4_K, Q5_K and Q6_K are the exceptions</b>: as in llama.cpp, their kernels multiply with the activations quantized to 8
  * bits per block of 32 columns (q_x, d_x: see the kernel package's Q8Activations). Per block b the integer
  * s_b = Σ (q_w − 8)·q_x is exact (|s_b| ≤ 32512), and the output is fma(s_b, d_w·d_x, …) over the blocks in
  * order, starting from 0. <b>Q4_K</b> likewise: per 32-column sub-block b, with ds = d·sc and mn = (−dmin)·m
  * of the sub-block, s_b = Σ (q − 8)·q_x (exact, as Q4_0) and the activations' own block sum Σ q_x; the output is
  * t = fma(s_b, ds·d_x, t), then t = fma(8·ds + mn, (Σ q_x)·d_x, t) over the blocks in order (since
- * W = ds·(q − 8) + (8·ds + mn); 8·ds is exact, the sum rounded once). <b>Q6_K</b>: per 16-column sub-block
+ * W = ds·(q − 8) + (8·ds + mn); 8·ds is exact, the sum rounded once). <b>Q5_K</b> as Q4_K with q − 16 and
+ * 16·ds + mn: s_b = Σ (q − 16)·q_x is exact (|s_b| ≤ 65024; the GEMV sums each 16-column half in 16 bits,
+ * |·| ≤ 32512, and adds the halves as floats, the GEMM sums in floats). <b>Q6_K</b>: per 16-column sub-block
  * (half a block of the activations), s = Σ (q − 32)·q_x, exact (the kernels sum each 8-column half in 16 bits,
  * |·| ≤ 32512, and add the halves as floats), and t = fma(s, (d·sc)·d_x, t) over the sub-blocks in order.
  *
@@ -56,6 +58,12 @@ import java.lang.foreign.MemorySegment;
  * P shorts as in Q4_0 (nibble n of word k of row i is q xor 8 for column 4k + n of the super-block); W = fma(q, d·sc,
  * (−dmin)·m). d·sc (≤ 17 significant bits), q·d·sc (≤ 21) and dmin·m are exact floats, so this is exactly the
  * codec's d·sc·q − dmin·m, signs of zero included. 152 bytes per row and super-block (GGUF: 144).</li>
+ * <li>Q5_K: as Q4_K up to the quants (P float32 d, P float32 −dmin, 8 × P scale bytes, 8 × P minimum bytes),
+ * then per 16-column group five words of P shorts holding e = q xor 16 (the 5-bit two's complement of q − 16) of
+ * its columns 0–15: word k = e(3k) &lt;&lt; 11 | e(3k+1) &lt;&lt; 6 | e(3k+2) &lt;&lt; 1 | bit k of e(15), so that
+ * at most a shift left and an arithmetic shift right by 11 give q − 16 sign-extended in a 16-bit lane for columns
+ * 0–14, and column 15 is gathered from the five low bits; W = fma(q, d·sc, (−dmin)·m), exactly the codec's value
+ * as for Q4_K. 184 bytes per row and super-block (GGUF: 176).</li>
  * <li>Q6_K: per super-block, P float32 d, then per 16-column sub-block P signed bytes sc, then per group of 8
  * columns three words of P shorts holding e = q xor 32 (the 6-bit two's complement of q − 32) of its columns
  * 0–7: w0 = e0 &lt;&lt; 10 | e1 &lt;&lt; 4 | (e6 &amp; 15), w1 = e2 &lt;&lt; 10 | e3 &lt;&lt; 4 | (e7 &amp; 15),
@@ -72,6 +80,8 @@ public final class ColumnPanels implements PackedRows {
     public static final int CHUNK = 128;
     /** Bytes per panel row of a Q4_K super-block: d, −dmin, 8 scales, 8 minimums, 32 words of quants. */
     static final int Q4_K_BLOCK = 4 + 4 + 8 + 8 + 128;
+    /** Bytes per panel row of a Q5_K super-block: d, −dmin, 8 scales, 8 minimums, 16 groups of five 16-bit words. */
+    static final int Q5_K_BLOCK = 4 + 4 + 8 + 8 + 160;
     /** Bytes per panel row of a Q6_K super-block: d, 16 scales, 32 groups of three 16-bit words. */
     static final int Q6_K_BLOCK = 4 + 16 + 32 * 6;
 
@@ -99,7 +109,7 @@ public final class ColumnPanels implements PackedRows {
         boolean typeOk = switch (t.type()) {
             case F32, F16 -> true;
             case Q8_0, Q4_0 -> t.dim(1) % 32 == 0;
-            case Q4_K, Q6_K -> t.dim(1) % 256 == 0;
+            case Q4_K, Q5_K, Q6_K -> t.dim(1) % 256 == 0;
             default -> false;
         };
         long p = 2L * lanes;
@@ -113,6 +123,7 @@ public final class ColumnPanels implements PackedRows {
             case Q8_0 -> cols / 32 * (2L * p + 32L * p);
             case Q4_0 -> cols / 32 * (2L * p + 16L * p);
             case Q4_K -> cols / 256 * (Q4_K_BLOCK * p);
+            case Q5_K -> cols / 256 * (Q5_K_BLOCK * p);
             case Q6_K -> cols / 256 * (Q6_K_BLOCK * p);
             default -> throw new LlmoptException("column panels: no layout for " + type);
         };
@@ -124,6 +135,7 @@ public final class ColumnPanels implements PackedRows {
         return switch (type) {
             case Q8_0 -> 34L * p;
             case Q4_K -> Q4_K_BLOCK * p;
+            case Q5_K -> Q5_K_BLOCK * p;
             case Q6_K -> Q6_K_BLOCK * p;
             default -> 18L * p;
         };
@@ -136,8 +148,8 @@ public final class ColumnPanels implements PackedRows {
      */
     public static ColumnPanels pack(Tensor t, int lanes) {
         if (!supports(t, lanes)) {
-            throw new LlmoptException("tensor '" + t.name() + "': the column-panel form needs a 2-D F32, F16, Q8_0, Q4_0, Q4_K"
-                    + " or Q6_K matrix (columns a multiple of 32, K-quants of 256), got " + t);
+            throw new LlmoptException("tensor '" + t.name() + "': the column-panel form needs a 2-D F32, F16, Q8_0, Q4_0, Q4_K,"
+                    + " Q5_K or Q6_K matrix (columns a multiple of 32, K-quants of 256), got " + t);
         }
         int rows = Math.toIntExact(t.dim(0));
         int cols = Math.toIntExact(t.dim(1));
@@ -218,6 +230,13 @@ public final class ColumnPanels implements PackedRows {
                         }
                     }
                 }
+                case Q5_K -> {
+                    for (int b = 0; b < cols / 256; b++) {
+                        for (int i = 0; i < p; i++) {
+                            packQ5_K(t, panel * p + i, in, (long) i * rowBytes + 176L * b, out, b * blockBytes(), p, i);
+                        }
+                    }
+                }
                 case Q6_K -> {
                     for (int b = 0; b < cols / 256; b++) {
                         for (int i = 0; i < p; i++) {
@@ -247,6 +266,20 @@ public final class ColumnPanels implements PackedRows {
 
     /** Q4_K super-block at {@code bo} (GGUF) into row i of the panel super-block at {@code fo}. */
     private static void packQ4_K(Tensor t, int row, MemorySegment src, long bo, MemorySegment data, long fo, int p, int i) {
+        packQ4_KHeader(t, row, src, bo, data, fo, p, i);
+        for (int k = 0; k < 64; k++) {
+            int word = 0;
+            for (int n = 0; n < 4; n++) {
+                int c = 4 * k + n; // GGUF: sub-block 2g in the low nibbles of qs[32g ..], 2g + 1 in the high ones
+                int v = src.get(Layouts.BYTE, bo + 16 + 32 * (c / 64) + c % 32) & 0xFF;
+                word |= ((c / 32 % 2 == 0 ? v : v >>> 4) & 15 ^ 8) << (4 * n); // q xor 8, as Q4_0
+            }
+            data.set(Layouts.SHORT, fo + 24L * p + 2L * ((long) k * p + i), (short) word);
+        }
+    }
+
+    /** The d, −dmin, 6-bit scales and minimums of a Q4_K or Q5_K super-block (the same 16 header bytes) into row i. */
+    private static void packQ4_KHeader(Tensor t, int row, MemorySegment src, long bo, MemorySegment data, long fo, int p, int i) {
         data.set(Layouts.FLOAT, fo + 4L * i, finiteHalf(t, row, src, bo));
         data.set(Layouts.FLOAT, fo + 4L * p + 4L * i, -finiteHalf(t, row, src, bo + 2));
         for (int sub = 0; sub < 8; sub++) {
@@ -262,14 +295,26 @@ public final class ColumnPanels implements PackedRows {
             data.set(Layouts.BYTE, fo + 8L * p + (long) sub * p + i, (byte) sc);
             data.set(Layouts.BYTE, fo + 16L * p + (long) sub * p + i, (byte) m);
         }
-        for (int k = 0; k < 64; k++) {
-            int word = 0;
-            for (int n = 0; n < 4; n++) {
-                int c = 4 * k + n; // GGUF: sub-block 2g in the low nibbles of qs[32g ..], 2g + 1 in the high ones
-                int v = src.get(Layouts.BYTE, bo + 16 + 32 * (c / 64) + c % 32) & 0xFF;
-                word |= ((c / 32 % 2 == 0 ? v : v >>> 4) & 15 ^ 8) << (4 * n); // q xor 8, as Q4_0
+    }
+
+    /**
+     * Q5_K super-block at {@code bo} (GGUF: d, dmin, 12 scale bytes, 32 qh, 128 qs) into row i of the panel
+     * super-block at {@code fo}: the header as {@link #packQ4_K}'s, then per 16-column group the five words of
+     * e = q xor 16 (see the class comment).
+     */
+    private static void packQ5_K(Tensor t, int row, MemorySegment src, long bo, MemorySegment data, long fo, int p, int i) {
+        packQ4_KHeader(t, row, src, bo, data, fo, p, i);
+        int[] e = new int[256];
+        for (int c = 0; c < 256; c++) { // GGUF: sub-block 2g in the low nibbles of qs[32g ..], 2g + 1 in the high ones; fifth bit: bit c/32 of qh[c % 32]
+            int v = src.get(Layouts.BYTE, bo + 48 + 32 * (c / 64) + c % 32) & 0xFF;
+            int hb = ((src.get(Layouts.BYTE, bo + 16 + c % 32) & 0xFF) >>> (c / 32)) & 1;
+            e[c] = ((c / 32 % 2 == 0 ? v : v >>> 4) & 15 | hb << 4) ^ 16; // q xor 16: the 5-bit two's complement of q − 16
+        }
+        for (int g = 0; g < 16; g++) {
+            for (int k = 0; k < 5; k++) {
+                int word = e[16 * g + 3 * k] << 11 | e[16 * g + 3 * k + 1] << 6 | e[16 * g + 3 * k + 2] << 1 | (e[16 * g + 15] >>> k) & 1;
+                data.set(Layouts.SHORT, fo + 24L * p + 2L * ((long) (5 * g + k) * p + i), (short) word);
             }
-            data.set(Layouts.SHORT, fo + 24L * p + 2L * ((long) k * p + i), (short) word);
         }
     }
 
@@ -314,6 +359,7 @@ public final class ColumnPanels implements PackedRows {
                 }
                 case Q4_0 -> q4_0(row, c) * q4_0Scale(row, c);
                 case Q4_K -> Math.fma((float) (q4_K(row, c) + 8), q4_KScale(row, c), q4_KMin(row, c));
+                case Q5_K -> Math.fma((float) (q5_K(row, c) + 16), q4_KScale(row, c), q4_KMin(row, c));
                 case Q6_K -> (float) q6_K(row, c) * q6_KScale(row, c);
                 default -> throw new AssertionError(type);
             };
@@ -342,14 +388,34 @@ public final class ColumnPanels implements PackedRows {
         return (short) (word << (12 - 4 * (c % 4))) >> 12;
     }
 
-    /** Q4_K only: d·sc of the sub-block of row {@code row} holding column {@code c} (an exact product). */
+    /**
+     * Q5_K only: q − 16 (in [−16, 15]) of weight [row, c], W = fma(q, d·sc, (−dmin)·m) with d·sc and (−dmin)·m
+     * from {@link #q4_KScale} and {@link #q4_KMin} (the same header); the scalar twin of the kernels' extraction
+     * from the five words of its 16-column group (see the class comment).
+     */
+    public int q5_K(int row, int c) {
+        int p = panelRows();
+        long wo = (row / p) * panelBytes + (c / 256) * blockBytes() + 24L * p + 2L * ((long) (c % 256 / 16 * 5) * p + row % p);
+        int n = c % 16;
+        if (n < 15) {
+            short w = data.get(Layouts.SHORT, wo + 2L * p * (n / 3));
+            return (short) (w << (5 * (n % 3))) >> 11;
+        }
+        int e = 0;
+        for (int k = 0; k < 5; k++) {
+            e |= (data.get(Layouts.SHORT, wo + 2L * p * k) & 1) << k;
+        }
+        return e << 27 >> 27;
+    }
+
+    /** Q4_K and Q5_K: d·sc of the sub-block of row {@code row} holding column {@code c} (an exact product). */
     public float q4_KScale(int row, int c) {
         int p = panelRows();
         long fo = (row / p) * panelBytes + (c / 256) * blockBytes();
         return data.get(Layouts.FLOAT, fo + 4L * (row % p)) * data.get(Layouts.BYTE, fo + 8L * p + (long) (c % 256 / 32) * p + row % p);
     }
 
-    /** Q4_K only: (−dmin)·m of the sub-block of row {@code row} holding column {@code c} (an exact product). */
+    /** Q4_K and Q5_K: (−dmin)·m of the sub-block of row {@code row} holding column {@code c} (an exact product). */
     public float q4_KMin(int row, int c) {
         int p = panelRows();
         long fo = (row / p) * panelBytes + (c / 256) * blockBytes();

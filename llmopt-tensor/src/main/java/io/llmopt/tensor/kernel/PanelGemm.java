@@ -154,6 +154,32 @@ final class PanelGemm {
     }
 
     /**
+     * Q5_K, one token group over a chunk decoded by {@link PanelKQuants#decodeQ5_K}: per 32-column sub-block the
+     * w-token float tile (exact sums of (q − 16)·q_x: |sum| ≤ 65024) with d_w = ds, then tb = fma(16·ds + mn,
+     * xs[t·nb + b], tb) per token — the GEMV's arithmetic ({@link PanelKQuants#q5_Kx2}).
+     */
+    private static void q5_KBlocks(MemorySegment as, int c0, int m, float[] a, float[] xp, int xo, int w, float[] xd, float[] xs, int t0, int nb,
+            float[] tb) {
+        for (int cb = 0; cb < m; cb += 32) {
+            int b = (c0 + cb) >>> 5;
+            int so = (CHUNK + 2 * (cb >>> 5)) * P;
+            switch (w) {
+                case 12 -> q12(a, cb * P, 32, xp, xo + cb * w, tb, t0 * P, as, 4L * so, xd, t0 * nb + b, nb);
+                case 8 -> q8(a, cb * P, 32, xp, xo + cb * w, tb, t0 * P, as, 4L * so, xd, t0 * nb + b, nb);
+                default -> q4(a, cb * P, 32, xp, xo + cb * w, tb, t0 * P, as, 4L * so, xd, t0 * nb + b, nb);
+            }
+            FloatVector m0 = FloatVector.fromArray(F, a, so + P);
+            FloatVector m1 = FloatVector.fromArray(F, a, so + P + L);
+            for (int j = 0; j < w; j++) {
+                int to = (t0 + j) * P;
+                FloatVector sx = FloatVector.broadcast(F, xs[(t0 + j) * nb + b]);
+                m0.fma(sx, FloatVector.fromArray(F, tb, to)).intoArray(tb, to);
+                m1.fma(sx, FloatVector.fromArray(F, tb, to + L)).intoArray(tb, to + L);
+            }
+        }
+    }
+
+    /**
      * out[oo + t·rows + p·P + i] for the rows of panel p and tokens t &lt; batch, from x packed by {@link #pack}
      * (group by group, group g of width w at xp[t₀·cols ..]; for Q4_0 and Q4_K by {@link #packQ8}, block scales in
      * xd, block sums in xs; for Q4_0 the 8-bit values as shorts in xp16); {@code a} holds {@link #PANEL} floats and {@code as} is its segment,
@@ -180,6 +206,7 @@ final class PanelGemm {
                     halfScales(d, po, f.blockBytes(), c0, m, a);
                 }
                 case Q4_K -> PanelGemm16.decodeQ4_K(d, po, f.blockBytes(), c0, a, a16);
+                case Q5_K -> PanelKQuants.decodeQ5_K(d, po, f.blockBytes(), c0, a);
                 case Q6_K -> PanelKQuants.decodeQ6_K(d, po, f.blockBytes(), c0, a);
                 default -> throw new AssertionError(f.type());
             }
@@ -198,6 +225,11 @@ final class PanelGemm {
                 }
                 if (f.type() == io.llmopt.tensor.GgmlType.Q6_K) {
                     q6_KBlocks(as, c0, m, a, xp, xo, w, xd, t0, cols >>> 5, tb);
+                    t0 += w;
+                    continue;
+                }
+                if (f.type() == io.llmopt.tensor.GgmlType.Q5_K) {
+                    q5_KBlocks(as, c0, m, a, xp, xo, w, xd, xs, t0, cols >>> 5, tb);
                     t0 += w;
                     continue;
                 }

@@ -65,7 +65,7 @@ final class PanelGemv {
 
     /** Panels per GEMV work unit of {@code f}: four (more memory streams: Q8_0 1.15× two panels at two threads), two for F32 and Q6_K. */
     static int unitPanels(ColumnPanels f) {
-        return f.type() == io.llmopt.tensor.GgmlType.Q6_K || f.type() == io.llmopt.tensor.GgmlType.F32 ? 2 : 4;
+        return f.type() == io.llmopt.tensor.GgmlType.Q6_K || f.type() == io.llmopt.tensor.GgmlType.Q5_K || f.type() == io.llmopt.tensor.GgmlType.F32 ? 2 : 4;
     }
 
     /** Rows per GEMV work unit of {@code f}. */
@@ -112,6 +112,7 @@ final class PanelGemv {
             case Q4_0 -> q4_0(d, po, pq, f.panelOffset(Math.min(p + 2, f.panels() - 1)), f.panelOffset(Math.min(p + 3, f.panels() - 1)), cols, xq, xd, res);
             case Q4_K -> PanelKQuants.q4_Kx4(d, po, pq, f.panelOffset(Math.min(p + 2, f.panels() - 1)), f.panelOffset(Math.min(p + 3, f.panels() - 1)),
                     f.blockBytes(), cols, xq, xd, xs, res);
+            case Q5_K -> PanelKQuants.q5_Kx2(d, po, pq, f.blockBytes(), cols, xq, xd, xs, res);
             case Q6_K -> PanelKQuants.q6_Kx2(d, po, pq, f.blockBytes(), cols, xq, xd, res);
             default -> throw new AssertionError(f.type());
         }
@@ -122,7 +123,7 @@ final class PanelGemv {
     /** Whether the kernels of {@code f} multiply with 8-bit activations ({@link Q8Activations}): Q4_0, Q4_K and Q6_K. */
     static boolean quantized(ColumnPanels f) {
         return switch (f.type()) {
-            case Q4_0, Q4_K, Q6_K -> true;
+            case Q4_0, Q4_K, Q5_K, Q6_K -> true;
             default -> false;
         };
     }
@@ -188,6 +189,23 @@ final class PanelGemv {
                 float ds = f.q4_KScale(row, 32 * b);
                 total = Math.fma((float) s, ds * d[b], total);
                 total = Math.fma(ds * 8f + f.q4_KMin(row, 32 * b), sum * d[b], total);
+            }
+            return total;
+        }
+        if (f.type() == io.llmopt.tensor.GgmlType.Q5_K) {
+            short[] q = new short[f.cols()];
+            float[] d = new float[f.cols() / 32];
+            Q8Activations.quantize(x, xo, f.cols(), q, 0, d, 0);
+            float total = 0f;
+            for (int b = 0; b < d.length; b++) {
+                int s = 0, sum = 0;
+                for (int c = 32 * b; c < 32 * b + 32; c++) {
+                    s += f.q5_K(row, c) * q[c];
+                    sum += q[c];
+                }
+                float ds = f.q4_KScale(row, 32 * b);
+                total = Math.fma((float) s, ds * d[b], total);
+                total = Math.fma(ds * 16f + f.q4_KMin(row, 32 * b), sum * d[b], total);
             }
             return total;
         }

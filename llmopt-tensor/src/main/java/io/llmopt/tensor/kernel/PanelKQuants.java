@@ -147,6 +147,133 @@ final class PanelKQuants {
         t7.intoArray(res, 7 * L);
     }
 
+    /** Shift counts of the Q5_K words as vectors (see {@link PanelGemv#K12}). */
+    private static final ShortVector K5 = ShortVector.broadcast(SP, (short) 5), K11 = ShortVector.broadcast(SP, (short) 11),
+            K13 = ShortVector.broadcast(SP, (short) 13), K15 = ShortVector.broadcast(SP, (short) 15);
+    /** 16 in every lane (Q5_K's 16·ds). */
+    private static final FloatVector SIXTEEN = FloatVector.broadcast(F, 16f);
+
+    /**
+     * Q5_K over two panels at p0, p1 (super-blocks of bb bytes), in 16-bit integers: per 16-column group and panel,
+     * a = Σ (q − 16)·q_x exactly in P short lanes (|a| ≤ 32512; q − 16 of columns 0–14 comes out of the group's
+     * five words with at most a shift left and an arithmetic shift right by 11, column 15's from the words' low bits),
+     * the two groups of a 32-column sub-block added as floats (exact: 0 + a_lo + a_hi), then t = fma(s, ds·d_x, t)
+     * and t = fma(16·ds + mn, (Σ q_x)·d_x, t): the form's Q5_K arithmetic ({@link ColumnPanels}). The two groups
+     * are a loop, not written out: written out, the method's tier-3 C1 compile ran out of virtual registers.
+     */
+    static void q5_Kx2(MemorySegment d, long p0, long p1, long bb, int cols, short[] xq, float[] xd, float[] xs, float[] res) {
+        FloatVector t0 = FloatVector.zero(F), t1 = t0, t2 = t0, t3 = t0;
+        long step = bb >>> 3;
+        for (int b = 0; b < cols >>> 5; b++) {
+            long sb = (b >>> 3) * bb;
+            int s = b & 7;
+            long f0 = p0 + sb, f1 = p1 + sb;
+            Prefetch.ahead(d, p0 + b * step, step); // the bytes Prefetch.BYTES ahead of this step's share of each panel
+            Prefetch.ahead(d, p1 + b * step, step);
+            FloatVector s00 = FloatVector.zero(F), s01 = s00, s10 = s00, s11 = s00;
+            for (int h = 0; h < 2; h++) {
+                long go = 24L * P + 10L * P * (2 * s + h);
+                int c = 32 * b + 16 * h;
+                ShortVector u00 = ShortVector.fromMemorySegment(SP, d, f0 + go, LE);
+                ShortVector u01 = ShortVector.fromMemorySegment(SP, d, f0 + go + 2L * P, LE);
+                ShortVector u02 = ShortVector.fromMemorySegment(SP, d, f0 + go + 4L * P, LE);
+                ShortVector u03 = ShortVector.fromMemorySegment(SP, d, f0 + go + 6L * P, LE);
+                ShortVector u04 = ShortVector.fromMemorySegment(SP, d, f0 + go + 8L * P, LE);
+                ShortVector u10 = ShortVector.fromMemorySegment(SP, d, f1 + go, LE);
+                ShortVector u11 = ShortVector.fromMemorySegment(SP, d, f1 + go + 2L * P, LE);
+                ShortVector u12 = ShortVector.fromMemorySegment(SP, d, f1 + go + 4L * P, LE);
+                ShortVector u13 = ShortVector.fromMemorySegment(SP, d, f1 + go + 6L * P, LE);
+                ShortVector u14 = ShortVector.fromMemorySegment(SP, d, f1 + go + 8L * P, LE);
+                ShortVector a0 = ShortVector.zero(SP), a1 = a0;
+                ShortVector bx;
+                bx = ShortVector.broadcast(SP, xq[c]);
+                a0 = a0.lanewise(VectorOperators.ADD, u00.lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                a1 = a1.lanewise(VectorOperators.ADD, u10.lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                bx = ShortVector.broadcast(SP, xq[c + 1]);
+                a0 = a0.lanewise(VectorOperators.ADD, u00.lanewise(VectorOperators.LSHL, K5).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                a1 = a1.lanewise(VectorOperators.ADD, u10.lanewise(VectorOperators.LSHL, K5).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                bx = ShortVector.broadcast(SP, xq[c + 2]);
+                a0 = a0.lanewise(VectorOperators.ADD, u00.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                a1 = a1.lanewise(VectorOperators.ADD, u10.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                bx = ShortVector.broadcast(SP, xq[c + 3]);
+                a0 = a0.lanewise(VectorOperators.ADD, u01.lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                a1 = a1.lanewise(VectorOperators.ADD, u11.lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                bx = ShortVector.broadcast(SP, xq[c + 4]);
+                a0 = a0.lanewise(VectorOperators.ADD, u01.lanewise(VectorOperators.LSHL, K5).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                a1 = a1.lanewise(VectorOperators.ADD, u11.lanewise(VectorOperators.LSHL, K5).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                bx = ShortVector.broadcast(SP, xq[c + 5]);
+                a0 = a0.lanewise(VectorOperators.ADD, u01.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                a1 = a1.lanewise(VectorOperators.ADD, u11.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                bx = ShortVector.broadcast(SP, xq[c + 6]);
+                a0 = a0.lanewise(VectorOperators.ADD, u02.lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                a1 = a1.lanewise(VectorOperators.ADD, u12.lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                bx = ShortVector.broadcast(SP, xq[c + 7]);
+                a0 = a0.lanewise(VectorOperators.ADD, u02.lanewise(VectorOperators.LSHL, K5).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                a1 = a1.lanewise(VectorOperators.ADD, u12.lanewise(VectorOperators.LSHL, K5).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                bx = ShortVector.broadcast(SP, xq[c + 8]);
+                a0 = a0.lanewise(VectorOperators.ADD, u02.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                a1 = a1.lanewise(VectorOperators.ADD, u12.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                bx = ShortVector.broadcast(SP, xq[c + 9]);
+                a0 = a0.lanewise(VectorOperators.ADD, u03.lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                a1 = a1.lanewise(VectorOperators.ADD, u13.lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                bx = ShortVector.broadcast(SP, xq[c + 10]);
+                a0 = a0.lanewise(VectorOperators.ADD, u03.lanewise(VectorOperators.LSHL, K5).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                a1 = a1.lanewise(VectorOperators.ADD, u13.lanewise(VectorOperators.LSHL, K5).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                bx = ShortVector.broadcast(SP, xq[c + 11]);
+                a0 = a0.lanewise(VectorOperators.ADD, u03.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                a1 = a1.lanewise(VectorOperators.ADD, u13.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                bx = ShortVector.broadcast(SP, xq[c + 12]);
+                a0 = a0.lanewise(VectorOperators.ADD, u04.lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                a1 = a1.lanewise(VectorOperators.ADD, u14.lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                bx = ShortVector.broadcast(SP, xq[c + 13]);
+                a0 = a0.lanewise(VectorOperators.ADD, u04.lanewise(VectorOperators.LSHL, K5).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                a1 = a1.lanewise(VectorOperators.ADD, u14.lanewise(VectorOperators.LSHL, K5).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                bx = ShortVector.broadcast(SP, xq[c + 14]);
+                a0 = a0.lanewise(VectorOperators.ADD, u04.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                a1 = a1.lanewise(VectorOperators.ADD, u14.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                bx = ShortVector.broadcast(SP, xq[c + 15]);
+                a0 = a0.lanewise(VectorOperators.ADD, u00.lanewise(VectorOperators.LSHL, K11).and((short) 0x0800).or(u01.lanewise(VectorOperators.LSHL, K12).and((short) 0x1000))
+                        .or(u02.lanewise(VectorOperators.LSHL, K13).and((short) 0x2000)).or(u03.lanewise(VectorOperators.LSHL, K14).and((short) 0x4000))
+                        .or(u04.lanewise(VectorOperators.LSHL, K15)).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                a1 = a1.lanewise(VectorOperators.ADD, u10.lanewise(VectorOperators.LSHL, K11).and((short) 0x0800).or(u11.lanewise(VectorOperators.LSHL, K12).and((short) 0x1000))
+                        .or(u12.lanewise(VectorOperators.LSHL, K13).and((short) 0x2000)).or(u13.lanewise(VectorOperators.LSHL, K14).and((short) 0x4000))
+                        .or(u14.lanewise(VectorOperators.LSHL, K15)).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                s00 = s00.lanewise(VectorOperators.ADD, (FloatVector) a0.convertShape(VectorOperators.S2F, F, 0));
+                s01 = s01.lanewise(VectorOperators.ADD, (FloatVector) a0.convertShape(VectorOperators.S2F, F, 1));
+                s10 = s10.lanewise(VectorOperators.ADD, (FloatVector) a1.convertShape(VectorOperators.S2F, F, 0));
+                s11 = s11.lanewise(VectorOperators.ADD, (FloatVector) a1.convertShape(VectorOperators.S2F, F, 1));
+            }
+            FloatVector sx = FloatVector.broadcast(F, xd[b]);
+            FloatVector bv = FloatVector.broadcast(F, xs[b]);
+            ByteVector sc, mb;
+            FloatVector ds, mn;
+            sc = ByteVector.fromMemorySegment(B2, d, f0 + 8L * P + (long) s * P, LE);
+            mb = ByteVector.fromMemorySegment(B2, d, f0 + 16L * P + (long) s * P, LE);
+            ds = FloatVector.fromMemorySegment(F, d, f0, LE).mul((FloatVector) sc.convertShape(VectorOperators.B2F, F, 0));
+            mn = FloatVector.fromMemorySegment(F, d, f0 + 4L * P, LE).mul((FloatVector) mb.convertShape(VectorOperators.B2F, F, 0));
+            t0 = s00.fma(ds.mul(sx), t0);
+            t0 = ds.mul(SIXTEEN).add(mn).fma(bv, t0);
+            ds = FloatVector.fromMemorySegment(F, d, f0 + 4L * L, LE).mul((FloatVector) sc.convertShape(VectorOperators.B2F, F, 1));
+            mn = FloatVector.fromMemorySegment(F, d, f0 + 4L * P + 4L * L, LE).mul((FloatVector) mb.convertShape(VectorOperators.B2F, F, 1));
+            t1 = s01.fma(ds.mul(sx), t1);
+            t1 = ds.mul(SIXTEEN).add(mn).fma(bv, t1);
+            sc = ByteVector.fromMemorySegment(B2, d, f1 + 8L * P + (long) s * P, LE);
+            mb = ByteVector.fromMemorySegment(B2, d, f1 + 16L * P + (long) s * P, LE);
+            ds = FloatVector.fromMemorySegment(F, d, f1, LE).mul((FloatVector) sc.convertShape(VectorOperators.B2F, F, 0));
+            mn = FloatVector.fromMemorySegment(F, d, f1 + 4L * P, LE).mul((FloatVector) mb.convertShape(VectorOperators.B2F, F, 0));
+            t2 = s10.fma(ds.mul(sx), t2);
+            t2 = ds.mul(SIXTEEN).add(mn).fma(bv, t2);
+            ds = FloatVector.fromMemorySegment(F, d, f1 + 4L * L, LE).mul((FloatVector) sc.convertShape(VectorOperators.B2F, F, 1));
+            mn = FloatVector.fromMemorySegment(F, d, f1 + 4L * P + 4L * L, LE).mul((FloatVector) mb.convertShape(VectorOperators.B2F, F, 1));
+            t3 = s11.fma(ds.mul(sx), t3);
+            t3 = ds.mul(SIXTEEN).add(mn).fma(bv, t3);
+        }
+        Simd.ZERO.add(t0).intoArray(res, 0); // see Simd: an exact receiver for the loop's results
+        Simd.ZERO.add(t1).intoArray(res, L);
+        Simd.ZERO.add(t2).intoArray(res, 2 * L);
+        Simd.ZERO.add(t3).intoArray(res, 3 * L);
+    }
+
     /**
      * Q6_K over two panels at p0, p1 (super-blocks of bb bytes), in 16-bit integers: per 8-column group and panel,
      * a = Σ (q − 32)·q_x exactly in P short lanes (|a| ≤ 32512; q − 32 comes out of the group's three words with at
@@ -254,16 +381,95 @@ final class PanelKQuants {
      * for the P rows — the scaling the chunk's tiles apply per block.
      */
     static void q4_KScales(MemorySegment d, long fo, int s, int so, float[] a) {
+        kScales(d, fo, s, so, a, 8f);
+    }
+
+    /** As {@link #q4_KScales} with {@code zero}·ds + mn (Q4_K: 8, Q5_K: 16, the quants' offset). */
+    static void kScales(MemorySegment d, long fo, int s, int so, float[] a, float zero) {
         ByteVector sc = ByteVector.fromMemorySegment(B2, d, fo + 8L * P + (long) s * P, LE);
         ByteVector mb = ByteVector.fromMemorySegment(B2, d, fo + 16L * P + (long) s * P, LE);
         FloatVector ds = FloatVector.fromMemorySegment(F, d, fo, LE).mul((FloatVector) sc.convertShape(VectorOperators.B2F, F, 0));
         FloatVector mn = FloatVector.fromMemorySegment(F, d, fo + 4L * P, LE).mul((FloatVector) mb.convertShape(VectorOperators.B2F, F, 0));
         ds.intoArray(a, so);
-        ds.mul(8f).add(mn).intoArray(a, so + P);
+        ds.mul(zero).add(mn).intoArray(a, so + P);
         ds = FloatVector.fromMemorySegment(F, d, fo + 4L * L, LE).mul((FloatVector) sc.convertShape(VectorOperators.B2F, F, 1));
         mn = FloatVector.fromMemorySegment(F, d, fo + 4L * P + 4L * L, LE).mul((FloatVector) mb.convertShape(VectorOperators.B2F, F, 1));
         ds.intoArray(a, so + L);
-        ds.mul(8f).add(mn).intoArray(a, so + P + L);
+        ds.mul(zero).add(mn).intoArray(a, so + P + L);
+    }
+
+    /**
+     * Q5_K chunk [c0, c0 + 128) of the panel at po (super-blocks of bb bytes): a[c·P + i] = q − 16 (extracted as
+     * {@link #q5_Kx2} does), and for the chunk's sub-block j &lt; 4 the P floats ds = d·sc at a[(128 + 2j)·P ..] and
+     * 16·ds + mn at a[(129 + 2j)·P ..] (the scaling {@link PanelGemm} applies per block, as the GEMV does).
+     */
+    static void decodeQ5_K(MemorySegment d, long po, long bb, int c0, float[] a) {
+        long fo = po + (c0 >>> 8) * bb;
+        int s0 = (c0 >>> 5) & 7;
+        for (int s = s0; s < s0 + 4; s++) {
+            kScales(d, fo, s, (CHUNK + 2 * (s - s0)) * P, a, 16f);
+        }
+        int g0 = (c0 >>> 4) & 15;
+        for (int g = g0; g < g0 + 8; g++) {
+            long go = fo + 24L * P + 10L * P * g;
+            int ao = 16 * (g - g0) * P;
+            ShortVector u0 = ShortVector.fromMemorySegment(SP, d, go, LE);
+            ShortVector u1 = ShortVector.fromMemorySegment(SP, d, go + 2L * P, LE);
+            ShortVector u2 = ShortVector.fromMemorySegment(SP, d, go + 4L * P, LE);
+            ShortVector u3 = ShortVector.fromMemorySegment(SP, d, go + 6L * P, LE);
+            ShortVector u4 = ShortVector.fromMemorySegment(SP, d, go + 8L * P, LE);
+            ShortVector v;
+            v = u0.lanewise(VectorOperators.ASHR, K11);
+            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 0 * P);
+            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 0 * P + L);
+            v = u0.lanewise(VectorOperators.LSHL, K5).lanewise(VectorOperators.ASHR, K11);
+            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 1 * P);
+            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 1 * P + L);
+            v = u0.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11);
+            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 2 * P);
+            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 2 * P + L);
+            v = u1.lanewise(VectorOperators.ASHR, K11);
+            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 3 * P);
+            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 3 * P + L);
+            v = u1.lanewise(VectorOperators.LSHL, K5).lanewise(VectorOperators.ASHR, K11);
+            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 4 * P);
+            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 4 * P + L);
+            v = u1.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11);
+            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 5 * P);
+            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 5 * P + L);
+            v = u2.lanewise(VectorOperators.ASHR, K11);
+            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 6 * P);
+            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 6 * P + L);
+            v = u2.lanewise(VectorOperators.LSHL, K5).lanewise(VectorOperators.ASHR, K11);
+            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 7 * P);
+            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 7 * P + L);
+            v = u2.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11);
+            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 8 * P);
+            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 8 * P + L);
+            v = u3.lanewise(VectorOperators.ASHR, K11);
+            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 9 * P);
+            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 9 * P + L);
+            v = u3.lanewise(VectorOperators.LSHL, K5).lanewise(VectorOperators.ASHR, K11);
+            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 10 * P);
+            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 10 * P + L);
+            v = u3.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11);
+            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 11 * P);
+            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 11 * P + L);
+            v = u4.lanewise(VectorOperators.ASHR, K11);
+            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 12 * P);
+            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 12 * P + L);
+            v = u4.lanewise(VectorOperators.LSHL, K5).lanewise(VectorOperators.ASHR, K11);
+            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 13 * P);
+            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 13 * P + L);
+            v = u4.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11);
+            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 14 * P);
+            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 14 * P + L);
+            v = u0.lanewise(VectorOperators.LSHL, K11).and((short) 0x0800).or(u1.lanewise(VectorOperators.LSHL, K12).and((short) 0x1000))
+                    .or(u2.lanewise(VectorOperators.LSHL, K13).and((short) 0x2000)).or(u3.lanewise(VectorOperators.LSHL, K14).and((short) 0x4000))
+                    .or(u4.lanewise(VectorOperators.LSHL, K15)).lanewise(VectorOperators.ASHR, K11);
+            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 15 * P);
+            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 15 * P + L);
+        }
     }
 
     /**
