@@ -15,8 +15,8 @@ import java.lang.foreign.Arena;
  * {@code java --add-modules jdk.incubator.vector -cp llmopt-bench/target/benchmarks.jar io.llmopt.bench.CpuTimeBench
  * TYPES ROWS COLS BATCH WORKING_SET_MIB THREADS CPU_SECONDS}, e.g. {@code Q4_0,Q4_K 512 2048 1 0 1 2}. Warm-up is
  * 2.5 CPU-seconds per type. Weights run in the kernels' prepared form (e.g. lane-packed Q4_0, row-interleaved Q8_0);
- * a type written {@code Q8_0:raw} keeps the GGUF layout, {@code Q5_K:panels} takes the column-panel form even where
- * prepare does not choose it yet (batch 1 only for Q5_K: its panel GEMM does not exist yet). With THREADS > 1 only the wall-clock column means anything (the per-CPU-second one
+ * a type written {@code Q8_0:raw} keeps the GGUF layout, {@code F16:panels} takes the column-panel form even where
+ * prepare would not choose it (e.g. writable float matrices). With THREADS > 1 only the wall-clock column means anything (the per-CPU-second one
  * counts the caller's thread only).
  */
 public final class CpuTimeBench {
