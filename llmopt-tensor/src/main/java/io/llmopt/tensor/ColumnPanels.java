@@ -21,7 +21,7 @@ import java.lang.foreign.MemorySegment;
  * a_b = 0, a_b = fma(q, x[c], a_b) for its columns in order, and the output is fma(a_b, d, …) over the blocks in
  * order, starting from 0 (the activations stay floats).
  *
- * <p><b>Q4_0, Q4_K, Q5_K and Q6_K are the exceptions</b>: as in llama.cpp, their kernels multiply with the activations quantized to 8
+ * <p><b>Q4_0, Q3_K, Q4_K, Q5_K and Q6_K are the exceptions</b>: as in llama.cpp, their kernels multiply with the activations quantized to 8
  * bits per block of 32 columns (q_x, d_x: see the kernel package's Q8Activations). Per block b the integer
  * s_b = Σ (q_w − 8)·q_x is exact (|s_b| ≤ 32512), and the output is fma(s_b, d_w·d_x, …) over the blocks in
  * order, starting from 0. <b>Q4_K</b> likewise: per 32-column sub-block b, with ds = d·sc and mn = (−dmin)·m
@@ -32,6 +32,7 @@ import java.lang.foreign.MemorySegment;
  * |·| ≤ 32512, and adds the halves as floats, the GEMM sums in floats). <b>Q6_K</b>: per 16-column sub-block
  * (half a block of the activations), s = Σ (q − 32)·q_x, exact (the kernels sum each 8-column half in 16 bits,
  * |·| ≤ 32512, and add the halves as floats), and t = fma(s, (d·sc)·d_x, t) over the sub-blocks in order.
+ * <b>Q3_K</b> as Q6_K with q in [−4, 3] and sc the 6-bit scale less 32 (|s| ≤ 8128, one 16-bit sum per sub-block).
  *
  * <p>Layout per panel (panels follow each other; P = 2L):
  * <ul>
@@ -64,6 +65,10 @@ import java.lang.foreign.MemorySegment;
  * at most a shift left and an arithmetic shift right by 11 give q − 16 sign-extended in a 16-bit lane for columns
  * 0–14, and column 15 is gathered from the five low bits; W = fma(q, d·sc, (−dmin)·m), exactly the codec's value
  * as for Q4_K. 184 bytes per row and super-block (GGUF: 176).</li>
+ * <li>Q3_K: per super-block, P float32 d, then per 16-column sub-block P signed bytes sc − 32, then per 16-column
+ * group three words of P shorts holding e = q &amp; 7 (the 3-bit two's complement of q) of its columns 0–15:
+ * word k = e(5k) &lt;&lt; 13 | e(5k+1) &lt;&lt; 10 | e(5k+2) &lt;&lt; 7 | e(5k+3) &lt;&lt; 4 | e(5k+4) &lt;&lt; 1 | bit k of
+ * e(15); W = q·(d·(sc − 32)), the codec's value. 116 bytes per row and super-block (GGUF: 110).</li>
  * <li>Q6_K: per super-block, P float32 d, then per 16-column sub-block P signed bytes sc, then per group of 8
  * columns three words of P shorts holding e = q xor 32 (the 6-bit two's complement of q − 32) of its columns
  * 0–7: w0 = e0 &lt;&lt; 10 | e1 &lt;&lt; 4 | (e6 &amp; 15), w1 = e2 &lt;&lt; 10 | e3 &lt;&lt; 4 | (e7 &amp; 15),
@@ -80,6 +85,8 @@ public final class ColumnPanels implements PackedRows {
     public static final int CHUNK = 128;
     /** Bytes per panel row of a Q4_K super-block: d, −dmin, 8 scales, 8 minimums, 32 words of quants. */
     static final int Q4_K_BLOCK = 4 + 4 + 8 + 8 + 128;
+    /** Bytes per panel row of a Q3_K super-block: d, 16 scales (sc − 32), 16 groups of three 16-bit words. */
+    static final int Q3_K_BLOCK = 4 + 16 + 16 * 6;
     /** Bytes per panel row of a Q5_K super-block: d, −dmin, 8 scales, 8 minimums, 16 groups of five 16-bit words. */
     static final int Q5_K_BLOCK = 4 + 4 + 8 + 8 + 160;
     /** Bytes per panel row of a Q6_K super-block: d, 16 scales, 32 groups of three 16-bit words. */
@@ -109,7 +116,7 @@ public final class ColumnPanels implements PackedRows {
         boolean typeOk = switch (t.type()) {
             case F32, F16 -> true;
             case Q8_0, Q4_0 -> t.dim(1) % 32 == 0;
-            case Q4_K, Q5_K, Q6_K -> t.dim(1) % 256 == 0;
+            case Q3_K, Q4_K, Q5_K, Q6_K -> t.dim(1) % 256 == 0;
             default -> false;
         };
         long p = 2L * lanes;
@@ -124,6 +131,7 @@ public final class ColumnPanels implements PackedRows {
             case Q4_0 -> cols / 32 * (2L * p + 16L * p);
             case Q4_K -> cols / 256 * (Q4_K_BLOCK * p);
             case Q5_K -> cols / 256 * (Q5_K_BLOCK * p);
+            case Q3_K -> cols / 256 * (Q3_K_BLOCK * p);
             case Q6_K -> cols / 256 * (Q6_K_BLOCK * p);
             default -> throw new LlmoptException("column panels: no layout for " + type);
         };
@@ -136,6 +144,7 @@ public final class ColumnPanels implements PackedRows {
             case Q8_0 -> 34L * p;
             case Q4_K -> Q4_K_BLOCK * p;
             case Q5_K -> Q5_K_BLOCK * p;
+            case Q3_K -> Q3_K_BLOCK * p;
             case Q6_K -> Q6_K_BLOCK * p;
             default -> 18L * p;
         };
@@ -230,6 +239,13 @@ public final class ColumnPanels implements PackedRows {
                         }
                     }
                 }
+                case Q3_K -> {
+                    for (int b = 0; b < cols / 256; b++) {
+                        for (int i = 0; i < p; i++) {
+                            packQ3_K(t, panel * p + i, in, (long) i * rowBytes + 110L * b, out, b * blockBytes(), p, i);
+                        }
+                    }
+                }
                 case Q5_K -> {
                     for (int b = 0; b < cols / 256; b++) {
                         for (int i = 0; i < p; i++) {
@@ -318,6 +334,34 @@ public final class ColumnPanels implements PackedRows {
         }
     }
 
+    /**
+     * Q3_K super-block at {@code bo} (GGUF: 32 hmask, 64 qs, 12 scale bytes, d) into row i of the panel super-block
+     * at {@code fo}: d, the 16 scales less 32 as signed bytes, then per 16-column group the three words of
+     * e = q &amp; 7 (the 3-bit two's complement of q in [−4, 3]; see the class comment).
+     */
+    private static void packQ3_K(Tensor t, int row, MemorySegment src, long bo, MemorySegment data, long fo, int p, int i) {
+        data.set(Layouts.FLOAT, fo + 4L * i, finiteHalf(t, row, src, bo + 108));
+        for (int k = 0; k < 16; k++) {
+            int low = k < 8 ? src.get(Layouts.BYTE, bo + 96 + k) & 0x0F : (src.get(Layouts.BYTE, bo + 96 + k - 8) & 0xFF) >>> 4;
+            int sc = low | (((src.get(Layouts.BYTE, bo + 96 + 8 + k % 4) & 0xFF) >>> (2 * (k / 4))) & 3) << 4;
+            data.set(Layouts.BYTE, fo + 4L * p + (long) k * p + i, (byte) (sc - 32));
+        }
+        int[] e = new int[256];
+        for (int c = 0; c < 256; c++) { // GGUF: h = c/128, k = c%128/32, j = c%32/16, l = c%16
+            int h = c / 128, k = c % 128 / 32, l = c % 32;
+            int low = ((src.get(Layouts.BYTE, bo + 32 + 32 * h + l) & 0xFF) >>> (2 * k)) & 3;
+            int hb = ((src.get(Layouts.BYTE, bo + l) & 0xFF) >>> (4 * h + k)) & 1;
+            e[c] = (low - 4 * (1 - hb)) & 7;
+        }
+        for (int g = 0; g < 16; g++) {
+            for (int k = 0; k < 3; k++) {
+                int word = e[16 * g + 5 * k] << 13 | e[16 * g + 5 * k + 1] << 10 | e[16 * g + 5 * k + 2] << 7 | e[16 * g + 5 * k + 3] << 4
+                        | e[16 * g + 5 * k + 4] << 1 | (e[16 * g + 15] >>> k) & 1;
+                data.set(Layouts.SHORT, fo + 20L * p + 2L * ((long) (3 * g + k) * p + i), (short) word);
+            }
+        }
+    }
+
     /** Q6_K super-block at {@code bo} (GGUF) into row i of the panel super-block at {@code fo}. */
     private static void packQ6_K(Tensor t, int row, MemorySegment src, long bo, MemorySegment data, long fo, int p, int i) {
         data.set(Layouts.FLOAT, fo + 4L * i, finiteHalf(t, row, src, bo + 208));
@@ -361,6 +405,7 @@ public final class ColumnPanels implements PackedRows {
                 case Q4_K -> Math.fma((float) (q4_K(row, c) + 8), q4_KScale(row, c), q4_KMin(row, c));
                 case Q5_K -> Math.fma((float) (q5_K(row, c) + 16), q4_KScale(row, c), q4_KMin(row, c));
                 case Q6_K -> (float) q6_K(row, c) * q6_KScale(row, c);
+                case Q3_K -> (float) q3_K(row, c) * q6_KScale(row, c);
                 default -> throw new AssertionError(type);
             };
         }
@@ -443,7 +488,26 @@ public final class ColumnPanels implements PackedRows {
         return v >> 10;
     }
 
-    /** Q6_K only: d·sc of the 16-column sub-block of row {@code row} holding column {@code c} (an exact product). */
+    /**
+     * Q3_K only: q (in [−4, 3]) of weight [row, c], W = q·(d·(sc − 32)) with the scale from {@link #q6_KScale}
+     * (the same place); the scalar twin of the kernels' extraction from the three words of its 16-column group.
+     */
+    public int q3_K(int row, int c) {
+        int p = panelRows();
+        long wo = (row / p) * panelBytes + (c / 256) * blockBytes() + 20L * p + 2L * ((long) (c % 256 / 16 * 3) * p + row % p);
+        int n = c % 16;
+        if (n < 15) {
+            short w = data.get(Layouts.SHORT, wo + 2L * p * (n / 5));
+            return (short) (w << (3 * (n % 5))) >> 13;
+        }
+        int e = 0;
+        for (int k = 0; k < 3; k++) {
+            e |= (data.get(Layouts.SHORT, wo + 2L * p * k) & 1) << k;
+        }
+        return e << 29 >> 29;
+    }
+
+    /** Q6_K and Q3_K: d·sc of the 16-column sub-block of row {@code row} holding column {@code c} (an exact product). */
     public float q6_KScale(int row, int c) {
         int p = panelRows();
         long fo = (row / p) * panelBytes + (c / 256) * blockBytes();

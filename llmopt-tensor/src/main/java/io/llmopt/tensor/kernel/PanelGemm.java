@@ -207,6 +207,7 @@ final class PanelGemm {
                 }
                 case Q4_K -> PanelGemm16.decodeQ4_K(d, po, f.blockBytes(), c0, a, a16);
                 case Q5_K -> PanelKQuants.decodeQ5_K(d, po, f.blockBytes(), c0, a);
+                case Q3_K -> PanelKQuants.decodeQ3_K(d, po, f.blockBytes(), c0, a);
                 case Q6_K -> PanelKQuants.decodeQ6_K(d, po, f.blockBytes(), c0, a);
                 default -> throw new AssertionError(f.type());
             }
@@ -223,7 +224,7 @@ final class PanelGemm {
                     t0 += w;
                     continue;
                 }
-                if (f.type() == io.llmopt.tensor.GgmlType.Q6_K) {
+                if (f.type() == io.llmopt.tensor.GgmlType.Q6_K || f.type() == io.llmopt.tensor.GgmlType.Q3_K) {
                     q6_KBlocks(as, c0, m, a, xp, xo, w, xd, t0, cols >>> 5, tb);
                     t0 += w;
                     continue;

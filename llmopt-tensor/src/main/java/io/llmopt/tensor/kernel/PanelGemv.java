@@ -65,7 +65,10 @@ final class PanelGemv {
 
     /** Panels per GEMV work unit of {@code f}: four (more memory streams: Q8_0 1.15× two panels at two threads), two for F32 and Q6_K. */
     static int unitPanels(ColumnPanels f) {
-        return f.type() == io.llmopt.tensor.GgmlType.Q6_K || f.type() == io.llmopt.tensor.GgmlType.Q5_K || f.type() == io.llmopt.tensor.GgmlType.F32 ? 2 : 4;
+        return switch (f.type()) {
+            case Q3_K, Q5_K, Q6_K, F32 -> 2;
+            default -> 4;
+        };
     }
 
     /** Rows per GEMV work unit of {@code f}. */
@@ -112,6 +115,7 @@ final class PanelGemv {
             case Q4_0 -> q4_0(d, po, pq, f.panelOffset(Math.min(p + 2, f.panels() - 1)), f.panelOffset(Math.min(p + 3, f.panels() - 1)), cols, xq, xd, res);
             case Q4_K -> PanelKQuants.q4_Kx4(d, po, pq, f.panelOffset(Math.min(p + 2, f.panels() - 1)), f.panelOffset(Math.min(p + 3, f.panels() - 1)),
                     f.blockBytes(), cols, xq, xd, xs, res);
+            case Q3_K -> PanelKQuants.q3_Kx2(d, po, pq, f.blockBytes(), cols, xq, xd, res);
             case Q5_K -> PanelKQuants.q5_Kx2(d, po, pq, f.blockBytes(), cols, xq, xd, xs, res);
             case Q6_K -> PanelKQuants.q6_Kx2(d, po, pq, f.blockBytes(), cols, xq, xd, res);
             default -> throw new AssertionError(f.type());
@@ -123,7 +127,7 @@ final class PanelGemv {
     /** Whether the kernels of {@code f} multiply with 8-bit activations ({@link Q8Activations}): Q4_0, Q4_K and Q6_K. */
     static boolean quantized(ColumnPanels f) {
         return switch (f.type()) {
-            case Q4_0, Q4_K, Q5_K, Q6_K -> true;
+            case Q3_K, Q4_0, Q4_K, Q5_K, Q6_K -> true;
             default -> false;
         };
     }
@@ -206,6 +210,20 @@ final class PanelGemv {
                 float ds = f.q4_KScale(row, 32 * b);
                 total = Math.fma((float) s, ds * d[b], total);
                 total = Math.fma(ds * 16f + f.q4_KMin(row, 32 * b), sum * d[b], total);
+            }
+            return total;
+        }
+        if (f.type() == io.llmopt.tensor.GgmlType.Q3_K) {
+            short[] q = new short[f.cols()];
+            float[] d = new float[f.cols() / 32];
+            Q8Activations.quantize(x, xo, f.cols(), q, 0, d, 0);
+            float total = 0f;
+            for (int j = 0; j < f.cols() / 16; j++) {
+                int s = 0;
+                for (int c = 16 * j; c < 16 * j + 16; c++) {
+                    s += f.q3_K(row, c) * q[c];
+                }
+                total = Math.fma((float) s, f.q6_KScale(row, 16 * j) * d[j / 2], total);
             }
             return total;
         }

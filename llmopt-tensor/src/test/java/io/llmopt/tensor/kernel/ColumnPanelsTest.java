@@ -30,9 +30,9 @@ class ColumnPanelsTest {
         Random r = new Random(31);
         WorkerPool pool = new WorkerPool(2);
         try (Arena arena = Arena.ofShared()) {
-            for (GgmlType type : new GgmlType[] {GgmlType.F32, GgmlType.F16, GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K}) {
+            for (GgmlType type : new GgmlType[] {GgmlType.F32, GgmlType.F16, GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q3_K, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K}) {
                 boolean quant = type.isQuantized();
-                boolean k = type == GgmlType.Q4_K || type == GgmlType.Q5_K || type == GgmlType.Q6_K;
+                boolean k = type == GgmlType.Q3_K || type == GgmlType.Q4_K || type == GgmlType.Q5_K || type == GgmlType.Q6_K;
                 int[][] shapes = k ? new int[][] {{1, 256}, {33, 512}, {70, 256}, {5, 768}}
                         : quant ? new int[][] {{1, 32}, {33, 160}, {70, 288}, {5, 512}}
                         : new int[][] {{1, 1}, {33, 7}, {70, 130}, {5, 300}};
@@ -78,30 +78,30 @@ class ColumnPanelsTest {
         Tensor t = RandomWeights.matrix(arena, r, type, rows, cols, misalign);
         var seg = t.data();
         int bytes = type.blockBytes();
-        int dAt = type != GgmlType.Q6_K ? 0 : 208;
+        int dAt = type == GgmlType.Q6_K ? 208 : type == GgmlType.Q3_K ? 108 : 0;
         for (long b = 0, n = seg.byteSize() / bytes; b < n; b++) {
             long o = b * bytes;
             switch ((int) (b % 7)) {
                 case 1 -> seg.set(Layouts.SHORT, o + dAt, Float.floatToFloat16(-Math.abs(0.03f * (float) r.nextGaussian())));
                 case 2 -> {
                     seg.set(Layouts.SHORT, o + dAt, (short) (1 + r.nextInt(0x3FF) | (r.nextBoolean() ? 0x8000 : 0))); // subnormal
-                    if (type != GgmlType.Q6_K) {
+                    if ((type == GgmlType.Q4_K || type == GgmlType.Q5_K)) {
                         seg.set(Layouts.SHORT, o + 2, (short) (1 + r.nextInt(0x3FF) | (r.nextBoolean() ? 0x8000 : 0)));
                     }
                 }
                 case 3 -> seg.set(Layouts.SHORT, o + dAt, (short) (r.nextBoolean() ? 0 : 0x8000));
                 case 4 -> {
-                    if (type != GgmlType.Q6_K) {
+                    if ((type == GgmlType.Q4_K || type == GgmlType.Q5_K)) {
                         seg.set(Layouts.SHORT, o, Float.floatToFloat16(0.02f));
                         seg.set(Layouts.SHORT, o + 2, Float.floatToFloat16(-0.01f));
-                    } else {
+                    } else if (type == GgmlType.Q6_K) {
                         seg.set(Layouts.BYTE, o + 192 + r.nextInt(16), (byte) 0);
                     }
                 }
                 case 5 -> {
-                    if (type != GgmlType.Q6_K) {
+                    if ((type == GgmlType.Q4_K || type == GgmlType.Q5_K)) {
                         seg.set(Layouts.SHORT, o + 2, (short) 0x8000);
-                    } else { // q = 32 everywhere: low nibbles 0, high pairs 2
+                    } else if (type == GgmlType.Q6_K) { // q = 32 everywhere: low nibbles 0, high pairs 2
                         seg.set(Layouts.SHORT, o + dAt, Float.floatToFloat16(-0.02f));
                         for (int j = 0; j < 128; j++) {
                             seg.set(Layouts.BYTE, o + j, (byte) 0);
@@ -350,7 +350,7 @@ class ColumnPanelsTest {
             assertThatThrownBy(() -> ColumnPanels.pack(infinite, Simd.L)).isInstanceOf(LlmoptException.class)
                     .hasMessageContaining("row 1").hasMessageContaining("infinite or NaN");
             assertThat(vector.prepare(infinite).packed()).as("falls back to the GGUF layout").isNull();
-            Tensor bf = RandomWeights.matrix(arena, r, GgmlType.Q3_K, 4, 256, 0);
+            Tensor bf = RandomWeights.matrix(arena, r, GgmlType.Q2_K, 4, 256, 0);
             assertThat(ColumnPanels.supports(bf, Simd.L)).isFalse();
             assertThatThrownBy(() -> ColumnPanels.pack(bf, Simd.L)).isInstanceOf(LlmoptException.class)
                     .hasMessageContaining("column-panel form needs");
