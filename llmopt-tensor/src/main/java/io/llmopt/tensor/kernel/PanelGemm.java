@@ -168,14 +168,22 @@ final class PanelGemm {
                 case 8 -> q8(a, cb * P, 32, xp, xo + cb * w, tb, t0 * P, as, 4L * so, xd, t0 * nb + b, nb);
                 default -> q4(a, cb * P, 32, xp, xo + cb * w, tb, t0 * P, as, 4L * so, xd, t0 * nb + b, nb);
             }
-            FloatVector m0 = FloatVector.fromArray(F, a, so + P);
-            FloatVector m1 = FloatVector.fromArray(F, a, so + P + L);
-            for (int j = 0; j < w; j++) {
-                int to = (t0 + j) * P;
-                FloatVector sx = FloatVector.broadcast(F, xs[(t0 + j) * nb + b]);
-                m0.fma(sx, FloatVector.fromArray(F, tb, to)).intoArray(tb, to);
-                m1.fma(sx, FloatVector.fromArray(F, tb, to + L)).intoArray(tb, to + L);
-            }
+            minimums(a, so + P, xs, b, nb, t0, w, tb);
+        }
+    }
+
+    /**
+     * The K-quants' minimum term of one 32-column block for a token group: tb[t·P + i] = fma(a[mo + i],
+     * xs[t·nb + b], tb[..]) for the w tokens from t0 (a[mo ..]: zero·ds + mn of the block's P rows).
+     */
+    static void minimums(float[] a, int mo, float[] xs, int b, int nb, int t0, int w, float[] tb) {
+        FloatVector m0 = FloatVector.fromArray(F, a, mo);
+        FloatVector m1 = FloatVector.fromArray(F, a, mo + L);
+        for (int j = 0; j < w; j++) {
+            int to = (t0 + j) * P;
+            FloatVector sx = FloatVector.broadcast(F, xs[(t0 + j) * nb + b]);
+            m0.fma(sx, FloatVector.fromArray(F, tb, to)).intoArray(tb, to);
+            m1.fma(sx, FloatVector.fromArray(F, tb, to + L)).intoArray(tb, to + L);
         }
     }
 

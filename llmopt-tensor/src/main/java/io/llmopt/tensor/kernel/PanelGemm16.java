@@ -97,14 +97,7 @@ final class PanelGemm16 {
                 case 8 -> s8(a16, cb * P, xp, xo + cb * w, tb, t0 * P, as, 4L * so, xd, t0 * nb + b, nb);
                 default -> s4(a16, cb * P, xp, xo + cb * w, tb, t0 * P, as, 4L * so, xd, t0 * nb + b, nb);
             }
-            FloatVector m0 = FloatVector.fromArray(F, a, so + P);
-            FloatVector m1 = FloatVector.fromArray(F, a, so + P + L);
-            for (int j = 0; j < w; j++) {
-                int to = (t0 + j) * P;
-                FloatVector sx = FloatVector.broadcast(F, xs[(t0 + j) * nb + b]);
-                m0.fma(sx, FloatVector.fromArray(F, tb, to)).intoArray(tb, to);
-                m1.fma(sx, FloatVector.fromArray(F, tb, to + L)).intoArray(tb, to + L);
-            }
+            PanelGemm.minimums(a, so + P, xs, b, nb, t0, w, tb);
         }
     }
 

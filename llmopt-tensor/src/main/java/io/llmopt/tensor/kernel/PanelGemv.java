@@ -179,7 +179,9 @@ final class PanelGemv {
             }
             return total;
         }
-        if (f.type() == io.llmopt.tensor.GgmlType.Q4_K) {
+        if (f.type() == io.llmopt.tensor.GgmlType.Q4_K || f.type() == io.llmopt.tensor.GgmlType.Q5_K) {
+            boolean five = f.type() == io.llmopt.tensor.GgmlType.Q5_K;
+            float zero = five ? 16f : 8f; // W = ds·(q − zero) + (zero·ds + mn)
             short[] q = new short[f.cols()];
             float[] d = new float[f.cols() / 32];
             Q8Activations.quantize(x, xo, f.cols(), q, 0, d, 0);
@@ -187,33 +189,17 @@ final class PanelGemv {
             for (int b = 0; b < d.length; b++) {
                 int s = 0, sum = 0;
                 for (int c = 32 * b; c < 32 * b + 32; c++) {
-                    s += f.q4_K(row, c) * q[c];
+                    s += (five ? f.q5_K(row, c) : f.q4_K(row, c)) * q[c];
                     sum += q[c];
                 }
                 float ds = f.q4_KScale(row, 32 * b);
                 total = Math.fma((float) s, ds * d[b], total);
-                total = Math.fma(ds * 8f + f.q4_KMin(row, 32 * b), sum * d[b], total);
+                total = Math.fma(ds * zero + f.q4_KMin(row, 32 * b), sum * d[b], total);
             }
             return total;
         }
-        if (f.type() == io.llmopt.tensor.GgmlType.Q5_K) {
-            short[] q = new short[f.cols()];
-            float[] d = new float[f.cols() / 32];
-            Q8Activations.quantize(x, xo, f.cols(), q, 0, d, 0);
-            float total = 0f;
-            for (int b = 0; b < d.length; b++) {
-                int s = 0, sum = 0;
-                for (int c = 32 * b; c < 32 * b + 32; c++) {
-                    s += f.q5_K(row, c) * q[c];
-                    sum += q[c];
-                }
-                float ds = f.q4_KScale(row, 32 * b);
-                total = Math.fma((float) s, ds * d[b], total);
-                total = Math.fma(ds * 16f + f.q4_KMin(row, 32 * b), sum * d[b], total);
-            }
-            return total;
-        }
-        if (f.type() == io.llmopt.tensor.GgmlType.Q3_K) {
+        if (f.type() == io.llmopt.tensor.GgmlType.Q3_K || f.type() == io.llmopt.tensor.GgmlType.Q6_K) {
+            boolean three = f.type() == io.llmopt.tensor.GgmlType.Q3_K;
             short[] q = new short[f.cols()];
             float[] d = new float[f.cols() / 32];
             Q8Activations.quantize(x, xo, f.cols(), q, 0, d, 0);
@@ -221,21 +207,7 @@ final class PanelGemv {
             for (int j = 0; j < f.cols() / 16; j++) {
                 int s = 0;
                 for (int c = 16 * j; c < 16 * j + 16; c++) {
-                    s += f.q3_K(row, c) * q[c];
-                }
-                total = Math.fma((float) s, f.q6_KScale(row, 16 * j) * d[j / 2], total);
-            }
-            return total;
-        }
-        if (f.type() == io.llmopt.tensor.GgmlType.Q6_K) {
-            short[] q = new short[f.cols()];
-            float[] d = new float[f.cols() / 32];
-            Q8Activations.quantize(x, xo, f.cols(), q, 0, d, 0);
-            float total = 0f;
-            for (int j = 0; j < f.cols() / 16; j++) {
-                int s = 0;
-                for (int c = 16 * j; c < 16 * j + 16; c++) {
-                    s += f.q6_K(row, c) * q[c];
+                    s += (three ? f.q3_K(row, c) : f.q6_K(row, c)) * q[c];
                 }
                 total = Math.fma((float) s, f.q6_KScale(row, 16 * j) * d[j / 2], total);
             }
