@@ -21,7 +21,7 @@ import java.lang.foreign.MemorySegment;
  * a_b = 0, a_b = fma(q, x[c], a_b) for its columns in order, and the output is fma(a_b, d, …) over the blocks in
  * order, starting from 0 (the activations stay floats).
  *
- * <p><b>Q4_0, Q3_K, Q4_K, Q5_K and Q6_K are the exceptions</b>: as in llama.cpp, their kernels multiply with the activations quantized to 8
+ * <p><b>Q4_0 and the K-quants are the exceptions</b>: as in llama.cpp, their kernels multiply with the activations quantized to 8
  * bits per block of 32 columns (q_x, d_x: see the kernel package's Q8Activations). Per block b the integer
  * s_b = Σ (q_w − 8)·q_x is exact (|s_b| ≤ 32512), and the output is fma(s_b, d_w·d_x, …) over the blocks in
  * order, starting from 0. <b>Q4_K</b> likewise: per 32-column sub-block b, with ds = d·sc and mn = (−dmin)·m
@@ -32,7 +32,8 @@ import java.lang.foreign.MemorySegment;
  * |·| ≤ 32512, and adds the halves as floats, the GEMM sums in floats). <b>Q6_K</b>: per 16-column sub-block
  * (half a block of the activations), s = Σ (q − 32)·q_x, exact (the kernels sum each 8-column half in 16 bits,
  * |·| ≤ 32512, and add the halves as floats), and t = fma(s, (d·sc)·d_x, t) over the sub-blocks in order.
- * <b>Q3_K</b> as Q6_K with q in [−4, 3] and sc the 6-bit scale less 32 (|s| ≤ 8128, one 16-bit sum per sub-block).
+ * <b>Q2_K</b> as Q4_K per 16-column sub-block with q − 2 and 2·ds + mn, the activations' sums taken per 16 columns
+ * (|s| ≤ 4064). <b>Q3_K</b> as Q6_K with q in [−4, 3] and sc the 6-bit scale less 32 (|s| ≤ 8128, one 16-bit sum per sub-block).
  *
  * <p>Layout per panel (panels follow each other; P = 2L):
  * <ul>
@@ -65,6 +66,9 @@ import java.lang.foreign.MemorySegment;
  * at most a shift left and an arithmetic shift right by 11 give q − 16 sign-extended in a 16-bit lane for columns
  * 0–14, and column 15 is gathered from the five low bits; W = fma(q, d·sc, (−dmin)·m), exactly the codec's value
  * as for Q4_K. 184 bytes per row and super-block (GGUF: 176).</li>
+ * <li>Q2_K: per super-block, P float32 d, P float32 −dmin, 16 × P bytes (low nibble scale, high nibble minimum, as
+ * GGUF), then per 16-column group two words of P shorts holding e = (q − 2) &amp; 3 of its columns 8k .. 8k + 7 at
+ * bits 14 − 2n; W = fma(q, d·sc, (−dmin)·m), the codec's value. 88 bytes per row and super-block (GGUF: 84).</li>
  * <li>Q3_K: per super-block, P float32 d, then per 16-column sub-block P signed bytes sc − 32, then per 16-column
  * group three words of P shorts holding e = q &amp; 7 (the 3-bit two's complement of q) of its columns 0–15:
  * word k = e(5k) &lt;&lt; 13 | e(5k+1) &lt;&lt; 10 | e(5k+2) &lt;&lt; 7 | e(5k+3) &lt;&lt; 4 | e(5k+4) &lt;&lt; 1 | bit k of
@@ -85,6 +89,8 @@ public final class ColumnPanels implements PackedRows {
     public static final int CHUNK = 128;
     /** Bytes per panel row of a Q4_K super-block: d, −dmin, 8 scales, 8 minimums, 32 words of quants. */
     static final int Q4_K_BLOCK = 4 + 4 + 8 + 8 + 128;
+    /** Bytes per panel row of a Q2_K super-block: d, −dmin, 16 scale/minimum bytes, 16 groups of two 16-bit words. */
+    static final int Q2_K_BLOCK = 4 + 4 + 16 + 16 * 4;
     /** Bytes per panel row of a Q3_K super-block: d, 16 scales (sc − 32), 16 groups of three 16-bit words. */
     static final int Q3_K_BLOCK = 4 + 16 + 16 * 6;
     /** Bytes per panel row of a Q5_K super-block: d, −dmin, 8 scales, 8 minimums, 16 groups of five 16-bit words. */
@@ -116,7 +122,7 @@ public final class ColumnPanels implements PackedRows {
         boolean typeOk = switch (t.type()) {
             case F32, F16 -> true;
             case Q8_0, Q4_0 -> t.dim(1) % 32 == 0;
-            case Q3_K, Q4_K, Q5_K, Q6_K -> t.dim(1) % 256 == 0;
+            case Q2_K, Q3_K, Q4_K, Q5_K, Q6_K -> t.dim(1) % 256 == 0;
             default -> false;
         };
         long p = 2L * lanes;
@@ -132,6 +138,7 @@ public final class ColumnPanels implements PackedRows {
             case Q4_K -> cols / 256 * (Q4_K_BLOCK * p);
             case Q5_K -> cols / 256 * (Q5_K_BLOCK * p);
             case Q3_K -> cols / 256 * (Q3_K_BLOCK * p);
+            case Q2_K -> cols / 256 * (Q2_K_BLOCK * p);
             case Q6_K -> cols / 256 * (Q6_K_BLOCK * p);
             default -> throw new LlmoptException("column panels: no layout for " + type);
         };
@@ -145,6 +152,7 @@ public final class ColumnPanels implements PackedRows {
             case Q4_K -> Q4_K_BLOCK * p;
             case Q5_K -> Q5_K_BLOCK * p;
             case Q3_K -> Q3_K_BLOCK * p;
+            case Q2_K -> Q2_K_BLOCK * p;
             case Q6_K -> Q6_K_BLOCK * p;
             default -> 18L * p;
         };
@@ -236,6 +244,13 @@ public final class ColumnPanels implements PackedRows {
                     for (int b = 0; b < cols / 256; b++) {
                         for (int i = 0; i < p; i++) {
                             packQ4_K(t, panel * p + i, in, (long) i * rowBytes + 144L * b, out, b * blockBytes(), p, i);
+                        }
+                    }
+                }
+                case Q2_K -> {
+                    for (int b = 0; b < cols / 256; b++) {
+                        for (int i = 0; i < p; i++) {
+                            packQ2_K(t, panel * p + i, in, (long) i * rowBytes + 84L * b, out, b * blockBytes(), p, i);
                         }
                     }
                 }
@@ -335,6 +350,30 @@ public final class ColumnPanels implements PackedRows {
     }
 
     /**
+     * Q2_K super-block at {@code bo} (GGUF: 16 scale/minimum bytes, 64 qs, d, dmin) into row i of the panel
+     * super-block at {@code fo}: d, −dmin, the 16 scale bytes as they are (low nibble scale, high nibble minimum),
+     * then per 16-column group two words of e = (q − 2) &amp; 3 (see the class comment).
+     */
+    private static void packQ2_K(Tensor t, int row, MemorySegment src, long bo, MemorySegment data, long fo, int p, int i) {
+        data.set(Layouts.FLOAT, fo + 4L * i, finiteHalf(t, row, src, bo + 80));
+        data.set(Layouts.FLOAT, fo + 4L * p + 4L * i, -finiteHalf(t, row, src, bo + 82));
+        for (int k = 0; k < 16; k++) {
+            data.set(Layouts.BYTE, fo + 8L * p + (long) k * p + i, src.get(Layouts.BYTE, bo + k));
+        }
+        for (int g = 0; g < 16; g++) {
+            for (int k = 0; k < 2; k++) {
+                int word = 0;
+                for (int n = 0; n < 8; n++) {
+                    int c = 16 * g + 8 * k + n; // GGUF: byte qs[32·(c/128) + c%32], bits 2·((c%128)/32)
+                    int q = ((src.get(Layouts.BYTE, bo + 16 + 32 * (c / 128) + c % 32) & 0xFF) >>> (2 * (c % 128 / 32))) & 3;
+                    word |= ((q - 2) & 3) << (14 - 2 * n);
+                }
+                data.set(Layouts.SHORT, fo + 24L * p + 2L * ((long) (2 * g + k) * p + i), (short) word);
+            }
+        }
+    }
+
+    /**
      * Q3_K super-block at {@code bo} (GGUF: 32 hmask, 64 qs, 12 scale bytes, d) into row i of the panel super-block
      * at {@code fo}: d, the 16 scales less 32 as signed bytes, then per 16-column group the three words of
      * e = q &amp; 7 (the 3-bit two's complement of q in [−4, 3]; see the class comment).
@@ -406,6 +445,7 @@ public final class ColumnPanels implements PackedRows {
                 case Q5_K -> Math.fma((float) (q5_K(row, c) + 16), q4_KScale(row, c), q4_KMin(row, c));
                 case Q6_K -> (float) q6_K(row, c) * q6_KScale(row, c);
                 case Q3_K -> (float) q3_K(row, c) * q6_KScale(row, c);
+                case Q2_K -> Math.fma((float) (q2_K(row, c) + 2), q2_KScale(row, c), q2_KMin(row, c));
                 default -> throw new AssertionError(type);
             };
         }
@@ -486,6 +526,31 @@ public final class ColumnPanels implements PackedRows {
             default -> (short) ((w1 << 10) & 0x3FFF | (w2 << 14) & 0xC000);
         };
         return v >> 10;
+    }
+
+    /**
+     * Q2_K only: q − 2 (in [−2, 1]) of weight [row, c], W = fma(q, d·sc, (−dmin)·m); the scalar twin of the kernels'
+     * extraction from the two words of its 16-column group.
+     */
+    public int q2_K(int row, int c) {
+        int p = panelRows();
+        long wo = (row / p) * panelBytes + (c / 256) * blockBytes() + 24L * p + 2L * ((long) (c % 256 / 8) * p + row % p);
+        short w = data.get(Layouts.SHORT, wo);
+        return (short) (w << (2 * (c % 8))) >> 14;
+    }
+
+    /** Q2_K only: d·sc of the 16-column sub-block of row {@code row} holding column {@code c} (an exact product). */
+    public float q2_KScale(int row, int c) {
+        int p = panelRows();
+        long fo = (row / p) * panelBytes + (c / 256) * blockBytes();
+        return data.get(Layouts.FLOAT, fo + 4L * (row % p)) * (data.get(Layouts.BYTE, fo + 8L * p + (long) (c % 256 / 16) * p + row % p) & 15);
+    }
+
+    /** Q2_K only: (−dmin)·m of the 16-column sub-block of row {@code row} holding column {@code c} (an exact product). */
+    public float q2_KMin(int row, int c) {
+        int p = panelRows();
+        long fo = (row / p) * panelBytes + (c / 256) * blockBytes();
+        return data.get(Layouts.FLOAT, fo + 4L * p + 4L * (row % p)) * ((data.get(Layouts.BYTE, fo + 8L * p + (long) (c % 256 / 16) * p + row % p) & 0xFF) >>> 4);
     }
 
     /**

@@ -33,7 +33,7 @@ final class PanelGemm {
     static final int P = PanelGemv.P;
     static final int CHUNK = ColumnPanels.CHUNK;
     /** Floats of a worker's decoded-chunk buffer: the chunk, then a Q4_K chunk's per-block scaling (see {@link PanelGemm16#decodeQ4_K}). */
-    static final int PANEL = (CHUNK + 8) * P;
+    static final int PANEL = (CHUNK + 16) * P;
 
     private PanelGemm() {
     }
@@ -173,6 +173,36 @@ final class PanelGemm {
     }
 
     /**
+     * Q2_K, one token group over a chunk decoded by {@link PanelKQuants#decodeQ2_K}: per 16-column sub-block the
+     * w-token float tile (exact sums of (q − 2)·q_x) with d_w = ds, then tb = fma(2·ds + mn, (Σ q_x)·d_x, tb) per
+     * token with the sum over the sub-block's 16 columns (exact in floats) — the GEMV's arithmetic
+     * ({@link PanelKQuants#q2_Kx2}).
+     */
+    private static void q2_KBlocks(MemorySegment as, int c0, int m, float[] a, float[] xp, int xo, int w, float[] xd, int t0, int nb, float[] tb) {
+        for (int cs = 0; cs < m; cs += 16) {
+            int b = (c0 + cs) >>> 5;
+            int so = (CHUNK + 2 * (cs >>> 4)) * P;
+            switch (w) {
+                case 12 -> q12(a, cs * P, 16, xp, xo + cs * w, tb, t0 * P, as, 4L * so, xd, t0 * nb + b, nb);
+                case 8 -> q8(a, cs * P, 16, xp, xo + cs * w, tb, t0 * P, as, 4L * so, xd, t0 * nb + b, nb);
+                default -> q4(a, cs * P, 16, xp, xo + cs * w, tb, t0 * P, as, 4L * so, xd, t0 * nb + b, nb);
+            }
+            FloatVector m0 = FloatVector.fromArray(F, a, so + P);
+            FloatVector m1 = FloatVector.fromArray(F, a, so + P + L);
+            for (int j = 0; j < w; j++) {
+                float sum = 0f;
+                for (int c = 0; c < 16; c++) {
+                    sum += xp[xo + (cs + c) * w + j];
+                }
+                int to = (t0 + j) * P;
+                FloatVector sx = FloatVector.broadcast(F, sum * xd[(t0 + j) * nb + b]);
+                m0.fma(sx, FloatVector.fromArray(F, tb, to)).intoArray(tb, to);
+                m1.fma(sx, FloatVector.fromArray(F, tb, to + L)).intoArray(tb, to + L);
+            }
+        }
+    }
+
+    /**
      * The K-quants' minimum term of one 32-column block for a token group: tb[t·P + i] = fma(a[mo + i],
      * xs[t·nb + b], tb[..]) for the w tokens from t0 (a[mo ..]: zero·ds + mn of the block's P rows).
      */
@@ -216,6 +246,7 @@ final class PanelGemm {
                 case Q4_K -> PanelGemm16.decodeQ4_K(d, po, f.blockBytes(), c0, a, a16);
                 case Q5_K -> PanelKQuants.decodeQ5_K(d, po, f.blockBytes(), c0, a);
                 case Q3_K -> PanelKQuants.decodeQ3_K(d, po, f.blockBytes(), c0, a);
+                case Q2_K -> PanelKQuants.decodeQ2_K(d, po, f.blockBytes(), c0, a);
                 case Q6_K -> PanelKQuants.decodeQ6_K(d, po, f.blockBytes(), c0, a);
                 default -> throw new AssertionError(f.type());
             }
@@ -234,6 +265,11 @@ final class PanelGemm {
                 }
                 if (f.type() == io.llmopt.tensor.GgmlType.Q6_K || f.type() == io.llmopt.tensor.GgmlType.Q3_K) {
                     q6_KBlocks(as, c0, m, a, xp, xo, w, xd, t0, cols >>> 5, tb);
+                    t0 += w;
+                    continue;
+                }
+                if (f.type() == io.llmopt.tensor.GgmlType.Q2_K) {
+                    q2_KBlocks(as, c0, m, a, xp, xo, w, xd, t0, cols >>> 5, tb);
                     t0 += w;
                     continue;
                 }

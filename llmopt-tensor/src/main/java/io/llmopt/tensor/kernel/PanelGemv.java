@@ -66,7 +66,7 @@ final class PanelGemv {
     /** Panels per GEMV work unit of {@code f}: four (more memory streams: Q8_0 1.15× two panels at two threads), two for F32 and Q6_K. */
     static int unitPanels(ColumnPanels f) {
         return switch (f.type()) {
-            case Q3_K, Q5_K, Q6_K, F32 -> 2;
+            case Q2_K, Q3_K, Q5_K, Q6_K, F32 -> 2;
             default -> 4;
         };
     }
@@ -115,6 +115,7 @@ final class PanelGemv {
             case Q4_0 -> q4_0(d, po, pq, f.panelOffset(Math.min(p + 2, f.panels() - 1)), f.panelOffset(Math.min(p + 3, f.panels() - 1)), cols, xq, xd, res);
             case Q4_K -> PanelKQuants.q4_Kx4(d, po, pq, f.panelOffset(Math.min(p + 2, f.panels() - 1)), f.panelOffset(Math.min(p + 3, f.panels() - 1)),
                     f.blockBytes(), cols, xq, xd, xs, res);
+            case Q2_K -> PanelKQuants.q2_Kx2(d, po, pq, f.blockBytes(), cols, xq, xd, res);
             case Q3_K -> PanelKQuants.q3_Kx2(d, po, pq, f.blockBytes(), cols, xq, xd, res);
             case Q5_K -> PanelKQuants.q5_Kx2(d, po, pq, f.blockBytes(), cols, xq, xd, xs, res);
             case Q6_K -> PanelKQuants.q6_Kx2(d, po, pq, f.blockBytes(), cols, xq, xd, res);
@@ -127,7 +128,7 @@ final class PanelGemv {
     /** Whether the kernels of {@code f} multiply with 8-bit activations ({@link Q8Activations}): Q4_0, Q4_K and Q6_K. */
     static boolean quantized(ColumnPanels f) {
         return switch (f.type()) {
-            case Q3_K, Q4_0, Q4_K, Q5_K, Q6_K -> true;
+            case Q2_K, Q3_K, Q4_0, Q4_K, Q5_K, Q6_K -> true;
             default -> false;
         };
     }
@@ -195,6 +196,23 @@ final class PanelGemv {
                 float ds = f.q4_KScale(row, 32 * b);
                 total = Math.fma((float) s, ds * d[b], total);
                 total = Math.fma(ds * zero + f.q4_KMin(row, 32 * b), sum * d[b], total);
+            }
+            return total;
+        }
+        if (f.type() == io.llmopt.tensor.GgmlType.Q2_K) {
+            short[] q = new short[f.cols()];
+            float[] d = new float[f.cols() / 32];
+            Q8Activations.quantize(x, xo, f.cols(), q, 0, d, 0);
+            float total = 0f;
+            for (int j = 0; j < f.cols() / 16; j++) {
+                int s = 0, sum = 0;
+                for (int c = 16 * j; c < 16 * j + 16; c++) {
+                    s += f.q2_K(row, c) * q[c];
+                    sum += q[c];
+                }
+                float ds = f.q2_KScale(row, 16 * j);
+                total = Math.fma((float) s, ds * d[j / 2], total);
+                total = Math.fma(ds * 2f + f.q2_KMin(row, 16 * j), sum * d[j / 2], total);
             }
             return total;
         }

@@ -20,7 +20,7 @@ import jdk.incubator.vector.VectorOperators;
 
 /**
  * The K-quant kernels of the {@link ColumnPanels} form, both on 8-bit activations ({@link Q8Activations}) as the
- * form defines for them: the decode GEMVs (Q4_K over four panels, Q3_K, Q5_K and Q6_K over two) sum q (less its offset) times q_x
+ * form defines for them: the decode GEMVs (Q4_K over four panels, Q2_K, Q3_K, Q5_K and Q6_K over two) sum q (less its offset) times q_x
  * exactly in 16-bit lanes and scale per sub-block; the GEMM's chunk decoders write q − 8 or q − 32 as floats
  * ({@link PanelGemm}: a chunk of 128 columns is half a super-block, decoded into a[c·P + i]) followed by each
  * sub-block's scaling, which {@link PanelGemm} applies per block exactly as the GEMV does.
@@ -150,10 +150,210 @@ final class PanelKQuants {
     /** Shift counts of the Q5_K words as vectors (see {@link PanelGemv#K12}). */
     private static final ShortVector K5 = ShortVector.broadcast(SP, (short) 5), K11 = ShortVector.broadcast(SP, (short) 11),
             K13 = ShortVector.broadcast(SP, (short) 13), K15 = ShortVector.broadcast(SP, (short) 15);
+    /** Shift count 2 (Q2_K's words). */
+    private static final ShortVector K2 = ShortVector.broadcast(SP, (short) 2);
+    /** 2 in every lane (Q2_K's 2·ds). */
+    private static final FloatVector TWO = FloatVector.broadcast(F, 2f);
     /** Shift counts of the Q3_K words. */
     private static final ShortVector K3 = ShortVector.broadcast(SP, (short) 3), K9 = ShortVector.broadcast(SP, (short) 9);
     /** 16 in every lane (Q5_K's 16·ds). */
     private static final FloatVector SIXTEEN = FloatVector.broadcast(F, 16f);
+
+    /**
+     * Q2_K over two panels at p0, p1 (super-blocks of bb bytes), in 16-bit integers: per 16-column sub-block and
+     * panel, a = Σ (q − 2)·q_x exactly in P short lanes (|a| ≤ 4064; q − 2 comes out of the group's two words with at
+     * most a shift left and an arithmetic shift right by 14), then t = fma(a, ds·d_x, t) and t = fma(2·ds + mn,
+     * (Σ q_x)·d_x, t) with the activations' sum over the 16 columns: the form's Q2_K arithmetic ({@link ColumnPanels}).
+     */
+    static void q2_Kx2(MemorySegment d, long p0, long p1, long bb, int cols, short[] xq, float[] xd, float[] res) {
+        FloatVector t0 = FloatVector.zero(F), t1 = t0, t2 = t0, t3 = t0;
+        long step = bb >>> 4;
+        for (int j = 0; j < cols >>> 4; j++) {
+            long sb = (j >>> 4) * bb;
+            int s = j & 15;
+            long f0 = p0 + sb, f1 = p1 + sb;
+            Prefetch.ahead(d, p0 + j * step, step); // the bytes Prefetch.BYTES ahead of this step's share of each panel
+            Prefetch.ahead(d, p1 + j * step, step);
+            long go = 24L * P + 4L * P * s;
+            ShortVector u00 = ShortVector.fromMemorySegment(SP, d, f0 + go, LE);
+            ShortVector u01 = ShortVector.fromMemorySegment(SP, d, f0 + go + 2L * P, LE);
+            ShortVector u10 = ShortVector.fromMemorySegment(SP, d, f1 + go, LE);
+            ShortVector u11 = ShortVector.fromMemorySegment(SP, d, f1 + go + 2L * P, LE);
+            ShortVector a0 = ShortVector.zero(SP), a1 = a0;
+            ShortVector bx;
+            int sum = 0;
+            sum += xq[16 * j + 0];
+            bx = ShortVector.broadcast(SP, xq[16 * j]);
+            a0 = a0.lanewise(VectorOperators.ADD, u00.lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx));
+            a1 = a1.lanewise(VectorOperators.ADD, u10.lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx));
+            sum += xq[16 * j + 1];
+            bx = ShortVector.broadcast(SP, xq[16 * j + 1]);
+            a0 = a0.lanewise(VectorOperators.ADD, u00.lanewise(VectorOperators.LSHL, K2).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx));
+            a1 = a1.lanewise(VectorOperators.ADD, u10.lanewise(VectorOperators.LSHL, K2).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx));
+            sum += xq[16 * j + 2];
+            bx = ShortVector.broadcast(SP, xq[16 * j + 2]);
+            a0 = a0.lanewise(VectorOperators.ADD, u00.lanewise(VectorOperators.LSHL, K4).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx));
+            a1 = a1.lanewise(VectorOperators.ADD, u10.lanewise(VectorOperators.LSHL, K4).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx));
+            sum += xq[16 * j + 3];
+            bx = ShortVector.broadcast(SP, xq[16 * j + 3]);
+            a0 = a0.lanewise(VectorOperators.ADD, u00.lanewise(VectorOperators.LSHL, K6).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx));
+            a1 = a1.lanewise(VectorOperators.ADD, u10.lanewise(VectorOperators.LSHL, K6).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx));
+            sum += xq[16 * j + 4];
+            bx = ShortVector.broadcast(SP, xq[16 * j + 4]);
+            a0 = a0.lanewise(VectorOperators.ADD, u00.lanewise(VectorOperators.LSHL, K8).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx));
+            a1 = a1.lanewise(VectorOperators.ADD, u10.lanewise(VectorOperators.LSHL, K8).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx));
+            sum += xq[16 * j + 5];
+            bx = ShortVector.broadcast(SP, xq[16 * j + 5]);
+            a0 = a0.lanewise(VectorOperators.ADD, u00.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx));
+            a1 = a1.lanewise(VectorOperators.ADD, u10.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx));
+            sum += xq[16 * j + 6];
+            bx = ShortVector.broadcast(SP, xq[16 * j + 6]);
+            a0 = a0.lanewise(VectorOperators.ADD, u00.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx));
+            a1 = a1.lanewise(VectorOperators.ADD, u10.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx));
+            sum += xq[16 * j + 7];
+            bx = ShortVector.broadcast(SP, xq[16 * j + 7]);
+            a0 = a0.lanewise(VectorOperators.ADD, u00.lanewise(VectorOperators.LSHL, K14).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx));
+            a1 = a1.lanewise(VectorOperators.ADD, u10.lanewise(VectorOperators.LSHL, K14).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx));
+            sum += xq[16 * j + 8];
+            bx = ShortVector.broadcast(SP, xq[16 * j + 8]);
+            a0 = a0.lanewise(VectorOperators.ADD, u01.lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx));
+            a1 = a1.lanewise(VectorOperators.ADD, u11.lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx));
+            sum += xq[16 * j + 9];
+            bx = ShortVector.broadcast(SP, xq[16 * j + 9]);
+            a0 = a0.lanewise(VectorOperators.ADD, u01.lanewise(VectorOperators.LSHL, K2).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx));
+            a1 = a1.lanewise(VectorOperators.ADD, u11.lanewise(VectorOperators.LSHL, K2).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx));
+            sum += xq[16 * j + 10];
+            bx = ShortVector.broadcast(SP, xq[16 * j + 10]);
+            a0 = a0.lanewise(VectorOperators.ADD, u01.lanewise(VectorOperators.LSHL, K4).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx));
+            a1 = a1.lanewise(VectorOperators.ADD, u11.lanewise(VectorOperators.LSHL, K4).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx));
+            sum += xq[16 * j + 11];
+            bx = ShortVector.broadcast(SP, xq[16 * j + 11]);
+            a0 = a0.lanewise(VectorOperators.ADD, u01.lanewise(VectorOperators.LSHL, K6).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx));
+            a1 = a1.lanewise(VectorOperators.ADD, u11.lanewise(VectorOperators.LSHL, K6).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx));
+            sum += xq[16 * j + 12];
+            bx = ShortVector.broadcast(SP, xq[16 * j + 12]);
+            a0 = a0.lanewise(VectorOperators.ADD, u01.lanewise(VectorOperators.LSHL, K8).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx));
+            a1 = a1.lanewise(VectorOperators.ADD, u11.lanewise(VectorOperators.LSHL, K8).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx));
+            sum += xq[16 * j + 13];
+            bx = ShortVector.broadcast(SP, xq[16 * j + 13]);
+            a0 = a0.lanewise(VectorOperators.ADD, u01.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx));
+            a1 = a1.lanewise(VectorOperators.ADD, u11.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx));
+            sum += xq[16 * j + 14];
+            bx = ShortVector.broadcast(SP, xq[16 * j + 14]);
+            a0 = a0.lanewise(VectorOperators.ADD, u01.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx));
+            a1 = a1.lanewise(VectorOperators.ADD, u11.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx));
+            sum += xq[16 * j + 15];
+            bx = ShortVector.broadcast(SP, xq[16 * j + 15]);
+            a0 = a0.lanewise(VectorOperators.ADD, u01.lanewise(VectorOperators.LSHL, K14).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx));
+            a1 = a1.lanewise(VectorOperators.ADD, u11.lanewise(VectorOperators.LSHL, K14).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx));
+            FloatVector sx = FloatVector.broadcast(F, xd[j >>> 1]);
+            FloatVector bv = FloatVector.broadcast(F, sum * xd[j >>> 1]);
+            ByteVector sm, sc, mb;
+            FloatVector ds, mn;
+            sm = ByteVector.fromMemorySegment(B2, d, f0 + 8L * P + (long) s * P, LE);
+            sc = sm.and((byte) 15);
+            mb = sm.lanewise(VectorOperators.LSHR, 4);
+            ds = FloatVector.fromMemorySegment(F, d, f0, LE).mul((FloatVector) sc.convertShape(VectorOperators.B2F, F, 0));
+            mn = FloatVector.fromMemorySegment(F, d, f0 + 4L * P, LE).mul((FloatVector) mb.convertShape(VectorOperators.B2F, F, 0));
+            t0 = ((FloatVector) a0.convertShape(VectorOperators.S2F, F, 0)).fma(ds.mul(sx), t0);
+            t0 = ds.mul(TWO).add(mn).fma(bv, t0);
+            ds = FloatVector.fromMemorySegment(F, d, f0 + 4L * L, LE).mul((FloatVector) sc.convertShape(VectorOperators.B2F, F, 1));
+            mn = FloatVector.fromMemorySegment(F, d, f0 + 4L * P + 4L * L, LE).mul((FloatVector) mb.convertShape(VectorOperators.B2F, F, 1));
+            t1 = ((FloatVector) a0.convertShape(VectorOperators.S2F, F, 1)).fma(ds.mul(sx), t1);
+            t1 = ds.mul(TWO).add(mn).fma(bv, t1);
+            sm = ByteVector.fromMemorySegment(B2, d, f1 + 8L * P + (long) s * P, LE);
+            sc = sm.and((byte) 15);
+            mb = sm.lanewise(VectorOperators.LSHR, 4);
+            ds = FloatVector.fromMemorySegment(F, d, f1, LE).mul((FloatVector) sc.convertShape(VectorOperators.B2F, F, 0));
+            mn = FloatVector.fromMemorySegment(F, d, f1 + 4L * P, LE).mul((FloatVector) mb.convertShape(VectorOperators.B2F, F, 0));
+            t2 = ((FloatVector) a1.convertShape(VectorOperators.S2F, F, 0)).fma(ds.mul(sx), t2);
+            t2 = ds.mul(TWO).add(mn).fma(bv, t2);
+            ds = FloatVector.fromMemorySegment(F, d, f1 + 4L * L, LE).mul((FloatVector) sc.convertShape(VectorOperators.B2F, F, 1));
+            mn = FloatVector.fromMemorySegment(F, d, f1 + 4L * P + 4L * L, LE).mul((FloatVector) mb.convertShape(VectorOperators.B2F, F, 1));
+            t3 = ((FloatVector) a1.convertShape(VectorOperators.S2F, F, 1)).fma(ds.mul(sx), t3);
+            t3 = ds.mul(TWO).add(mn).fma(bv, t3);
+        }
+        Simd.ZERO.add(t0).intoArray(res, 0); // see Simd: an exact receiver for the loop's results
+        Simd.ZERO.add(t1).intoArray(res, L);
+        Simd.ZERO.add(t2).intoArray(res, 2 * L);
+        Simd.ZERO.add(t3).intoArray(res, 3 * L);
+    }
+
+    /**
+     * Q2_K chunk [c0, c0 + 128) of the panel at po (super-blocks of bb bytes): a[c·P + i] = q − 2 (extracted as
+     * {@link #q2_Kx2} does), and for the chunk's sub-block j &lt; 8 the P floats ds = d·sc at a[(128 + 2j)·P ..] and
+     * 2·ds + mn at a[(129 + 2j)·P ..].
+     */
+    static void decodeQ2_K(MemorySegment d, long po, long bb, int c0, float[] a) {
+        long fo = po + (c0 >>> 8) * bb;
+        int s0 = (c0 >>> 4) & 15;
+        for (int s = s0; s < s0 + 8; s++) {
+            ByteVector sm = ByteVector.fromMemorySegment(B2, d, fo + 8L * P + (long) s * P, LE);
+            ByteVector sc = sm.and((byte) 15), mb = sm.lanewise(VectorOperators.LSHR, 4);
+            int so = (CHUNK + 2 * (s - s0)) * P;
+            FloatVector ds = FloatVector.fromMemorySegment(F, d, fo, LE).mul((FloatVector) sc.convertShape(VectorOperators.B2F, F, 0));
+            FloatVector mn = FloatVector.fromMemorySegment(F, d, fo + 4L * P, LE).mul((FloatVector) mb.convertShape(VectorOperators.B2F, F, 0));
+            ds.intoArray(a, so);
+            ds.mul(TWO).add(mn).intoArray(a, so + P);
+            ds = FloatVector.fromMemorySegment(F, d, fo + 4L * L, LE).mul((FloatVector) sc.convertShape(VectorOperators.B2F, F, 1));
+            mn = FloatVector.fromMemorySegment(F, d, fo + 4L * P + 4L * L, LE).mul((FloatVector) mb.convertShape(VectorOperators.B2F, F, 1));
+            ds.intoArray(a, so + L);
+            ds.mul(TWO).add(mn).intoArray(a, so + P + L);
+            long go = fo + 24L * P + 4L * P * s;
+            int ao = 16 * (s - s0) * P;
+            ShortVector u0 = ShortVector.fromMemorySegment(SP, d, go, LE);
+            ShortVector u1 = ShortVector.fromMemorySegment(SP, d, go + 2L * P, LE);
+            ShortVector v;
+            v = u0.lanewise(VectorOperators.ASHR, K14);
+            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 0 * P);
+            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 0 * P + L);
+            v = u0.lanewise(VectorOperators.LSHL, K2).lanewise(VectorOperators.ASHR, K14);
+            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 1 * P);
+            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 1 * P + L);
+            v = u0.lanewise(VectorOperators.LSHL, K4).lanewise(VectorOperators.ASHR, K14);
+            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 2 * P);
+            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 2 * P + L);
+            v = u0.lanewise(VectorOperators.LSHL, K6).lanewise(VectorOperators.ASHR, K14);
+            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 3 * P);
+            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 3 * P + L);
+            v = u0.lanewise(VectorOperators.LSHL, K8).lanewise(VectorOperators.ASHR, K14);
+            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 4 * P);
+            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 4 * P + L);
+            v = u0.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K14);
+            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 5 * P);
+            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 5 * P + L);
+            v = u0.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.ASHR, K14);
+            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 6 * P);
+            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 6 * P + L);
+            v = u0.lanewise(VectorOperators.LSHL, K14).lanewise(VectorOperators.ASHR, K14);
+            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 7 * P);
+            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 7 * P + L);
+            v = u1.lanewise(VectorOperators.ASHR, K14);
+            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 8 * P);
+            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 8 * P + L);
+            v = u1.lanewise(VectorOperators.LSHL, K2).lanewise(VectorOperators.ASHR, K14);
+            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 9 * P);
+            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 9 * P + L);
+            v = u1.lanewise(VectorOperators.LSHL, K4).lanewise(VectorOperators.ASHR, K14);
+            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 10 * P);
+            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 10 * P + L);
+            v = u1.lanewise(VectorOperators.LSHL, K6).lanewise(VectorOperators.ASHR, K14);
+            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 11 * P);
+            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 11 * P + L);
+            v = u1.lanewise(VectorOperators.LSHL, K8).lanewise(VectorOperators.ASHR, K14);
+            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 12 * P);
+            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 12 * P + L);
+            v = u1.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K14);
+            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 13 * P);
+            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 13 * P + L);
+            v = u1.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.ASHR, K14);
+            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 14 * P);
+            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 14 * P + L);
+            v = u1.lanewise(VectorOperators.LSHL, K14).lanewise(VectorOperators.ASHR, K14);
+            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 15 * P);
+            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 15 * P + L);
+        }
+    }
 
     /**
      * Q3_K over two panels at p0, p1 (super-blocks of bb bytes), in 16-bit integers: per 16-column sub-block and

@@ -30,9 +30,9 @@ class ColumnPanelsTest {
         Random r = new Random(31);
         WorkerPool pool = new WorkerPool(2);
         try (Arena arena = Arena.ofShared()) {
-            for (GgmlType type : new GgmlType[] {GgmlType.F32, GgmlType.F16, GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q3_K, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K}) {
+            for (GgmlType type : new GgmlType[] {GgmlType.F32, GgmlType.F16, GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K}) {
                 boolean quant = type.isQuantized();
-                boolean k = type == GgmlType.Q3_K || type == GgmlType.Q4_K || type == GgmlType.Q5_K || type == GgmlType.Q6_K;
+                boolean k = type == GgmlType.Q2_K || type == GgmlType.Q3_K || type == GgmlType.Q4_K || type == GgmlType.Q5_K || type == GgmlType.Q6_K;
                 int[][] shapes = k ? new int[][] {{1, 256}, {33, 512}, {70, 256}, {5, 768}}
                         : quant ? new int[][] {{1, 32}, {33, 160}, {70, 288}, {5, 512}}
                         : new int[][] {{1, 1}, {33, 7}, {70, 130}, {5, 300}};
@@ -78,7 +78,7 @@ class ColumnPanelsTest {
         Tensor t = RandomWeights.matrix(arena, r, type, rows, cols, misalign);
         var seg = t.data();
         int bytes = type.blockBytes();
-        int dAt = type == GgmlType.Q6_K ? 208 : type == GgmlType.Q3_K ? 108 : 0;
+        int dAt = type == GgmlType.Q6_K ? 208 : type == GgmlType.Q3_K ? 108 : type == GgmlType.Q2_K ? 80 : 0;
         for (long b = 0, n = seg.byteSize() / bytes; b < n; b++) {
             long o = b * bytes;
             switch ((int) (b % 7)) {
@@ -350,7 +350,7 @@ class ColumnPanelsTest {
             assertThatThrownBy(() -> ColumnPanels.pack(infinite, Simd.L)).isInstanceOf(LlmoptException.class)
                     .hasMessageContaining("row 1").hasMessageContaining("infinite or NaN");
             assertThat(vector.prepare(infinite).packed()).as("falls back to the GGUF layout").isNull();
-            Tensor bf = RandomWeights.matrix(arena, r, GgmlType.Q2_K, 4, 256, 0);
+            Tensor bf = RandomWeights.matrix(arena, r, GgmlType.Q4_1, 4, 256, 0);
             assertThat(ColumnPanels.supports(bf, Simd.L)).isFalse();
             assertThatThrownBy(() -> ColumnPanels.pack(bf, Simd.L)).isInstanceOf(LlmoptException.class)
                     .hasMessageContaining("column-panel form needs");
