@@ -91,7 +91,7 @@ public final class VectorKernels implements Kernels {
     }
 
     /**
-     * Q8_0, Q4_0, Q3_K, Q4_K, Q5_K and Q6_K matrices, and F32 and F16 matrices in read-only memory (mapped from a file), get
+     * Q8_0, Q4_0 and K-quant (Q2_K … Q6_K) matrices, and F32 and F16 matrices in read-only memory (mapped from a file), get
      * their {@link ColumnPanels} form (-Dllmopt.columnPanels=false: the forms below instead); otherwise Q4_0 matrices whose columns fill whole packed chunks get their {@link LanePackedQ4_0} form, other
      * matrices of a type with a fused GEMV ({@link FusedGemv#supports}: the block-quantized types) their {@link RowInterleaved} form
      * (memoized per tensor, so models built on the same weights share it). -Dllmopt.packWeights=false keeps
