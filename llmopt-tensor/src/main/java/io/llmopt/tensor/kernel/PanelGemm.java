@@ -114,11 +114,7 @@ final class PanelGemm {
         for (int cb = 0; cb < m; cb += 32) {
             int b = (c0 + cb) >>> 5;
             long so = 4L * (CHUNK + (cb >>> 5)) * P;
-            switch (w) {
-                case 12 -> q12(a, cb * P, 32, xp, xo + cb * w, tb, t0 * P, as, so, xd, t0 * nb + b, nb);
-                case 8 -> q8(a, cb * P, 32, xp, xo + cb * w, tb, t0 * P, as, so, xd, t0 * nb + b, nb);
-                default -> q4(a, cb * P, 32, xp, xo + cb * w, tb, t0 * P, as, so, xd, t0 * nb + b, nb);
-            }
+            tile(w, a, cb * P, 32, xp, xo + cb * w, tb, t0 * P, as, so, xd, t0 * nb + b, nb);
         }
     }
 
@@ -136,6 +132,15 @@ final class PanelGemm {
         }
     }
 
+    /** The w-token float tile over n columns with per-block weight scales (q12, q8 or q4 by the group's width). */
+    private static void tile(int w, float[] a, int ao, int n, float[] xp, int xo, float[] tb, int to, MemorySegment d, long fo, float[] xd, int xdo, int nb) {
+        switch (w) {
+            case 12 -> q12(a, ao, n, xp, xo, tb, to, d, fo, xd, xdo, nb);
+            case 8 -> q8(a, ao, n, xp, xo, tb, to, d, fo, xd, xdo, nb);
+            default -> q4(a, ao, n, xp, xo, tb, to, d, fo, xd, xdo, nb);
+        }
+    }
+
     /**
      * Q6_K, one token group over a chunk decoded by {@link PanelKQuants#decodeQ6_K} (a[c·P + i] = q − 32, each
      * sub-block's d·sc after the chunk, reached through {@code as}, the segment of a): per 16-column sub-block the
@@ -145,11 +150,7 @@ final class PanelGemm {
         for (int cs = 0; cs < m; cs += 16) {
             int b = (c0 + cs) >>> 5;
             long so = 4L * (CHUNK + (cs >>> 4)) * P;
-            switch (w) {
-                case 12 -> q12(a, cs * P, 16, xp, xo + cs * w, tb, t0 * P, as, so, xd, t0 * nb + b, nb);
-                case 8 -> q8(a, cs * P, 16, xp, xo + cs * w, tb, t0 * P, as, so, xd, t0 * nb + b, nb);
-                default -> q4(a, cs * P, 16, xp, xo + cs * w, tb, t0 * P, as, so, xd, t0 * nb + b, nb);
-            }
+            tile(w, a, cs * P, 16, xp, xo + cs * w, tb, t0 * P, as, so, xd, t0 * nb + b, nb);
         }
     }
 
@@ -163,11 +164,7 @@ final class PanelGemm {
         for (int cb = 0; cb < m; cb += 32) {
             int b = (c0 + cb) >>> 5;
             int so = (CHUNK + 2 * (cb >>> 5)) * P;
-            switch (w) {
-                case 12 -> q12(a, cb * P, 32, xp, xo + cb * w, tb, t0 * P, as, 4L * so, xd, t0 * nb + b, nb);
-                case 8 -> q8(a, cb * P, 32, xp, xo + cb * w, tb, t0 * P, as, 4L * so, xd, t0 * nb + b, nb);
-                default -> q4(a, cb * P, 32, xp, xo + cb * w, tb, t0 * P, as, 4L * so, xd, t0 * nb + b, nb);
-            }
+            tile(w, a, cb * P, 32, xp, xo + cb * w, tb, t0 * P, as, 4L * so, xd, t0 * nb + b, nb);
             minimums(a, so + P, xs, b, nb, t0, w, tb);
         }
     }
@@ -182,11 +179,7 @@ final class PanelGemm {
         for (int cs = 0; cs < m; cs += 16) {
             int b = (c0 + cs) >>> 5;
             int so = (CHUNK + 2 * (cs >>> 4)) * P;
-            switch (w) {
-                case 12 -> q12(a, cs * P, 16, xp, xo + cs * w, tb, t0 * P, as, 4L * so, xd, t0 * nb + b, nb);
-                case 8 -> q8(a, cs * P, 16, xp, xo + cs * w, tb, t0 * P, as, 4L * so, xd, t0 * nb + b, nb);
-                default -> q4(a, cs * P, 16, xp, xo + cs * w, tb, t0 * P, as, 4L * so, xd, t0 * nb + b, nb);
-            }
+            tile(w, a, cs * P, 16, xp, xo + cs * w, tb, t0 * P, as, 4L * so, xd, t0 * nb + b, nb);
             FloatVector m0 = FloatVector.fromArray(F, a, so + P);
             FloatVector m1 = FloatVector.fromArray(F, a, so + P + L);
             for (int j = 0; j < w; j++) {

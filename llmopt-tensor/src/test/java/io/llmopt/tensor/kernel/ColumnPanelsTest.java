@@ -350,6 +350,15 @@ class ColumnPanelsTest {
             assertThatThrownBy(() -> ColumnPanels.pack(infinite, Simd.L)).isInstanceOf(LlmoptException.class)
                     .hasMessageContaining("row 1").hasMessageContaining("infinite or NaN");
             assertThat(vector.prepare(infinite).packed()).as("falls back to the GGUF layout").isNull();
+            // the new K-quant panels check their fp16 d (and Q2_K's, Q5_K's dmin) too; the matrix keeps the GGUF layout
+            for (Object[] bad : new Object[][] {{GgmlType.Q2_K, 82}, {GgmlType.Q3_K, 108}, {GgmlType.Q5_K, 0}, {GgmlType.Q5_K, 2}}) {
+                GgmlType type = (GgmlType) bad[0];
+                Tensor nan = RandomWeights.matrix(arena, r, type, 4, 256, 0);
+                nan.data().set(Layouts.SHORT, type.blockBytes() * 2L + (int) bad[1], (short) 0x7E00); // row 2: NaN
+                assertThatThrownBy(() -> ColumnPanels.pack(nan, Simd.L)).as(type + " at " + bad[1]).isInstanceOf(LlmoptException.class)
+                        .hasMessageContaining("row 2").hasMessageContaining("infinite or NaN");
+                assertThat(vector.prepare(nan).packed()).as(type + " falls back to the GGUF layout").isNull();
+            }
             Tensor bf = RandomWeights.matrix(arena, r, GgmlType.Q4_1, 4, 256, 0);
             assertThat(ColumnPanels.supports(bf, Simd.L)).isFalse();
             assertThatThrownBy(() -> ColumnPanels.pack(bf, Simd.L)).isInstanceOf(LlmoptException.class)
