@@ -2,7 +2,8 @@
 # Side-by-side speed of llmopt and llama.cpp's llama-bench on the same GGUF files, same settings.
 # Usage: llmopt-bench/side-by-side.sh LLAMA_BIN_DIR FILE.gguf [FILE.gguf ...]
 #   env: P (prompt tokens, 512), N (generated tokens, 128), T (threads, 2), R (repetitions, 3)
-# Prints one Markdown table: file, type, size, pp both, tg both, ratios (llmopt / llama.cpp), plus the load.
+# Prints one Markdown table: file, type, size, pp both, tg both, ratios (llmopt / llama.cpp), llmopt's unmeasured
+# pp warm-up runs (llama-bench makes one, llmopt bench three: the JIT compiles the kernels during them), plus the load.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 [ $# -ge 2 ] || { echo "usage: $0 LLAMA_BIN_DIR FILE.gguf [FILE.gguf ...]" >&2; exit 2; }
@@ -39,12 +40,17 @@ fmt = lambda v: "%.2f ± %.2f" % v if v else "–"
 ratio = lambda a, b: "%.2f×" % (a[0] / b[0]) if a and b else "–"
 typ = o[0]["model_type"] if o else "?"
 size = "%.0f MiB" % (l[0]["model_size"] / 2**20)
-print("| %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (name, typ, size, fmt(po), fmt(pl), ratio(po, pl), fmt(to), fmt(tl), ratio(to, tl)))
+def warm(test):
+    for r in o:
+        if r["test"] == test:
+            return " / ".join("%.1f" % v for v in r.get("warmup_tokens_per_second", [])) or "–"
+    return "–"
+print("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (name, typ, size, fmt(po), fmt(pl), ratio(po, pl), fmt(to), fmt(tl), ratio(to, tl), warm("pp%d" % p)))
 PY
 )")
 done
-echo "| file | type | size | pp$P llmopt | pp$P llama.cpp | pp ratio | tg$N llmopt | tg$N llama.cpp | tg ratio |"
-echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+echo "| file | type | size | pp$P llmopt | pp$P llama.cpp | pp ratio | tg$N llmopt | tg$N llama.cpp | tg ratio | llmopt pp$P warm-up runs (JIT) |"
+echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
 printf '%s\n' "${rows[@]}"
 echo
 echo "threads $T, repetitions $R; load after: $(uptime)"

@@ -29,8 +29,9 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code llmopt bench}: prompt processing (pp: one batch of N random tokens from an empty cache) and token
- * generation (tg: N tokens one at a time from an empty cache), like llama.cpp's llama-bench — a warm-up run,
- * then {@code -r} repetitions; tokens/s is averaged over repetitions with its standard deviation.
+ * generation (tg: N tokens one at a time from an empty cache), like llama.cpp's llama-bench — warm-up runs
+ * ({@code --warmup}, reported in the JSON), then {@code -r} repetitions; tokens/s is averaged over repetitions with
+ * its standard deviation.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Measure prompt processing (pp) and token generation (tg) speed, like llama-bench.")
@@ -52,6 +53,11 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = {"-r", "--repetitions"}, paramLabel = "N", description = "repetitions (default: ${DEFAULT-VALUE})")
     int repetitions = 5;
+
+    @Option(names = "--warmup", paramLabel = "N", description = "unmeasured runs before the repetitions of each test "
+            + "(default: ${DEFAULT-VALUE}: in pp the last token's output matrix runs once per run, so the JIT is still compiling "
+            + "its kernels during the first runs; their tokens/s are in the JSON as warmup_tokens_per_second)")
+    int warmup = 3;
 
     @Option(names = "--bandwidth", description = "in tg tests, also measure the machine's streaming read bandwidth "
             + "(a 1 GiB probe on the same threads, best of 3 passes right before each repetition) and report the "
@@ -80,6 +86,9 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         if (repetitions < 1 || batch < 1) {
             throw new LlmoptException("-r and -b must be >= 1");
+        }
+        if (warmup < 0) {
+            throw new LlmoptException("--warmup must be >= 0, got " + warmup);
         }
         PrintWriter out = spec.commandLine().getOut();
         List<Map<String, Object>> results = new ArrayList<>();
@@ -144,8 +153,8 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /**
-     * Seconds of each repetition (after one warm-up run); with a probe, ceilings[r] receives the best read
-     * bandwidth of three passes made right before repetition r.
+     * Seconds of each run: the {@link #warmup} runs first, then the repetitions; with a probe, ceilings[r] receives
+     * the best read bandwidth of three passes made right before repetition r.
      */
     private double[] run(LlamaModel m, int n, boolean prompt, ReadBandwidth probe, double[] ceilings) {
         int[] tokens = new int[n];
@@ -154,8 +163,9 @@ final class BenchCommand implements Callable<Integer> {
             tokens[i] = random.nextInt(m.config().vocabSize());
         }
         ForwardState s = m.newState(n, prompt ? Math.min(batch, n) : 1);
-        double[] seconds = new double[repetitions];
-        for (int r = -1; r < repetitions; r++) {
+        double[] seconds = new double[warmup + repetitions];
+        for (int k = 0; k < seconds.length; k++) {
+            int r = k - warmup;
             if (probe != null && r >= 0) {
                 ceilings[r] = probe.best(m.pool(), 3);
             }
@@ -167,15 +177,17 @@ final class BenchCommand implements Callable<Integer> {
                     m.forward(s, tokens, i, 1, i, false);
                 }
             }
-            long t1 = System.nanoTime();
-            if (r >= 0) {
-                seconds[r] = (t1 - t0) / 1e9;
-            }
+            seconds[k] = (System.nanoTime() - t0) / 1e9;
         }
         return seconds;
     }
 
-    private Map<String, Object> result(String test, double[] seconds, int threads, int n, String type, LoadedModel loaded) {
+    private Map<String, Object> result(String test, double[] runs, int threads, int n, String type, LoadedModel loaded) {
+        double[] seconds = java.util.Arrays.copyOfRange(runs, warmup, runs.length);
+        double[] warm = new double[warmup];
+        for (int i = 0; i < warmup; i++) {
+            warm[i] = n / runs[i];
+        }
         double mean = 0;
         double[] tps = new double[seconds.length];
         for (int i = 0; i < seconds.length; i++) {
@@ -193,6 +205,8 @@ final class BenchCommand implements Callable<Integer> {
         r.put("tokens_per_second", mean);
         r.put("stddev", std);
         r.put("samples_tokens_per_second", tps);
+        r.put("warmup_runs", warmup);
+        r.put("warmup_tokens_per_second", warm);
         r.put("threads", threads);
         r.put("model_type", type);
         r.put("model_bytes", loaded.fileBytes());

@@ -24,7 +24,28 @@ class BenchCommandTest {
             assertThat(e.get("model_type").asText()).isEqualTo("llama 0M F32");
             assertThat(e.get("model_bytes").asLong()).isEqualTo(1_185_376L);
             assertThat(e.get("samples_tokens_per_second")).hasSize(2);
+            assertThat(e.get("warmup_runs").asInt()).isEqualTo(3); // the default
+            assertThat(e.get("warmup_tokens_per_second")).hasSize(3);
+            assertThat(e.get("warmup_tokens_per_second").get(0).asDouble()).isPositive();
         }
+    }
+
+    @Test
+    void warmupRunsAreCountedAndReportedApartFromTheRepetitions() throws Exception {
+        String model = SharedData.require("models/stories260K/stories260K-f32.gguf").toString();
+        CliRunner r = CliRunner.run("bench", "-m", model, "-p", "16", "-n", "0", "-r", "3", "-t", "1", "--warmup", "0", "--json");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        JsonNode pp = new ObjectMapper().readTree(r.out()).get(0);
+        assertThat(pp.get("warmup_runs").asInt()).isZero();
+        assertThat(pp.get("warmup_tokens_per_second")).isEmpty();
+        assertThat(pp.get("samples_tokens_per_second")).hasSize(3);
+        CliRunner three = CliRunner.run("bench", "-m", model, "-p", "16", "-n", "0", "-r", "1", "-t", "1", "--warmup", "3", "--json");
+        JsonNode pp3 = new ObjectMapper().readTree(three.out()).get(0);
+        assertThat(pp3.get("warmup_tokens_per_second")).hasSize(3);
+        assertThat(pp3.get("samples_tokens_per_second")).hasSize(1);
+        CliRunner bad = CliRunner.run("bench", "-m", model, "--warmup", "-1");
+        assertThat(bad.exitCode()).isNotZero();
+        assertThat(bad.err()).contains("--warmup must be >= 0, got -1");
     }
 
     @Test
