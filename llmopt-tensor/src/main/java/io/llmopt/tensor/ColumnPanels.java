@@ -32,6 +32,8 @@ import java.lang.foreign.MemorySegment;
  * |·| ≤ 32512, and adds the halves as floats, the GEMM sums in floats). <b>Q6_K</b>: per 16-column sub-block
  * (half a block of the activations), s = Σ (q − 32)·q_x, exact (the kernels sum each 8-column half in 16 bits,
  * |·| ≤ 32512, and add the halves as floats), and t = fma(s, (d·sc)·d_x, t) over the sub-blocks in order.
+ * <b>Q5_0</b> as Q4_0 with q − 16: s_b = Σ (q − 16)·q_x is exact (|s_b| ≤ 65024; the GEMV sums each 16-column
+ * half in 16 bits and adds the halves as floats, the GEMM sums in floats), then fma(s_b, d_w·d_x, …).
  * <b>Q2_K</b> as Q4_K per 16-column sub-block with q − 2 and 2·ds + mn, the activations' sums taken per 16 columns
  * (|s| ≤ 4064). <b>Q3_K</b> as Q6_K with q in [−4, 3] and sc the 6-bit scale less 32 (|s| ≤ 8128, one 16-bit sum per sub-block).
  *
@@ -55,6 +57,9 @@ import java.lang.foreign.MemorySegment;
  * widens the scales as F16 weights, r = d·2⁻¹¹² in two integer operations (exact for finite d), then r·2¹¹² = d
  * (exact); a matrix with an infinite or NaN scale is rejected by {@link #pack}. Float32 scales (20 and 36 bytes
  * per row and block) cost the memory-bound decode up to 10 % and 5.5 % more bytes.</li>
+ * <li>Q5_0: per block of 32 columns, P fp16 scales d (the file's bits), then for each 16-column half five words of
+ * P shorts holding e = q xor 16 as a Q5_K group (below); W = (q − 16)·d, the Q5_0 decoder's value. 22 bytes per row
+ * and block, as in GGUF.</li>
  * <li>Q4_K: per super-block of 256 columns, P float32 d, P float32 −dmin, then per 32-column sub-block s
  * P bytes sc (the 6-bit scales, [s][i]), then per sub-block P bytes m (the 6-bit minimums), then 64 words of
  * P shorts as in Q4_0 (nibble n of word k of row i is q xor 8 for column 4k + n of the super-block); W = fma(q, d·sc,
@@ -80,8 +85,8 @@ import java.lang.foreign.MemorySegment;
  * arithmetic shift right by 10 give q − 32 sign-extended in a 16-bit lane; W = (q − 32)·(d·sc), the codec's
  * expression (the product of three is exact). 212 bytes per row and super-block (GGUF: 210).</li>
  * </ul>
- * Scales of Q8_0 and Q4_0 stay fp16 (as many bytes per weight as GGUF); the K-quants' d and dmin are widened to
- * float32 and their sub-block scales stay bytes (the kernels widen them once per sub-block). A Q8_0, Q4_0 or
+ * Scales of Q8_0, Q4_0 and Q5_0 stay fp16 (as many bytes per weight as GGUF); the K-quants' d and dmin are widened to
+ * float32 and their sub-block scales stay bytes (the kernels widen them once per sub-block). A Q8_0, Q4_0, Q5_0 or
  * K-quant matrix with an infinite or NaN fp16 scale is rejected by {@link #pack} like such an F16 matrix.
  */
 public final class ColumnPanels implements PackedRows {
@@ -121,7 +126,7 @@ public final class ColumnPanels implements PackedRows {
         }
         boolean typeOk = switch (t.type()) {
             case F32, F16 -> true;
-            case Q8_0, Q4_0 -> t.dim(1) % 32 == 0;
+            case Q8_0, Q4_0, Q5_0 -> t.dim(1) % 32 == 0;
             case Q2_K, Q3_K, Q4_K, Q5_K, Q6_K -> t.dim(1) % 256 == 0;
             default -> false;
         };
@@ -135,6 +140,7 @@ public final class ColumnPanels implements PackedRows {
             case F16 -> 2L * p * cols;
             case Q8_0 -> cols / 32 * (2L * p + 32L * p);
             case Q4_0 -> cols / 32 * (2L * p + 16L * p);
+            case Q5_0 -> cols / 32 * (2L * p + 20L * p);
             case Q4_K -> cols / 256 * (Q4_K_BLOCK * p);
             case Q5_K -> cols / 256 * (Q5_K_BLOCK * p);
             case Q3_K -> cols / 256 * (Q3_K_BLOCK * p);
@@ -144,11 +150,12 @@ public final class ColumnPanels implements PackedRows {
         };
     }
 
-    /** Bytes of one block of a panel: 32 columns (Q8_0, Q4_0) or a 256-column super-block (Q4_K, Q6_K). */
+    /** Bytes of one block of a panel: 32 columns (Q8_0, Q4_0, Q5_0) or a 256-column super-block (Q4_K, Q6_K). */
     public long blockBytes() {
         int p = panelRows();
         return switch (type) {
             case Q8_0 -> 34L * p;
+            case Q5_0 -> 22L * p;
             case Q4_K -> Q4_K_BLOCK * p;
             case Q5_K -> Q5_K_BLOCK * p;
             case Q3_K -> Q3_K_BLOCK * p;
@@ -165,8 +172,8 @@ public final class ColumnPanels implements PackedRows {
      */
     public static ColumnPanels pack(Tensor t, int lanes) {
         if (!supports(t, lanes)) {
-            throw new LlmoptException("tensor '" + t.name() + "': the column-panel form needs a 2-D F32, F16, Q8_0, Q4_0, Q4_K,"
-                    + " Q5_K or Q6_K matrix (columns a multiple of 32, K-quants of 256), got " + t);
+            throw new LlmoptException("tensor '" + t.name() + "': the column-panel form needs a 2-D F32, F16, Q8_0, Q4_0, Q5_0 or"
+                    + " K-quant matrix (columns a multiple of 32, K-quants of 256), got " + t);
         }
         int rows = Math.toIntExact(t.dim(0));
         int cols = Math.toIntExact(t.dim(1));
@@ -237,6 +244,13 @@ public final class ColumnPanels implements PackedRows {
                                 }
                                 out.set(Layouts.SHORT, fo + 2L * p + 2L * ((long) k * p + i), (short) word);
                             }
+                        }
+                    }
+                }
+                case Q5_0 -> {
+                    for (int b = 0; b < cols / 32; b++) {
+                        for (int i = 0; i < p; i++) {
+                            packQ5_0(t, panel * p + i, in, (long) i * rowBytes + 22L * b, out, b * blockBytes(), p, i);
                         }
                     }
                 }
@@ -341,10 +355,33 @@ public final class ColumnPanels implements PackedRows {
             int hb = ((src.get(Layouts.BYTE, bo + 16 + c % 32) & 0xFF) >>> (c / 32)) & 1;
             e[c] = ((c / 32 % 2 == 0 ? v : v >>> 4) & 15 | hb << 4) ^ 16; // q xor 16: the 5-bit two's complement of q − 16
         }
-        for (int g = 0; g < 16; g++) {
+        packFiveBitGroups(e, 16, data, fo + 24L * p, p, i);
+    }
+
+    /**
+     * Q5_0 block at {@code bo} (GGUF: d, 32-bit qh, 16 qs; see Q5_0Codec) into row i of the panel block at {@code fo}:
+     * the fp16 d as it is, then for each 16-column half the five words of e = q xor 16, as a Q5_K group.
+     */
+    private static void packQ5_0(Tensor t, int row, MemorySegment src, long bo, MemorySegment data, long fo, int p, int i) {
+        data.set(Layouts.SHORT, fo + 2L * i, finiteScale(t, row, src, bo));
+        int qh = src.get(Layouts.INT, bo + 2);
+        int[] e = new int[32];
+        for (int c = 0; c < 32; c++) { // byte c % 16: column c in the low nibble (c < 16) or the high one; fifth bit: bit c of qh
+            int v = src.get(Layouts.BYTE, bo + 6 + (c & 15)) & 0xFF;
+            e[c] = ((c < 16 ? v : v >>> 4) & 15 | ((qh >>> c) & 1) << 4) ^ 16;
+        }
+        packFiveBitGroups(e, 2, data, fo + 2L * p, p, i);
+    }
+
+    /**
+     * The five words of each 16-column group of the 5-bit values e (q xor 16) into row i, group g's word k at
+     * {@code wo} + 2·((5g + k)·p + i) (see the class comment, Q5_K).
+     */
+    private static void packFiveBitGroups(int[] e, int groups, MemorySegment data, long wo, int p, int i) {
+        for (int g = 0; g < groups; g++) {
             for (int k = 0; k < 5; k++) {
                 int word = e[16 * g + 3 * k] << 11 | e[16 * g + 3 * k + 1] << 6 | e[16 * g + 3 * k + 2] << 1 | (e[16 * g + 15] >>> k) & 1;
-                data.set(Layouts.SHORT, fo + 24L * p + 2L * ((long) (5 * g + k) * p + i), (short) word);
+                data.set(Layouts.SHORT, wo + 2L * ((long) (5 * g + k) * p + i), (short) word);
             }
         }
     }
@@ -441,6 +478,7 @@ public final class ColumnPanels implements PackedRows {
                     yield data.get(Layouts.BYTE, fo + 2L * p + (long) (c % 32) * p + i) * q4_0Scale(row, c);
                 }
                 case Q4_0 -> q4_0(row, c) * q4_0Scale(row, c);
+                case Q5_0 -> q5_0(row, c) * q4_0Scale(row, c);
                 case Q4_K -> Math.fma((float) (q4_K(row, c) + 8), q4_KScale(row, c), q4_KMin(row, c));
                 case Q5_K -> Math.fma((float) (q5_K(row, c) + 16), q4_KScale(row, c), q4_KMin(row, c));
                 case Q6_K -> (float) q6_K(row, c) * q6_KScale(row, c);
@@ -480,8 +518,21 @@ public final class ColumnPanels implements PackedRows {
      */
     public int q5_K(int row, int c) {
         int p = panelRows();
-        long wo = (row / p) * panelBytes + (c / 256) * blockBytes() + 24L * p + 2L * ((long) (c % 256 / 16 * 5) * p + row % p);
-        int n = c % 16;
+        return fiveBit((row / p) * panelBytes + (c / 256) * blockBytes() + 24L * p + 2L * ((long) (c % 256 / 16 * 5) * p + row % p), c % 16);
+    }
+
+    /**
+     * Q5_0 only: q − 16 (in [−16, 15]) of weight [row, c], W = (q − 16)·d with d of {@link #q4_0Scale} (the same
+     * place); the scalar twin of the kernels' extraction from the five words of its 16-column half.
+     */
+    public int q5_0(int row, int c) {
+        int p = panelRows();
+        return fiveBit((row / p) * panelBytes + (c / 32) * blockBytes() + 2L * p + 2L * ((long) (c % 32 / 16 * 5) * p + row % p), c % 16);
+    }
+
+    /** Value n (0–15) of the 16-column group whose first word is at {@code wo} (words P shorts apart), sign-extended. */
+    private int fiveBit(long wo, int n) {
+        int p = panelRows();
         if (n < 15) {
             short w = data.get(Layouts.SHORT, wo + 2L * p * (n / 3));
             return (short) (w << (5 * (n % 3))) >> 11;
@@ -591,7 +642,7 @@ public final class ColumnPanels implements PackedRows {
         return q4_0Scale(row, c); // the same place: P fp16 scales at the start of every block
     }
 
-    /** Q4_0 only: the scale d of the block of row {@code row} holding column {@code c}. */
+    /** Q4_0 and Q5_0: the scale d of the block of row {@code row} holding column {@code c}. */
     public float q4_0Scale(int row, int c) {
         int p = panelRows();
         return Float.float16ToFloat(data.get(Layouts.SHORT, (row / p) * panelBytes + (c / 32) * blockBytes() + 2L * (row % p)));

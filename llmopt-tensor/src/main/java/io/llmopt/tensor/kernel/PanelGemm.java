@@ -236,6 +236,10 @@ final class PanelGemm {
                     PanelGemm16.decodeQ4_0(d, po, c0, m, a16);
                     halfScales(d, po, f.blockBytes(), c0, m, a);
                 }
+                case Q5_0 -> {
+                    PanelKQuants.decodeQ5_0(d, po, f.blockBytes(), c0, m, a);
+                    halfScales(d, po, f.blockBytes(), c0, m, a);
+                }
                 case Q4_K -> PanelGemm16.decodeQ4_K(d, po, f.blockBytes(), c0, a, a16);
                 case Q5_K -> PanelKQuants.decodeQ5_K(d, po, f.blockBytes(), c0, a);
                 case Q3_K -> PanelKQuants.decodeQ3_K(d, po, f.blockBytes(), c0, a);
@@ -253,6 +257,11 @@ final class PanelGemm {
                 }
                 if (f.type() == io.llmopt.tensor.GgmlType.Q8_0) { // float activations: d_x = 1, no multiply (xd null)
                     blocks(as, c0, m, a, xp, xo, w, null, t0, cols >>> 5, tb);
+                    t0 += w;
+                    continue;
+                }
+                if (f.type() == io.llmopt.tensor.GgmlType.Q5_0) { // 8-bit activations: exact sums of (q − 16)·q_x, then d_w·d_x
+                    blocks(as, c0, m, a, xp, xo, w, xd, t0, cols >>> 5, tb);
                     t0 += w;
                     continue;
                 }

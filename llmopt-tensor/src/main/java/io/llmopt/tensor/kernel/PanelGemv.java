@@ -66,7 +66,7 @@ final class PanelGemv {
     /** Panels per GEMV work unit of {@code f}: four (more memory streams: Q8_0 1.15× two panels at two threads), two for F32 and Q6_K. */
     static int unitPanels(ColumnPanels f) {
         return switch (f.type()) {
-            case Q2_K, Q3_K, Q5_K, Q6_K, F32 -> 2;
+            case Q2_K, Q3_K, Q5_0, Q5_K, Q6_K, F32 -> 2;
             default -> 4;
         };
     }
@@ -117,7 +117,8 @@ final class PanelGemv {
                     f.blockBytes(), cols, xq, xd, xs, res);
             case Q2_K -> PanelKQuants.q2_Kx2(d, po, pq, f.blockBytes(), cols, xq, xd, res);
             case Q3_K -> PanelKQuants.q3_Kx2(d, po, pq, f.blockBytes(), cols, xq, xd, res);
-            case Q5_K -> PanelKQuants.q5_Kx2(d, po, pq, f.blockBytes(), cols, xq, xd, xs, res);
+            case Q5_K -> PanelKQuants.q5_Kx2(d, po, pq, f.blockBytes(), cols, xq, xd, xs, res, false);
+            case Q5_0 -> PanelKQuants.q5_Kx2(d, po, pq, f.blockBytes(), cols, xq, xd, xs, res, true);
             case Q6_K -> PanelKQuants.q6_Kx2(d, po, pq, f.blockBytes(), cols, xq, xd, res);
             default -> throw new AssertionError(f.type());
         }
@@ -128,7 +129,7 @@ final class PanelGemv {
     /** Whether the kernels of {@code f} multiply with 8-bit activations ({@link Q8Activations}): Q4_0, Q4_K and Q6_K. */
     static boolean quantized(ColumnPanels f) {
         return switch (f.type()) {
-            case Q2_K, Q3_K, Q4_0, Q4_K, Q5_K, Q6_K -> true;
+            case Q2_K, Q3_K, Q4_0, Q4_K, Q5_0, Q5_K, Q6_K -> true;
             default -> false;
         };
     }
@@ -155,7 +156,8 @@ final class PanelGemv {
      */
     static float reference(ColumnPanels f, int row, float[] x, int xo, float[] w) {
         f.decodeRow(row, w, 0);
-        if (f.type() == io.llmopt.tensor.GgmlType.Q4_0) {
+        if (f.type() == io.llmopt.tensor.GgmlType.Q4_0 || f.type() == io.llmopt.tensor.GgmlType.Q5_0) {
+            boolean five = f.type() == io.llmopt.tensor.GgmlType.Q5_0;
             short[] q = new short[f.cols()];
             float[] d = new float[f.cols() / 32];
             Q8Activations.quantize(x, xo, f.cols(), q, 0, d, 0);
@@ -163,7 +165,7 @@ final class PanelGemv {
             for (int b = 0; b < d.length; b++) {
                 int s = 0;
                 for (int c = 32 * b; c < 32 * b + 32; c++) {
-                    s += f.q4_0(row, c) * q[c];
+                    s += (five ? f.q5_0(row, c) : f.q4_0(row, c)) * q[c];
                 }
                 total = Math.fma((float) s, f.q4_0Scale(row, 32 * b) * d[b], total);
             }

@@ -8,6 +8,7 @@ import static io.llmopt.tensor.kernel.PanelGemv.K4;
 import static io.llmopt.tensor.kernel.PanelGemv.K6;
 import static io.llmopt.tensor.kernel.PanelGemv.K8;
 import static io.llmopt.tensor.kernel.Simd.F;
+import static io.llmopt.tensor.kernel.Simd.I;
 import static io.llmopt.tensor.kernel.Simd.L;
 import static io.llmopt.tensor.kernel.Simd.LE;
 
@@ -15,6 +16,7 @@ import io.llmopt.tensor.ColumnPanels;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
@@ -523,19 +525,21 @@ final class PanelKQuants {
      * the two groups of a 32-column sub-block added as floats (exact: 0 + a_lo + a_hi), then t = fma(s, ds·d_x, t)
      * and t = fma(16·ds + mn, (Σ q_x)·d_x, t): the form's Q5_K arithmetic ({@link ColumnPanels}). The two groups
      * are a loop, not written out: written out, the method's tier-3 C1 compile ran out of virtual registers.
+     * With {@code q5_0}, Q5_0 blocks of bb bytes instead (the same groups after P fp16 scales d): t = fma(s, d·d_x, t),
+     * the form's Q5_0 arithmetic.
      */
-    static void q5_Kx2(MemorySegment d, long p0, long p1, long bb, int cols, short[] xq, float[] xd, float[] xs, float[] res) {
+    static void q5_Kx2(MemorySegment d, long p0, long p1, long bb, int cols, short[] xq, float[] xd, float[] xs, float[] res, boolean q5_0) {
         FloatVector t0 = FloatVector.zero(F), t1 = t0, t2 = t0, t3 = t0;
-        long step = bb >>> 3;
+        long step = q5_0 ? bb : bb >>> 3;
         for (int b = 0; b < cols >>> 5; b++) {
-            long sb = (b >>> 3) * bb;
+            long sb = q5_0 ? b * bb : (b >>> 3) * bb;
             int s = b & 7;
             long f0 = p0 + sb, f1 = p1 + sb;
             Prefetch.ahead(d, p0 + b * step, step); // the bytes Prefetch.BYTES ahead of this step's share of each panel
             Prefetch.ahead(d, p1 + b * step, step);
             FloatVector s00 = FloatVector.zero(F), s01 = s00, s10 = s00, s11 = s00;
             for (int h = 0; h < 2; h++) {
-                long go = 24L * P + 10L * P * (2 * s + h);
+                long go = q5_0 ? 2L * P + 10L * P * h : 24L * P + 10L * P * (2 * s + h);
                 int c = 32 * b + 16 * h;
                 ShortVector u00 = ShortVector.fromMemorySegment(SP, d, f0 + go, LE);
                 ShortVector u01 = ShortVector.fromMemorySegment(SP, d, f0 + go + 2L * P, LE);
@@ -607,6 +611,19 @@ final class PanelKQuants {
                 s11 = s11.lanewise(VectorOperators.ADD, (FloatVector) a1.convertShape(VectorOperators.S2F, F, 1));
             }
             FloatVector sx = FloatVector.broadcast(F, xd[b]);
+            if (q5_0) { // the P fp16 scales, widened as F16 weights (exact for finite d)
+                ShortVector h = ShortVector.fromMemorySegment(SP, d, f0, LE);
+                t0 = s00.fma(((IntVector) h.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF)
+                        .reinterpretAsFloats().mul(0x1p112f).mul(sx), t0);
+                t1 = s01.fma(((IntVector) h.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF)
+                        .reinterpretAsFloats().mul(0x1p112f).mul(sx), t1);
+                h = ShortVector.fromMemorySegment(SP, d, f1, LE);
+                t2 = s10.fma(((IntVector) h.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF)
+                        .reinterpretAsFloats().mul(0x1p112f).mul(sx), t2);
+                t3 = s11.fma(((IntVector) h.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF)
+                        .reinterpretAsFloats().mul(0x1p112f).mul(sx), t3);
+                continue;
+            }
             FloatVector bv = FloatVector.broadcast(F, xs[b]);
             ByteVector sc, mb;
             FloatVector ds, mn;
@@ -774,65 +791,79 @@ final class PanelKQuants {
         }
         int g0 = (c0 >>> 4) & 15;
         for (int g = g0; g < g0 + 8; g++) {
-            long go = fo + 24L * P + 10L * P * g;
-            int ao = 16 * (g - g0) * P;
-            ShortVector u0 = ShortVector.fromMemorySegment(SP, d, go, LE);
-            ShortVector u1 = ShortVector.fromMemorySegment(SP, d, go + 2L * P, LE);
-            ShortVector u2 = ShortVector.fromMemorySegment(SP, d, go + 4L * P, LE);
-            ShortVector u3 = ShortVector.fromMemorySegment(SP, d, go + 6L * P, LE);
-            ShortVector u4 = ShortVector.fromMemorySegment(SP, d, go + 8L * P, LE);
-            ShortVector v;
-            v = u0.lanewise(VectorOperators.ASHR, K11);
-            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 0 * P);
-            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 0 * P + L);
-            v = u0.lanewise(VectorOperators.LSHL, K5).lanewise(VectorOperators.ASHR, K11);
-            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 1 * P);
-            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 1 * P + L);
-            v = u0.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11);
-            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 2 * P);
-            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 2 * P + L);
-            v = u1.lanewise(VectorOperators.ASHR, K11);
-            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 3 * P);
-            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 3 * P + L);
-            v = u1.lanewise(VectorOperators.LSHL, K5).lanewise(VectorOperators.ASHR, K11);
-            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 4 * P);
-            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 4 * P + L);
-            v = u1.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11);
-            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 5 * P);
-            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 5 * P + L);
-            v = u2.lanewise(VectorOperators.ASHR, K11);
-            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 6 * P);
-            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 6 * P + L);
-            v = u2.lanewise(VectorOperators.LSHL, K5).lanewise(VectorOperators.ASHR, K11);
-            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 7 * P);
-            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 7 * P + L);
-            v = u2.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11);
-            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 8 * P);
-            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 8 * P + L);
-            v = u3.lanewise(VectorOperators.ASHR, K11);
-            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 9 * P);
-            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 9 * P + L);
-            v = u3.lanewise(VectorOperators.LSHL, K5).lanewise(VectorOperators.ASHR, K11);
-            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 10 * P);
-            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 10 * P + L);
-            v = u3.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11);
-            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 11 * P);
-            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 11 * P + L);
-            v = u4.lanewise(VectorOperators.ASHR, K11);
-            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 12 * P);
-            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 12 * P + L);
-            v = u4.lanewise(VectorOperators.LSHL, K5).lanewise(VectorOperators.ASHR, K11);
-            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 13 * P);
-            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 13 * P + L);
-            v = u4.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11);
-            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 14 * P);
-            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 14 * P + L);
-            v = u0.lanewise(VectorOperators.LSHL, K11).and((short) 0x0800).or(u1.lanewise(VectorOperators.LSHL, K12).and((short) 0x1000))
-                    .or(u2.lanewise(VectorOperators.LSHL, K13).and((short) 0x2000)).or(u3.lanewise(VectorOperators.LSHL, K14).and((short) 0x4000))
-                    .or(u4.lanewise(VectorOperators.LSHL, K15)).lanewise(VectorOperators.ASHR, K11);
-            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 15 * P);
-            ((FloatVector) v.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 15 * P + L);
+            fiveBitGroup(d, fo + 24L * P + 10L * P * g, a, 16 * (g - g0) * P);
         }
+    }
+
+    /**
+     * Q5_0, a chunk of m columns at c0 (blocks of bb bytes at po): a[c·P + i] = q − 16 of column c0 + c and row i, the
+     * blocks' fp16 scales widened after the chunk by {@link PanelGemm#halfScales}.
+     */
+    static void decodeQ5_0(MemorySegment d, long po, long bb, int c0, int m, float[] a) {
+        for (int c = 0; c < m; c += 16) {
+            int col = c0 + c;
+            fiveBitGroup(d, po + (col >>> 5) * bb + 2L * P + 10L * P * ((col >>> 4) & 1), a, c * P);
+        }
+    }
+
+    /** The 16 columns of the 5-bit group whose five words start at {@code go}: a[ao + c·P + i] = q − 16 (see {@link ColumnPanels}). */
+    private static void fiveBitGroup(MemorySegment d, long go, float[] a, int ao) {
+        ShortVector u0 = ShortVector.fromMemorySegment(SP, d, go, LE);
+        ShortVector u1 = ShortVector.fromMemorySegment(SP, d, go + 2L * P, LE);
+        ShortVector u2 = ShortVector.fromMemorySegment(SP, d, go + 4L * P, LE);
+        ShortVector u3 = ShortVector.fromMemorySegment(SP, d, go + 6L * P, LE);
+        ShortVector u4 = ShortVector.fromMemorySegment(SP, d, go + 8L * P, LE);
+        ShortVector v;
+        v = u0.lanewise(VectorOperators.ASHR, K11);
+        ((FloatVector) v.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 0 * P);
+        ((FloatVector) v.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 0 * P + L);
+        v = u0.lanewise(VectorOperators.LSHL, K5).lanewise(VectorOperators.ASHR, K11);
+        ((FloatVector) v.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 1 * P);
+        ((FloatVector) v.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 1 * P + L);
+        v = u0.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11);
+        ((FloatVector) v.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 2 * P);
+        ((FloatVector) v.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 2 * P + L);
+        v = u1.lanewise(VectorOperators.ASHR, K11);
+        ((FloatVector) v.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 3 * P);
+        ((FloatVector) v.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 3 * P + L);
+        v = u1.lanewise(VectorOperators.LSHL, K5).lanewise(VectorOperators.ASHR, K11);
+        ((FloatVector) v.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 4 * P);
+        ((FloatVector) v.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 4 * P + L);
+        v = u1.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11);
+        ((FloatVector) v.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 5 * P);
+        ((FloatVector) v.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 5 * P + L);
+        v = u2.lanewise(VectorOperators.ASHR, K11);
+        ((FloatVector) v.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 6 * P);
+        ((FloatVector) v.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 6 * P + L);
+        v = u2.lanewise(VectorOperators.LSHL, K5).lanewise(VectorOperators.ASHR, K11);
+        ((FloatVector) v.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 7 * P);
+        ((FloatVector) v.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 7 * P + L);
+        v = u2.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11);
+        ((FloatVector) v.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 8 * P);
+        ((FloatVector) v.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 8 * P + L);
+        v = u3.lanewise(VectorOperators.ASHR, K11);
+        ((FloatVector) v.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 9 * P);
+        ((FloatVector) v.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 9 * P + L);
+        v = u3.lanewise(VectorOperators.LSHL, K5).lanewise(VectorOperators.ASHR, K11);
+        ((FloatVector) v.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 10 * P);
+        ((FloatVector) v.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 10 * P + L);
+        v = u3.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11);
+        ((FloatVector) v.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 11 * P);
+        ((FloatVector) v.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 11 * P + L);
+        v = u4.lanewise(VectorOperators.ASHR, K11);
+        ((FloatVector) v.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 12 * P);
+        ((FloatVector) v.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 12 * P + L);
+        v = u4.lanewise(VectorOperators.LSHL, K5).lanewise(VectorOperators.ASHR, K11);
+        ((FloatVector) v.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 13 * P);
+        ((FloatVector) v.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 13 * P + L);
+        v = u4.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11);
+        ((FloatVector) v.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 14 * P);
+        ((FloatVector) v.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 14 * P + L);
+        v = u0.lanewise(VectorOperators.LSHL, K11).and((short) 0x0800).or(u1.lanewise(VectorOperators.LSHL, K12).and((short) 0x1000))
+                .or(u2.lanewise(VectorOperators.LSHL, K13).and((short) 0x2000)).or(u3.lanewise(VectorOperators.LSHL, K14).and((short) 0x4000))
+                .or(u4.lanewise(VectorOperators.LSHL, K15)).lanewise(VectorOperators.ASHR, K11);
+        ((FloatVector) v.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 15 * P);
+        ((FloatVector) v.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 15 * P + L);
     }
 
     /**
