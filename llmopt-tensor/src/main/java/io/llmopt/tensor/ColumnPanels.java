@@ -34,6 +34,7 @@ import java.lang.foreign.MemorySegment;
  * |·| ≤ 32512, and add the halves as floats), and t = fma(s, (d·sc)·d_x, t) over the sub-blocks in order.
  * <b>Q5_0</b> as Q4_0 with q − 16: s_b = Σ (q − 16)·q_x is exact (|s_b| ≤ 65024; the GEMV sums each 16-column
  * half in 16 bits and adds the halves as floats, the GEMM sums in floats), then fma(s_b, d_w·d_x, …).
+ * <b>Q5_1</b> as Q5_K per 32-column block with ds = d and mn = m.
  * <b>Q2_K</b> as Q4_K per 16-column sub-block with q − 2 and 2·ds + mn, the activations' sums taken per 16 columns
  * (|s| ≤ 4064). <b>Q3_K</b> as Q6_K with q in [−4, 3] and sc the 6-bit scale less 32 (|s| ≤ 8128, one 16-bit sum per sub-block).
  *
@@ -60,6 +61,8 @@ import java.lang.foreign.MemorySegment;
  * <li>Q5_0: per block of 32 columns, P fp16 scales d (the file's bits), then for each 16-column half five words of
  * P shorts holding e = q xor 16 as a Q5_K group (below); W = (q − 16)·d, the Q5_0 decoder's value. 22 bytes per row
  * and block, as in GGUF.</li>
+ * <li>Q5_1: as Q5_0 with P fp16 minimums m after the scales; W = fma(q, d, m), the Q5_1 decoder's value (q·d is
+ * exact, the sum rounded once). 24 bytes per row and block, as in GGUF.</li>
  * <li>Q4_K: per super-block of 256 columns, P float32 d, P float32 −dmin, then per 32-column sub-block s
  * P bytes sc (the 6-bit scales, [s][i]), then per sub-block P bytes m (the 6-bit minimums), then 64 words of
  * P shorts as in Q4_0 (nibble n of word k of row i is q xor 8 for column 4k + n of the super-block); W = fma(q, d·sc,
@@ -85,8 +88,8 @@ import java.lang.foreign.MemorySegment;
  * arithmetic shift right by 10 give q − 32 sign-extended in a 16-bit lane; W = (q − 32)·(d·sc), the codec's
  * expression (the product of three is exact). 212 bytes per row and super-block (GGUF: 210).</li>
  * </ul>
- * Scales of Q8_0, Q4_0 and Q5_0 stay fp16 (as many bytes per weight as GGUF); the K-quants' d and dmin are widened to
- * float32 and their sub-block scales stay bytes (the kernels widen them once per sub-block). A Q8_0, Q4_0, Q5_0 or
+ * Scales of Q8_0, Q4_0, Q5_0 and Q5_1 stay fp16 (as many bytes per weight as GGUF); the K-quants' d and dmin are widened to
+ * float32 and their sub-block scales stay bytes (the kernels widen them once per sub-block). A Q8_0, Q4_0, Q5_0, Q5_1 or
  * K-quant matrix with an infinite or NaN fp16 scale is rejected by {@link #pack} like such an F16 matrix.
  */
 public final class ColumnPanels implements PackedRows {
@@ -126,7 +129,7 @@ public final class ColumnPanels implements PackedRows {
         }
         boolean typeOk = switch (t.type()) {
             case F32, F16 -> true;
-            case Q8_0, Q4_0, Q5_0 -> t.dim(1) % 32 == 0;
+            case Q8_0, Q4_0, Q5_0, Q5_1 -> t.dim(1) % 32 == 0;
             case Q2_K, Q3_K, Q4_K, Q5_K, Q6_K -> t.dim(1) % 256 == 0;
             default -> false;
         };
@@ -141,6 +144,7 @@ public final class ColumnPanels implements PackedRows {
             case Q8_0 -> cols / 32 * (2L * p + 32L * p);
             case Q4_0 -> cols / 32 * (2L * p + 16L * p);
             case Q5_0 -> cols / 32 * (2L * p + 20L * p);
+            case Q5_1 -> cols / 32 * (4L * p + 20L * p);
             case Q4_K -> cols / 256 * (Q4_K_BLOCK * p);
             case Q5_K -> cols / 256 * (Q5_K_BLOCK * p);
             case Q3_K -> cols / 256 * (Q3_K_BLOCK * p);
@@ -150,12 +154,13 @@ public final class ColumnPanels implements PackedRows {
         };
     }
 
-    /** Bytes of one block of a panel: 32 columns (Q8_0, Q4_0, Q5_0) or a 256-column super-block (Q4_K, Q6_K). */
+    /** Bytes of one block of a panel: 32 columns (Q8_0, Q4_0, Q5_0, Q5_1) or a 256-column super-block (Q4_K, Q6_K). */
     public long blockBytes() {
         int p = panelRows();
         return switch (type) {
             case Q8_0 -> 34L * p;
             case Q5_0 -> 22L * p;
+            case Q5_1 -> 24L * p;
             case Q4_K -> Q4_K_BLOCK * p;
             case Q5_K -> Q5_K_BLOCK * p;
             case Q3_K -> Q3_K_BLOCK * p;
@@ -172,7 +177,7 @@ public final class ColumnPanels implements PackedRows {
      */
     public static ColumnPanels pack(Tensor t, int lanes) {
         if (!supports(t, lanes)) {
-            throw new LlmoptException("tensor '" + t.name() + "': the column-panel form needs a 2-D F32, F16, Q8_0, Q4_0, Q5_0 or"
+            throw new LlmoptException("tensor '" + t.name() + "': the column-panel form needs a 2-D F32, F16, Q8_0, Q4_0, Q5_0, Q5_1 or"
                     + " K-quant matrix (columns a multiple of 32, K-quants of 256), got " + t);
         }
         int rows = Math.toIntExact(t.dim(0));
@@ -251,6 +256,13 @@ public final class ColumnPanels implements PackedRows {
                     for (int b = 0; b < cols / 32; b++) {
                         for (int i = 0; i < p; i++) {
                             packQ5_0(t, panel * p + i, in, (long) i * rowBytes + 22L * b, out, b * blockBytes(), p, i);
+                        }
+                    }
+                }
+                case Q5_1 -> {
+                    for (int b = 0; b < cols / 32; b++) {
+                        for (int i = 0; i < p; i++) {
+                            packQ5_1(t, panel * p + i, in, (long) i * rowBytes + 24L * b, out, b * blockBytes(), p, i);
                         }
                     }
                 }
@@ -364,13 +376,28 @@ public final class ColumnPanels implements PackedRows {
      */
     private static void packQ5_0(Tensor t, int row, MemorySegment src, long bo, MemorySegment data, long fo, int p, int i) {
         data.set(Layouts.SHORT, fo + 2L * i, finiteScale(t, row, src, bo));
-        int qh = src.get(Layouts.INT, bo + 2);
+        packFiveBitGroups(fiveBitValues(src, bo + 2), 2, data, fo + 2L * p, p, i);
+    }
+
+    /**
+     * Q5_1 block at {@code bo} (GGUF: d, m, 32-bit qh, 16 qs) into row i of the panel block at {@code fo}: the fp16 d,
+     * then the fp16 m, as they are, then the groups as {@link #packQ5_0}'s.
+     */
+    private static void packQ5_1(Tensor t, int row, MemorySegment src, long bo, MemorySegment data, long fo, int p, int i) {
+        data.set(Layouts.SHORT, fo + 2L * i, finiteScale(t, row, src, bo));
+        data.set(Layouts.SHORT, fo + 2L * p + 2L * i, finiteScale(t, row, src, bo + 2));
+        packFiveBitGroups(fiveBitValues(src, bo + 4), 2, data, fo + 4L * p, p, i);
+    }
+
+    /** e = q xor 16 of the 32 columns of a Q5_0/Q5_1 block whose 32-bit qh is at {@code ho}, followed by its 16 qs bytes. */
+    private static int[] fiveBitValues(MemorySegment src, long ho) {
+        int qh = src.get(Layouts.INT, ho);
         int[] e = new int[32];
         for (int c = 0; c < 32; c++) { // byte c % 16: column c in the low nibble (c < 16) or the high one; fifth bit: bit c of qh
-            int v = src.get(Layouts.BYTE, bo + 6 + (c & 15)) & 0xFF;
+            int v = src.get(Layouts.BYTE, ho + 4 + (c & 15)) & 0xFF;
             e[c] = ((c < 16 ? v : v >>> 4) & 15 | ((qh >>> c) & 1) << 4) ^ 16;
         }
-        packFiveBitGroups(e, 2, data, fo + 2L * p, p, i);
+        return e;
     }
 
     /**
@@ -479,6 +506,7 @@ public final class ColumnPanels implements PackedRows {
                 }
                 case Q4_0 -> q4_0(row, c) * q4_0Scale(row, c);
                 case Q5_0 -> q5_0(row, c) * q4_0Scale(row, c);
+                case Q5_1 -> Math.fma((float) (q5_0(row, c) + 16), q4_0Scale(row, c), q5_1Min(row, c));
                 case Q4_K -> Math.fma((float) (q4_K(row, c) + 8), q4_KScale(row, c), q4_KMin(row, c));
                 case Q5_K -> Math.fma((float) (q5_K(row, c) + 16), q4_KScale(row, c), q4_KMin(row, c));
                 case Q6_K -> (float) q6_K(row, c) * q6_KScale(row, c);
@@ -522,12 +550,19 @@ public final class ColumnPanels implements PackedRows {
     }
 
     /**
-     * Q5_0 only: q − 16 (in [−16, 15]) of weight [row, c], W = (q − 16)·d with d of {@link #q4_0Scale} (the same
+     * Q5_0 and Q5_1: q − 16 (in [−16, 15]) of weight [row, c], W = (q − 16)·d with d of {@link #q4_0Scale} (the same
      * place); the scalar twin of the kernels' extraction from the five words of its 16-column half.
      */
     public int q5_0(int row, int c) {
         int p = panelRows();
-        return fiveBit((row / p) * panelBytes + (c / 32) * blockBytes() + 2L * p + 2L * ((long) (c % 32 / 16 * 5) * p + row % p), c % 16);
+        long wo = type == GgmlType.Q5_1 ? 4L * p : 2L * p;
+        return fiveBit((row / p) * panelBytes + (c / 32) * blockBytes() + wo + 2L * ((long) (c % 32 / 16 * 5) * p + row % p), c % 16);
+    }
+
+    /** Q5_1 only: the minimum m of the block of row {@code row} holding column {@code c}; W = fma(q, d, m). */
+    public float q5_1Min(int row, int c) {
+        int p = panelRows();
+        return Float.float16ToFloat(data.get(Layouts.SHORT, (row / p) * panelBytes + (c / 32) * blockBytes() + 2L * p + 2L * (row % p)));
     }
 
     /** Value n (0–15) of the 16-column group whose first word is at {@code wo} (words P shorts apart), sign-extended. */
@@ -642,7 +677,7 @@ public final class ColumnPanels implements PackedRows {
         return q4_0Scale(row, c); // the same place: P fp16 scales at the start of every block
     }
 
-    /** Q4_0 and Q5_0: the scale d of the block of row {@code row} holding column {@code c}. */
+    /** Q4_0, Q5_0 and Q5_1: the scale d of the block of row {@code row} holding column {@code c}. */
     public float q4_0Scale(int row, int c) {
         int p = panelRows();
         return Float.float16ToFloat(data.get(Layouts.SHORT, (row / p) * panelBytes + (c / 32) * blockBytes() + 2L * (row % p)));

@@ -159,7 +159,7 @@ final class PanelGemm {
      * w-token float tile (exact sums of (q − 16)·q_x: |sum| ≤ 65024) with d_w = ds, then tb = fma(16·ds + mn,
      * xs[t·nb + b], tb) per token — the GEMV's arithmetic ({@link PanelKQuants#q5_Kx2}).
      */
-    private static void q5_KBlocks(MemorySegment as, int c0, int m, float[] a, float[] xp, int xo, int w, float[] xd, float[] xs, int t0, int nb,
+    static void q5_KBlocks(MemorySegment as, int c0, int m, float[] a, float[] xp, int xo, int w, float[] xd, float[] xs, int t0, int nb,
             float[] tb) {
         for (int cb = 0; cb < m; cb += 32) {
             int b = (c0 + cb) >>> 5;
@@ -237,8 +237,12 @@ final class PanelGemm {
                     halfScales(d, po, f.blockBytes(), c0, m, a);
                 }
                 case Q5_0 -> {
-                    PanelKQuants.decodeQ5_0(d, po, f.blockBytes(), c0, m, a);
+                    PanelKQuants.decodeQ5_0(d, po, f.blockBytes(), c0, m, a, PanelKQuants.Q5_0);
                     halfScales(d, po, f.blockBytes(), c0, m, a);
+                }
+                case Q5_1 -> {
+                    PanelKQuants.decodeQ5_0(d, po, f.blockBytes(), c0, m, a, PanelKQuants.Q5_1);
+                    PanelKQuants.q5_1Scales(d, po, f.blockBytes(), c0, m, a);
                 }
                 case Q4_K -> PanelGemm16.decodeQ4_K(d, po, f.blockBytes(), c0, a, a16);
                 case Q5_K -> PanelKQuants.decodeQ5_K(d, po, f.blockBytes(), c0, a);
@@ -275,7 +279,7 @@ final class PanelGemm {
                     t0 += w;
                     continue;
                 }
-                if (f.type() == io.llmopt.tensor.GgmlType.Q5_K) {
+                if (f.type() == io.llmopt.tensor.GgmlType.Q5_K || f.type() == io.llmopt.tensor.GgmlType.Q5_1) {
                     q5_KBlocks(as, c0, m, a, xp, xo, w, xd, xs, t0, cols >>> 5, tb);
                     t0 += w;
                     continue;

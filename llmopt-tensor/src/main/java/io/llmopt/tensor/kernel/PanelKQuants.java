@@ -525,21 +525,19 @@ final class PanelKQuants {
      * the two groups of a 32-column sub-block added as floats (exact: 0 + a_lo + a_hi), then t = fma(s, ds·d_x, t)
      * and t = fma(16·ds + mn, (Σ q_x)·d_x, t): the form's Q5_K arithmetic ({@link ColumnPanels}). The two groups
      * are a loop, not written out: written out, the method's tier-3 C1 compile ran out of virtual registers.
-     * With {@code q5_0}, Q5_0 blocks of bb bytes instead (the same groups after P fp16 scales d): t = fma(s, d·d_x, t),
-     * the form's Q5_0 arithmetic.
      */
-    static void q5_Kx2(MemorySegment d, long p0, long p1, long bb, int cols, short[] xq, float[] xd, float[] xs, float[] res, boolean q5_0) {
+    static void q5_Kx2(MemorySegment d, long p0, long p1, long bb, int cols, short[] xq, float[] xd, float[] xs, float[] res) {
         FloatVector t0 = FloatVector.zero(F), t1 = t0, t2 = t0, t3 = t0;
-        long step = q5_0 ? bb : bb >>> 3;
+        long step = bb >>> 3;
         for (int b = 0; b < cols >>> 5; b++) {
-            long sb = q5_0 ? b * bb : (b >>> 3) * bb;
+            long sb = (b >>> 3) * bb;
             int s = b & 7;
             long f0 = p0 + sb, f1 = p1 + sb;
             Prefetch.ahead(d, p0 + b * step, step); // the bytes Prefetch.BYTES ahead of this step's share of each panel
             Prefetch.ahead(d, p1 + b * step, step);
             FloatVector s00 = FloatVector.zero(F), s01 = s00, s10 = s00, s11 = s00;
             for (int h = 0; h < 2; h++) {
-                long go = q5_0 ? 2L * P + 10L * P * h : 24L * P + 10L * P * (2 * s + h);
+                long go = 24L * P + 10L * P * (2 * s + h);
                 int c = 32 * b + 16 * h;
                 ShortVector u00 = ShortVector.fromMemorySegment(SP, d, f0 + go, LE);
                 ShortVector u01 = ShortVector.fromMemorySegment(SP, d, f0 + go + 2L * P, LE);
@@ -611,19 +609,6 @@ final class PanelKQuants {
                 s11 = s11.lanewise(VectorOperators.ADD, (FloatVector) a1.convertShape(VectorOperators.S2F, F, 1));
             }
             FloatVector sx = FloatVector.broadcast(F, xd[b]);
-            if (q5_0) { // the P fp16 scales, widened as F16 weights (exact for finite d)
-                ShortVector h = ShortVector.fromMemorySegment(SP, d, f0, LE);
-                t0 = s00.fma(((IntVector) h.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF)
-                        .reinterpretAsFloats().mul(0x1p112f).mul(sx), t0);
-                t1 = s01.fma(((IntVector) h.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF)
-                        .reinterpretAsFloats().mul(0x1p112f).mul(sx), t1);
-                h = ShortVector.fromMemorySegment(SP, d, f1, LE);
-                t2 = s10.fma(((IntVector) h.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF)
-                        .reinterpretAsFloats().mul(0x1p112f).mul(sx), t2);
-                t3 = s11.fma(((IntVector) h.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF)
-                        .reinterpretAsFloats().mul(0x1p112f).mul(sx), t3);
-                continue;
-            }
             FloatVector bv = FloatVector.broadcast(F, xs[b]);
             ByteVector sc, mb;
             FloatVector ds, mn;
@@ -647,6 +632,134 @@ final class PanelKQuants {
             mn = FloatVector.fromMemorySegment(F, d, f1 + 4L * P + 4L * L, LE).mul((FloatVector) mb.convertShape(VectorOperators.B2F, F, 1));
             t3 = s11.fma(ds.mul(sx), t3);
             t3 = ds.mul(SIXTEEN).add(mn).fma(bv, t3);
+        }
+        Simd.ZERO.add(t0).intoArray(res, 0); // see Simd: an exact receiver for the loop's results
+        Simd.ZERO.add(t1).intoArray(res, L);
+        Simd.ZERO.add(t2).intoArray(res, 2 * L);
+        Simd.ZERO.add(t3).intoArray(res, 3 * L);
+    }
+
+    /**
+     * Q5_0 ({@code legacy} {@link #Q5_0}) or Q5_1 ({@link #Q5_1}) over two panels at p0, p1 (blocks of 32 columns and
+     * bb bytes: P fp16 scales d, for Q5_1 then P fp16 minimums m, then the two 16-column groups of {@link #q5_Kx2}),
+     * in 16-bit integers as {@link #q5_Kx2}: t = fma(s, d·d_x, t), for Q5_1 then t = fma(16·d + m, (Σ q_x)·d_x, t), the
+     * form's Q5_0 / Q5_1 arithmetic (Q5_1 is Q5_K with ds = d and mn = m). A method of its own: with these block
+     * forms as branches inside {@link #q5_Kx2}, the Q5_0 and Q5_K GEMVs ran at 0.2 GB/s (CpuTimeBench, one type per
+     * JVM), a JIT cliff like those in BENCHMARKS.
+     */
+    /** The block forms of {@link #q5_0x2} and {@link #decodeQ5_0}. */
+    static final int Q5_0 = 1, Q5_1 = 2;
+
+    static void q5_0x2(MemorySegment d, long p0, long p1, long bb, int cols, short[] xq, float[] xd, float[] xs, float[] res, int legacy) {
+        FloatVector t0 = FloatVector.zero(F), t1 = t0, t2 = t0, t3 = t0;
+        for (int b = 0; b < cols >>> 5; b++) {
+            long f0 = p0 + b * bb, f1 = p1 + b * bb;
+            Prefetch.ahead(d, f0, bb); // each panel's block Prefetch.BYTES ahead
+            Prefetch.ahead(d, f1, bb);
+            FloatVector s00 = FloatVector.zero(F), s01 = s00, s10 = s00, s11 = s00;
+            for (int h = 0; h < 2; h++) {
+                long go = 2L * P * legacy + 10L * P * h;
+                int c = 32 * b + 16 * h;
+                ShortVector u00 = ShortVector.fromMemorySegment(SP, d, f0 + go, LE);
+                ShortVector u01 = ShortVector.fromMemorySegment(SP, d, f0 + go + 2L * P, LE);
+                ShortVector u02 = ShortVector.fromMemorySegment(SP, d, f0 + go + 4L * P, LE);
+                ShortVector u03 = ShortVector.fromMemorySegment(SP, d, f0 + go + 6L * P, LE);
+                ShortVector u04 = ShortVector.fromMemorySegment(SP, d, f0 + go + 8L * P, LE);
+                ShortVector u10 = ShortVector.fromMemorySegment(SP, d, f1 + go, LE);
+                ShortVector u11 = ShortVector.fromMemorySegment(SP, d, f1 + go + 2L * P, LE);
+                ShortVector u12 = ShortVector.fromMemorySegment(SP, d, f1 + go + 4L * P, LE);
+                ShortVector u13 = ShortVector.fromMemorySegment(SP, d, f1 + go + 6L * P, LE);
+                ShortVector u14 = ShortVector.fromMemorySegment(SP, d, f1 + go + 8L * P, LE);
+                ShortVector a0 = ShortVector.zero(SP), a1 = a0;
+                ShortVector bx;
+                bx = ShortVector.broadcast(SP, xq[c]);
+                a0 = a0.lanewise(VectorOperators.ADD, u00.lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                a1 = a1.lanewise(VectorOperators.ADD, u10.lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                bx = ShortVector.broadcast(SP, xq[c + 1]);
+                a0 = a0.lanewise(VectorOperators.ADD, u00.lanewise(VectorOperators.LSHL, K5).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                a1 = a1.lanewise(VectorOperators.ADD, u10.lanewise(VectorOperators.LSHL, K5).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                bx = ShortVector.broadcast(SP, xq[c + 2]);
+                a0 = a0.lanewise(VectorOperators.ADD, u00.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                a1 = a1.lanewise(VectorOperators.ADD, u10.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                bx = ShortVector.broadcast(SP, xq[c + 3]);
+                a0 = a0.lanewise(VectorOperators.ADD, u01.lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                a1 = a1.lanewise(VectorOperators.ADD, u11.lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                bx = ShortVector.broadcast(SP, xq[c + 4]);
+                a0 = a0.lanewise(VectorOperators.ADD, u01.lanewise(VectorOperators.LSHL, K5).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                a1 = a1.lanewise(VectorOperators.ADD, u11.lanewise(VectorOperators.LSHL, K5).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                bx = ShortVector.broadcast(SP, xq[c + 5]);
+                a0 = a0.lanewise(VectorOperators.ADD, u01.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                a1 = a1.lanewise(VectorOperators.ADD, u11.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                bx = ShortVector.broadcast(SP, xq[c + 6]);
+                a0 = a0.lanewise(VectorOperators.ADD, u02.lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                a1 = a1.lanewise(VectorOperators.ADD, u12.lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                bx = ShortVector.broadcast(SP, xq[c + 7]);
+                a0 = a0.lanewise(VectorOperators.ADD, u02.lanewise(VectorOperators.LSHL, K5).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                a1 = a1.lanewise(VectorOperators.ADD, u12.lanewise(VectorOperators.LSHL, K5).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                bx = ShortVector.broadcast(SP, xq[c + 8]);
+                a0 = a0.lanewise(VectorOperators.ADD, u02.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                a1 = a1.lanewise(VectorOperators.ADD, u12.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                bx = ShortVector.broadcast(SP, xq[c + 9]);
+                a0 = a0.lanewise(VectorOperators.ADD, u03.lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                a1 = a1.lanewise(VectorOperators.ADD, u13.lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                bx = ShortVector.broadcast(SP, xq[c + 10]);
+                a0 = a0.lanewise(VectorOperators.ADD, u03.lanewise(VectorOperators.LSHL, K5).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                a1 = a1.lanewise(VectorOperators.ADD, u13.lanewise(VectorOperators.LSHL, K5).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                bx = ShortVector.broadcast(SP, xq[c + 11]);
+                a0 = a0.lanewise(VectorOperators.ADD, u03.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                a1 = a1.lanewise(VectorOperators.ADD, u13.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                bx = ShortVector.broadcast(SP, xq[c + 12]);
+                a0 = a0.lanewise(VectorOperators.ADD, u04.lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                a1 = a1.lanewise(VectorOperators.ADD, u14.lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                bx = ShortVector.broadcast(SP, xq[c + 13]);
+                a0 = a0.lanewise(VectorOperators.ADD, u04.lanewise(VectorOperators.LSHL, K5).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                a1 = a1.lanewise(VectorOperators.ADD, u14.lanewise(VectorOperators.LSHL, K5).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                bx = ShortVector.broadcast(SP, xq[c + 14]);
+                a0 = a0.lanewise(VectorOperators.ADD, u04.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                a1 = a1.lanewise(VectorOperators.ADD, u14.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                bx = ShortVector.broadcast(SP, xq[c + 15]);
+                a0 = a0.lanewise(VectorOperators.ADD, u00.lanewise(VectorOperators.LSHL, K11).and((short) 0x0800).or(u01.lanewise(VectorOperators.LSHL, K12).and((short) 0x1000))
+                        .or(u02.lanewise(VectorOperators.LSHL, K13).and((short) 0x2000)).or(u03.lanewise(VectorOperators.LSHL, K14).and((short) 0x4000))
+                        .or(u04.lanewise(VectorOperators.LSHL, K15)).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                a1 = a1.lanewise(VectorOperators.ADD, u10.lanewise(VectorOperators.LSHL, K11).and((short) 0x0800).or(u11.lanewise(VectorOperators.LSHL, K12).and((short) 0x1000))
+                        .or(u12.lanewise(VectorOperators.LSHL, K13).and((short) 0x2000)).or(u13.lanewise(VectorOperators.LSHL, K14).and((short) 0x4000))
+                        .or(u14.lanewise(VectorOperators.LSHL, K15)).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                s00 = s00.lanewise(VectorOperators.ADD, (FloatVector) a0.convertShape(VectorOperators.S2F, F, 0));
+                s01 = s01.lanewise(VectorOperators.ADD, (FloatVector) a0.convertShape(VectorOperators.S2F, F, 1));
+                s10 = s10.lanewise(VectorOperators.ADD, (FloatVector) a1.convertShape(VectorOperators.S2F, F, 0));
+                s11 = s11.lanewise(VectorOperators.ADD, (FloatVector) a1.convertShape(VectorOperators.S2F, F, 1));
+            }
+            FloatVector sx = FloatVector.broadcast(F, xd[b]);
+            // the P fp16 scales (and Q5_1's minimums), widened as F16 weights (exact for finite values)
+            ShortVector h = ShortVector.fromMemorySegment(SP, d, f0, LE), hm = ShortVector.fromMemorySegment(SP, d, f0 + 2L * P, LE);
+            FloatVector d0 = ((IntVector) h.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF)
+                    .reinterpretAsFloats().mul(0x1p112f);
+            FloatVector d1 = ((IntVector) h.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF)
+                    .reinterpretAsFloats().mul(0x1p112f);
+            t0 = s00.fma(d0.mul(sx), t0);
+            t1 = s01.fma(d1.mul(sx), t1);
+            if (legacy == Q5_1) {
+                FloatVector bv = FloatVector.broadcast(F, xs[b]);
+                t0 = d0.mul(SIXTEEN).add(((IntVector) hm.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13)
+                        .and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f)).fma(bv, t0);
+                t1 = d1.mul(SIXTEEN).add(((IntVector) hm.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13)
+                        .and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f)).fma(bv, t1);
+            }
+            h = ShortVector.fromMemorySegment(SP, d, f1, LE);
+            hm = ShortVector.fromMemorySegment(SP, d, f1 + 2L * P, LE);
+            d0 = ((IntVector) h.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF)
+                    .reinterpretAsFloats().mul(0x1p112f);
+            d1 = ((IntVector) h.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF)
+                    .reinterpretAsFloats().mul(0x1p112f);
+            t2 = s10.fma(d0.mul(sx), t2);
+            t3 = s11.fma(d1.mul(sx), t3);
+            if (legacy == Q5_1) {
+                FloatVector bv = FloatVector.broadcast(F, xs[b]);
+                t2 = d0.mul(SIXTEEN).add(((IntVector) hm.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13)
+                        .and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f)).fma(bv, t2);
+                t3 = d1.mul(SIXTEEN).add(((IntVector) hm.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13)
+                        .and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f)).fma(bv, t3);
+            }
         }
         Simd.ZERO.add(t0).intoArray(res, 0); // see Simd: an exact receiver for the loop's results
         Simd.ZERO.add(t1).intoArray(res, L);
@@ -796,13 +909,29 @@ final class PanelKQuants {
     }
 
     /**
-     * Q5_0, a chunk of m columns at c0 (blocks of bb bytes at po): a[c·P + i] = q − 16 of column c0 + c and row i, the
-     * blocks' fp16 scales widened after the chunk by {@link PanelGemm#halfScales}.
+     * Q5_0 (legacy {@link #Q5_0}) or Q5_1 ({@link #Q5_1}), a chunk of m columns at c0 (blocks of bb bytes at po):
+     * a[c·P + i] = q − 16 of column c0 + c and row i. The scales: {@link PanelGemm#halfScales} (Q5_0), {@link #q5_1Scales}.
      */
-    static void decodeQ5_0(MemorySegment d, long po, long bb, int c0, int m, float[] a) {
+    static void decodeQ5_0(MemorySegment d, long po, long bb, int c0, int m, float[] a, int legacy) {
         for (int c = 0; c < m; c += 16) {
             int col = c0 + c;
-            fiveBitGroup(d, po + (col >>> 5) * bb + 2L * P + 10L * P * ((col >>> 4) & 1), a, c * P);
+            fiveBitGroup(d, po + (col >>> 5) * bb + 2L * P * legacy + 10L * P * ((col >>> 4) & 1), a, c * P);
+        }
+    }
+
+    /**
+     * Q5_1, for block j of the chunk of m columns at c0: a[(CHUNK + 2j)·P + i] = d and a[(CHUNK + 2j + 1)·P + i] =
+     * 16·d + m (fp16 d and m widened; the GEMV's scaling, in {@link PanelGemm#q5_KBlocks}'s places).
+     */
+    static void q5_1Scales(MemorySegment d, long po, long bb, int c0, int m, float[] a) {
+        for (int j = 0; j < m >>> 5; j++) {
+            long so = po + ((c0 >>> 5) + j) * bb;
+            int ao = (CHUNK + 2 * j) * P;
+            for (int i = 0; i < P; i++) {
+                float dw = Float.float16ToFloat(d.get(io.llmopt.tensor.Layouts.SHORT, so + 2L * i));
+                a[ao + i] = dw;
+                a[ao + P + i] = dw * 16f + Float.float16ToFloat(d.get(io.llmopt.tensor.Layouts.SHORT, so + 2L * P + 2L * i));
+            }
         }
     }
 

@@ -30,7 +30,7 @@ class ColumnPanelsTest {
         Random r = new Random(31);
         WorkerPool pool = new WorkerPool(2);
         try (Arena arena = Arena.ofShared()) {
-            for (GgmlType type : new GgmlType[] {GgmlType.F32, GgmlType.F16, GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q5_0, GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K}) {
+            for (GgmlType type : new GgmlType[] {GgmlType.F32, GgmlType.F16, GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q5_0, GgmlType.Q5_1, GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K}) {
                 boolean quant = type.isQuantized();
                 boolean k = type == GgmlType.Q2_K || type == GgmlType.Q3_K || type == GgmlType.Q4_K || type == GgmlType.Q5_K || type == GgmlType.Q6_K;
                 int[][] shapes = k ? new int[][] {{1, 256}, {33, 512}, {70, 256}, {5, 768}}
@@ -336,6 +336,8 @@ class ColumnPanelsTest {
             assertThat(ColumnPanels.pack(q4, Simd.L).byteSize()).isEqualTo((40L + p - 1) / p * 2 * 18L * p);
             Tensor q5 = RandomWeights.matrix(arena, r, GgmlType.Q5_0, 40, 64, 0);
             assertThat(ColumnPanels.pack(q5, Simd.L).byteSize()).as("Q5_0: 22 bytes per row and block, as GGUF").isEqualTo((40L + p - 1) / p * 2 * 22L * p);
+            Tensor q51 = RandomWeights.matrix(arena, r, GgmlType.Q5_1, 40, 64, 0);
+            assertThat(ColumnPanels.pack(q51, Simd.L).byteSize()).as("Q5_1: 24 bytes per row and block, as GGUF").isEqualTo((40L + p - 1) / p * 2 * 24L * p);
             for (GgmlType t : new GgmlType[] {GgmlType.Q4_0, GgmlType.Q5_0, GgmlType.Q8_0}) {
                 Tensor nan = RandomWeights.matrix(arena, r, t, 4, 64, 0);
                 nan.data().set(Layouts.SHORT, 3 * nan.rowBytes() + t.blockBytes(), (short) 0x7E00); // row 3, block 1: NaN
@@ -364,6 +366,10 @@ class ColumnPanelsTest {
             Tensor nan5 = RandomWeights.matrix(arena, r, GgmlType.Q5_0, 4, 64, 0);
             nan5.data().set(Layouts.SHORT, 2 * nan5.rowBytes(), (short) 0x7C00); // row 2, block 0: infinite
             assertThat(vector.prepare(nan5).packed()).as("Q5_0 falls back to the GGUF layout").isNull();
+            Tensor nanMin = RandomWeights.matrix(arena, r, GgmlType.Q5_1, 4, 64, 0);
+            nanMin.data().set(Layouts.SHORT, 2 * nanMin.rowBytes() + 24 + 2, (short) 0x7E00); // row 2, block 1: NaN minimum
+            assertThatThrownBy(() -> ColumnPanels.pack(nanMin, Simd.L)).isInstanceOf(LlmoptException.class)
+                    .hasMessageContaining("row 2").hasMessageContaining("infinite or NaN");
             Tensor bf = RandomWeights.matrix(arena, r, GgmlType.Q4_1, 4, 256, 0);
             assertThat(ColumnPanels.supports(bf, Simd.L)).isFalse();
             assertThatThrownBy(() -> ColumnPanels.pack(bf, Simd.L)).isInstanceOf(LlmoptException.class)
