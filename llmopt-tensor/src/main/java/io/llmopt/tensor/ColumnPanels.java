@@ -252,17 +252,10 @@ public final class ColumnPanels implements PackedRows {
                         }
                     }
                 }
-                case Q5_0 -> {
+                case Q5_0, Q5_1 -> {
                     for (int b = 0; b < cols / 32; b++) {
                         for (int i = 0; i < p; i++) {
-                            packQ5_0(t, panel * p + i, in, (long) i * rowBytes + 22L * b, out, b * blockBytes(), p, i);
-                        }
-                    }
-                }
-                case Q5_1 -> {
-                    for (int b = 0; b < cols / 32; b++) {
-                        for (int i = 0; i < p; i++) {
-                            packQ5_1(t, panel * p + i, in, (long) i * rowBytes + 24L * b, out, b * blockBytes(), p, i);
+                            packQ5_x(t, panel * p + i, in, (long) i * rowBytes + (long) type.blockBytes() * b, out, b * blockBytes(), p, i);
                         }
                     }
                 }
@@ -372,21 +365,17 @@ public final class ColumnPanels implements PackedRows {
 
     /**
      * Q5_0 block at {@code bo} (GGUF: d, 32-bit qh, 16 qs; see Q5_0Codec) into row i of the panel block at {@code fo}:
-     * the fp16 d as it is, then for each 16-column half the five words of e = q xor 16, as a Q5_K group.
+     * the fp16 d as it is, then for each 16-column half the five words of e = q xor 16, as a Q5_K group. Q5_1 (GGUF: d,
+     * m, qh, qs): the fp16 d, then the fp16 m, then the same groups.
      */
-    private static void packQ5_0(Tensor t, int row, MemorySegment src, long bo, MemorySegment data, long fo, int p, int i) {
+    private static void packQ5_x(Tensor t, int row, MemorySegment src, long bo, MemorySegment data, long fo, int p, int i) {
         data.set(Layouts.SHORT, fo + 2L * i, finiteScale(t, row, src, bo));
-        packFiveBitGroups(fiveBitValues(src, bo + 2), 2, data, fo + 2L * p, p, i);
-    }
-
-    /**
-     * Q5_1 block at {@code bo} (GGUF: d, m, 32-bit qh, 16 qs) into row i of the panel block at {@code fo}: the fp16 d,
-     * then the fp16 m, as they are, then the groups as {@link #packQ5_0}'s.
-     */
-    private static void packQ5_1(Tensor t, int row, MemorySegment src, long bo, MemorySegment data, long fo, int p, int i) {
-        data.set(Layouts.SHORT, fo + 2L * i, finiteScale(t, row, src, bo));
-        data.set(Layouts.SHORT, fo + 2L * p + 2L * i, finiteScale(t, row, src, bo + 2));
-        packFiveBitGroups(fiveBitValues(src, bo + 4), 2, data, fo + 4L * p, p, i);
+        int header = 1; // fp16 values before qh: d (Q5_0), d and m (Q5_1)
+        if (t.type() == GgmlType.Q5_1) {
+            data.set(Layouts.SHORT, fo + 2L * p + 2L * i, finiteScale(t, row, src, bo + 2));
+            header = 2;
+        }
+        packFiveBitGroups(fiveBitValues(src, bo + 2L * header), 2, data, fo + 2L * header * p, p, i);
     }
 
     /** e = q xor 16 of the 32 columns of a Q5_0/Q5_1 block whose 32-bit qh is at {@code ho}, followed by its 16 qs bytes. */
