@@ -34,7 +34,8 @@ import java.lang.foreign.MemorySegment;
  * |·| ≤ 32512, and add the halves as floats), and t = fma(s, (d·sc)·d_x, t) over the sub-blocks in order.
  * <b>Q5_0</b> as Q4_0 with q − 16: s_b = Σ (q − 16)·q_x is exact (|s_b| ≤ 65024; the GEMV sums each 16-column
  * half in 16 bits and adds the halves as floats, the GEMM sums in floats), then fma(s_b, d_w·d_x, …).
- * <b>Q5_1</b> as Q5_K per 32-column block with ds = d and mn = m.
+ * <b>Q5_1</b> as Q5_K per 32-column block with ds = d and mn = m, <b>Q4_1</b> likewise as Q4_K (|s_b| ≤ 32512, one
+ * 16-bit sum per block).
  * <b>Q2_K</b> as Q4_K per 16-column sub-block with q − 2 and 2·ds + mn, the activations' sums taken per 16 columns
  * (|s| ≤ 4064). <b>Q3_K</b> as Q6_K with q in [−4, 3] and sc the 6-bit scale less 32 (|s| ≤ 8128, one 16-bit sum per sub-block).
  *
@@ -61,6 +62,8 @@ import java.lang.foreign.MemorySegment;
  * <li>Q5_0: per block of 32 columns, P fp16 scales d (the file's bits), then for each 16-column half five words of
  * P shorts holding e = q xor 16 as a Q5_K group (below); W = (q − 16)·d, the Q5_0 decoder's value. 22 bytes per row
  * and block, as in GGUF.</li>
+ * <li>Q4_1: as Q4_0 with P fp16 minimums m after the scales; W = fma(q, d, m), the Q4_1 decoder's value. 20 bytes
+ * per row and block, as in GGUF.</li>
  * <li>Q5_1: as Q5_0 with P fp16 minimums m after the scales; W = fma(q, d, m), the Q5_1 decoder's value (q·d is
  * exact, the sum rounded once). 24 bytes per row and block, as in GGUF.</li>
  * <li>Q4_K: per super-block of 256 columns, P float32 d, P float32 −dmin, then per 32-column sub-block s
@@ -129,7 +132,7 @@ public final class ColumnPanels implements PackedRows {
         }
         boolean typeOk = switch (t.type()) {
             case F32, F16 -> true;
-            case Q8_0, Q4_0, Q5_0, Q5_1 -> t.dim(1) % 32 == 0;
+            case Q8_0, Q4_0, Q4_1, Q5_0, Q5_1 -> t.dim(1) % 32 == 0;
             case Q2_K, Q3_K, Q4_K, Q5_K, Q6_K -> t.dim(1) % 256 == 0;
             default -> false;
         };
@@ -143,6 +146,7 @@ public final class ColumnPanels implements PackedRows {
             case F16 -> 2L * p * cols;
             case Q8_0 -> cols / 32 * (2L * p + 32L * p);
             case Q4_0 -> cols / 32 * (2L * p + 16L * p);
+            case Q4_1 -> cols / 32 * (4L * p + 16L * p);
             case Q5_0 -> cols / 32 * (2L * p + 20L * p);
             case Q5_1 -> cols / 32 * (4L * p + 20L * p);
             case Q4_K -> cols / 256 * (Q4_K_BLOCK * p);
@@ -154,12 +158,13 @@ public final class ColumnPanels implements PackedRows {
         };
     }
 
-    /** Bytes of one block of a panel: 32 columns (Q8_0, Q4_0, Q5_0, Q5_1) or a 256-column super-block (Q4_K, Q6_K). */
+    /** Bytes of one block of a panel: 32 columns (Q8_0, Q4_0, Q4_1, Q5_0, Q5_1) or a 256-column super-block (Q4_K, Q6_K). */
     public long blockBytes() {
         int p = panelRows();
         return switch (type) {
             case Q8_0 -> 34L * p;
             case Q5_0 -> 22L * p;
+            case Q4_1 -> 20L * p;
             case Q5_1 -> 24L * p;
             case Q4_K -> Q4_K_BLOCK * p;
             case Q5_K -> Q5_K_BLOCK * p;
@@ -177,7 +182,7 @@ public final class ColumnPanels implements PackedRows {
      */
     public static ColumnPanels pack(Tensor t, int lanes) {
         if (!supports(t, lanes)) {
-            throw new LlmoptException("tensor '" + t.name() + "': the column-panel form needs a 2-D F32, F16, Q8_0, Q4_0, Q5_0, Q5_1 or"
+            throw new LlmoptException("tensor '" + t.name() + "': the column-panel form needs a 2-D F32, F16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1 or"
                     + " K-quant matrix (columns a multiple of 32, K-quants of 256), got " + t);
         }
         int rows = Math.toIntExact(t.dim(0));
@@ -234,20 +239,24 @@ public final class ColumnPanels implements PackedRows {
                         }
                     }
                 }
-                case Q4_0 -> {
+                case Q4_0, Q4_1 -> {
+                    int header = type == GgmlType.Q4_1 ? 2 : 1; // fp16 values before the quants: d (Q4_0), d and m (Q4_1)
                     for (int b = 0; b < cols / 32; b++) {
                         long fo = b * blockBytes();
                         for (int i = 0; i < p; i++) {
-                            long bo = (long) i * rowBytes + 18L * b;
+                            long bo = (long) i * rowBytes + (long) type.blockBytes() * b;
                             out.set(Layouts.SHORT, fo + 2L * i, finiteScale(t, panel * p + i, in, bo));
+                            if (header == 2) {
+                                out.set(Layouts.SHORT, fo + 2L * p + 2L * i, finiteScale(t, panel * p + i, in, bo + 2));
+                            }
                             for (int k = 0; k < 8; k++) {
                                 int word = 0;
                                 for (int m = 0; m < 4; m++) {
                                     int j = 4 * k + m; // GGUF: byte j % 16 holds column j (low nibble, j < 16) or j (high, j ≥ 16)
-                                    int v = in.get(Layouts.BYTE, bo + 2 + (j & 15)) & 0xFF;
+                                    int v = in.get(Layouts.BYTE, bo + 2L * header + (j & 15)) & 0xFF;
                                     word |= ((j < 16 ? v : v >>> 4) & 15 ^ 8) << (4 * m); // q xor 8: the 4-bit two's complement of q − 8
                                 }
-                                out.set(Layouts.SHORT, fo + 2L * p + 2L * ((long) k * p + i), (short) word);
+                                out.set(Layouts.SHORT, fo + 2L * header * p + 2L * ((long) k * p + i), (short) word);
                             }
                         }
                     }
@@ -494,6 +503,7 @@ public final class ColumnPanels implements PackedRows {
                     yield data.get(Layouts.BYTE, fo + 2L * p + (long) (c % 32) * p + i) * q4_0Scale(row, c);
                 }
                 case Q4_0 -> q4_0(row, c) * q4_0Scale(row, c);
+                case Q4_1 -> Math.fma((float) (q4_0(row, c) + 8), q4_0Scale(row, c), q5_1Min(row, c));
                 case Q5_0 -> q5_0(row, c) * q4_0Scale(row, c);
                 case Q5_1 -> Math.fma((float) (q5_0(row, c) + 16), q4_0Scale(row, c), q5_1Min(row, c));
                 case Q4_K -> Math.fma((float) (q4_K(row, c) + 8), q4_KScale(row, c), q4_KMin(row, c));
@@ -507,13 +517,13 @@ public final class ColumnPanels implements PackedRows {
     }
 
     /**
-     * Q4_0 only: q − 8 (in [−8, 7]) of weight [row, c], W = (q − 8)·d; the scalar twin of the kernels' nibble
+     * Q4_0 and Q4_1: q − 8 (in [−8, 7]) of weight [row, c], W = (q − 8)·d; the scalar twin of the kernels' nibble
      * extraction.
      */
     public int q4_0(int row, int c) {
         int p = panelRows();
-        long fo = (row / p) * panelBytes + (c / 32) * blockBytes();
-        short word = data.get(Layouts.SHORT, fo + 2L * p + 2L * ((long) (c % 32 / 4) * p + row % p));
+        long fo = (row / p) * panelBytes + (c / 32) * blockBytes() + (type == GgmlType.Q4_1 ? 4L * p : 2L * p);
+        short word = data.get(Layouts.SHORT, fo + 2L * ((long) (c % 32 / 4) * p + row % p));
         return (short) (word << (12 - 4 * (c % 4))) >> 12;
     }
 
@@ -548,7 +558,7 @@ public final class ColumnPanels implements PackedRows {
         return fiveBit((row / p) * panelBytes + (c / 32) * blockBytes() + wo + 2L * ((long) (c % 32 / 16 * 5) * p + row % p), c % 16);
     }
 
-    /** Q5_1 only: the minimum m of the block of row {@code row} holding column {@code c}; W = fma(q, d, m). */
+    /** Q4_1 and Q5_1: the minimum m of the block of row {@code row} holding column {@code c}; W = fma(q, d, m). */
     public float q5_1Min(int row, int c) {
         int p = panelRows();
         return Float.float16ToFloat(data.get(Layouts.SHORT, (row / p) * panelBytes + (c / 32) * blockBytes() + 2L * p + 2L * (row % p)));

@@ -242,7 +242,11 @@ final class PanelGemm {
                 }
                 case Q5_1 -> {
                     PanelKQuants.decodeQ5_0(d, po, f.blockBytes(), c0, m, a, PanelKQuants.Q5_1);
-                    PanelKQuants.q5_1Scales(d, po, f.blockBytes(), c0, m, a);
+                    PanelKQuants.q5_1Scales(d, po, f.blockBytes(), c0, m, a, 16f);
+                }
+                case Q4_1 -> {
+                    PanelGemm16.decodeQ4_0(d, po, f.blockBytes(), 4L * P, c0, m, a16);
+                    PanelKQuants.q5_1Scales(d, po, f.blockBytes(), c0, m, a, 8f);
                 }
                 case Q4_K -> PanelGemm16.decodeQ4_K(d, po, f.blockBytes(), c0, a, a16);
                 case Q5_K -> PanelKQuants.decodeQ5_K(d, po, f.blockBytes(), c0, a);
@@ -284,7 +288,7 @@ final class PanelGemm {
                     t0 += w;
                     continue;
                 }
-                if (f.type() == io.llmopt.tensor.GgmlType.Q4_K) {
+                if (f.type() == io.llmopt.tensor.GgmlType.Q4_K || f.type() == io.llmopt.tensor.GgmlType.Q4_1) {
                     PanelGemm16.blocksQ4_K(as, a, c0, m, a16, xp16, xo, w, xd, xs, t0, cols >>> 5, tb);
                     t0 += w;
                     continue;

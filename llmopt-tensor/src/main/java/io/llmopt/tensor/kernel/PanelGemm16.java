@@ -29,11 +29,15 @@ final class PanelGemm16 {
 
     /** Q4_0: a[c·P + i] = q − 8 for the m columns of the chunk at c0 (a multiple of 32). */
     static void decodeQ4_0(MemorySegment d, long po, int c0, int m, short[] a) {
-        long bb = 18L * P;
+        decodeQ4_0(d, po, 18L * P, 2L * P, c0, m, a);
+    }
+
+    /** As {@link #decodeQ4_0} for blocks of bb bytes whose words start wo bytes in (Q4_1: 20·P and 4·P). */
+    static void decodeQ4_0(MemorySegment d, long po, long bb, long wo, int c0, int m, short[] a) {
         for (int c = 0; c < m; c += 32) {
             long fo = po + ((c0 + c) >>> 5) * bb;
             for (int k = 0; k < 8; k++) {
-                ShortVector v = ShortVector.fromMemorySegment(SP, d, fo + 2L * P + 2L * P * k, LE);
+                ShortVector v = ShortVector.fromMemorySegment(SP, d, fo + wo + 2L * P * k, LE);
                 int ao = (c + 4 * k) * P;
                 v.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.ASHR, K12).intoArray(a, ao);
                 v.lanewise(VectorOperators.LSHL, K8).lanewise(VectorOperators.ASHR, K12).intoArray(a, ao + P);

@@ -66,7 +66,7 @@ final class PanelGemv {
     /** Panels per GEMV work unit of {@code f}: four (more memory streams: Q8_0 1.15× two panels at two threads), two for F32 and Q6_K. */
     static int unitPanels(ColumnPanels f) {
         return switch (f.type()) {
-            case Q2_K, Q3_K, Q5_0, Q5_1, Q5_K, Q6_K, F32 -> 2;
+            case Q2_K, Q3_K, Q4_1, Q5_0, Q5_1, Q5_K, Q6_K, F32 -> 2;
             default -> 4;
         };
     }
@@ -120,6 +120,7 @@ final class PanelGemv {
             case Q5_K -> PanelKQuants.q5_Kx2(d, po, pq, f.blockBytes(), cols, xq, xd, xs, res);
             case Q5_0 -> PanelKQuants.q5_0x2(d, po, pq, f.blockBytes(), cols, xq, xd, xs, res, PanelKQuants.Q5_0);
             case Q5_1 -> PanelKQuants.q5_0x2(d, po, pq, f.blockBytes(), cols, xq, xd, xs, res, PanelKQuants.Q5_1);
+            case Q4_1 -> PanelKQuants.q4_1x2(d, po, pq, f.blockBytes(), cols, xq, xd, xs, res);
             case Q6_K -> PanelKQuants.q6_Kx2(d, po, pq, f.blockBytes(), cols, xq, xd, res);
             default -> throw new AssertionError(f.type());
         }
@@ -130,7 +131,7 @@ final class PanelGemv {
     /** Whether the kernels of {@code f} multiply with 8-bit activations ({@link Q8Activations}): Q4_0, Q4_K and Q6_K. */
     static boolean quantized(ColumnPanels f) {
         return switch (f.type()) {
-            case Q2_K, Q3_K, Q4_0, Q4_K, Q5_0, Q5_1, Q5_K, Q6_K -> true;
+            case Q2_K, Q3_K, Q4_0, Q4_1, Q4_K, Q5_0, Q5_1, Q5_K, Q6_K -> true;
             default -> false;
         };
     }
@@ -183,8 +184,11 @@ final class PanelGemv {
             }
             return total;
         }
-        if (f.type() == io.llmopt.tensor.GgmlType.Q4_K || f.type() == io.llmopt.tensor.GgmlType.Q5_K || f.type() == io.llmopt.tensor.GgmlType.Q5_1) {
-            boolean five = f.type() != io.llmopt.tensor.GgmlType.Q4_K, q51 = f.type() == io.llmopt.tensor.GgmlType.Q5_1; // Q5_1: Q5_K with ds = d, mn = m
+        if (f.type() == io.llmopt.tensor.GgmlType.Q4_K || f.type() == io.llmopt.tensor.GgmlType.Q5_K || f.type() == io.llmopt.tensor.GgmlType.Q5_1
+                || f.type() == io.llmopt.tensor.GgmlType.Q4_1) {
+            // Q5_1 and Q4_1: Q5_K and Q4_K with ds = d, mn = m
+            boolean q51 = f.type() == io.llmopt.tensor.GgmlType.Q5_1, q41 = f.type() == io.llmopt.tensor.GgmlType.Q4_1;
+            boolean five = f.type() == io.llmopt.tensor.GgmlType.Q5_K || q51;
             float zero = five ? 16f : 8f; // W = ds·(q − zero) + (zero·ds + mn)
             short[] q = new short[f.cols()];
             float[] d = new float[f.cols() / 32];
@@ -193,12 +197,12 @@ final class PanelGemv {
             for (int b = 0; b < d.length; b++) {
                 int s = 0, sum = 0;
                 for (int c = 32 * b; c < 32 * b + 32; c++) {
-                    s += (q51 ? f.q5_0(row, c) : five ? f.q5_K(row, c) : f.q4_K(row, c)) * q[c];
+                    s += (q51 ? f.q5_0(row, c) : q41 ? f.q4_0(row, c) : five ? f.q5_K(row, c) : f.q4_K(row, c)) * q[c];
                     sum += q[c];
                 }
-                float ds = q51 ? f.q4_0Scale(row, 32 * b) : f.q4_KScale(row, 32 * b);
+                float ds = q51 || q41 ? f.q4_0Scale(row, 32 * b) : f.q4_KScale(row, 32 * b);
                 total = Math.fma((float) s, ds * d[b], total);
-                total = Math.fma(ds * zero + (q51 ? f.q5_1Min(row, 32 * b) : f.q4_KMin(row, 32 * b)), sum * d[b], total);
+                total = Math.fma(ds * zero + (q51 || q41 ? f.q5_1Min(row, 32 * b) : f.q4_KMin(row, 32 * b)), sum * d[b], total);
             }
             return total;
         }

@@ -647,6 +647,70 @@ final class PanelKQuants {
      * forms as branches inside {@link #q5_Kx2}, the Q5_0 and Q5_K GEMVs ran at 0.2 GB/s (CpuTimeBench, one type per
      * JVM), a JIT cliff like those in BENCHMARKS.
      */
+    /**
+     * Q4_1 over two panels at p0, p1 (blocks of 32 columns and bb bytes: P fp16 scales d, P fp16 minimums m, then eight
+     * words of four nibbles q xor 8 as Q4_0), in 16-bit integers: per block and panel a = Σ (q − 8)·q_x exactly in P
+     * short lanes (|a| ≤ 32512, as Q4_0), then t = fma(a, d·d_x, t) and t = fma(8·d + m, (Σ q_x)·d_x, t): the form's
+     * Q4_1 arithmetic (Q4_K's with ds = d and mn = m). The eight words are a loop.
+     */
+    static void q4_1x2(MemorySegment d, long p0, long p1, long bb, int cols, short[] xq, float[] xd, float[] xs, float[] res) {
+        FloatVector t0 = FloatVector.zero(F), t1 = t0, t2 = t0, t3 = t0;
+        for (int b = 0; b < cols >>> 5; b++) {
+            long f0 = p0 + b * bb, f1 = p1 + b * bb;
+            Prefetch.ahead(d, f0, bb); // each panel's block Prefetch.BYTES ahead
+            Prefetch.ahead(d, f1, bb);
+            ShortVector a0 = ShortVector.zero(SP), a1 = a0;
+            for (int k = 0; k < 8; k++) {
+                long wo = 4L * P + 2L * P * k;
+                ShortVector v0 = ShortVector.fromMemorySegment(SP, d, f0 + wo, LE);
+                ShortVector v1 = ShortVector.fromMemorySegment(SP, d, f1 + wo, LE);
+                int c = 32 * b + 4 * k;
+                ShortVector bx;
+                bx = ShortVector.broadcast(SP, xq[c]);
+                a0 = a0.lanewise(VectorOperators.ADD, v0.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.ASHR, K12).lanewise(VectorOperators.MUL, bx));
+                a1 = a1.lanewise(VectorOperators.ADD, v1.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.ASHR, K12).lanewise(VectorOperators.MUL, bx));
+                bx = ShortVector.broadcast(SP, xq[c + 1]);
+                a0 = a0.lanewise(VectorOperators.ADD, v0.lanewise(VectorOperators.LSHL, K8).lanewise(VectorOperators.ASHR, K12).lanewise(VectorOperators.MUL, bx));
+                a1 = a1.lanewise(VectorOperators.ADD, v1.lanewise(VectorOperators.LSHL, K8).lanewise(VectorOperators.ASHR, K12).lanewise(VectorOperators.MUL, bx));
+                bx = ShortVector.broadcast(SP, xq[c + 2]);
+                a0 = a0.lanewise(VectorOperators.ADD, v0.lanewise(VectorOperators.LSHL, K4).lanewise(VectorOperators.ASHR, K12).lanewise(VectorOperators.MUL, bx));
+                a1 = a1.lanewise(VectorOperators.ADD, v1.lanewise(VectorOperators.LSHL, K4).lanewise(VectorOperators.ASHR, K12).lanewise(VectorOperators.MUL, bx));
+                bx = ShortVector.broadcast(SP, xq[c + 3]);
+                a0 = a0.lanewise(VectorOperators.ADD, v0.lanewise(VectorOperators.ASHR, K12).lanewise(VectorOperators.MUL, bx));
+                a1 = a1.lanewise(VectorOperators.ADD, v1.lanewise(VectorOperators.ASHR, K12).lanewise(VectorOperators.MUL, bx));
+            }
+            FloatVector sx = FloatVector.broadcast(F, xd[b]);
+            FloatVector bv = FloatVector.broadcast(F, xs[b]);
+            ShortVector h = ShortVector.fromMemorySegment(SP, d, f0, LE), hm = ShortVector.fromMemorySegment(SP, d, f0 + 2L * P, LE);
+            FloatVector d0 = ((IntVector) h.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF)
+                    .reinterpretAsFloats().mul(0x1p112f);
+            FloatVector d1 = ((IntVector) h.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF)
+                    .reinterpretAsFloats().mul(0x1p112f);
+            t0 = ((FloatVector) a0.convertShape(VectorOperators.S2F, F, 0)).fma(d0.mul(sx), t0);
+            t1 = ((FloatVector) a0.convertShape(VectorOperators.S2F, F, 1)).fma(d1.mul(sx), t1);
+            t0 = d0.mul(EIGHT).add(((IntVector) hm.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13)
+                    .and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f)).fma(bv, t0);
+            t1 = d1.mul(EIGHT).add(((IntVector) hm.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13)
+                    .and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f)).fma(bv, t1);
+            h = ShortVector.fromMemorySegment(SP, d, f1, LE);
+            hm = ShortVector.fromMemorySegment(SP, d, f1 + 2L * P, LE);
+            d0 = ((IntVector) h.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF)
+                    .reinterpretAsFloats().mul(0x1p112f);
+            d1 = ((IntVector) h.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF)
+                    .reinterpretAsFloats().mul(0x1p112f);
+            t2 = ((FloatVector) a1.convertShape(VectorOperators.S2F, F, 0)).fma(d0.mul(sx), t2);
+            t3 = ((FloatVector) a1.convertShape(VectorOperators.S2F, F, 1)).fma(d1.mul(sx), t3);
+            t2 = d0.mul(EIGHT).add(((IntVector) hm.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13)
+                    .and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f)).fma(bv, t2);
+            t3 = d1.mul(EIGHT).add(((IntVector) hm.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13)
+                    .and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f)).fma(bv, t3);
+        }
+        Simd.ZERO.add(t0).intoArray(res, 0); // see Simd: an exact receiver for the loop's results
+        Simd.ZERO.add(t1).intoArray(res, L);
+        Simd.ZERO.add(t2).intoArray(res, 2 * L);
+        Simd.ZERO.add(t3).intoArray(res, 3 * L);
+    }
+
     /** The block forms of {@link #q5_0x2} and {@link #decodeQ5_0}. */
     static final int Q5_0 = 1, Q5_1 = 2;
 
@@ -920,17 +984,18 @@ final class PanelKQuants {
     }
 
     /**
-     * Q5_1, for block j of the chunk of m columns at c0: a[(CHUNK + 2j)·P + i] = d and a[(CHUNK + 2j + 1)·P + i] =
-     * 16·d + m (fp16 d and m widened; the GEMV's scaling, in {@link PanelGemm#q5_KBlocks}'s places).
+     * Q5_1 (zero 16) or Q4_1 (zero 8), for block j of the chunk of m columns at c0: a[(CHUNK + 2j)·P + i] = d and
+     * a[(CHUNK + 2j + 1)·P + i] = zero·d + m (fp16 d and m widened; the GEMV's scaling, in {@link PanelGemm#q5_KBlocks}'s
+     * and {@link PanelGemm16#blocksQ4_K}'s places).
      */
-    static void q5_1Scales(MemorySegment d, long po, long bb, int c0, int m, float[] a) {
+    static void q5_1Scales(MemorySegment d, long po, long bb, int c0, int m, float[] a, float zero) {
         for (int j = 0; j < m >>> 5; j++) {
             long so = po + ((c0 >>> 5) + j) * bb;
             int ao = (CHUNK + 2 * j) * P;
             for (int i = 0; i < P; i++) {
                 float dw = Float.float16ToFloat(d.get(io.llmopt.tensor.Layouts.SHORT, so + 2L * i));
                 a[ao + i] = dw;
-                a[ao + P + i] = dw * 16f + Float.float16ToFloat(d.get(io.llmopt.tensor.Layouts.SHORT, so + 2L * P + 2L * i));
+                a[ao + P + i] = dw * zero + Float.float16ToFloat(d.get(io.llmopt.tensor.Layouts.SHORT, so + 2L * P + 2L * i));
             }
         }
     }

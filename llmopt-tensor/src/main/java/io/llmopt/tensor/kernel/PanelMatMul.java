@@ -97,7 +97,8 @@ final class PanelMatMul implements RangeTask {
                 xd = new float[tp * (f.cols() / 32)];
                 xs = new float[tp * (f.cols() / 32)];
             }
-            boolean shorts = f.type() == io.llmopt.tensor.GgmlType.Q4_0 || f.type() == io.llmopt.tensor.GgmlType.Q4_K;
+            boolean shorts = f.type() == io.llmopt.tensor.GgmlType.Q4_0 || f.type() == io.llmopt.tensor.GgmlType.Q4_1
+                    || f.type() == io.llmopt.tensor.GgmlType.Q4_K;
             if (shorts && xp16.length < tp * f.cols()) {
                 xp16 = new short[tp * f.cols()];
             }
@@ -162,7 +163,8 @@ final class PanelMatMul implements RangeTask {
                 if (g >= from && g < to) {
                     if (PanelGemv.quantized(form)) {
                         PanelGemm.packQ8(x, xOffset, batch, cols, t, w, xp, t * cols, xd, xs, quantized[worker],
-                                form.type() == io.llmopt.tensor.GgmlType.Q4_0 || form.type() == io.llmopt.tensor.GgmlType.Q4_K ? xp16 : null);
+                                form.type() == io.llmopt.tensor.GgmlType.Q4_0 || form.type() == io.llmopt.tensor.GgmlType.Q4_1
+                                        || form.type() == io.llmopt.tensor.GgmlType.Q4_K ? xp16 : null);
                     } else {
                         PanelGemm.pack(x, xOffset, batch, cols, t, w, xp, t * cols);
                     }

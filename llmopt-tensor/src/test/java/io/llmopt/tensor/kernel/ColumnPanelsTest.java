@@ -30,7 +30,7 @@ class ColumnPanelsTest {
         Random r = new Random(31);
         WorkerPool pool = new WorkerPool(2);
         try (Arena arena = Arena.ofShared()) {
-            for (GgmlType type : new GgmlType[] {GgmlType.F32, GgmlType.F16, GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q5_0, GgmlType.Q5_1, GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K}) {
+            for (GgmlType type : new GgmlType[] {GgmlType.F32, GgmlType.F16, GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1, GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K}) {
                 boolean quant = type.isQuantized();
                 boolean k = type == GgmlType.Q2_K || type == GgmlType.Q3_K || type == GgmlType.Q4_K || type == GgmlType.Q5_K || type == GgmlType.Q6_K;
                 int[][] shapes = k ? new int[][] {{1, 256}, {33, 512}, {70, 256}, {5, 768}}
@@ -370,7 +370,13 @@ class ColumnPanelsTest {
             nanMin.data().set(Layouts.SHORT, 2 * nanMin.rowBytes() + 24 + 2, (short) 0x7E00); // row 2, block 1: NaN minimum
             assertThatThrownBy(() -> ColumnPanels.pack(nanMin, Simd.L)).isInstanceOf(LlmoptException.class)
                     .hasMessageContaining("row 2").hasMessageContaining("infinite or NaN");
-            Tensor bf = RandomWeights.matrix(arena, r, GgmlType.Q4_1, 4, 256, 0);
+            Tensor q41 = RandomWeights.matrix(arena, r, GgmlType.Q4_1, 40, 64, 0);
+            assertThat(ColumnPanels.pack(q41, Simd.L).byteSize()).as("Q4_1: 20 bytes per row and block, as GGUF").isEqualTo((40L + p - 1) / p * 2 * 20L * p);
+            Tensor nanMin4 = RandomWeights.matrix(arena, r, GgmlType.Q4_1, 4, 64, 0);
+            nanMin4.data().set(Layouts.SHORT, 3 * nanMin4.rowBytes() + 2, (short) 0x7C00); // row 3, block 0: infinite minimum
+            assertThatThrownBy(() -> ColumnPanels.pack(nanMin4, Simd.L)).isInstanceOf(LlmoptException.class)
+                    .hasMessageContaining("row 3").hasMessageContaining("infinite or NaN");
+            Tensor bf = RandomWeights.matrix(arena, r, GgmlType.BF16, 4, 256, 0);
             assertThat(ColumnPanels.supports(bf, Simd.L)).isFalse();
             assertThatThrownBy(() -> ColumnPanels.pack(bf, Simd.L)).isInstanceOf(LlmoptException.class)
                     .hasMessageContaining("column-panel form needs");
