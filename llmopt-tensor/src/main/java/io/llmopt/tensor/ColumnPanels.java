@@ -51,6 +51,8 @@ import java.lang.foreign.MemorySegment;
  * for larger, infinite or NaN x it runs the unscaled kernel (r·2¹¹², then fma with x). The GEMM widens with
  * {@code Float.float16ToFloat} (vcvtph2ps), the same floats. A matrix holding an infinite or NaN half is
  * rejected by {@link #pack} and stays in the GGUF layout.</li>
+ * <li>BF16: per column, P bf16 values (the file's bits); the kernels widen h to the float with bits h &lt;&lt; 16,
+ * exactly, and run the F32 arithmetic above.</li>
  * <li>Q8_0: per block of 32 columns, P fp16 scales d (the file's bits), then per column P signed bytes q; W = q·d.
  * 34 bytes per row and block, as in GGUF.</li>
  * <li>Q4_0: per block of 32 columns, P fp16 scales d (the file's bits), then eight words of P shorts: nibble n of word k of
@@ -131,7 +133,7 @@ public final class ColumnPanels implements PackedRows {
             return false;
         }
         boolean typeOk = switch (t.type()) {
-            case F32, F16 -> true;
+            case F32, F16, BF16 -> true;
             case Q8_0, Q4_0, Q4_1, Q5_0, Q5_1 -> t.dim(1) % 32 == 0;
             case Q2_K, Q3_K, Q4_K, Q5_K, Q6_K -> t.dim(1) % 256 == 0;
             default -> false;
@@ -143,7 +145,7 @@ public final class ColumnPanels implements PackedRows {
     private static long panelBytes(GgmlType type, int p, long cols) {
         return switch (type) {
             case F32 -> 4L * p * cols;
-            case F16 -> 2L * p * cols;
+            case F16, BF16 -> 2L * p * cols;
             case Q8_0 -> cols / 32 * (2L * p + 32L * p);
             case Q4_0 -> cols / 32 * (2L * p + 16L * p);
             case Q4_1 -> cols / 32 * (4L * p + 16L * p);
@@ -182,7 +184,7 @@ public final class ColumnPanels implements PackedRows {
      */
     public static ColumnPanels pack(Tensor t, int lanes) {
         if (!supports(t, lanes)) {
-            throw new LlmoptException("tensor '" + t.name() + "': the column-panel form needs a 2-D F32, F16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1 or"
+            throw new LlmoptException("tensor '" + t.name() + "': the column-panel form needs a 2-D F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1 or"
                     + " K-quant matrix (columns a multiple of 32, K-quants of 256), got " + t);
         }
         int rows = Math.toIntExact(t.dim(0));
@@ -224,6 +226,13 @@ public final class ColumnPanels implements PackedRows {
                                         + "] is infinite or NaN; the column-panel kernels widen finite halves only");
                             }
                             out.set(Layouts.SHORT, 2L * (c * p + i), h);
+                        }
+                    }
+                }
+                case BF16 -> { // every bf16 widens exactly (h << 16), infinities and NaN included
+                    for (int c = 0; c < cols; c++) {
+                        for (int i = 0; i < p; i++) {
+                            out.set(Layouts.SHORT, 2L * (c * p + i), in.get(Layouts.SHORT, (long) i * rowBytes + 2L * c));
                         }
                     }
                 }
@@ -498,6 +507,7 @@ public final class ColumnPanels implements PackedRows {
             dst[q + c] = switch (type) {
                 case F32 -> data.get(Layouts.FLOAT, po + 4L * ((long) c * p + i));
                 case F16 -> Float.float16ToFloat(data.get(Layouts.SHORT, po + 2L * ((long) c * p + i)));
+                case BF16 -> Float.intBitsToFloat(data.get(Layouts.SHORT, po + 2L * ((long) c * p + i)) << 16);
                 case Q8_0 -> {
                     long fo = po + (c / 32) * blockBytes();
                     yield data.get(Layouts.BYTE, fo + 2L * p + (long) (c % 32) * p + i) * q4_0Scale(row, c);

@@ -228,6 +228,7 @@ final class PanelGemm {
             switch (f.type()) {
                 case F32 -> MemorySegment.copy(d, Layouts.FLOAT, po + 4L * P * c0, a, 0, m * P);
                 case F16 -> f16(d, po, c0, m, a);
+                case BF16 -> bf16(d, po, c0, m, a);
                 case Q8_0 -> {
                     q8_0(d, po, c0, m, a);
                     halfScales(d, po, f.blockBytes(), c0, m, a);
@@ -319,6 +320,14 @@ final class PanelGemm {
         long o = po + 2L * P * c0;
         for (int i = 0, n = m * P; i < n; i++) {
             a[i] = Float.float16ToFloat(d.get(Layouts.SHORT, o + 2L * i));
+        }
+    }
+
+    /** BF16: the chunk widened exactly (bits h &lt;&lt; 16), in one plain loop as {@link #f16}. */
+    private static void bf16(MemorySegment d, long po, int c0, int m, float[] a) {
+        long o = po + 2L * P * c0;
+        for (int i = 0, n = m * P; i < n; i++) {
+            a[i] = Float.intBitsToFloat(d.get(Layouts.SHORT, o + 2L * i) << 16);
         }
     }
 

@@ -30,7 +30,7 @@ class ColumnPanelsTest {
         Random r = new Random(31);
         WorkerPool pool = new WorkerPool(2);
         try (Arena arena = Arena.ofShared()) {
-            for (GgmlType type : new GgmlType[] {GgmlType.F32, GgmlType.F16, GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1, GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K}) {
+            for (GgmlType type : new GgmlType[] {GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1, GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K}) {
                 boolean quant = type.isQuantized();
                 boolean k = type == GgmlType.Q2_K || type == GgmlType.Q3_K || type == GgmlType.Q4_K || type == GgmlType.Q5_K || type == GgmlType.Q6_K;
                 int[][] shapes = k ? new int[][] {{1, 256}, {33, 512}, {70, 256}, {5, 768}}
@@ -376,7 +376,7 @@ class ColumnPanelsTest {
             nanMin4.data().set(Layouts.SHORT, 3 * nanMin4.rowBytes() + 2, (short) 0x7C00); // row 3, block 0: infinite minimum
             assertThatThrownBy(() -> ColumnPanels.pack(nanMin4, Simd.L)).isInstanceOf(LlmoptException.class)
                     .hasMessageContaining("row 3").hasMessageContaining("infinite or NaN");
-            Tensor bf = RandomWeights.matrix(arena, r, GgmlType.BF16, 4, 256, 0);
+            Tensor bf = new Tensor("w", GgmlType.IQ4_NL, new long[] {4, 256}, arena.allocate(GgmlType.IQ4_NL.byteSize(4L * 256)));
             assertThat(ColumnPanels.supports(bf, Simd.L)).isFalse();
             assertThatThrownBy(() -> ColumnPanels.pack(bf, Simd.L)).isInstanceOf(LlmoptException.class)
                     .hasMessageContaining("column-panel form needs");
