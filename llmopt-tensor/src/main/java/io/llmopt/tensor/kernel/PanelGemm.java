@@ -172,10 +172,12 @@ final class PanelGemm {
     /**
      * Q2_K, one token group over a chunk decoded by {@link PanelKQuants#decodeQ2_K}: per 16-column sub-block the
      * w-token float tile (exact sums of (q − 2)·q_x) with d_w = ds, then tb = fma(2·ds + mn, (Σ q_x)·d_x, tb) per
-     * token with the sum over the sub-block's 16 columns (exact in floats) — the GEMV's arithmetic
+     * token with the sum over the sub-block's 16 columns (exact in floats), made once per call in xs16[t·2nb + c/16]
+     * (PanelMatMul) — the GEMV's arithmetic
      * ({@link PanelKQuants#q2_Kx2}).
      */
-    private static void q2_KBlocks(MemorySegment as, int c0, int m, float[] a, float[] xp, int xo, int w, float[] xd, int t0, int nb, float[] tb) {
+    private static void q2_KBlocks(MemorySegment as, int c0, int m, float[] a, float[] xp, int xo, int w, float[] xd, float[] xs16, int t0, int nb,
+            float[] tb) {
         for (int cs = 0; cs < m; cs += 16) {
             int b = (c0 + cs) >>> 5;
             int so = (CHUNK + 2 * (cs >>> 4)) * P;
@@ -183,12 +185,8 @@ final class PanelGemm {
             FloatVector m0 = FloatVector.fromArray(F, a, so + P);
             FloatVector m1 = FloatVector.fromArray(F, a, so + P + L);
             for (int j = 0; j < w; j++) {
-                float sum = 0f;
-                for (int c = 0; c < 16; c++) {
-                    sum += xp[xo + (cs + c) * w + j];
-                }
                 int to = (t0 + j) * P;
-                FloatVector sx = FloatVector.broadcast(F, sum * xd[(t0 + j) * nb + b]);
+                FloatVector sx = FloatVector.broadcast(F, xs16[(t0 + j) * 2 * nb + ((c0 + cs) >>> 4)]);
                 m0.fma(sx, FloatVector.fromArray(F, tb, to)).intoArray(tb, to);
                 m1.fma(sx, FloatVector.fromArray(F, tb, to + L)).intoArray(tb, to + L);
             }
@@ -280,7 +278,7 @@ final class PanelGemm {
                     continue;
                 }
                 if (f.type() == io.llmopt.tensor.GgmlType.Q2_K) {
-                    q2_KBlocks(as, c0, m, a, xp, xo, w, xd, t0, cols >>> 5, tb);
+                    q2_KBlocks(as, c0, m, a, xp, xo, w, xd, xs, t0, cols >>> 5, tb); // xs: the sums per 16 columns (PanelMatMul)
                     t0 += w;
                     continue;
                 }

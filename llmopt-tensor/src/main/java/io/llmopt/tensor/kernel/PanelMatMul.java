@@ -35,6 +35,8 @@ final class PanelMatMul implements RangeTask {
     private short[] xq16 = new short[0];
     private float[] xd = new float[0];
     private float[] xs = new float[0];
+    /** Q2_K (batch &gt; 1): the activations' sums per 16 columns times d_x ({@link #sums16}). */
+    private float[] xs16 = new float[0];
     /** F16 (batch 1): x·2¹¹² ({@link PanelGemv#scaleForF16}), made once per call; {@link #scaled} if usable. */
     private float[] xh = new float[0];
     private boolean scaled;
@@ -124,11 +126,40 @@ final class PanelMatMul implements RangeTask {
                 pool.run(groups(batch), 1, this);
             }
             packing = false;
+            if (f.type() == io.llmopt.tensor.GgmlType.Q2_K) {
+                sums16(batch, f.cols());
+            }
             pool.run(f.panels(), 1, this);
         } finally {
             this.form = null;
             this.x = null;
             this.out = null;
+        }
+    }
+
+    /**
+     * Q2_K: xs16[t·(cols/16) + g] = (Σ of token t's 8-bit values over columns 16g .. 16g + 15, in order)·d_x of their
+     * block, from the packed activations: the minimum term's operand, the same for every panel, so made once per call
+     * instead of once per panel (the GEMV's arithmetic: the sum is an exact integer, the product rounded once).
+     */
+    private void sums16(int batch, int cols) {
+        int groups16 = cols / 16, nb = cols >>> 5;
+        if (xs16.length < PanelGemm.padded(batch) * groups16) {
+            xs16 = new float[PanelGemm.padded(batch) * groups16];
+        }
+        for (int t0 = 0; t0 < batch; ) {
+            int w = PanelGemm.groupWidth(batch, t0);
+            int xo = t0 * cols;
+            for (int j = 0; j < w; j++) { // padding tokens of the last group too, as the tiles read them
+                for (int g = 0; g < groups16; g++) {
+                    float sum = 0f;
+                    for (int c = 0; c < 16; c++) {
+                        sum += xp[xo + (16 * g + c) * w + j];
+                    }
+                    xs16[(t0 + j) * groups16 + g] = sum * xd[(t0 + j) * nb + g / 2];
+                }
+            }
+            t0 += w;
         }
     }
 
@@ -173,7 +204,7 @@ final class PanelMatMul implements RangeTask {
             }
         } else {
             for (int p = from; p < to; p++) {
-                PanelGemm.panel(form, p, xp, xd, xs, batch, out, outOffset, form.rows(), decoded[worker], decodedSegments[worker], totals[worker], xp16,
+                PanelGemm.panel(form, p, xp, xd, form.type() == io.llmopt.tensor.GgmlType.Q2_K ? xs16 : xs, batch, out, outOffset, form.rows(), decoded[worker], decodedSegments[worker], totals[worker], xp16,
                         decoded16.length > worker ? decoded16[worker] : null);
             }
         }
