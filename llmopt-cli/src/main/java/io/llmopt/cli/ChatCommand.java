@@ -1,6 +1,7 @@
 package io.llmopt.cli;
 
 import io.llmopt.model.ForwardState;
+import io.llmopt.model.ModelWarmUp;
 import io.llmopt.model.generate.GenerationRequest;
 import io.llmopt.model.generate.GenerationResult;
 import io.llmopt.model.generate.Generator;
@@ -46,55 +47,80 @@ final class ChatCommand implements Callable<Integer> {
     @Mixin
     SamplingOptions sampling;
 
+    @Option(names = "--warmup", paramLabel = "MODE", description = "auto, on or off: warm the kernels up while you type the first "
+            + "message, with a throwaway run of " + WARM_PROMPT + " prompt tokens and " + WARM_STEPS + " decode steps, so that the first reply "
+            + "is as fast as the next ones; auto does it when the input is a terminal, not for piped input (default: ${DEFAULT-VALUE})")
+    String warmup = "auto";
+
+    /** Prompt tokens and decode steps of the warm-up. */
+    static final int WARM_PROMPT = 16, WARM_STEPS = 16;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
+        warmUp(warmup); // a bad mode fails before the model loads
         try (ModelSession s = new ModelSession(modelOptions, spec.commandLine().getErr())) {
             Tokenizer tok = s.loaded.tokenizer();
             ChatTemplate template = template(s, tok);
             Generator generator = new Generator(s.model, tok);
-            ForwardState state = s.model.newState(s.contextLength, 512);
-            List<ChatMessage> messages = new ArrayList<>();
-            if (system != null) {
-                messages.add(new ChatMessage("system", system));
-            }
-            int[] cached = new int[0];
-            BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-            while (true) {
-                out.print("> ");
-                out.flush();
-                String line = in.readLine();
-                if (line == null || line.strip().equals("/exit")) {
-                    break;
+            ModelWarmUp warmUp = warmUp(warmup) ? ModelWarmUp.start(s.model, WARM_PROMPT, WARM_STEPS) : null;
+            try {
+                converse(s, tok, template, generator, warmUp, out);
+            } finally {
+                if (warmUp != null) {
+                    warmUp.cancel(); // before the session closes the model under it; returns at once if it finished
                 }
-                if (line.strip().equals("/reset")) {
-                    messages.removeIf(m -> !m.role().equals("system"));
-                    cached = new int[0];
-                    continue;
-                }
-                messages.add(new ChatMessage("user", line));
-                String rendered = template.render(messages, true);
-                boolean hasBos = !template.bosToken().isEmpty() && rendered.startsWith(template.bosToken());
-                int[] prompt = tok.encode(rendered, !hasBos, true);
-                if (prompt.length + 1 >= s.contextLength) {
-                    throw new LlmoptException("the conversation (" + prompt.length + " tokens) no longer fits the context of "
-                            + s.contextLength + " tokens; use /reset or a larger -c");
-                }
-                GenerationRequest request = new GenerationRequest(prompt, Math.min(maxTokens, s.contextLength - prompt.length - 1),
-                        sampling.params(), List.of(), false);
-                GenerationResult r = generator.generate(request, state, commonPrefix(cached, prompt), piece -> {
-                    out.print(piece);
-                    out.flush();
-                });
-                out.println();
-                messages.add(new ChatMessage("assistant", r.text()));
-                cached = concat(prompt, r.tokens(), r.cachedTokens());
             }
         }
         return 0;
+    }
+
+    private void converse(ModelSession s, Tokenizer tok, ChatTemplate template, Generator generator, ModelWarmUp warmUp, PrintWriter out)
+            throws IOException {
+        ForwardState state = s.model.newState(s.contextLength, 512);
+        List<ChatMessage> messages = new ArrayList<>();
+        if (system != null) {
+            messages.add(new ChatMessage("system", system));
+        }
+        int[] cached = new int[0];
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        while (true) {
+            out.print("> ");
+            out.flush();
+            String line = in.readLine();
+            if (line == null || line.strip().equals("/exit")) {
+                break;
+            }
+            if (line.strip().equals("/reset")) {
+                messages.removeIf(m -> !m.role().equals("system"));
+                cached = new int[0];
+                continue;
+            }
+            if (warmUp != null) {
+                warmUp.await(); // the model and its pool are the warm-up's until it is done
+                warmUp = null;
+            }
+            messages.add(new ChatMessage("user", line));
+            String rendered = template.render(messages, true);
+            boolean hasBos = !template.bosToken().isEmpty() && rendered.startsWith(template.bosToken());
+            int[] prompt = tok.encode(rendered, !hasBos, true);
+            if (prompt.length + 1 >= s.contextLength) {
+                throw new LlmoptException("the conversation (" + prompt.length + " tokens) no longer fits the context of "
+                        + s.contextLength + " tokens; use /reset or a larger -c");
+            }
+            GenerationRequest request = new GenerationRequest(prompt, Math.min(maxTokens, s.contextLength - prompt.length - 1),
+                    sampling.params(), List.of(), false);
+            GenerationResult r = generator.generate(request, state, commonPrefix(cached, prompt), piece -> {
+                out.print(piece);
+                out.flush();
+            });
+            out.println();
+            messages.add(new ChatMessage("assistant", r.text()));
+            cached = concat(prompt, r.tokens(), r.cachedTokens());
+        }
     }
 
     private ChatTemplate template(ModelSession s, Tokenizer tok) throws IOException {
@@ -105,6 +131,16 @@ final class ChatCommand implements Callable<Integer> {
         }
         return s.loaded.chatTemplate().orElseThrow(() -> new LlmoptException(modelOptions.file.model()
                 + ": the model has no chat template; give one with --chat-template FILE (or use `llmopt generate`)"));
+    }
+
+    /** Whether {@code mode} (auto, on, off) asks for a warm-up here. */
+    static boolean warmUp(String mode) {
+        return switch (mode) {
+            case "on" -> true;
+            case "off" -> false;
+            case "auto" -> System.console() != null && System.console().isTerminal();
+            default -> throw new LlmoptException("--warmup must be auto, on or off, got '" + mode + "'");
+        };
     }
 
     static int commonPrefix(int[] a, int[] b) {

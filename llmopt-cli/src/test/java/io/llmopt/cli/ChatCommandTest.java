@@ -34,6 +34,28 @@ class ChatCommandTest {
     }
 
     @Test
+    void warmUpChangesNoReply() {
+        String model = SharedData.require("models/ref-tinystories/ref-tinystories-f32.gguf").toString();
+        String template = SharedData.require("chat-templates/hf-llama3.chat_template.jinja").toString();
+        String input = "Tell me a story\nAnd then?\n/exit\n";
+        CliRunner on = chat(input, "chat", "-m", model, "--chat-template", template, "-n", "12", "--temp", "0", "-c", "256", "--warmup", "on");
+        CliRunner off = chat(input, "chat", "-m", model, "--chat-template", template, "-n", "12", "--temp", "0", "-c", "256", "--warmup", "off");
+        assertThat(on.exitCode()).as(on.err()).isZero();
+        assertThat(off.exitCode()).as(off.err()).isZero();
+        assertThat(on.out()).isEqualTo(off.out());
+        // exit before the first message: the warm-up is stopped and the session closes cleanly
+        CliRunner quit = chat("/exit\n", "chat", "-m", model, "--chat-template", template, "--warmup", "on");
+        assertThat(quit.exitCode()).as(quit.err()).isZero();
+    }
+
+    @Test
+    void badWarmUpModeIsAClearError() {
+        CliRunner r = chat("hi\n", "chat", "-m", "no-such-model.gguf", "--warmup", "sometimes");
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.err()).contains("--warmup must be auto, on or off, got 'sometimes'");
+    }
+
+    @Test
     void modelWithoutTemplateIsAClearError() {
         String model = SharedData.require("models/stories260K/stories260K-f32.gguf").toString();
         CliRunner r = chat("hi\n", "chat", "-m", model);
