@@ -292,9 +292,11 @@ public final class ColumnPanels implements PackedRows {
                     }
                 }
                 case Q3_K -> {
+                    byte[] blk = new byte[110];
+                    int[] e = new int[256];
                     for (int b = 0; b < cols / 256; b++) {
                         for (int i = 0; i < p; i++) {
-                            packQ3_K(t, panel * p + i, in, (long) i * rowBytes + 110L * b, out, b * blockBytes(), p, i);
+                            packQ3_K(t, panel * p + i, in, (long) i * rowBytes + 110L * b, out, b * blockBytes(), p, i, blk, e);
                         }
                     }
                 }
@@ -449,19 +451,24 @@ public final class ColumnPanels implements PackedRows {
      * at {@code fo}: d, the 16 scales less 32 as signed bytes, then per 16-column group the three words of
      * e = q &amp; 7 (the 3-bit two's complement of q in [−4, 3]; see the class comment).
      */
-    private static void packQ3_K(Tensor t, int row, MemorySegment src, long bo, MemorySegment data, long fo, int p, int i) {
+    private static void packQ3_K(Tensor t, int row, MemorySegment src, long bo, MemorySegment data, long fo, int p, int i, byte[] blk, int[] e) {
         data.set(Layouts.FLOAT, fo + 4L * i, finiteHalf(t, row, src, bo + 108));
+        // the block as an array: per-byte segment reads here made C2 deoptimize this method a hundred times per load
+        // (a failing profiled loop predicate), which doubled the load time of Q3_K files
+        MemorySegment.copy(src, Layouts.BYTE, bo, blk, 0, 110);
         for (int k = 0; k < 16; k++) {
-            int low = k < 8 ? src.get(Layouts.BYTE, bo + 96 + k) & 0x0F : (src.get(Layouts.BYTE, bo + 96 + k - 8) & 0xFF) >>> 4;
-            int sc = low | (((src.get(Layouts.BYTE, bo + 96 + 8 + k % 4) & 0xFF) >>> (2 * (k / 4))) & 3) << 4;
+            int low = k < 8 ? blk[96 + k] & 0x0F : (blk[96 + k - 8] & 0xFF) >>> 4;
+            int sc = low | (((blk[104 + k % 4] & 0xFF) >>> (2 * (k / 4))) & 3) << 4;
             data.set(Layouts.BYTE, fo + 4L * p + (long) k * p + i, (byte) (sc - 32));
         }
-        int[] e = new int[256];
-        for (int c = 0; c < 256; c++) { // GGUF: h = c/128, k = c%128/32, j = c%32/16, l = c%16
-            int h = c / 128, k = c % 128 / 32, l = c % 32;
-            int low = ((src.get(Layouts.BYTE, bo + 32 + 32 * h + l) & 0xFF) >>> (2 * k)) & 3;
-            int hb = ((src.get(Layouts.BYTE, bo + l) & 0xFF) >>> (4 * h + k)) & 1;
-            e[c] = (low - 4 * (1 - hb)) & 7;
+        for (int h = 0; h < 2; h++) { // GGUF: column c = 128h + 32k + l (16-column group j = l / 16)
+            for (int k = 0; k < 4; k++) {
+                for (int l = 0; l < 32; l++) {
+                    int low = ((blk[32 + 32 * h + l] & 0xFF) >>> (2 * k)) & 3;
+                    int hb = ((blk[l] & 0xFF) >>> (4 * h + k)) & 1;
+                    e[128 * h + 32 * k + l] = (low - 4 * (1 - hb)) & 7;
+                }
+            }
         }
         for (int g = 0; g < 16; g++) {
             for (int k = 0; k < 3; k++) {
