@@ -1,5 +1,7 @@
 package io.llmopt.model;
 
+import io.llmopt.model.sampling.Sampler;
+import io.llmopt.model.sampling.SamplingParams;
 import io.llmopt.tensor.LlmoptException;
 
 /**
@@ -55,21 +57,12 @@ public final class ModelWarmUp {
         float[] logits = model.forward(state, ids, 0, prompt, 0, false);
         tokens = prompt;
         int[] next = new int[1];
+        Sampler greedy = new Sampler(SamplingParams.greedy(), vocab); // the generators' sampler, so it is compiled too
         for (int i = 0; i < steps && !cancelled; i++) {
-            next[0] = argmax(logits);
+            next[0] = greedy.sample(logits, vocab);
             logits = model.forward(state, next, 0, 1, prompt + i, false);
             tokens = prompt + i + 1;
         }
-    }
-
-    private static int argmax(float[] v) {
-        int best = 0;
-        for (int i = 1; i < v.length; i++) {
-            if (v[i] > v[best]) { // NaN logits never win; id 0 then
-                best = i;
-            }
-        }
-        return best;
     }
 
     /**

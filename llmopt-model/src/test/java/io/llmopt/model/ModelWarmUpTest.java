@@ -21,11 +21,19 @@ class ModelWarmUpTest {
         return m.forward(s, next, 0, 1, prompt.length, false).clone(); // one decode step (GEMV path)
     }
 
+    /** Runs {@code test} on the llama2.c checkpoint at {@code path} (under ../shared) with a pool of {@code threads}. */
+    private static void withModel(String path, int threads, java.util.function.Consumer<LlamaModel> test) {
+        WorkerPool pool = new WorkerPool(threads);
+        try (Llama2cCheckpoint ckpt = Llama2cCheckpoint.open(SharedData.require(path))) {
+            test.accept(new LlamaModel(Llama2cLoader.config(ckpt.header()), Llama2cLoader.weights(ckpt), KernelProvider.get(), pool));
+        } finally {
+            pool.shutdown();
+        }
+    }
+
     @Test
     void runsThePromptAndTheStepsAndChangesNoResult() {
-        WorkerPool pool = new WorkerPool(2);
-        try (Llama2cCheckpoint ckpt = Llama2cCheckpoint.open(SharedData.require("models/stories260K/stories260K.bin"))) {
-            LlamaModel m = new LlamaModel(Llama2cLoader.config(ckpt.header()), Llama2cLoader.weights(ckpt), KernelProvider.get(), pool);
+        withModel("models/stories260K/stories260K.bin", 2, m -> {
             float[] before = logits(m);
             ModelWarmUp w = ModelWarmUp.start(m, 16, 16);
             assertThat(w.await()).isNotNegative();
@@ -33,39 +41,27 @@ class ModelWarmUpTest {
             assertThat(logits(m)).as("logits after the warm-up").containsExactly(before);
             w.cancel(); // after the end: returns at once
             assertThat(w.tokens()).isEqualTo(32);
-        } finally {
-            pool.shutdown();
-        }
+        });
     }
 
     @Test
     void stepsAreCutToTheContext() {
-        WorkerPool pool = new WorkerPool(1);
-        try (Llama2cCheckpoint ckpt = Llama2cCheckpoint.open(SharedData.require("models/stories260K/stories260K.bin"))) {
-            LlamaConfig c = Llama2cLoader.config(ckpt.header());
-            LlamaModel m = new LlamaModel(c, Llama2cLoader.weights(ckpt), KernelProvider.get(), pool);
-            ModelWarmUp w = ModelWarmUp.start(m, c.contextLength() + 5, 10);
+        withModel("models/stories260K/stories260K.bin", 1, m -> {
+            ModelWarmUp w = ModelWarmUp.start(m, m.config().contextLength() + 5, 10);
             w.await();
-            assertThat(w.tokens()).as("a prompt one short of the context, then one step").isEqualTo(c.contextLength());
-        } finally {
-            pool.shutdown();
-        }
+            assertThat(w.tokens()).as("a prompt one short of the context, then one step").isEqualTo(m.config().contextLength());
+        });
     }
 
     @Test
     void cancelStopsBeforeTheLastStep() {
-        WorkerPool pool = new WorkerPool(2);
-        try (Llama2cCheckpoint ckpt = Llama2cCheckpoint.open(SharedData.require("models/ref-tinystories/ref-tinystories.bin"))) {
-            LlamaConfig c = Llama2cLoader.config(ckpt.header());
-            LlamaModel m = new LlamaModel(c, Llama2cLoader.weights(ckpt), KernelProvider.get(), pool);
-            int steps = c.contextLength() - 16;
+        withModel("models/ref-tinystories/ref-tinystories.bin", 2, m -> {
+            int steps = m.config().contextLength() - 16;
             ModelWarmUp w = ModelWarmUp.start(m, 16, steps);
             w.cancel();
             assertThat(w.tokens()).as("tokens run before the cancel took effect").isLessThan(16 + steps);
-            assertThat(logits(m)).as("the model still runs").hasSize(c.vocabSize());
-        } finally {
-            pool.shutdown();
-        }
+            assertThat(logits(m)).as("the model still runs").hasSize(m.config().vocabSize());
+        });
     }
 
     @Test
