@@ -62,6 +62,43 @@ public final class AttentionHead {
         }
     }
 
+    /**
+     * Two query heads of one token against the contiguous float32 cache, with the bits of two {@link #attend}
+     * calls (table null): their scores at s[0 ..] and s[sB ..], their outputs at outOffA and outOffB. The two
+     * heads' sums run side by side ({@link Kernels#axpys2}, and the softmax's max and Σ), so the dependent
+     * adds of one head overlap the other's.
+     */
+    public void attendPair(float[] q, int qOffA, int qOffB, float[] keys, float[] values, int kvOffA, int kvOffB,
+            int first, int last, float[] s, int sB, float[] out, int outOffA, int outOffB) {
+        int n = last - first + 1;
+        int base = first * kvDim;
+        kernels.dots(q, qOffA, keys, base + kvOffA, kvDim, n, headDim, s, 0);
+        kernels.dots(q, qOffB, keys, base + kvOffB, kvDim, n, headDim, s, sB);
+        float maxA = Float.NEGATIVE_INFINITY, maxB = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) {
+            float a = s[i] * scale, b = s[sB + i] * scale;
+            s[i] = a;
+            s[sB + i] = b;
+            maxA = Math.max(maxA, a);
+            maxB = Math.max(maxB, b);
+        }
+        Exp.shifted(s, 0, n, maxA);
+        Exp.shifted(s, sB, n, maxB);
+        float sumA = 0f, sumB = 0f;
+        for (int i = 0; i < n; i++) {
+            sumA += s[i];
+            sumB += s[sB + i];
+        }
+        float invA = 1f / sumA, invB = 1f / sumB;
+        for (int i = 0; i < n; i++) {
+            s[i] *= invA;
+            s[sB + i] *= invB;
+        }
+        Arrays.fill(out, outOffA, outOffA + headDim, 0f);
+        Arrays.fill(out, outOffB, outOffB + headDim, 0f);
+        kernels.axpys2(s, 0, sB, values, base + kvOffA, base + kvOffB, kvDim, n, out, outOffA, outOffB, headDim);
+    }
+
     /** Last position of the run of consecutive slots that starts at p (at most {@code last}). */
     private static int runEnd(int[] table, int blockSize, int p, int last) {
         return table == null ? last : Math.min(last, (p / blockSize + 1) * blockSize - 1);

@@ -40,6 +40,16 @@ public interface Kernels {
         }
     }
 
+    /**
+     * Two {@link #axpys} over the same count of rows, into two outputs of one array: axpys(alpha, aoA, x, xoA,
+     * stride, count, y, yoA, n), then the same with aoB, xoB, yoB (the outputs must not overlap): the bits of those
+     * calls, but an implementation may run both at once (attention's weighted sums for two query heads).
+     */
+    default void axpys2(float[] alpha, int aoA, int aoB, float[] x, int xoA, int xoB, int stride, int count, float[] y, int yoA, int yoB, int n) {
+        axpys(alpha, aoA, x, xoA, stride, count, y, yoA, n);
+        axpys(alpha, aoB, x, xoB, stride, count, y, yoB, n);
+    }
+
     /** Σ W[row, i]·x[xOffset+i] over the whole row; {@code scratch} holds at least cols floats. */
     float dotRow(Tensor w, long row, float[] x, int xOffset, float[] scratch);
 

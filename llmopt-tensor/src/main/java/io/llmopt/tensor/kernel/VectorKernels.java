@@ -81,6 +81,11 @@ public final class VectorKernels implements Kernels {
     }
 
     @Override
+    public void axpys2(float[] alpha, int aoA, int aoB, float[] x, int xoA, int xoB, int stride, int count, float[] y, int yoA, int yoB, int n) {
+        AttentionRows.axpys2(alpha, aoA, aoB, x, xoA, xoB, stride, count, y, yoA, yoB, n);
+    }
+
+    @Override
     public float dotRow(Tensor w, long row, float[] x, int xOffset, float[] scratch) {
         if (w.sparse() != null) {
             w.readRow(row, scratch, 0);

@@ -5,13 +5,14 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The many-row attention kernels against the one-row kernels they stand for, bit for bit: {@code dots} against
- * one {@code dot} per row, {@code axpys} against one {@code axpy} per row in order — for lengths around every
- * vector boundary (tails, one vector, four vectors), row counts odd and even, strided rows at odd offsets.
+ * one {@code dot} per row, {@code axpys} against one {@code axpy} per row in order, {@code axpys2} against two such sequences — for lengths around every
+ * vector boundary (tails, one vector, four vectors), row counts odd and even and around the blocks of L rows
+ * that {@code dots} reduces together, strided rows at odd offsets.
  * The build runs this class at 128, 256 and 512 bits.
  */
 class AttentionRowsTest {
-    private static final int[] LENGTHS = {1, 3, 8, 15, 16, 17, 63, 64, 65, 100, 128};
-    private static final int[] COUNTS = {0, 1, 2, 3, 5, 16};
+    private static final int[] LENGTHS = {1, 3, 8, 15, 16, 17, 32, 63, 64, 65, 100, 128};
+    private static final int[] COUNTS = {0, 1, 2, 3, 5, 16, 17, 31, 33, 48, 70};
 
     @Test
     void manyRowKernelsGiveTheOneRowKernelsBits() {
@@ -38,6 +39,16 @@ class AttentionRowsTest {
                     v.axpy(alpha[1 + i], k, 7 + i * stride, y2, 4, n);
                 }
                 BatchInvarianceTest.assertBits(y, y2, "axpys n=" + n + " count=" + count);
+
+                float[] alpha2 = RandomWeights.gaussian(r, 2 * count + 3);
+                float[] yy = RandomWeights.gaussian(r, 2 * n + 9);
+                float[] yy2 = yy.clone();
+                v.axpys2(alpha2, 1, count + 2, k, 7, 9, stride, count, yy, 3, n + 6, n);
+                for (int i = 0; i < count; i++) {
+                    v.axpy(alpha2[1 + i], k, 7 + i * stride, yy2, 3, n);
+                    v.axpy(alpha2[count + 2 + i], k, 9 + i * stride, yy2, n + 6, n);
+                }
+                BatchInvarianceTest.assertBits(yy, yy2, "axpys2 n=" + n + " count=" + count);
             }
         }
     }
