@@ -72,8 +72,12 @@ public final class AttentionHead {
             int first, int last, float[] s, int sB, float[] out, int outOffA, int outOffB) {
         int n = last - first + 1;
         int base = first * kvDim;
-        kernels.dots(q, qOffA, keys, base + kvOffA, kvDim, n, headDim, s, 0);
-        kernels.dots(q, qOffB, keys, base + kvOffB, kvDim, n, headDim, s, sB);
+        if (kvOffA == kvOffB) { // one kv head: each key read once for both
+            kernels.dots2(q, qOffA, qOffB, keys, base + kvOffA, kvDim, n, headDim, s, 0, sB);
+        } else {
+            kernels.dots(q, qOffA, keys, base + kvOffA, kvDim, n, headDim, s, 0);
+            kernels.dots(q, qOffB, keys, base + kvOffB, kvDim, n, headDim, s, sB);
+        }
         float maxA = Float.NEGATIVE_INFINITY, maxB = Float.NEGATIVE_INFINITY;
         for (int i = 0; i < n; i++) {
             float a = s[i] * scale, b = s[sB + i] * scale;

@@ -25,8 +25,8 @@ final class AttentionRows {
     private static final VectorMask<Float> HI_A = L >= 16 ? HI8 : L >= 8 ? HI4 : HI2, HI_B = L >= 16 ? HI4 : L >= 8 ? HI2 : HI1;
     /** Lane r ← the lane of a reduced block that holds row r. */
     private static final VectorShuffle<Float> ROWS = rowOrder();
-    /** Per thread: the L/4 partly reduced vectors of a block. */
-    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[L * L / 4]);
+    /** Per thread: the L/4 partly reduced vectors of a block, for two queries. */
+    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[L * L / 2]);
 
     private AttentionRows() {
     }
@@ -109,6 +109,24 @@ final class AttentionRows {
     }
 
     /**
+     * dots(qA, …, outA) and dots(qB, …, outB) over the same rows of k: the bits of those two calls. For head sizes of
+     * 4L floats the blocks load each row once for both queries ({@link #block4x2}).
+     */
+    static void dots2(float[] q, int qoA, int qoB, float[] k, int ko, int stride, int count, int n, float[] out, int ooA, int ooB) {
+        int i = 0;
+        if (count >= L && n == 4 * L) {
+            float[] red = SCRATCH.get();
+            for (; i + L <= count; i += L) {
+                block4x2(q, qoA, qoB, k, ko + i * stride, stride, out, ooA + i, ooB + i, red);
+            }
+        }
+        if (i < count) {
+            dots(q, qoA, k, ko + i * stride, stride, count - i, n, out, ooA + i);
+            dots(q, qoB, k, ko + i * stride, stride, count - i, n, out, ooB + i);
+        }
+    }
+
+    /**
      * {@link #axpys} for two outputs over the same count of rows: yA[yoA ..] += alpha[aoA + i]·x[xoA + i·stride ..]
      * and yB[yoB ..] += alpha[aoB + i]·x[xoB + i·stride ..], i = 0, 1, … in order, with the bits of two axpys
      * calls. Two queries' sums in flight at once: one query's four vectors of 64 floats are four chains of
@@ -116,6 +134,41 @@ final class AttentionRows {
      */
     static void axpys2(float[] alpha, int aoA, int aoB, float[] x, int xoA, int xoB, int stride, int count, float[] y, int yoA, int yoB, int n) {
         int j = 0;
+        if (xoA == xoB) { // the same rows (two query heads of one kv head): each vector of x loaded once for both
+            for (int bound = n - 4 * L; j <= bound; j += 4 * L) {
+                FloatVector a0 = FloatVector.fromArray(F, y, yoA + j);
+                FloatVector a1 = FloatVector.fromArray(F, y, yoA + j + L);
+                FloatVector a2 = FloatVector.fromArray(F, y, yoA + j + 2 * L);
+                FloatVector a3 = FloatVector.fromArray(F, y, yoA + j + 3 * L);
+                FloatVector b0 = FloatVector.fromArray(F, y, yoB + j);
+                FloatVector b1 = FloatVector.fromArray(F, y, yoB + j + L);
+                FloatVector b2 = FloatVector.fromArray(F, y, yoB + j + 2 * L);
+                FloatVector b3 = FloatVector.fromArray(F, y, yoB + j + 3 * L);
+                for (int i = 0; i < count; i++) {
+                    FloatVector va = FloatVector.broadcast(F, alpha[aoA + i]);
+                    FloatVector vb = FloatVector.broadcast(F, alpha[aoB + i]);
+                    int xi = xoA + i * stride + j;
+                    FloatVector x0 = FloatVector.fromArray(F, x, xi), x1 = FloatVector.fromArray(F, x, xi + L);
+                    FloatVector x2 = FloatVector.fromArray(F, x, xi + 2 * L), x3 = FloatVector.fromArray(F, x, xi + 3 * L);
+                    a0 = x0.fma(va, a0);
+                    a1 = x1.fma(va, a1);
+                    a2 = x2.fma(va, a2);
+                    a3 = x3.fma(va, a3);
+                    b0 = x0.fma(vb, b0);
+                    b1 = x1.fma(vb, b1);
+                    b2 = x2.fma(vb, b2);
+                    b3 = x3.fma(vb, b3);
+                }
+                a0.intoArray(y, yoA + j);
+                a1.intoArray(y, yoA + j + L);
+                a2.intoArray(y, yoA + j + 2 * L);
+                a3.intoArray(y, yoA + j + 3 * L);
+                b0.intoArray(y, yoB + j);
+                b1.intoArray(y, yoB + j + L);
+                b2.intoArray(y, yoB + j + 2 * L);
+                b3.intoArray(y, yoB + j + 3 * L);
+            }
+        }
         for (int bound = n - 4 * L; j <= bound; j += 4 * L) {
             FloatVector a0 = FloatVector.fromArray(F, y, yoA + j);
             FloatVector a1 = FloatVector.fromArray(F, y, yoA + j + L);
@@ -200,9 +253,56 @@ final class AttentionRows {
             FloatVector u1 = vc.blend(vd, HI_A).lanewise(VectorOperators.ADD, vd.blend(vc, HI_A).rearrange(SWAP_A));
             u0.blend(u1, HI_B).lanewise(VectorOperators.ADD, u1.blend(u0, HI_B).rearrange(SWAP_B)).intoArray(red, g * L);
         }
-        finish(red, out, o);
+        finish(red, 0, out, o);
     }
 
+
+    /**
+     * {@link #block4} for two queries (qA at qoA, qB at qoB) over the same L rows: each row's four vectors are
+     * loaded once for both; per row and query, (q0·k0 + q1·k1) + (q2·k2 + q3·k3), each product an fma on zero, as
+     * block4's accumulators.
+     */
+    private static void block4x2(float[] q, int qoA, int qoB, float[] k, int kr, int stride, float[] out, int oA, int oB, float[] red) {
+        FloatVector a0 = FloatVector.fromArray(F, q, qoA), a1 = FloatVector.fromArray(F, q, qoA + L);
+        FloatVector a2 = FloatVector.fromArray(F, q, qoA + 2 * L), a3 = FloatVector.fromArray(F, q, qoA + 3 * L);
+        FloatVector b0 = FloatVector.fromArray(F, q, qoB), b1 = FloatVector.fromArray(F, q, qoB + L);
+        FloatVector b2 = FloatVector.fromArray(F, q, qoB + 2 * L), b3 = FloatVector.fromArray(F, q, qoB + 3 * L);
+        FloatVector z = FloatVector.zero(F);
+        int half = L * L / 4;
+        for (int g = 0; g < L / 4; g++) {
+            int ka = kr + 4 * g * stride, kb = ka + stride, kc = kb + stride, kd = kc + stride;
+            FloatVector k0 = FloatVector.fromArray(F, k, ka), k1 = FloatVector.fromArray(F, k, ka + L);
+            FloatVector k2 = FloatVector.fromArray(F, k, ka + 2 * L), k3 = FloatVector.fromArray(F, k, ka + 3 * L);
+            FloatVector aA = a0.fma(k0, z).lanewise(VectorOperators.ADD, a1.fma(k1, z)).lanewise(VectorOperators.ADD, a2.fma(k2, z).lanewise(VectorOperators.ADD, a3.fma(k3, z)));
+            FloatVector aB = b0.fma(k0, z).lanewise(VectorOperators.ADD, b1.fma(k1, z)).lanewise(VectorOperators.ADD, b2.fma(k2, z).lanewise(VectorOperators.ADD, b3.fma(k3, z)));
+            k0 = FloatVector.fromArray(F, k, kb);
+            k1 = FloatVector.fromArray(F, k, kb + L);
+            k2 = FloatVector.fromArray(F, k, kb + 2 * L);
+            k3 = FloatVector.fromArray(F, k, kb + 3 * L);
+            FloatVector bA = a0.fma(k0, z).lanewise(VectorOperators.ADD, a1.fma(k1, z)).lanewise(VectorOperators.ADD, a2.fma(k2, z).lanewise(VectorOperators.ADD, a3.fma(k3, z)));
+            FloatVector bB = b0.fma(k0, z).lanewise(VectorOperators.ADD, b1.fma(k1, z)).lanewise(VectorOperators.ADD, b2.fma(k2, z).lanewise(VectorOperators.ADD, b3.fma(k3, z)));
+            k0 = FloatVector.fromArray(F, k, kc);
+            k1 = FloatVector.fromArray(F, k, kc + L);
+            k2 = FloatVector.fromArray(F, k, kc + 2 * L);
+            k3 = FloatVector.fromArray(F, k, kc + 3 * L);
+            FloatVector cA = a0.fma(k0, z).lanewise(VectorOperators.ADD, a1.fma(k1, z)).lanewise(VectorOperators.ADD, a2.fma(k2, z).lanewise(VectorOperators.ADD, a3.fma(k3, z)));
+            FloatVector cB = b0.fma(k0, z).lanewise(VectorOperators.ADD, b1.fma(k1, z)).lanewise(VectorOperators.ADD, b2.fma(k2, z).lanewise(VectorOperators.ADD, b3.fma(k3, z)));
+            k0 = FloatVector.fromArray(F, k, kd);
+            k1 = FloatVector.fromArray(F, k, kd + L);
+            k2 = FloatVector.fromArray(F, k, kd + 2 * L);
+            k3 = FloatVector.fromArray(F, k, kd + 3 * L);
+            FloatVector dA = a0.fma(k0, z).lanewise(VectorOperators.ADD, a1.fma(k1, z)).lanewise(VectorOperators.ADD, a2.fma(k2, z).lanewise(VectorOperators.ADD, a3.fma(k3, z)));
+            FloatVector dB = b0.fma(k0, z).lanewise(VectorOperators.ADD, b1.fma(k1, z)).lanewise(VectorOperators.ADD, b2.fma(k2, z).lanewise(VectorOperators.ADD, b3.fma(k3, z)));
+            FloatVector u0 = aA.blend(bA, HI_A).lanewise(VectorOperators.ADD, bA.blend(aA, HI_A).rearrange(SWAP_A));
+            FloatVector u1 = cA.blend(dA, HI_A).lanewise(VectorOperators.ADD, dA.blend(cA, HI_A).rearrange(SWAP_A));
+            u0.blend(u1, HI_B).lanewise(VectorOperators.ADD, u1.blend(u0, HI_B).rearrange(SWAP_B)).intoArray(red, g * L);
+            u0 = aB.blend(bB, HI_A).lanewise(VectorOperators.ADD, bB.blend(aB, HI_A).rearrange(SWAP_A));
+            u1 = cB.blend(dB, HI_A).lanewise(VectorOperators.ADD, dB.blend(cB, HI_A).rearrange(SWAP_A));
+            u0.blend(u1, HI_B).lanewise(VectorOperators.ADD, u1.blend(u0, HI_B).rearrange(SWAP_B)).intoArray(red, half + g * L);
+        }
+        finish(red, 0, out, oA);
+        finish(red, half, out, oB);
+    }
 
     /** The same over 8L floats: each accumulator gets two fmas, the second 4L floats after the first, as the loop of RowKernels.dot does. */
     private static void block8(float[] q, int qo, float[] k, int kr, int stride, float[] out, int o, float[] red) {
@@ -238,20 +338,20 @@ final class AttentionRows {
             FloatVector u1 = vc.blend(vd, HI_A).lanewise(VectorOperators.ADD, vd.blend(vc, HI_A).rearrange(SWAP_A));
             u0.blend(u1, HI_B).lanewise(VectorOperators.ADD, u1.blend(u0, HI_B).rearrange(SWAP_B)).intoArray(red, g * L);
         }
-        finish(red, out, o);
+        finish(red, 0, out, o);
     }
 
 
-    /** The butterfly's steps after the first two, over the L/4 vectors in red; row r's sum to out[o + r]. */
-    private static void finish(float[] red, float[] out, int o) {
-        FloatVector y = FloatVector.fromArray(F, red, 0);
+    /** The butterfly's steps after the first two, over the L/4 vectors at red[ro ..]; row r's sum to out[o + r]. */
+    private static void finish(float[] red, int ro, float[] out, int o) {
+        FloatVector y = FloatVector.fromArray(F, red, ro);
         if (L >= 16) { // four groups: steps of distance 2, then 1
-            FloatVector w1 = FloatVector.fromArray(F, red, L), w2 = FloatVector.fromArray(F, red, 2 * L), w3 = FloatVector.fromArray(F, red, 3 * L);
+            FloatVector w1 = FloatVector.fromArray(F, red, ro + L), w2 = FloatVector.fromArray(F, red, ro + 2 * L), w3 = FloatVector.fromArray(F, red, ro + 3 * L);
             FloatVector x0 = y.blend(w1, HI2).lanewise(VectorOperators.ADD, w1.blend(y, HI2).rearrange(Simd.SWAP2));
             FloatVector x1 = w2.blend(w3, HI2).lanewise(VectorOperators.ADD, w3.blend(w2, HI2).rearrange(Simd.SWAP2));
             y = x0.blend(x1, HI1).lanewise(VectorOperators.ADD, x1.blend(x0, HI1).rearrange(Simd.SWAP1));
         } else if (L >= 8) { // two groups: the step of distance 1
-            FloatVector w1 = FloatVector.fromArray(F, red, L);
+            FloatVector w1 = FloatVector.fromArray(F, red, ro + L);
             y = y.blend(w1, HI1).lanewise(VectorOperators.ADD, w1.blend(y, HI1).rearrange(Simd.SWAP1));
         }
         y.rearrange(ROWS).intoArray(out, o);

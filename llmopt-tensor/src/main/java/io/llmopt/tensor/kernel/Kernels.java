@@ -41,6 +41,16 @@ public interface Kernels {
     }
 
     /**
+     * dots(q, qoA, k, kOffset, stride, count, n, out, ooA), then the same with qoB and ooB: two queries' scores
+     * over the same keys (two query heads of one kv head), with the bits of those calls; an implementation may
+     * read each key once for both.
+     */
+    default void dots2(float[] q, int qoA, int qoB, float[] k, int kOffset, int stride, int count, int n, float[] out, int ooA, int ooB) {
+        dots(q, qoA, k, kOffset, stride, count, n, out, ooA);
+        dots(q, qoB, k, kOffset, stride, count, n, out, ooB);
+    }
+
+    /**
      * Two {@link #axpys} over the same count of rows, into two outputs of one array: axpys(alpha, aoA, x, xoA,
      * stride, count, y, yoA, n), then the same with aoB, xoB, yoB (the outputs must not overlap): the bits of those
      * calls, but an implementation may run both at once (attention's weighted sums for two query heads).

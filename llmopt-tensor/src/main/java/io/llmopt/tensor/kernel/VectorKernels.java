@@ -81,6 +81,11 @@ public final class VectorKernels implements Kernels {
     }
 
     @Override
+    public void dots2(float[] q, int qoA, int qoB, float[] k, int kOffset, int stride, int count, int n, float[] out, int ooA, int ooB) {
+        AttentionRows.dots2(q, qoA, qoB, k, kOffset, stride, count, n, out, ooA, ooB);
+    }
+
+    @Override
     public void axpys2(float[] alpha, int aoA, int aoB, float[] x, int xoA, int xoB, int stride, int count, float[] y, int yoA, int yoB, int n) {
         AttentionRows.axpys2(alpha, aoA, aoB, x, xoA, xoB, stride, count, y, yoA, yoB, n);
     }

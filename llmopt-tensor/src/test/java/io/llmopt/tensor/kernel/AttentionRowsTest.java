@@ -5,7 +5,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The many-row attention kernels against the one-row kernels they stand for, bit for bit: {@code dots} against
- * one {@code dot} per row, {@code axpys} against one {@code axpy} per row in order, {@code axpys2} against two such sequences — for lengths around every
+ * one {@code dot} per row, {@code axpys} against one {@code axpy} per row in order, {@code dots2} and {@code axpys2} against two such sequences — for lengths around every
  * vector boundary (tails, one vector, four vectors), row counts odd and even and around the blocks of L rows
  * that {@code dots} reduces together, strided rows at odd offsets.
  * The build runs this class at 128, 256 and 512 bits.
@@ -31,6 +31,16 @@ class AttentionRowsTest {
                 }
                 BatchInvarianceTest.assertBits(got, want, "dots n=" + n + " count=" + count);
 
+                float[] q2 = RandomWeights.gaussian(r, 2 * n + 5);
+                float[] got2 = new float[2 * count + 5];
+                float[] want2 = new float[2 * count + 5];
+                v.dots2(q2, 1, n + 4, k, 7, stride, count, n, got2, 2, count + 4);
+                for (int i = 0; i < count; i++) {
+                    want2[2 + i] = v.dot(q2, 1, k, 7 + i * stride, n);
+                    want2[count + 4 + i] = v.dot(q2, n + 4, k, 7 + i * stride, n);
+                }
+                BatchInvarianceTest.assertBits(got2, want2, "dots2 n=" + n + " count=" + count);
+
                 float[] alpha = RandomWeights.gaussian(r, count + 1);
                 float[] y = RandomWeights.gaussian(r, n + 4);
                 float[] y2 = y.clone();
@@ -41,14 +51,16 @@ class AttentionRowsTest {
                 BatchInvarianceTest.assertBits(y, y2, "axpys n=" + n + " count=" + count);
 
                 float[] alpha2 = RandomWeights.gaussian(r, 2 * count + 3);
-                float[] yy = RandomWeights.gaussian(r, 2 * n + 9);
-                float[] yy2 = yy.clone();
-                v.axpys2(alpha2, 1, count + 2, k, 7, 9, stride, count, yy, 3, n + 6, n);
-                for (int i = 0; i < count; i++) {
-                    v.axpy(alpha2[1 + i], k, 7 + i * stride, yy2, 3, n);
-                    v.axpy(alpha2[count + 2 + i], k, 9 + i * stride, yy2, n + 6, n);
+                for (int xoB : new int[] {9, 7}) { // other rows, then the same rows (one kv head)
+                    float[] yy = RandomWeights.gaussian(r, 2 * n + 9);
+                    float[] yy2 = yy.clone();
+                    v.axpys2(alpha2, 1, count + 2, k, 7, xoB, stride, count, yy, 3, n + 6, n);
+                    for (int i = 0; i < count; i++) {
+                        v.axpy(alpha2[1 + i], k, 7 + i * stride, yy2, 3, n);
+                        v.axpy(alpha2[count + 2 + i], k, xoB + i * stride, yy2, n + 6, n);
+                    }
+                    BatchInvarianceTest.assertBits(yy, yy2, "axpys2 n=" + n + " count=" + count + " xoB=" + xoB);
                 }
-                BatchInvarianceTest.assertBits(yy, yy2, "axpys2 n=" + n + " count=" + count);
             }
         }
     }
