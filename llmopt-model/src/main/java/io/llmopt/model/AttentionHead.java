@@ -63,21 +63,25 @@ public final class AttentionHead {
     }
 
     /**
-     * Two query heads of one token against the contiguous float32 cache, with the bits of two {@link #attend}
-     * calls (table null): their scores at s[0 ..] and s[sB ..], their outputs at outOffA and outOffB. The two
-     * heads' sums run side by side ({@link Kernels#axpys2}, and the softmax's max and Σ), so the dependent
-     * adds of one head overlap the other's.
+     * Two query heads of one token against float32 keys/values, with the bits of two {@link #attend} calls: their
+     * scores at s[0 ..] and s[sB ..], their outputs at outOffA and outOffB. The two heads' sums run side by side
+     * ({@link Kernels#axpys2}, and the softmax's max and Σ), so the dependent adds of one head overlap the
+     * other's; heads of one kv head read each key and value once ({@link Kernels#dots2}).
      */
-    public void attendPair(float[] q, int qOffA, int qOffB, float[] keys, float[] values, int kvOffA, int kvOffB,
-            int first, int last, float[] s, int sB, float[] out, int outOffA, int outOffB) {
-        int n = last - first + 1;
-        int base = first * kvDim;
-        if (kvOffA == kvOffB) { // one kv head: each key read once for both
-            kernels.dots2(q, qOffA, qOffB, keys, base + kvOffA, kvDim, n, headDim, s, 0, sB);
-        } else {
-            kernels.dots(q, qOffA, keys, base + kvOffA, kvDim, n, headDim, s, 0);
-            kernels.dots(q, qOffB, keys, base + kvOffB, kvDim, n, headDim, s, sB);
+    public void attendPair(float[] q, int qOffA, int qOffB, float[] keys, float[] values, int[] table, int blockSize,
+            int kvOffA, int kvOffB, int first, int last, float[] s, int sB, float[] out, int outOffA, int outOffB) {
+        for (int p = first; p <= last; ) {
+            int end = runEnd(table, blockSize, p, last);
+            int count = end - p + 1;
+            if (kvOffA == kvOffB) {
+                kernels.dots2(q, qOffA, qOffB, keys, slot(table, blockSize, p, kvOffA), kvDim, count, headDim, s, p - first, sB + p - first);
+            } else {
+                kernels.dots(q, qOffA, keys, slot(table, blockSize, p, kvOffA), kvDim, count, headDim, s, p - first);
+                kernels.dots(q, qOffB, keys, slot(table, blockSize, p, kvOffB), kvDim, count, headDim, s, sB + p - first);
+            }
+            p = end + 1;
         }
+        int n = last - first + 1;
         float maxA = Float.NEGATIVE_INFINITY, maxB = Float.NEGATIVE_INFINITY;
         for (int i = 0; i < n; i++) {
             float a = s[i] * scale, b = s[sB + i] * scale;
@@ -100,7 +104,12 @@ public final class AttentionHead {
         }
         Arrays.fill(out, outOffA, outOffA + headDim, 0f);
         Arrays.fill(out, outOffB, outOffB + headDim, 0f);
-        kernels.axpys2(s, 0, sB, values, base + kvOffA, base + kvOffB, kvDim, n, out, outOffA, outOffB, headDim);
+        for (int p = first; p <= last; ) {
+            int end = runEnd(table, blockSize, p, last);
+            kernels.axpys2(s, p - first, sB + p - first, values, slot(table, blockSize, p, kvOffA), slot(table, blockSize, p, kvOffB),
+                    kvDim, end - p + 1, out, outOffA, outOffB, headDim);
+            p = end + 1;
+        }
     }
 
     /** Last position of the run of consecutive slots that starts at p (at most {@code last}). */

@@ -69,7 +69,7 @@ final class CausalAttention implements RangeTask {
             int first = window > 0 ? Math.max(0, pos - window + 1) : 0;
             int qOff = t * queryDim + h * headDim;
             if (h + 1 < heads) {
-                head.attendPair(q, qOff, qOff + headDim, keys, values, (h / groupSize) * headDim, ((h + 1) / groupSize) * headDim,
+                head.attendPair(q, qOff, qOff + headDim, keys, values, null, 0, (h / groupSize) * headDim, ((h + 1) / groupSize) * headDim,
                         first, pos, s, sB, out, qOff, qOff + headDim);
             } else {
                 head.attend(q, qOff, keys, values, null, 0, (h / groupSize) * headDim, first, pos, s, out, qOff);

@@ -8,7 +8,8 @@ import io.llmopt.tensor.kernel.WorkerPool;
 
 /**
  * Grouped-query causal attention of every token of a {@link SequenceBatch} against its own sequence's blocks,
- * one (token, head) pair per work item. The arithmetic is that of the contiguous-cache attention of
+ * one token's heads 2m and 2m + 1 per work item for a float32 cache ({@link AttentionHead#attendPair}), one
+ * (token, head) pair for the others. The arithmetic is that of the contiguous-cache attention of
  * {@code LlamaModel} position by position (same dot, same max/exp/sum order, same axpy), so a sequence gets the
  * same bits whether its cache is contiguous or paged (both call {@link AttentionHead}). An F16 cache is read
  * through {@code HalfRows} (exact widening, its own dot/axpy), a Q8_0 cache through {@code Q8Rows} (dequantized
@@ -29,7 +30,7 @@ final class PagedAttention implements RangeTask {
     private final int groupSize;
     private final int queryDim;
     private final int window;
-    private final float[][] scores; // [worker][context]
+    private final float[][] scores; // [worker][2·context]: the two heads of an item
 
     private int blockSize;
     private SequenceBatch batch;
@@ -51,7 +52,7 @@ final class PagedAttention implements RangeTask {
         this.groupSize = c.groupSize();
         this.queryDim = c.queryDim();
         this.window = c.slidingWindow();
-        this.scores = new float[threads][contextLength];
+        this.scores = new float[threads][2 * contextLength];
     }
 
     void run(PagedKvCache cache, int layer, SequenceBatch batch, float[] q, float[] out, int maxPosition, WorkerPool pool) {
@@ -67,9 +68,9 @@ final class PagedAttention implements RangeTask {
         this.keyScales = cache.keyScales(layer);
         this.valueScales = cache.valueScales(layer);
         this.out = out;
-        int work = 2 * headDim * (maxPosition + 1);
+        int work = 2 * headDim * (maxPosition + 1) * (keys != null ? 2 : 1);
         try {
-            pool.run(batch.numTokens * heads, Math.max(1, (1 << 14) / Math.max(1, work)), this);
+            pool.run(batch.numTokens * itemsPerToken(), Math.max(1, (1 << 14) / Math.max(1, work)), this);
         } finally {
             this.keys = null;
             this.values = null;
@@ -83,18 +84,27 @@ final class PagedAttention implements RangeTask {
         }
     }
 
+    /** Work items per token: head pairs for a float32 cache, heads otherwise. */
+    private int itemsPerToken() {
+        return keys != null ? (heads + 1) / 2 : heads;
+    }
+
     @Override
     public void run(int worker, int from, int to) {
         float[] s = scores[worker];
+        int items = itemsPerToken();
         for (int item = from; item < to; item++) {
-            int t = item / heads;
-            int h = item % heads;
+            int t = item / items;
+            int h = keys != null ? 2 * (item % items) : item % items;
             int pos = batch.position[t];
             int[] table = batch.blockTable[batch.sequence[t]];
             int first = window > 0 ? Math.max(0, pos - window + 1) : 0;
             int qOff = t * queryDim + h * headDim;
             int kvOff = (h / groupSize) * headDim;
-            if (keys != null) {
+            if (keys != null && h + 1 < heads) {
+                head.attendPair(q, qOff, qOff + headDim, keys, values, table, blockSize, kvOff, ((h + 1) / groupSize) * headDim,
+                        first, pos, s, s.length / 2, out, qOff, qOff + headDim);
+            } else if (keys != null) {
                 head.attend(q, qOff, keys, values, table, blockSize, kvOff, first, pos, s, out, qOff);
             } else if (halfKeys != null) {
                 head.attend(q, qOff, halfKeys, halfValues, table, blockSize, kvOff, first, pos, s, out, qOff);

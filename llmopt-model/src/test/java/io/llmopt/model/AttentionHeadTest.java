@@ -1,0 +1,77 @@
+package io.llmopt.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.llmopt.tensor.kernel.KernelProvider;
+import io.llmopt.tensor.kernel.Kernels;
+import io.llmopt.tensor.kernel.ScalarKernels;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link AttentionHead#attendPair} against two {@link AttentionHead#attend} calls, bit for bit: heads of one kv head
+ * (grouped-query) and of two (multi-head), head sizes that do and do not take the kernels' blocks (16, 64 and 128
+ * floats are 4L or 8L at some vector width; 20 is neither), key counts below and across a block of rows, a
+ * contiguous cache and a paged one with its blocks out of order.
+ */
+class AttentionHeadTest {
+    private static final int BLOCK = 8;
+    private static final int POSITIONS = 80;
+
+    @Test
+    void aPairOfHeadsGetsTheBitsOfOneHeadAtATime() {
+        Random r = new Random(5);
+        for (Kernels kernels : new Kernels[] {KernelProvider.get(), new ScalarKernels()}) {
+            for (int headDim : new int[] {16, 20, 64, 128}) {
+                for (int kvHeads : new int[] {2, 4}) { // 4 query heads: pairs share a kv head, or not
+                    LlamaConfig c = new LlamaConfig("llama", 4 * headDim, 64, 1, 4, kvHeads, headDim, 32, 1e-5f, 10000, headDim,
+                            RopeLayout.INTERLEAVED, RopeScaling.NONE, POSITIONS, false, false, 0);
+                    check(c, new AttentionHead(c, kernels), r, kernels.name());
+                }
+            }
+        }
+    }
+
+    private static void check(LlamaConfig c, AttentionHead head, Random r, String kernels) {
+        int kvDim = c.kvDim();
+        int qd = c.queryDim();
+        float[] q = gaussian(r, qd);
+        float[] keys = gaussian(r, POSITIONS * kvDim);
+        float[] values = gaussian(r, POSITIONS * kvDim);
+        int[] table = new int[POSITIONS / BLOCK];
+        for (int b = 0; b < table.length; b++) {
+            table[b] = (3 * b + 5) % table.length; // a permutation: 10 blocks, 3 coprime to 10
+        }
+        for (int[] t : new int[][] {null, table}) {
+            for (int last : new int[] {0, 5, 16, 33, 79}) {
+                for (int first : new int[] {0, Math.max(0, last - 20)}) {
+                    for (int h = 0; h < 4; h += 2) {
+                        int kvA = (h / c.groupSize()) * c.headDim(), kvB = ((h + 1) / c.groupSize()) * c.headDim();
+                        int qA = h * c.headDim(), qB = qA + c.headDim();
+                        float[] got = new float[qd];
+                        float[] s = new float[2 * POSITIONS];
+                        head.attendPair(q, qA, qB, keys, values, t, BLOCK, kvA, kvB, first, last, s, POSITIONS, got, qA, qB);
+                        float[] want = new float[qd];
+                        float[] s1 = new float[POSITIONS];
+                        head.attend(q, qA, keys, values, t, BLOCK, kvA, first, last, s1, want, qA);
+                        head.attend(q, qB, keys, values, t, BLOCK, kvB, first, last, s1, want, qB);
+                        for (int i = 0; i < qd; i++) {
+                            assertThat(Float.floatToRawIntBits(got[i]))
+                                    .as("%s hd=%d kvHeads=%d paged=%s first=%d last=%d heads %d,%d: out[%d] %s vs %s", kernels, c.headDim(),
+                                            c.numKvHeads(), t != null, first, last, h, h + 1, i, got[i], want[i])
+                                    .isEqualTo(Float.floatToRawIntBits(want[i]));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static float[] gaussian(Random r, int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = (float) r.nextGaussian();
+        }
+        return a;
+    }
+}
