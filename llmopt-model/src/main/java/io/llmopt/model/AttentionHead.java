@@ -81,27 +81,7 @@ public final class AttentionHead {
             }
             p = end + 1;
         }
-        int n = last - first + 1;
-        float maxA = Float.NEGATIVE_INFINITY, maxB = Float.NEGATIVE_INFINITY;
-        for (int i = 0; i < n; i++) {
-            float a = s[i] * scale, b = s[sB + i] * scale;
-            s[i] = a;
-            s[sB + i] = b;
-            maxA = Math.max(maxA, a);
-            maxB = Math.max(maxB, b);
-        }
-        Exp.shifted(s, 0, n, maxA);
-        Exp.shifted(s, sB, n, maxB);
-        float sumA = 0f, sumB = 0f;
-        for (int i = 0; i < n; i++) {
-            sumA += s[i];
-            sumB += s[sB + i];
-        }
-        float invA = 1f / sumA, invB = 1f / sumB;
-        for (int i = 0; i < n; i++) {
-            s[i] *= invA;
-            s[sB + i] *= invB;
-        }
+        softmaxPair(s, 0, sB, last - first + 1);
         Arrays.fill(out, outOffA, outOffA + headDim, 0f);
         Arrays.fill(out, outOffB, outOffB + headDim, 0f);
         for (int p = first; p <= last; ) {
@@ -109,6 +89,100 @@ public final class AttentionHead {
             kernels.axpys2(s, p - first, sB + p - first, values, slot(table, blockSize, p, kvOffA), slot(table, blockSize, p, kvOffB),
                     kvDim, end - p + 1, out, outOffA, outOffB, headDim);
             p = end + 1;
+        }
+    }
+
+    /**
+     * The {@code heads} query heads of one kv head (at q[qOff ..], one after another; outputs likewise at outOff),
+     * with the bits of one {@link #attend} per head: their scores at s[h·stride ..] (s holds heads·stride floats,
+     * stride ≥ last − first + 1). The keys and values are read in chunks of {@link #CHUNK} positions, each chunk
+     * by every head pair in turn, so a decoded token reads each cached row from memory once per kv head rather than
+     * once per head pair.
+     */
+    public void attendGroup(float[] q, int qOff, int heads, float[] keys, float[] values, int[] table, int blockSize, int kvOff,
+            int first, int last, float[] s, int stride, float[] out, int outOff) {
+        for (int p = first; p <= last; ) {
+            int end = Math.min(runEnd(table, blockSize, p, last), p + CHUNK - 1);
+            int count = end - p + 1;
+            int k = slot(table, blockSize, p, kvOff);
+            for (int h = 0; h < heads; h += 2) {
+                int qa = qOff + h * headDim, sa = h * stride + p - first;
+                if (h + 1 < heads) {
+                    kernels.dots2(q, qa, qa + headDim, keys, k, kvDim, count, headDim, s, sa, sa + stride);
+                } else {
+                    kernels.dots(q, qa, keys, k, kvDim, count, headDim, s, sa);
+                }
+            }
+            p = end + 1;
+        }
+        int n = last - first + 1;
+        for (int h = 0; h < heads; h += 2) {
+            if (h + 1 < heads) {
+                softmaxPair(s, h * stride, (h + 1) * stride, n);
+            } else {
+                softmaxOne(s, h * stride, n);
+            }
+        }
+        Arrays.fill(out, outOff, outOff + heads * headDim, 0f);
+        for (int p = first; p <= last; ) {
+            int end = Math.min(runEnd(table, blockSize, p, last), p + CHUNK - 1);
+            int count = end - p + 1;
+            int v = slot(table, blockSize, p, kvOff);
+            for (int h = 0; h < heads; h += 2) {
+                int oa = outOff + h * headDim, sa = h * stride + p - first;
+                if (h + 1 < heads) {
+                    kernels.axpys2(s, sa, sa + stride, values, v, v, kvDim, count, out, oa, oa + headDim, headDim);
+                } else {
+                    kernels.axpys(s, sa, values, v, kvDim, count, out, oa, headDim);
+                }
+            }
+            p = end + 1;
+        }
+    }
+
+    /** Positions per chunk of {@link #attendGroup}: 64 rows of keys of a 64- or 128-float head, 16–32 KB, stay in L1. */
+    static final int CHUNK = 64;
+
+    /** {@link #attend}'s scaling and softmax for the n scores at s[a ..] and at s[b ..], side by side. */
+    private void softmaxPair(float[] s, int a, int b, int n) {
+        float maxA = Float.NEGATIVE_INFINITY, maxB = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) {
+            float x = s[a + i] * scale, y = s[b + i] * scale;
+            s[a + i] = x;
+            s[b + i] = y;
+            maxA = Math.max(maxA, x);
+            maxB = Math.max(maxB, y);
+        }
+        Exp.shifted(s, a, n, maxA);
+        Exp.shifted(s, b, n, maxB);
+        float sumA = 0f, sumB = 0f;
+        for (int i = 0; i < n; i++) {
+            sumA += s[a + i];
+            sumB += s[b + i];
+        }
+        float invA = 1f / sumA, invB = 1f / sumB;
+        for (int i = 0; i < n; i++) {
+            s[a + i] *= invA;
+            s[b + i] *= invB;
+        }
+    }
+
+    /** {@link #attend}'s scaling and softmax for the n scores at s[a ..]. */
+    private void softmaxOne(float[] s, int a, int n) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) {
+            float x = s[a + i] * scale;
+            s[a + i] = x;
+            max = Math.max(max, x);
+        }
+        Exp.shifted(s, a, n, max);
+        float sum = 0f;
+        for (int i = 0; i < n; i++) {
+            sum += s[a + i];
+        }
+        float inv = 1f / sum;
+        for (int i = 0; i < n; i++) {
+            s[a + i] *= inv;
         }
     }
 

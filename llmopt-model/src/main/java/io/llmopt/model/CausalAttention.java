@@ -5,8 +5,9 @@ import io.llmopt.tensor.kernel.RangeTask;
 import io.llmopt.tensor.kernel.WorkerPool;
 
 /**
- * Grouped-query causal attention of a batch of T new tokens against the KV cache, one token's two query heads
- * 2m and 2m + 1 per work item ({@link AttentionHead#attendPair}: the bits of one head at a time). Legend: T tokens, nH query heads, nKv kv heads, hd head size, g = h / (nH / nKv).
+ * Grouped-query causal attention of a batch of T new tokens against the KV cache, one token's query heads of one
+ * kv head per work item ({@link AttentionHead#attendGroup}), or two heads where every head has its own kv head
+ * ({@link AttentionHead#attendPair}): the bits of one head at a time either way. Legend: T tokens, nH query heads, nKv kv heads, hd head size, g = h / (nH / nKv).
  *
  * <pre>
  * q   [T][nH·hd]   query of token t at position startPos + t (RoPE applied)
@@ -23,7 +24,7 @@ final class CausalAttention implements RangeTask {
     private final int groupSize;
     private final int queryDim;
     private final int window;
-    private final float[][] scores; // [worker][2·ctx]: the two heads of an item
+    private final float[][] scores; // [worker][max(2, g)·ctx]: the heads of an item
 
     private float[] q;
     private float[] keys;
@@ -38,7 +39,7 @@ final class CausalAttention implements RangeTask {
         this.groupSize = c.groupSize();
         this.queryDim = c.queryDim();
         this.window = c.slidingWindow();
-        this.scores = new float[threads][2 * contextLength];
+        this.scores = new float[threads][Math.max(2, groupSize) * contextLength];
     }
 
     void run(float[] q, float[] keys, float[] values, float[] out, int tokens, int startPos, WorkerPool pool) {
@@ -47,32 +48,41 @@ final class CausalAttention implements RangeTask {
         this.values = values;
         this.out = out;
         this.startPos = startPos;
-        // an item (two heads) costs ~4·hd·(startPos + t) multiply-adds; keep chunks worth a thread hand-off
-        int work = 4 * headDim * (startPos + tokens);
-        pool.run(tokens * pairs(), Math.max(1, (1 << 14) / Math.max(1, work)), this);
+        // an item costs ~2·hd·(startPos + t) multiply-adds per head; keep chunks worth a thread hand-off
+        int work = 2 * headDim * (startPos + tokens) * (heads / itemsPerToken());
+        pool.run(tokens * itemsPerToken(), Math.max(1, (1 << 14) / Math.max(1, work)), this);
     }
 
-    /** Work items per token: heads 2m and 2m + 1 together (the last one alone if the count is odd). */
-    private int pairs() {
-        return (heads + 1) / 2;
+    /**
+     * Work items per token: the heads of one kv head together ({@link AttentionHead#attendGroup}, reading each
+     * cached row once for all of them) where kv heads are shared, else heads 2m and 2m + 1 (the last one alone if the
+     * count is odd).
+     */
+    private int itemsPerToken() {
+        return groupSize >= 2 ? heads / groupSize : (heads + 1) / 2;
     }
 
     @Override
     public void run(int worker, int from, int to) {
         float[] s = scores[worker];
-        int pairs = pairs();
-        int sB = s.length / 2;
+        int items = itemsPerToken();
         for (int item = from; item < to; item++) {
-            int t = item / pairs;
-            int h = 2 * (item % pairs);
+            int t = item / items;
             int pos = startPos + t;
             int first = window > 0 ? Math.max(0, pos - window + 1) : 0;
+            if (groupSize >= 2) {
+                int g = item % items;
+                int qOff = t * queryDim + g * groupSize * headDim;
+                head.attendGroup(q, qOff, groupSize, keys, values, null, 0, g * headDim, first, pos, s, s.length / groupSize, out, qOff);
+                continue;
+            }
+            int h = 2 * (item % items);
             int qOff = t * queryDim + h * headDim;
             if (h + 1 < heads) {
-                head.attendPair(q, qOff, qOff + headDim, keys, values, null, 0, (h / groupSize) * headDim, ((h + 1) / groupSize) * headDim,
-                        first, pos, s, sB, out, qOff, qOff + headDim);
+                head.attendPair(q, qOff, qOff + headDim, keys, values, null, 0, h * headDim, (h + 1) * headDim,
+                        first, pos, s, s.length / 2, out, qOff, qOff + headDim);
             } else {
-                head.attend(q, qOff, keys, values, null, 0, (h / groupSize) * headDim, first, pos, s, out, qOff);
+                head.attend(q, qOff, keys, values, null, 0, h * headDim, first, pos, s, out, qOff);
             }
         }
     }

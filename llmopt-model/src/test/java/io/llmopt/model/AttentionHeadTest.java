@@ -9,7 +9,8 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link AttentionHead#attendPair} against two {@link AttentionHead#attend} calls, bit for bit: heads of one kv head
+ * {@link AttentionHead#attendPair} against two {@link AttentionHead#attend} calls and {@link AttentionHead#attendGroup}
+ * against one per head, bit for bit: heads of one kv head
  * (grouped-query) and of two (multi-head), head sizes that do and do not take the kernels' blocks (16, 64 and 128
  * floats are 4L or 8L at some vector width; 20 is neither), key counts below and across a block of rows, a
  * contiguous cache and a paged one with its blocks out of order.
@@ -24,9 +25,59 @@ class AttentionHeadTest {
         for (Kernels kernels : new Kernels[] {KernelProvider.get(), new ScalarKernels()}) {
             for (int headDim : new int[] {16, 20, 64, 128}) {
                 for (int kvHeads : new int[] {2, 4}) { // 4 query heads: pairs share a kv head, or not
-                    LlamaConfig c = new LlamaConfig("llama", 4 * headDim, 64, 1, 4, kvHeads, headDim, 32, 1e-5f, 10000, headDim,
-                            RopeLayout.INTERLEAVED, RopeScaling.NONE, POSITIONS, false, false, 0);
+                    LlamaConfig c = config(4, kvHeads, headDim);
                     check(c, new AttentionHead(c, kernels), r, kernels.name());
+                }
+            }
+        }
+    }
+
+    @Test
+    void aGroupOfHeadsGetsTheBitsOfOneHeadAtATime() {
+        Random r = new Random(6);
+        for (Kernels kernels : new Kernels[] {KernelProvider.get(), new ScalarKernels()}) {
+            for (int headDim : new int[] {16, 20, 64}) {
+                for (int[] hk : new int[][] {{4, 1}, {4, 2}, {3, 1}, {8, 1}}) { // groups of 4, 2, 3 (odd) and 8 heads
+                    LlamaConfig c = config(hk[0], hk[1], headDim);
+                    checkGroups(c, new AttentionHead(c, kernels), r, kernels.name());
+                }
+            }
+        }
+    }
+
+    private static LlamaConfig config(int heads, int kvHeads, int headDim) {
+        return new LlamaConfig("llama", heads * headDim, 64, 1, heads, kvHeads, headDim, 32, 1e-5f, 10000, headDim,
+                RopeLayout.INTERLEAVED, RopeScaling.NONE, 4 * POSITIONS, false, false, 0);
+    }
+
+    private static void checkGroups(LlamaConfig c, AttentionHead head, Random r, String kernels) {
+        int kvDim = c.kvDim(), qd = c.queryDim(), g = c.groupSize(), hd = c.headDim();
+        int positions = 3 * POSITIONS; // more than two chunks of AttentionHead.CHUNK
+        float[] q = gaussian(r, qd);
+        float[] keys = gaussian(r, positions * kvDim);
+        float[] values = gaussian(r, positions * kvDim);
+        int[] table = new int[positions / BLOCK];
+        for (int b = 0; b < table.length; b++) {
+            table[b] = (7 * b + 3) % table.length; // 30 blocks, 7 coprime to 30
+        }
+        for (int[] t : new int[][] {null, table}) {
+            for (int last : new int[] {0, 17, 64, 130, positions - 1}) {
+                for (int first : new int[] {0, Math.max(0, last - 70)}) {
+                    for (int kv = 0; kv < c.numKvHeads(); kv++) {
+                        int qOff = kv * g * hd;
+                        float[] got = new float[qd];
+                        head.attendGroup(q, qOff, g, keys, values, t, BLOCK, kv * hd, first, last, new float[g * positions], positions, got, qOff);
+                        float[] want = new float[qd];
+                        for (int h = 0; h < g; h++) {
+                            head.attend(q, qOff + h * hd, keys, values, t, BLOCK, kv * hd, first, last, new float[positions], want, qOff + h * hd);
+                        }
+                        for (int i = qOff; i < qOff + g * hd; i++) {
+                            assertThat(Float.floatToRawIntBits(got[i]))
+                                    .as("%s hd=%d group=%d paged=%s first=%d last=%d kv=%d: out[%d] %s vs %s", kernels, hd, g, t != null,
+                                            first, last, kv, i, got[i], want[i])
+                                    .isEqualTo(Float.floatToRawIntBits(want[i]));
+                        }
+                    }
                 }
             }
         }

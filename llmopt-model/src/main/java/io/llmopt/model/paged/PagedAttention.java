@@ -8,8 +8,8 @@ import io.llmopt.tensor.kernel.WorkerPool;
 
 /**
  * Grouped-query causal attention of every token of a {@link SequenceBatch} against its own sequence's blocks,
- * one token's heads 2m and 2m + 1 per work item for a float32 cache ({@link AttentionHead#attendPair}), one
- * (token, head) pair for the others. The arithmetic is that of the contiguous-cache attention of
+ * for a float32 cache one token's heads of one kv head per work item ({@link AttentionHead#attendGroup}; heads 2m and
+ * 2m + 1 where no kv head is shared, {@link AttentionHead#attendPair}), one (token, head) pair for the other caches. The arithmetic is that of the contiguous-cache attention of
  * {@code LlamaModel} position by position (same dot, same max/exp/sum order, same axpy), so a sequence gets the
  * same bits whether its cache is contiguous or paged (both call {@link AttentionHead}). An F16 cache is read
  * through {@code HalfRows} (exact widening, its own dot/axpy), a Q8_0 cache through {@code Q8Rows} (dequantized
@@ -30,7 +30,7 @@ final class PagedAttention implements RangeTask {
     private final int groupSize;
     private final int queryDim;
     private final int window;
-    private final float[][] scores; // [worker][2·context]: the two heads of an item
+    private final float[][] scores; // [worker][max(2, g)·context]: the heads of an item
 
     private int blockSize;
     private SequenceBatch batch;
@@ -52,7 +52,7 @@ final class PagedAttention implements RangeTask {
         this.groupSize = c.groupSize();
         this.queryDim = c.queryDim();
         this.window = c.slidingWindow();
-        this.scores = new float[threads][2 * contextLength];
+        this.scores = new float[threads][Math.max(2, groupSize) * contextLength];
     }
 
     void run(PagedKvCache cache, int layer, SequenceBatch batch, float[] q, float[] out, int maxPosition, WorkerPool pool) {
@@ -68,7 +68,7 @@ final class PagedAttention implements RangeTask {
         this.keyScales = cache.keyScales(layer);
         this.valueScales = cache.valueScales(layer);
         this.out = out;
-        int work = 2 * headDim * (maxPosition + 1) * (keys != null ? 2 : 1);
+        int work = 2 * headDim * (maxPosition + 1) * (heads / itemsPerToken());
         try {
             pool.run(batch.numTokens * itemsPerToken(), Math.max(1, (1 << 14) / Math.max(1, work)), this);
         } finally {
@@ -84,9 +84,12 @@ final class PagedAttention implements RangeTask {
         }
     }
 
-    /** Work items per token: head pairs for a float32 cache, heads otherwise. */
+    /**
+     * Work items per token for a float32 cache: the heads of one kv head together where kv heads are shared
+     * ({@link AttentionHead#attendGroup}), else head pairs; one head per item for the other caches.
+     */
     private int itemsPerToken() {
-        return keys != null ? (heads + 1) / 2 : heads;
+        return keys == null ? heads : groupSize >= 2 ? heads / groupSize : (heads + 1) / 2;
     }
 
     @Override
@@ -95,6 +98,15 @@ final class PagedAttention implements RangeTask {
         int items = itemsPerToken();
         for (int item = from; item < to; item++) {
             int t = item / items;
+            if (keys != null && groupSize >= 2) {
+                int g = item % items;
+                int pos = batch.position[t];
+                int first = window > 0 ? Math.max(0, pos - window + 1) : 0;
+                int qOff = t * queryDim + g * groupSize * headDim;
+                head.attendGroup(q, qOff, groupSize, keys, values, batch.blockTable[batch.sequence[t]], blockSize, g * headDim, first, pos,
+                        s, s.length / groupSize, out, qOff);
+                continue;
+            }
             int h = keys != null ? 2 * (item % items) : item % items;
             int pos = batch.position[t];
             int[] table = batch.blockTable[batch.sequence[t]];
