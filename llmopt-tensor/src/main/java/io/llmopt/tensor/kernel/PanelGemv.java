@@ -13,6 +13,7 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -285,6 +286,10 @@ final class PanelGemv {
      * one thread in cache 10.2–12.7, median 11.0, against 7.3–10.3, median 7.9 (6 runs).
      */
     private static void f16x4(MemorySegment d, long po, long pq, long po2, long pq2, int cols, float[] xs, float[] res) {
+        if (F16_PAIRS) {
+            f16x4Pairs(d, po, pq, po2, pq2, cols, xs, res);
+            return;
+        }
         FloatVector t0 = FloatVector.zero(F), t1 = t0, t2 = t0, t3 = t0, t4 = t0, t5 = t0, t6 = t0, t7 = t0;
         for (int c0 = 0; c0 < cols; c0 += ColumnPanels.CHUNK) {
             int end = Math.min(cols, c0 + ColumnPanels.CHUNK);
@@ -326,6 +331,72 @@ final class PanelGemv {
         Simd.ZERO.add(t5).intoArray(res, 5 * L);
         Simd.ZERO.add(t6).intoArray(res, 6 * L);
         Simd.ZERO.add(t7).intoArray(res, 7 * L);
+    }
+
+    /**
+     * Whether the F16 GEMV reads two rows' halves per int lane ({@link #f16x4Pairs}; {@code -Dllmopt.f16pairs=false}
+     * for the widening loads). `CpuTimeBench F16 2048 256 1 0 1 2` (in cache, one thread, 2026-11-24): 92.5–93.0 →
+     * 109.8–114.6 GB/s; from memory with the memory in its slow state the same (one thread 35.5–35.6 against
+     * 35.1–36.8, two 48.3–48.4 against 48.6–49.2; decode 46.3–46.6 against 47.0–47.1 GB/s).
+     */
+    static final boolean F16_PAIRS = Boolean.parseBoolean(System.getProperty("llmopt.f16pairs", "true"));
+    /** Lane i ← lane i/2 of the even rows' vector (i even) or of the odd rows' (i odd), for the lower and upper half of a panel. */
+    private static final VectorShuffle<Float> ZIP_LO = VectorShuffle.fromOp(F, i -> (i & 1) == 0 ? i / 2 : L + i / 2);
+    private static final VectorShuffle<Float> ZIP_HI = VectorShuffle.fromOp(F, i -> (i & 1) == 0 ? L / 2 + i / 2 : L + L / 2 + i / 2);
+
+    /**
+     * {@link #f16x4} reading each panel column as L ints, two rows' halves each (row 2i in the low 16 bits, row 2i + 1
+     * in the high): the odd rows widen as (v >> 3) &amp; 0x8FFFE000 and the even rows as ((v << 16) >> 3) &amp;
+     * 0x8FFFE000, the same float bits as the sign-extend, shift and mask of f16x4, with one plain load per 2L
+     * weights instead of two widening loads. Accumulators hold the even and the odd rows of a panel; they are
+     * interleaved back into row order at the end.
+     */
+    private static void f16x4Pairs(MemorySegment d, long po, long pq, long po2, long pq2, int cols, float[] xs, float[] res) {
+        FloatVector t0 = FloatVector.zero(F), t1 = t0, t2 = t0, t3 = t0, t4 = t0, t5 = t0, t6 = t0, t7 = t0;
+        for (int c0 = 0; c0 < cols; c0 += ColumnPanels.CHUNK) {
+            int end = Math.min(cols, c0 + ColumnPanels.CHUNK);
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+            for (int c = c0; c < end; c++) {
+                long o = po + 2L * P * c, q = pq + 2L * P * c, o2 = po2 + 2L * P * c, q2 = pq2 + 2L * P * c;
+                FloatVector b = FloatVector.broadcast(F, xs[c]);
+                IntVector v0 = IntVector.fromMemorySegment(I, d, o, LE);
+                a0 = v0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(b, a0);
+                a1 = v0.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(b, a1);
+                IntVector v1 = IntVector.fromMemorySegment(I, d, q, LE);
+                a2 = v1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(b, a2);
+                a3 = v1.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(b, a3);
+                IntVector v2 = IntVector.fromMemorySegment(I, d, o2, LE);
+                a4 = v2.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(b, a4);
+                a5 = v2.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(b, a5);
+                IntVector v3 = IntVector.fromMemorySegment(I, d, q2, LE);
+                a6 = v3.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(b, a6);
+                a7 = v3.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(b, a7);
+            }
+            t0 = t0.lanewise(VectorOperators.ADD, a0);
+            t1 = t1.lanewise(VectorOperators.ADD, a1);
+            t2 = t2.lanewise(VectorOperators.ADD, a2);
+            t3 = t3.lanewise(VectorOperators.ADD, a3);
+            t4 = t4.lanewise(VectorOperators.ADD, a4);
+            t5 = t5.lanewise(VectorOperators.ADD, a5);
+            t6 = t6.lanewise(VectorOperators.ADD, a6);
+            t7 = t7.lanewise(VectorOperators.ADD, a7);
+        }
+        // (even, odd) rows of each panel back to row order: panel p's rows 0..L-1, then L..2L-1
+        FloatVector e = Simd.ZERO.add(t0), od = Simd.ZERO.add(t1);
+        e.rearrange(ZIP_LO, od).intoArray(res, 0);
+        e.rearrange(ZIP_HI, od).intoArray(res, L);
+        e = Simd.ZERO.add(t2);
+        od = Simd.ZERO.add(t3);
+        e.rearrange(ZIP_LO, od).intoArray(res, 2 * L);
+        e.rearrange(ZIP_HI, od).intoArray(res, 3 * L);
+        e = Simd.ZERO.add(t4);
+        od = Simd.ZERO.add(t5);
+        e.rearrange(ZIP_LO, od).intoArray(res, 4 * L);
+        e.rearrange(ZIP_HI, od).intoArray(res, 5 * L);
+        e = Simd.ZERO.add(t6);
+        od = Simd.ZERO.add(t7);
+        e.rearrange(ZIP_LO, od).intoArray(res, 6 * L);
+        e.rearrange(ZIP_HI, od).intoArray(res, 7 * L);
     }
 
     /**
