@@ -110,14 +110,18 @@ final class AttentionRows {
 
     /**
      * dots(qA, …, outA) and dots(qB, …, outB) over the same rows of k: the bits of those two calls. For head sizes of
-     * 4L floats the blocks load each row once for both queries ({@link #block4x2}).
+     * 4L and 8L floats the blocks load each row once for both queries ({@link #block4x2}, {@link #block8x2}).
      */
     static void dots2(float[] q, int qoA, int qoB, float[] k, int ko, int stride, int count, int n, float[] out, int ooA, int ooB) {
         int i = 0;
-        if (count >= L && n == 4 * L) {
+        if (count >= L && (n == 4 * L || n == 8 * L)) {
             float[] red = SCRATCH.get();
             for (; i + L <= count; i += L) {
-                block4x2(q, qoA, qoB, k, ko + i * stride, stride, out, ooA + i, ooB + i, red);
+                if (n == 4 * L) {
+                    block4x2(q, qoA, qoB, k, ko + i * stride, stride, out, ooA + i, ooB + i, red);
+                } else {
+                    block8x2(q, qoA, qoB, k, ko + i * stride, stride, out, ooA + i, ooB + i, red);
+                }
             }
         }
         if (i < count) {
@@ -293,6 +297,51 @@ final class AttentionRows {
             k3 = FloatVector.fromArray(F, k, kd + 3 * L);
             FloatVector dA = a0.fma(k0, z).lanewise(VectorOperators.ADD, a1.fma(k1, z)).lanewise(VectorOperators.ADD, a2.fma(k2, z).lanewise(VectorOperators.ADD, a3.fma(k3, z)));
             FloatVector dB = b0.fma(k0, z).lanewise(VectorOperators.ADD, b1.fma(k1, z)).lanewise(VectorOperators.ADD, b2.fma(k2, z).lanewise(VectorOperators.ADD, b3.fma(k3, z)));
+            FloatVector u0 = aA.blend(bA, HI_A).lanewise(VectorOperators.ADD, bA.blend(aA, HI_A).rearrange(SWAP_A));
+            FloatVector u1 = cA.blend(dA, HI_A).lanewise(VectorOperators.ADD, dA.blend(cA, HI_A).rearrange(SWAP_A));
+            u0.blend(u1, HI_B).lanewise(VectorOperators.ADD, u1.blend(u0, HI_B).rearrange(SWAP_B)).intoArray(red, g * L);
+            u0 = aB.blend(bB, HI_A).lanewise(VectorOperators.ADD, bB.blend(aB, HI_A).rearrange(SWAP_A));
+            u1 = cB.blend(dB, HI_A).lanewise(VectorOperators.ADD, dB.blend(cB, HI_A).rearrange(SWAP_A));
+            u0.blend(u1, HI_B).lanewise(VectorOperators.ADD, u1.blend(u0, HI_B).rearrange(SWAP_B)).intoArray(red, half + g * L);
+        }
+        finish(red, 0, out, oA);
+        finish(red, half, out, oB);
+    }
+
+    /**
+     * {@link #block8} for two queries over the same L rows, as {@link #block4x2}: per row and query (p0 + p1) + (p2 +
+     * p3), p_i = fma(q_(i+4), k_(i+4), fma(q_i, k_i, 0)) as block8's accumulators; the second query's products read
+     * the row's vectors again from the L1 cache.
+     */
+    private static void block8x2(float[] q, int qoA, int qoB, float[] k, int kr, int stride, float[] out, int oA, int oB, float[] red) {
+        FloatVector a0 = FloatVector.fromArray(F, q, qoA), a1 = FloatVector.fromArray(F, q, qoA + L);
+        FloatVector a2 = FloatVector.fromArray(F, q, qoA + 2 * L), a3 = FloatVector.fromArray(F, q, qoA + 3 * L);
+        FloatVector a4 = FloatVector.fromArray(F, q, qoA + 4 * L), a5 = FloatVector.fromArray(F, q, qoA + 5 * L);
+        FloatVector a6 = FloatVector.fromArray(F, q, qoA + 6 * L), a7 = FloatVector.fromArray(F, q, qoA + 7 * L);
+        FloatVector b0 = FloatVector.fromArray(F, q, qoB), b1 = FloatVector.fromArray(F, q, qoB + L);
+        FloatVector b2 = FloatVector.fromArray(F, q, qoB + 2 * L), b3 = FloatVector.fromArray(F, q, qoB + 3 * L);
+        FloatVector b4 = FloatVector.fromArray(F, q, qoB + 4 * L), b5 = FloatVector.fromArray(F, q, qoB + 5 * L);
+        FloatVector b6 = FloatVector.fromArray(F, q, qoB + 6 * L), b7 = FloatVector.fromArray(F, q, qoB + 7 * L);
+        FloatVector z = FloatVector.zero(F);
+        int half = L * L / 4;
+        for (int g = 0; g < L / 4; g++) {
+            int ka = kr + 4 * g * stride, kb = ka + stride, kc = kb + stride, kd = kc + stride;
+            FloatVector aA = a4.fma(FloatVector.fromArray(F, k, ka + 4 * L), a0.fma(FloatVector.fromArray(F, k, ka), z)).lanewise(VectorOperators.ADD, a5.fma(FloatVector.fromArray(F, k, ka + 5 * L), a1.fma(FloatVector.fromArray(F, k, ka + L), z)))
+                    .lanewise(VectorOperators.ADD, a6.fma(FloatVector.fromArray(F, k, ka + 6 * L), a2.fma(FloatVector.fromArray(F, k, ka + 2 * L), z)).lanewise(VectorOperators.ADD, a7.fma(FloatVector.fromArray(F, k, ka + 7 * L), a3.fma(FloatVector.fromArray(F, k, ka + 3 * L), z))));
+            FloatVector aB = b4.fma(FloatVector.fromArray(F, k, ka + 4 * L), b0.fma(FloatVector.fromArray(F, k, ka), z)).lanewise(VectorOperators.ADD, b5.fma(FloatVector.fromArray(F, k, ka + 5 * L), b1.fma(FloatVector.fromArray(F, k, ka + L), z)))
+                    .lanewise(VectorOperators.ADD, b6.fma(FloatVector.fromArray(F, k, ka + 6 * L), b2.fma(FloatVector.fromArray(F, k, ka + 2 * L), z)).lanewise(VectorOperators.ADD, b7.fma(FloatVector.fromArray(F, k, ka + 7 * L), b3.fma(FloatVector.fromArray(F, k, ka + 3 * L), z))));
+            FloatVector bA = a4.fma(FloatVector.fromArray(F, k, kb + 4 * L), a0.fma(FloatVector.fromArray(F, k, kb), z)).lanewise(VectorOperators.ADD, a5.fma(FloatVector.fromArray(F, k, kb + 5 * L), a1.fma(FloatVector.fromArray(F, k, kb + L), z)))
+                    .lanewise(VectorOperators.ADD, a6.fma(FloatVector.fromArray(F, k, kb + 6 * L), a2.fma(FloatVector.fromArray(F, k, kb + 2 * L), z)).lanewise(VectorOperators.ADD, a7.fma(FloatVector.fromArray(F, k, kb + 7 * L), a3.fma(FloatVector.fromArray(F, k, kb + 3 * L), z))));
+            FloatVector bB = b4.fma(FloatVector.fromArray(F, k, kb + 4 * L), b0.fma(FloatVector.fromArray(F, k, kb), z)).lanewise(VectorOperators.ADD, b5.fma(FloatVector.fromArray(F, k, kb + 5 * L), b1.fma(FloatVector.fromArray(F, k, kb + L), z)))
+                    .lanewise(VectorOperators.ADD, b6.fma(FloatVector.fromArray(F, k, kb + 6 * L), b2.fma(FloatVector.fromArray(F, k, kb + 2 * L), z)).lanewise(VectorOperators.ADD, b7.fma(FloatVector.fromArray(F, k, kb + 7 * L), b3.fma(FloatVector.fromArray(F, k, kb + 3 * L), z))));
+            FloatVector cA = a4.fma(FloatVector.fromArray(F, k, kc + 4 * L), a0.fma(FloatVector.fromArray(F, k, kc), z)).lanewise(VectorOperators.ADD, a5.fma(FloatVector.fromArray(F, k, kc + 5 * L), a1.fma(FloatVector.fromArray(F, k, kc + L), z)))
+                    .lanewise(VectorOperators.ADD, a6.fma(FloatVector.fromArray(F, k, kc + 6 * L), a2.fma(FloatVector.fromArray(F, k, kc + 2 * L), z)).lanewise(VectorOperators.ADD, a7.fma(FloatVector.fromArray(F, k, kc + 7 * L), a3.fma(FloatVector.fromArray(F, k, kc + 3 * L), z))));
+            FloatVector cB = b4.fma(FloatVector.fromArray(F, k, kc + 4 * L), b0.fma(FloatVector.fromArray(F, k, kc), z)).lanewise(VectorOperators.ADD, b5.fma(FloatVector.fromArray(F, k, kc + 5 * L), b1.fma(FloatVector.fromArray(F, k, kc + L), z)))
+                    .lanewise(VectorOperators.ADD, b6.fma(FloatVector.fromArray(F, k, kc + 6 * L), b2.fma(FloatVector.fromArray(F, k, kc + 2 * L), z)).lanewise(VectorOperators.ADD, b7.fma(FloatVector.fromArray(F, k, kc + 7 * L), b3.fma(FloatVector.fromArray(F, k, kc + 3 * L), z))));
+            FloatVector dA = a4.fma(FloatVector.fromArray(F, k, kd + 4 * L), a0.fma(FloatVector.fromArray(F, k, kd), z)).lanewise(VectorOperators.ADD, a5.fma(FloatVector.fromArray(F, k, kd + 5 * L), a1.fma(FloatVector.fromArray(F, k, kd + L), z)))
+                    .lanewise(VectorOperators.ADD, a6.fma(FloatVector.fromArray(F, k, kd + 6 * L), a2.fma(FloatVector.fromArray(F, k, kd + 2 * L), z)).lanewise(VectorOperators.ADD, a7.fma(FloatVector.fromArray(F, k, kd + 7 * L), a3.fma(FloatVector.fromArray(F, k, kd + 3 * L), z))));
+            FloatVector dB = b4.fma(FloatVector.fromArray(F, k, kd + 4 * L), b0.fma(FloatVector.fromArray(F, k, kd), z)).lanewise(VectorOperators.ADD, b5.fma(FloatVector.fromArray(F, k, kd + 5 * L), b1.fma(FloatVector.fromArray(F, k, kd + L), z)))
+                    .lanewise(VectorOperators.ADD, b6.fma(FloatVector.fromArray(F, k, kd + 6 * L), b2.fma(FloatVector.fromArray(F, k, kd + 2 * L), z)).lanewise(VectorOperators.ADD, b7.fma(FloatVector.fromArray(F, k, kd + 7 * L), b3.fma(FloatVector.fromArray(F, k, kd + 3 * L), z))));
             FloatVector u0 = aA.blend(bA, HI_A).lanewise(VectorOperators.ADD, bA.blend(aA, HI_A).rearrange(SWAP_A));
             FloatVector u1 = cA.blend(dA, HI_A).lanewise(VectorOperators.ADD, dA.blend(cA, HI_A).rearrange(SWAP_A));
             u0.blend(u1, HI_B).lanewise(VectorOperators.ADD, u1.blend(u0, HI_B).rearrange(SWAP_B)).intoArray(red, g * L);
