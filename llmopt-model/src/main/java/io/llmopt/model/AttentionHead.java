@@ -66,19 +66,15 @@ public final class AttentionHead {
      * Two query heads of one token against float32 keys/values, with the bits of two {@link #attend} calls: their
      * scores at s[0 ..] and s[sB ..], their outputs at outOffA and outOffB. The two heads' sums run side by side
      * ({@link Kernels#axpys2}, and the softmax's max and Σ), so the dependent adds of one head overlap the
-     * other's; heads of one kv head read each key and value once ({@link Kernels#dots2}).
+     * other's. For models whose heads each have their own kv head; heads sharing one take {@link #attendGroup}.
      */
     public void attendPair(float[] q, int qOffA, int qOffB, float[] keys, float[] values, int[] table, int blockSize,
             int kvOffA, int kvOffB, int first, int last, float[] s, int sB, float[] out, int outOffA, int outOffB) {
         for (int p = first; p <= last; ) {
             int end = runEnd(table, blockSize, p, last);
             int count = end - p + 1;
-            if (kvOffA == kvOffB) {
-                kernels.dots2(q, qOffA, qOffB, keys, slot(table, blockSize, p, kvOffA), kvDim, count, headDim, s, p - first, sB + p - first);
-            } else {
-                kernels.dots(q, qOffA, keys, slot(table, blockSize, p, kvOffA), kvDim, count, headDim, s, p - first);
-                kernels.dots(q, qOffB, keys, slot(table, blockSize, p, kvOffB), kvDim, count, headDim, s, sB + p - first);
-            }
+            kernels.dots(q, qOffA, keys, slot(table, blockSize, p, kvOffA), kvDim, count, headDim, s, p - first);
+            kernels.dots(q, qOffB, keys, slot(table, blockSize, p, kvOffB), kvDim, count, headDim, s, sB + p - first);
             p = end + 1;
         }
         softmaxPair(s, 0, sB, last - first + 1);
