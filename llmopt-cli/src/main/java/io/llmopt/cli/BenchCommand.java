@@ -28,10 +28,10 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * {@code llmopt bench}: prompt processing (pp: one batch of N random tokens from an empty cache) and token
- * generation (tg: N tokens one at a time from an empty cache), like llama.cpp's llama-bench — warm-up runs
- * ({@code --warmup}, reported in the JSON), then {@code -r} repetitions; tokens/s is averaged over repetitions with
- * its standard deviation.
+ * {@code llmopt bench}: prompt processing (pp: one batch of N random tokens), token generation (tg: N tokens one
+ * at a time) and both in turn (pg: {@code -pg PP,TG}), from an empty cache or after {@code -d} tokens already in
+ * it, like llama.cpp's llama-bench — warm-up runs ({@code --warmup}, reported in the JSON), then {@code -r}
+ * repetitions; tokens/s is averaged over repetitions with its standard deviation.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Measure prompt processing (pp) and token generation (tg) speed, like llama-bench.")
@@ -44,6 +44,15 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = {"-n", "--n-gen"}, paramLabel = "N", split = ",", description = "generation lengths, 0 to skip (default: ${DEFAULT-VALUE})")
     List<Integer> gen = List.of(128);
+
+    @Option(names = {"-pg", "--prompt-gen"}, paramLabel = "PP,TG", description = "a prompt of PP tokens, then TG tokens "
+            + "generated one at a time, timed together as one test \"ppPP+tgTG\" (like llama-bench -pg; repeatable)")
+    List<String> promptGen = List.of();
+
+    @Option(names = {"-d", "--n-depth"}, paramLabel = "N", split = ",", description = "run every test after N tokens already "
+            + "in the KV cache (filled once per test, unmeasured, by a prompt of random tokens; the tests are named "
+            + "\"tg128 @ d2048\" etc.; default: ${DEFAULT-VALUE})")
+    List<Integer> depth = List.of(0);
 
     @Option(names = {"-t", "--threads"}, paramLabel = "N", split = ",", description = "thread counts (default: all cores)")
     List<Integer> threads = List.of(Runtime.getRuntime().availableProcessors());
@@ -90,6 +99,15 @@ final class BenchCommand implements Callable<Integer> {
         if (warmup < 0) {
             throw new LlmoptException("--warmup must be >= 0, got " + warmup);
         }
+        List<int[]> pgs = new ArrayList<>();
+        for (String pg : promptGen) {
+            pgs.add(promptGen(pg));
+        }
+        for (int d : depth) {
+            if (d < 0) {
+                throw new LlmoptException("-d must be >= 0, got " + d);
+            }
+        }
         PrintWriter out = spec.commandLine().getOut();
         List<Map<String, Object>> results = new ArrayList<>();
         try (LoadedModel opened = ModelLoader.load(model); ReadBandwidth probe = bandwidth ? new ReadBandwidth(bandwidthMib) : null) {
@@ -102,17 +120,23 @@ final class BenchCommand implements Callable<Integer> {
                 WorkerPool pool = new WorkerPool(t);
                 try {
                     LlamaModel m = new LlamaModel(loaded.config(), loaded.weights(), KernelProvider.get(), pool);
-                    for (int p : prompt) {
-                        if (p > 0) {
-                            results.add(result("pp" + p, run(m, p, true, null, null), t, p, type, loaded));
+                    for (int d : depth) {
+                        for (int p : prompt) {
+                            if (p > 0) {
+                                results.add(result(name("pp" + p, d), run(m, d, p, 0, null, null), t, p, 0, d, type, loaded));
+                            }
                         }
-                    }
-                    for (int n : gen) {
-                        if (n > 0) {
-                            double[] ceilings = probe == null ? null : new double[repetitions];
-                            Map<String, Object> r = result("tg" + n, run(m, n, false, probe, ceilings), t, n, type, loaded);
-                            decodeBandwidth(r, weightBytesPerToken(loaded), ceilings);
-                            results.add(r);
+                        for (int n : gen) {
+                            if (n > 0) {
+                                double[] ceilings = probe == null ? null : new double[repetitions];
+                                Map<String, Object> r = result(name("tg" + n, d), run(m, d, 0, n, probe, ceilings), t, 0, n, d, type, loaded);
+                                decodeBandwidth(r, weightBytesPerToken(loaded), ceilings);
+                                results.add(r);
+                            }
+                        }
+                        for (int[] pg : pgs) {
+                            String test = name("pp" + pg[0] + "+tg" + pg[1], d);
+                            results.add(result(test, run(m, d, pg[0], pg[1], null, null), t, pg[0], pg[1], d, type, loaded));
                         }
                     }
                 } finally {
@@ -152,17 +176,41 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    /**
-     * Seconds of each run: the {@link #warmup} runs first, then the repetitions; with a probe, ceilings[r] receives
-     * the best read bandwidth of three passes made right before repetition r.
-     */
-    private double[] run(LlamaModel m, int n, boolean prompt, ReadBandwidth probe, double[] ceilings) {
-        int[] tokens = new int[n];
-        SplittableRandom random = new SplittableRandom(1234);
-        for (int i = 0; i < n; i++) {
-            tokens[i] = random.nextInt(m.config().vocabSize());
+    /** "tg128", or with a depth "tg128 @ d2048" (llama-bench's names). */
+    private static String name(String test, int depth) {
+        return depth == 0 ? test : test + " @ d" + depth;
+    }
+
+    /** Parses a -pg value "PP,TG" (both >= 1). */
+    static int[] promptGen(String value) {
+        String[] parts = value.split(",", -1);
+        try {
+            if (parts.length == 2) {
+                int pp = Integer.parseInt(parts[0].trim()), tg = Integer.parseInt(parts[1].trim());
+                if (pp >= 1 && tg >= 1) {
+                    return new int[] {pp, tg};
+                }
+            }
+        } catch (NumberFormatException e) {
+            // falls through to the error below
         }
-        ForwardState s = m.newState(n, prompt ? Math.min(batch, n) : 1);
+        throw new LlmoptException("-pg expects PP,TG with two token counts >= 1 (e.g. -pg 512,128), got '" + value + "'");
+    }
+
+    /**
+     * Seconds of each run: the {@link #warmup} runs first, then the repetitions. A run processes a prompt of
+     * {@code pp} tokens as one batch (chunks of {@link #batch}), then generates {@code tg} tokens one at a time, all
+     * after {@code depth} tokens put in the cache once beforehand (each run overwrites only the positions after
+     * them). With a probe, ceilings[r] receives the best read bandwidth of three passes made right before
+     * repetition r.
+     */
+    private double[] run(LlamaModel m, int depth, int pp, int tg, ReadBandwidth probe, double[] ceilings) {
+        int n = pp + tg;
+        int[] tokens = randomTokens(n, 1234, m.config().vocabSize());
+        ForwardState s = m.newState(depth + n, Math.max(1, Math.min(batch, Math.max(depth, pp))));
+        if (depth > 0) {
+            m.forward(s, randomTokens(depth, 4321, m.config().vocabSize()), 0, depth, 0, false);
+        }
         double[] seconds = new double[warmup + repetitions];
         for (int k = 0; k < seconds.length; k++) {
             int r = k - warmup;
@@ -170,19 +218,29 @@ final class BenchCommand implements Callable<Integer> {
                 ceilings[r] = probe.best(m.pool(), 3);
             }
             long t0 = System.nanoTime();
-            if (prompt) {
-                m.forward(s, tokens, 0, n, 0, false);
-            } else {
-                for (int i = 0; i < n; i++) {
-                    m.forward(s, tokens, i, 1, i, false);
-                }
+            if (pp > 0) {
+                m.forward(s, tokens, 0, pp, depth, false);
+            }
+            for (int i = pp; i < n; i++) {
+                m.forward(s, tokens, i, 1, depth + i, false);
             }
             seconds[k] = (System.nanoTime() - t0) / 1e9;
         }
         return seconds;
     }
 
-    private Map<String, Object> result(String test, double[] runs, int threads, int n, String type, LoadedModel loaded) {
+    private static int[] randomTokens(int n, long seed, int vocab) {
+        int[] tokens = new int[n];
+        SplittableRandom random = new SplittableRandom(seed);
+        for (int i = 0; i < n; i++) {
+            tokens[i] = random.nextInt(vocab);
+        }
+        return tokens;
+    }
+
+    private Map<String, Object> result(String test, double[] runs, int threads, int nPrompt, int nGen, int nDepth, String type,
+            LoadedModel loaded) {
+        int n = nPrompt + nGen;
         double[] seconds = java.util.Arrays.copyOfRange(runs, warmup, runs.length);
         double[] warm = new double[warmup];
         for (int i = 0; i < warmup; i++) {
@@ -207,6 +265,9 @@ final class BenchCommand implements Callable<Integer> {
         r.put("samples_tokens_per_second", tps);
         r.put("warmup_runs", warmup);
         r.put("warmup_tokens_per_second", warm);
+        r.put("n_prompt", nPrompt);
+        r.put("n_gen", nGen);
+        r.put("n_depth", nDepth);
         r.put("threads", threads);
         r.put("model_type", type);
         r.put("model_bytes", loaded.fileBytes());

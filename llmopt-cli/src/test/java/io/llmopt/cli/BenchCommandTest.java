@@ -70,4 +70,41 @@ class BenchCommandTest {
                 "--bandwidth-mib", "4");
         assertThat(text.out()).contains("of the streaming read bandwidth measured between repetitions");
     }
+
+    @Test
+    void promptGenAndDepthNameTheirTestsLikeLlamaBench() throws Exception {
+        String model = SharedData.require("models/stories260K/stories260K-f32.gguf").toString();
+        CliRunner r = CliRunner.run("bench", "-m", model, "-p", "16", "-n", "4", "-pg", "8,4", "-d", "0,32", "-r", "1",
+                "--warmup", "0", "-t", "1", "--json");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        JsonNode list = new ObjectMapper().readTree(r.out());
+        assertThat(list).hasSize(6);
+        String[] names = {"pp16", "tg4", "pp8+tg4", "pp16 @ d32", "tg4 @ d32", "pp8+tg4 @ d32"};
+        int[][] counts = {{16, 0, 0}, {0, 4, 0}, {8, 4, 0}, {16, 0, 32}, {0, 4, 32}, {8, 4, 32}};
+        for (int i = 0; i < names.length; i++) {
+            JsonNode e = list.get(i);
+            assertThat(e.get("test").asText()).isEqualTo(names[i]);
+            assertThat(e.get("n_prompt").asInt()).isEqualTo(counts[i][0]);
+            assertThat(e.get("n_gen").asInt()).isEqualTo(counts[i][1]);
+            assertThat(e.get("n_depth").asInt()).isEqualTo(counts[i][2]);
+            assertThat(e.get("tokens_per_second").asDouble()).isPositive();
+        }
+        CliRunner text = CliRunner.run("bench", "-m", model, "-p", "0", "-n", "0", "-pg", "4,2", "-d", "8", "-r", "1",
+                "--warmup", "0", "-t", "1");
+        assertThat(text.exitCode()).as(text.err()).isZero();
+        assertThat(text.out()).contains("| pp4+tg2 @ d8 |");
+    }
+
+    @Test
+    void badPromptGenOrDepthIsAOneLineError() {
+        String model = SharedData.require("models/stories260K/stories260K-f32.gguf").toString();
+        for (String bad : new String[] {"8", "8,0", "a,4", "8,4,2"}) {
+            CliRunner r = CliRunner.run("bench", "-m", model, "-pg", bad);
+            assertThat(r.exitCode()).isNotZero();
+            assertThat(r.err()).contains("-pg expects PP,TG with two token counts >= 1 (e.g. -pg 512,128), got '" + bad + "'");
+        }
+        CliRunner d = CliRunner.run("bench", "-m", model, "-d", "-3");
+        assertThat(d.exitCode()).isNotZero();
+        assertThat(d.err()).contains("-d must be >= 0, got -3");
+    }
 }
