@@ -11,7 +11,7 @@ import io.llmopt.tensor.kernel.WorkerPool;
  *
  * <pre>
  * q   [T][nH·hd]   query of token t at position startPos + t (RoPE applied)
- * K,V [ctx][nKv·hd] from the cache, positions 0 .. startPos + T − 1 already written
+ * K,V [nKv][ctx][hd] from the cache ({@link KvCache}, kv head major), positions 0 .. startPos + T − 1 written
  * out [T][nH·hd]   softmax(q·Kᵀ/√hd over the allowed positions)·V
  * </pre>
  * Allowed positions for query position p: max(0, p − window + 1) .. p (window 0 = unlimited). The per-head
@@ -24,6 +24,7 @@ final class CausalAttention implements RangeTask {
     private final int groupSize;
     private final int queryDim;
     private final int window;
+    private final int headStride; // ctx·hd: from one kv head's rows to the next's
     private final float[][] scores; // [worker][max(2, g)·ctx]: the heads of an item
 
     private float[] q;
@@ -33,7 +34,8 @@ final class CausalAttention implements RangeTask {
     private int startPos;
 
     CausalAttention(LlamaConfig c, Kernels kernels, int threads, int contextLength) {
-        this.head = new AttentionHead(c, kernels);
+        this.head = new AttentionHead(c, kernels, c.headDim());
+        this.headStride = contextLength * c.headDim();
         this.heads = c.numHeads();
         this.headDim = c.headDim();
         this.groupSize = c.groupSize();
@@ -73,16 +75,16 @@ final class CausalAttention implements RangeTask {
             if (groupSize >= 2) {
                 int g = item % items;
                 int qOff = t * queryDim + g * groupSize * headDim;
-                head.attendGroup(q, qOff, groupSize, keys, values, null, 0, g * headDim, first, pos, s, s.length / groupSize, out, qOff);
+                head.attendGroup(q, qOff, groupSize, keys, values, null, 0, g * headStride, first, pos, s, s.length / groupSize, out, qOff);
                 continue;
             }
             int h = 2 * (item % items);
             int qOff = t * queryDim + h * headDim;
             if (h + 1 < heads) {
-                head.attendPair(q, qOff, qOff + headDim, keys, values, null, 0, h * headDim, (h + 1) * headDim,
+                head.attendPair(q, qOff, qOff + headDim, keys, values, null, 0, h * headStride, (h + 1) * headStride,
                         first, pos, s, s.length / 2, out, qOff, qOff + headDim);
             } else {
-                head.attend(q, qOff, keys, values, null, 0, h * headDim, first, pos, s, out, qOff);
+                head.attend(q, qOff, keys, values, null, 0, h * headStride, first, pos, s, out, qOff);
             }
         }
     }

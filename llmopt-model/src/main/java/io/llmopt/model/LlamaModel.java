@@ -165,8 +165,7 @@ public final class LlamaModel {
                 int pos = startPos + t;
                 s.rope.apply(s.q, t * qd, config.numHeads(), pos);
                 s.rope.apply(s.k, t * kvd, config.numKvHeads(), pos);
-                System.arraycopy(s.k, t * kvd, keys, pos * kvd, kvd);
-                System.arraycopy(s.v, t * kvd, values, pos * kvd, kvd);
+                s.cache.store(l, pos, s.k, t * kvd, s.v, t * kvd);
             }
             lap(Stage.ROPE_CACHE, l);
             s.attention.run(s.q, keys, values, s.att, n, startPos, pool);

@@ -45,6 +45,57 @@ class AttentionHeadTest {
         }
     }
 
+    @Test
+    void kvHeadMajorRowsGiveTheBitsOfPositionMajorRows() {
+        Random r = new Random(7);
+        for (Kernels kernels : new Kernels[] {KernelProvider.get(), new ScalarKernels()}) {
+            for (int headDim : new int[] {16, 20, 64}) {
+                for (int[] hk : new int[][] {{4, 1}, {4, 2}, {3, 1}, {8, 2}}) {
+                    LlamaConfig c = config(hk[0], hk[1], headDim);
+                    int kvDim = c.kvDim(), hd = c.headDim(), g = c.groupSize(), qd = c.queryDim(), positions = 3 * POSITIONS;
+                    float[] q = gaussian(r, qd);
+                    float[] keys = gaussian(r, positions * kvDim);
+                    float[] values = gaussian(r, positions * kvDim);
+                    int ctx = positions + 5; // the cache is longer than the positions written
+                    float[] keysByHead = new float[c.numKvHeads() * ctx * hd];
+                    float[] valuesByHead = new float[c.numKvHeads() * ctx * hd];
+                    for (int kv = 0; kv < c.numKvHeads(); kv++) {
+                        for (int p = 0; p < positions; p++) {
+                            System.arraycopy(keys, p * kvDim + kv * hd, keysByHead, (kv * ctx + p) * hd, hd);
+                            System.arraycopy(values, p * kvDim + kv * hd, valuesByHead, (kv * ctx + p) * hd, hd);
+                        }
+                    }
+                    AttentionHead byPosition = new AttentionHead(c, kernels);
+                    AttentionHead byHead = new AttentionHead(c, kernels, hd);
+                    for (int last : new int[] {0, 63, 64, 130, positions - 1}) {
+                        for (int first : new int[] {0, Math.max(0, last - 70)}) {
+                            for (int kv = 0; kv < c.numKvHeads(); kv++) {
+                                int qOff = kv * g * hd;
+                                float[] got = new float[qd];
+                                byHead.attendGroup(q, qOff, g, keysByHead, valuesByHead, null, 0, kv * ctx * hd, first, last,
+                                        new float[g * positions], positions, got, qOff);
+                                float[] want = new float[qd];
+                                for (int h = 0; h < g; h++) {
+                                    byPosition.attend(q, qOff + h * hd, keys, values, null, 0, kv * hd, first, last, new float[positions],
+                                            want, qOff + h * hd);
+                                }
+                                for (int i = qOff; i < qOff + g * hd; i++) {
+                                    assertThat(Float.floatToRawIntBits(got[i]))
+                                            .as("%s hd=%d group=%d first=%d last=%d kv=%d: out[%d] %s vs %s", kernels.name(), hd, g,
+                                                    first, last, kv, i, got[i], want[i])
+                                            .isEqualTo(Float.floatToRawIntBits(want[i]));
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        LlamaConfig c = config(4, 2, 16);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new AttentionHead(c, new ScalarKernels(), 24))
+                .hasMessageContaining("row stride must be kvDim 32 or headDim 16, got 24");
+    }
+
     private static LlamaConfig config(int heads, int kvHeads, int headDim) {
         return new LlamaConfig("llama", heads * headDim, 64, 1, heads, kvHeads, headDim, 32, 1e-5f, 10000, headDim,
                 RopeLayout.INTERLEAVED, RopeScaling.NONE, 4 * POSITIONS, false, false, 0);

@@ -60,6 +60,13 @@ public interface Kernels {
         axpys(alpha, aoB, x, xoB, stride, count, y, yoB, n);
     }
 
+    /**
+     * A hint that a[from, to) will be read soon: an implementation may issue prefetch instructions for those
+     * lines. Never changes a result; the default does nothing.
+     */
+    default void prefetch(float[] a, int from, int to) {
+    }
+
     /** Σ W[row, i]·x[xOffset+i] over the whole row; {@code scratch} holds at least cols floats. */
     float dotRow(Tensor w, long row, float[] x, int xOffset, float[] scratch);
 

@@ -22,6 +22,9 @@ import java.util.logging.Logger;
  * 54.8 GB/s with the read probe at 83 GB/s, while in cache the GEMV loses 30 % (56 → 38–40 GB/s per core). Issued
  * prefetches never fault and never change a result.
  *
+ * <p>A second stub takes a Java array (a heap segment passed to a critical downcall that allows heap access) and
+ * a byte range of it: attention prefetches the next keys and values of the KV cache with it ({@link #floats}).
+ *
  * <p>{@code -Dllmopt.prefetch=N} sets the distance in bytes (0 turns it off). Elsewhere than x86-64 Linux, or if
  * the page cannot be made, {@link #ENABLED} is false (logged once) and {@link #range} does nothing; the K-quant
  * GEMVs then stage their units instead ({@link CacheStage}).
@@ -32,14 +35,20 @@ final class Prefetch {
     /** The stub: prefetcht0 [rdi]; add rdi, 64; cmp rdi, rsi; jb back; ret. */
     private static final byte[] CODE = {0x0F, 0x18, 0x0F, 0x48, (byte) 0x83, (byte) 0xC7, 0x40, 0x48, 0x39, (byte) 0xF7, 0x72, (byte) 0xF4,
         (byte) 0xC3};
-    private static final MethodHandle STUB = stub();
+    /** The array stub: lea rax, [rdi + rsi]; lea rdx, [rdi + rdx]; then the same loop over [rax, rdx). */
+    private static final byte[] ARRAY_CODE = {0x48, (byte) 0x8D, 0x04, 0x37, 0x48, (byte) 0x8D, 0x14, 0x17, 0x0F, 0x18, 0x08, 0x48,
+        (byte) 0x83, (byte) 0xC0, 0x40, 0x48, 0x39, (byte) 0xD0, 0x72, (byte) 0xF4, (byte) 0xC3};
+    private static final MethodHandle[] STUBS = stubs();
+    private static final MethodHandle STUB = STUBS == null ? null : STUBS[0];
+    /** (heap segment, from byte, to byte): a critical downcall with heap access, so Java arrays can be prefetched. */
+    private static final MethodHandle ARRAY_STUB = STUBS == null ? null : STUBS[1];
     /** Whether the GEMV prefetches. */
     static final boolean ENABLED = STUB != null;
 
     private Prefetch() {
     }
 
-    private static MethodHandle stub() {
+    private static MethodHandle[] stubs() {
         if (BYTES <= 0) {
             return null;
         }
@@ -61,11 +70,16 @@ final class Prefetch {
             if (page == -1L || page == 0L) {
                 throw new IllegalStateException("mmap failed");
             }
-            MemorySegment.copy(MemorySegment.ofArray(CODE), 0, MemorySegment.ofAddress(page).reinterpret(4096), 0, CODE.length);
+            MemorySegment code = MemorySegment.ofAddress(page).reinterpret(4096);
+            MemorySegment.copy(MemorySegment.ofArray(CODE), 0, code, 0, CODE.length);
+            MemorySegment.copy(MemorySegment.ofArray(ARRAY_CODE), 0, code, 64, ARRAY_CODE.length);
             if ((int) mprotect.invokeExact(page, 4096L, 5 /* PROT_READ | PROT_EXEC */) != 0) {
                 throw new IllegalStateException("mprotect failed");
             }
-            return linker.downcallHandle(MemorySegment.ofAddress(page), FunctionDescriptor.ofVoid(l, l), Linker.Option.critical(false));
+            return new MethodHandle[] {
+                linker.downcallHandle(MemorySegment.ofAddress(page), FunctionDescriptor.ofVoid(l, l), Linker.Option.critical(false)),
+                linker.downcallHandle(MemorySegment.ofAddress(page + 64), FunctionDescriptor.ofVoid(ValueLayout.ADDRESS, l, l),
+                        Linker.Option.critical(true))};
         } catch (Throwable e) {
             Logger.getLogger(Prefetch.class.getName()).info("no software prefetch: " + e);
             return null;
@@ -80,6 +94,23 @@ final class Prefetch {
         if (STUB != null && d.isNative()) {
             long base = d.address(), last = base + d.byteSize() - 1, from = base + o + BYTES;
             range(Math.min(from, last), Math.min(from + len, last));
+        }
+    }
+
+    /**
+     * Prefetches the lines of a[from, to) (clamped to the array; at least the line of a[from] when from &lt; to).
+     * The array is passed to a critical downcall with heap access, which reads its address in place and keeps
+     * the garbage collector from moving it during the call. Does nothing unless {@link #ENABLED}.
+     */
+    static void floats(float[] a, int from, int to) {
+        int f = Math.max(0, from), t = Math.min(a.length, to);
+        if (ARRAY_STUB == null || f >= t) {
+            return;
+        }
+        try {
+            ARRAY_STUB.invokeExact(MemorySegment.ofArray(a), 4L * f, 4L * t);
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
         }
     }
 

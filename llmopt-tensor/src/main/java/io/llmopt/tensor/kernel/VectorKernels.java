@@ -90,6 +90,12 @@ public final class VectorKernels implements Kernels {
         AttentionRows.axpys2(alpha, aoA, aoB, x, xoA, xoB, stride, count, y, yoA, yoB, n);
     }
 
+    /** {@link Prefetch#floats}: prefetcht0 for every line of the range (nothing where no prefetch stub could be made). */
+    @Override
+    public void prefetch(float[] a, int from, int to) {
+        Prefetch.floats(a, from, to);
+    }
+
     @Override
     public float dotRow(Tensor w, long row, float[] x, int xOffset, float[] scratch) {
         if (w.sparse() != null) {

@@ -34,4 +34,26 @@ class PrefetchTest {
             }
         }
     }
+
+    @Test
+    void prefetchesJavaArraysInPlaceWithoutChangingThem() {
+        float[] a = new float[100_003];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = i * 0.5f;
+        }
+        Prefetch.floats(a, 0, a.length); // every line
+        Prefetch.floats(a, 17, 18); // one line, unaligned
+        Prefetch.floats(a, -50, 40); // clamped at the start
+        Prefetch.floats(a, a.length - 5, a.length + 1000); // clamped at the end
+        Prefetch.floats(a, 500, 400); // reversed: nothing
+        Prefetch.floats(new float[0], 0, 10); // empty array: nothing
+        for (int round = 0; round < 20_000; round++) { // compiled, and with the collector moving arrays meanwhile
+            float[] garbage = new float[1 << 10];
+            Prefetch.floats(garbage, 0, garbage.length);
+            Prefetch.floats(a, (round * 64) % a.length, (round * 64) % a.length + 4096);
+        }
+        for (int i = 0; i < a.length; i++) {
+            assertThat(a[i]).isEqualTo(i * 0.5f);
+        }
+    }
 }
