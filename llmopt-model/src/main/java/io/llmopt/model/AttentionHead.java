@@ -165,6 +165,68 @@ public final class AttentionHead {
     }
 
     /**
+     * {@link #attendGroup} for {@code tokens} consecutive tokens of one sequence (a prompt batch) against a
+     * contiguous cache: token t sits at position pos0 + t, its {@code heads} query heads at q[qOff + t·qStride ..]
+     * (output likewise at out[qOff + t·qStride ..]), and it sees positions max(0, pos0 + t − window + 1) .. pos0 + t
+     * (window 0: from 0). Every chunk of {@link #CHUNK} cached rows is read by all the tokens' head pairs in turn
+     * while it is in L1, instead of once per token from L2 or further. The scores of (t, h) go to s[(t·heads + h)·stride ..];
+     * each score, softmax and weighted sum is computed as in {@link #attend}, so every output has the bits of one
+     * {@link #attend} per token and head.
+     */
+    public void attendBlock(float[] q, int qOff, int qStride, int tokens, int heads, float[] keys, float[] values, int kvOff,
+            int pos0, int window, float[] s, int stride, float[] out) {
+        int lo = window > 0 ? Math.max(0, pos0 - window + 1) : 0, hi = pos0 + tokens - 1;
+        for (int p = lo; p <= hi; p += CHUNK) {
+            int end = Math.min(hi, p + CHUNK - 1);
+            for (int t = 0; t < tokens; t++) {
+                int f = window > 0 ? Math.max(0, pos0 + t - window + 1) : 0, a = Math.max(p, f), b = Math.min(end, pos0 + t);
+                if (a > b) {
+                    continue;
+                }
+                int row = a * rowStride + kvOff, count = b - a + 1;
+                for (int h = 0; h < heads; h += 2) {
+                    int qa = qOff + t * qStride + h * headDim, sa = (t * heads + h) * stride + a - f;
+                    if (h + 1 < heads) {
+                        kernels.dots2(q, qa, qa + headDim, keys, row, rowStride, count, headDim, s, sa, sa + stride);
+                    } else {
+                        kernels.dots(q, qa, keys, row, rowStride, count, headDim, s, sa);
+                    }
+                }
+            }
+        }
+        for (int t = 0; t < tokens; t++) {
+            int n = pos0 + t - (window > 0 ? Math.max(0, pos0 + t - window + 1) : 0) + 1;
+            for (int h = 0; h < heads; h += 2) {
+                int sa = (t * heads + h) * stride;
+                if (h + 1 < heads) {
+                    softmaxPair(s, sa, sa + stride, n);
+                } else {
+                    softmaxOne(s, sa, n);
+                }
+            }
+            Arrays.fill(out, qOff + t * qStride, qOff + t * qStride + heads * headDim, 0f);
+        }
+        for (int p = lo; p <= hi; p += CHUNK) {
+            int end = Math.min(hi, p + CHUNK - 1);
+            for (int t = 0; t < tokens; t++) {
+                int f = window > 0 ? Math.max(0, pos0 + t - window + 1) : 0, a = Math.max(p, f), b = Math.min(end, pos0 + t);
+                if (a > b) {
+                    continue;
+                }
+                int row = a * rowStride + kvOff, count = b - a + 1;
+                for (int h = 0; h < heads; h += 2) {
+                    int oa = qOff + t * qStride + h * headDim, sa = (t * heads + h) * stride + a - f;
+                    if (h + 1 < heads) {
+                        kernels.axpys2(s, sa, sa + stride, values, row, row, rowStride, count, out, oa, oa + headDim, headDim);
+                    } else {
+                        kernels.axpys(s, sa, values, row, rowStride, count, out, oa, headDim);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * With rows headDim apart: prefetches part {@code part} of {@code parts} of the chunk of rows that starts at
      * position p ({@link #attendGroup}'s next chunk; nothing if p &gt; last). Each head pair asks for its share,
      * so the requests are spread over the chunk's work instead of issued in one burst: on a decoded token at 2048

@@ -25,15 +25,21 @@ final class CausalAttention implements RangeTask {
     private final int queryDim;
     private final int window;
     private final int headStride; // ctx·hd: from one kv head's rows to the next's
-    private final float[][] scores; // [worker][max(2, g)·ctx]: the heads of an item
+    private final float[][] scores; // [worker][block·max(2, g)·ctx]: the heads of an item
+    /** Tokens of a prompt batch per work item ({@link AttentionHead#attendBlock}), at most the state's batch. */
+    private final int block;
 
     private float[] q;
     private float[] keys;
     private float[] values;
     private float[] out;
     private int startPos;
+    private int tokens;
 
-    CausalAttention(LlamaConfig c, Kernels kernels, int threads, int contextLength) {
+    /** Prompt tokens per work item with grouped-query heads: each chunk of cached rows serves this many tokens from L1. */
+    static final int BLOCK = 4;
+
+    CausalAttention(LlamaConfig c, Kernels kernels, int threads, int contextLength, int maxBatch) {
         this.head = new AttentionHead(c, kernels, c.headDim());
         this.headStride = contextLength * c.headDim();
         this.heads = c.numHeads();
@@ -41,7 +47,8 @@ final class CausalAttention implements RangeTask {
         this.groupSize = c.groupSize();
         this.queryDim = c.queryDim();
         this.window = c.slidingWindow();
-        this.scores = new float[threads][Math.max(2, groupSize) * contextLength];
+        this.block = c.groupSize() >= 2 ? Math.max(1, Math.min(BLOCK, maxBatch)) : 1;
+        this.scores = new float[threads][block * Math.max(2, groupSize) * contextLength];
     }
 
     void run(float[] q, float[] keys, float[] values, float[] out, int tokens, int startPos, WorkerPool pool) {
@@ -50,8 +57,13 @@ final class CausalAttention implements RangeTask {
         this.values = values;
         this.out = out;
         this.startPos = startPos;
+        this.tokens = tokens;
         // an item costs ~2·hd·(startPos + t) multiply-adds per head; keep chunks worth a thread hand-off
         int work = 2 * headDim * (startPos + tokens) * (heads / itemsPerToken());
+        if (tokens > 1 && block > 1) {
+            pool.run(((tokens + block - 1) / block) * itemsPerToken(), 1, this);
+            return;
+        }
         pool.run(tokens * itemsPerToken(), Math.max(1, (1 << 14) / Math.max(1, work)), this);
     }
 
@@ -68,6 +80,16 @@ final class CausalAttention implements RangeTask {
     public void run(int worker, int from, int to) {
         float[] s = scores[worker];
         int items = itemsPerToken();
+        if (tokens > 1 && block > 1) {
+            int blocks = (tokens + block - 1) / block;
+            for (int item = from; item < to; item++) {
+                int b = blocks - 1 - item / items; // the last tokens see the most positions: they go first
+                int g = item % items, t0 = b * block, n = Math.min(block, tokens - t0);
+                head.attendBlock(q, t0 * queryDim + g * groupSize * headDim, queryDim, n, groupSize, keys, values, g * headStride,
+                        startPos + t0, window, s, s.length / (block * groupSize), out);
+            }
+            return;
+        }
         for (int item = from; item < to; item++) {
             int t = item / items;
             int pos = startPos + t;

@@ -33,7 +33,7 @@ public final class ForwardState {
     ForwardState(LlamaConfig c, int contextLength, int maxBatch, Kernels kernels, WorkerPool pool) {
         this.cache = new KvCache(c, contextLength);
         this.rope = new Rope(c, contextLength);
-        this.attention = new CausalAttention(c, kernels, pool.threads(), contextLength);
+        this.attention = new CausalAttention(c, kernels, pool.threads(), contextLength, maxBatch);
         this.maxBatch = maxBatch;
         this.vocab = c.vocabSize();
         this.x = new float[maxBatch * c.hiddenSize()];

@@ -96,6 +96,57 @@ class AttentionHeadTest {
                 .hasMessageContaining("row stride must be kvDim 32 or headDim 16, got 24");
     }
 
+    @Test
+    void aBlockOfPromptTokensGetsTheBitsOfOneTokenAndHeadAtATime() {
+        Random r = new Random(8);
+        for (Kernels kernels : new Kernels[] {KernelProvider.get(), new ScalarKernels()}) {
+            for (int headDim : new int[] {16, 20, 64}) {
+                for (int[] hk : new int[][] {{4, 2}, {3, 1}, {8, 1}}) { // groups of 2, 3 (odd) and 8 heads
+                    LlamaConfig c = config(hk[0], hk[1], headDim);
+                    int kvDim = c.kvDim(), hd = c.headDim(), g = c.groupSize(), qd = c.queryDim(), ctx = 3 * POSITIONS;
+                    float[] keys = gaussian(r, ctx * kvDim);
+                    float[] values = gaussian(r, ctx * kvDim);
+                    float[] keysByHead = new float[c.numKvHeads() * ctx * hd];
+                    float[] valuesByHead = new float[c.numKvHeads() * ctx * hd];
+                    for (int kv = 0; kv < c.numKvHeads(); kv++) {
+                        for (int p = 0; p < ctx; p++) {
+                            System.arraycopy(keys, p * kvDim + kv * hd, keysByHead, (kv * ctx + p) * hd, hd);
+                            System.arraycopy(values, p * kvDim + kv * hd, valuesByHead, (kv * ctx + p) * hd, hd);
+                        }
+                    }
+                    AttentionHead byPosition = new AttentionHead(c, kernels);
+                    AttentionHead byHead = new AttentionHead(c, kernels, hd);
+                    for (int window : new int[] {0, 50}) {
+                        for (int tokens : new int[] {1, 3, 4}) {
+                            for (int pos0 : new int[] {0, 37, 63, 130}) {
+                                float[] q = gaussian(r, tokens * qd);
+                                for (int kv = 0; kv < c.numKvHeads(); kv++) {
+                                    float[] got = new float[tokens * qd];
+                                    byHead.attendBlock(q, kv * g * hd, qd, tokens, g, keysByHead, valuesByHead, kv * ctx * hd, pos0, window,
+                                            new float[tokens * g * ctx], ctx, got);
+                                    float[] want = new float[tokens * qd];
+                                    for (int t = 0; t < tokens; t++) {
+                                        int pos = pos0 + t, first = window > 0 ? Math.max(0, pos - window + 1) : 0;
+                                        for (int h = 0; h < g; h++) {
+                                            int o = t * qd + (kv * g + h) * hd;
+                                            byPosition.attend(q, o, keys, values, null, 0, kv * hd, first, pos, new float[ctx], want, o);
+                                        }
+                                    }
+                                    for (int i = 0; i < want.length; i++) {
+                                        assertThat(Float.floatToRawIntBits(got[i]))
+                                                .as("%s hd=%d group=%d window=%d tokens=%d pos0=%d kv=%d: out[%d] %s vs %s", kernels.name(), hd,
+                                                        g, window, tokens, pos0, kv, i, got[i], want[i])
+                                                .isEqualTo(Float.floatToRawIntBits(want[i]));
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     private static LlamaConfig config(int heads, int kvHeads, int headDim) {
         return new LlamaConfig("llama", heads * headDim, 64, 1, heads, kvHeads, headDim, 32, 1e-5f, 10000, headDim,
                 RopeLayout.INTERLEAVED, RopeScaling.NONE, 4 * POSITIONS, false, false, 0);
