@@ -12,10 +12,11 @@ import java.util.Arrays;
  *
  * <pre>
  * slot of position p   contiguous (table == null): p·stride + kvOff
- *                      paged: (table[p / blockSize]·blockSize + p % blockSize)·stride + kvOff
+ *                      paged: table[p / blockSize]·blockSize·kvDim + (p % blockSize)·stride + kvOff
  * </pre>
- * The row stride is kvDim (rows of all kv heads per position: the paged caches) or headDim (one kv head's rows
- * one after another: the contiguous {@link KvCache}, kvOff then its kv head's first row).
+ * The row stride is kvDim (rows of all kv heads per position: the F16 and Q8_0 paged caches; kvOff = g·headDim)
+ * or headDim (one kv head's rows one after another: the contiguous {@link KvCache}, kvOff = g·contextLength·headDim,
+ * and the F32 paged cache within each block, kvOff = g·blockSize·headDim).
  * Keys/values are float32 ({@code float[]}), IEEE binary16 ({@code short[]}, read through {@link HalfRows}) or
  * Q8_0 ({@code byte[]} quants + {@code short[]} scales at value offset / 32, read through {@link Q8Rows}).
  * Stateless apart from its sizes: the score scratch is the caller's (one per worker).
@@ -24,6 +25,7 @@ public final class AttentionHead {
     private final Kernels kernels;
     private final int headDim;
     private final int rowStride;
+    private final int kvDim;
     private final float scale;
 
     /** Rows of kvDim floats per position (the paged caches' layout). */
@@ -42,6 +44,7 @@ public final class AttentionHead {
         this.kernels = kernels;
         this.headDim = c.headDim();
         this.rowStride = stride;
+        this.kvDim = c.kvDim();
         this.scale = (float) (1.0 / Math.sqrt(c.headDim()));
     }
 
@@ -326,7 +329,7 @@ public final class AttentionHead {
     }
 
     private int slot(int[] table, int blockSize, int p, int kvOff) {
-        return (table == null ? p : table[p / blockSize] * blockSize + p % blockSize) * rowStride + kvOff;
+        return table == null ? p * rowStride + kvOff : table[p / blockSize] * blockSize * kvDim + p % blockSize * rowStride + kvOff;
     }
 
     /**

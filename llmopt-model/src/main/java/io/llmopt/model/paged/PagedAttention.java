@@ -24,7 +24,8 @@ import io.llmopt.tensor.kernel.WorkerPool;
  * Allowed positions for query position p: max(0, p − window + 1) .. p (window 0 = unlimited).
  */
 final class PagedAttention implements RangeTask {
-    private final AttentionHead head;
+    private final AttentionHead head; // F16, Q8_0: rows of kvDim per slot
+    private final AttentionHead floatHead; // F32: a block's rows of one kv head one after another
     private final int heads;
     private final int headDim;
     private final int groupSize;
@@ -47,6 +48,7 @@ final class PagedAttention implements RangeTask {
 
     PagedAttention(LlamaConfig c, Kernels kernels, int threads, int contextLength) {
         this.head = new AttentionHead(c, kernels);
+        this.floatHead = new AttentionHead(c, kernels, c.headDim());
         this.heads = c.numHeads();
         this.headDim = c.headDim();
         this.groupSize = c.groupSize();
@@ -103,8 +105,8 @@ final class PagedAttention implements RangeTask {
                 int pos = batch.position[t];
                 int first = window > 0 ? Math.max(0, pos - window + 1) : 0;
                 int qOff = t * queryDim + g * groupSize * headDim;
-                head.attendGroup(q, qOff, groupSize, keys, values, batch.blockTable[batch.sequence[t]], blockSize, g * headDim, first, pos,
-                        s, s.length / groupSize, out, qOff);
+                floatHead.attendGroup(q, qOff, groupSize, keys, values, batch.blockTable[batch.sequence[t]], blockSize,
+                        g * blockSize * headDim, first, pos, s, s.length / groupSize, out, qOff);
                 continue;
             }
             int h = keys != null ? 2 * (item % items) : item % items;
@@ -114,10 +116,10 @@ final class PagedAttention implements RangeTask {
             int qOff = t * queryDim + h * headDim;
             int kvOff = (h / groupSize) * headDim;
             if (keys != null && h + 1 < heads) {
-                head.attendPair(q, qOff, qOff + headDim, keys, values, table, blockSize, kvOff, ((h + 1) / groupSize) * headDim,
-                        first, pos, s, s.length / 2, out, qOff, qOff + headDim);
+                floatHead.attendPair(q, qOff, qOff + headDim, keys, values, table, blockSize, kvOff * blockSize,
+                        ((h + 1) / groupSize) * headDim * blockSize, first, pos, s, s.length / 2, out, qOff, qOff + headDim);
             } else if (keys != null) {
-                head.attend(q, qOff, keys, values, table, blockSize, kvOff, first, pos, s, out, qOff);
+                floatHead.attend(q, qOff, keys, values, table, blockSize, kvOff * blockSize, first, pos, s, out, qOff);
             } else if (halfKeys != null) {
                 head.attend(q, qOff, halfKeys, halfValues, table, blockSize, kvOff, first, pos, s, out, qOff);
             } else {

@@ -177,10 +177,10 @@ public final class PagedForward {
                 int pos = batch.position[t];
                 rope.apply(q, t * qd, config.numHeads(), pos);
                 rope.apply(k, t * kvd, config.numKvHeads(), pos);
-                int slot = cache.offset(batch.blockTable[batch.sequence[t]], pos);
+                int[] table = batch.blockTable[batch.sequence[t]];
+                int slot = cache.offset(table, pos);
                 if (keys != null) {
-                    System.arraycopy(k, t * kvd, keys, slot, kvd);
-                    System.arraycopy(v, t * kvd, values, slot, kvd);
+                    cache.store(l, table, pos, k, t * kvd, v, t * kvd);
                 } else if (halfKeys != null) {
                     HalfRows.store(k, t * kvd, halfKeys, slot, kvd);
                     HalfRows.store(v, t * kvd, halfValues, slot, kvd);

@@ -15,10 +15,11 @@ import java.lang.System.Logger.Level;
  * outside (the engine's block pool), this class only stores.
  *
  * <pre>
- * keys(l), values(l)  [numBlocks][blockSize][kvDim]   kv-head g of a slot at offset g·headDim
- *                     (F32: keys/values; F16: halfKeys/halfValues; Q8_0: quantKeys/quantValues with
- *                     keyScales/valueScales [numBlocks][blockSize][kvDim / 32], scale of value offset o at o >> 5;
- *                     the arrays of the other types are null)
+ * F32: keys(l), values(l)  [numBlocks][kvHeads][blockSize][headDim]   a block's rows of kv head g one after another
+ *                          ({@link #headOffset}), so the rows a kv head's attention reads in a block are one range
+ * F16: halfKeys/halfValues [numBlocks][blockSize][kvDim]   kv-head g of a slot at offset g·headDim ({@link #offset})
+ * Q8_0: quantKeys/quantValues likewise, with keyScales/valueScales [numBlocks][blockSize][kvDim / 32], scale of
+ *       value offset o at o >> 5 (the arrays of the other types are null)
  * </pre>
  */
 public final class PagedKvCache {
@@ -35,6 +36,7 @@ public final class PagedKvCache {
     private final int numBlocks;
     private final int blockSize;
     private final int kvDim;
+    private final int headDim;
 
     public PagedKvCache(LlamaConfig config, int numBlocks, int blockSize) {
         this(config, numBlocks, blockSize, KvCacheType.F32);
@@ -50,6 +52,7 @@ public final class PagedKvCache {
         this.numBlocks = numBlocks;
         this.blockSize = blockSize;
         this.kvDim = config.kvDim();
+        this.headDim = config.headDim();
         long perLayer = (long) numBlocks * blockSize * kvDim;
         if (perLayer > Integer.MAX_VALUE - 16) {
             throw new LlmoptException("kv-cache-blocks " + numBlocks + " × block-size " + blockSize + " × kv dim " + kvDim
@@ -150,7 +153,24 @@ public final class PagedKvCache {
         return valueScales == null ? null : valueScales[layer];
     }
 
-    /** Offset in the key/value arrays of position {@code pos} of a sequence with block table {@code table}. */
+    /**
+     * F32: offset of kv head g's row at slot 0 of a block, from the block's start (its rows follow, headDim apart).
+     */
+    public int headOffset(int g) {
+        return g * blockSize * headDim;
+    }
+
+    /** F32: writes the keys k[kOff ..] and values v[vOff ..] ([kvDim] each, heads one after another) of one position. */
+    public void store(int layer, int[] table, int pos, float[] k, int kOff, float[] v, int vOff) {
+        float[] kl = keys[layer], vl = values[layer];
+        int o = table[pos / blockSize] * blockSize * kvDim + pos % blockSize * headDim;
+        for (int g = 0; g < kvDim / headDim; g++, o += blockSize * headDim) {
+            System.arraycopy(k, kOff + g * headDim, kl, o, headDim);
+            System.arraycopy(v, vOff + g * headDim, vl, o, headDim);
+        }
+    }
+
+    /** F16, Q8_0: offset in the key/value arrays of position {@code pos} of a sequence with block table {@code table}. */
     public int offset(int[] table, int pos) {
         return (table[pos / blockSize] * blockSize + pos % blockSize) * kvDim;
     }
