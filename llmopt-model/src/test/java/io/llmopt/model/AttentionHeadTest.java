@@ -91,6 +91,44 @@ class AttentionHeadTest {
                 }
             }
         }
+        for (Kernels kernels : new Kernels[] {KernelProvider.get(), new ScalarKernels()}) {
+            for (int headDim : new int[] {16, 20, 64}) {
+                LlamaConfig c = config(4, 4, headDim); // every head its own kv head: pairs
+                int kvDim = c.kvDim(), hd = c.headDim(), qd = c.queryDim(), positions = 3 * POSITIONS, ctx = positions + 3;
+                float[] q = gaussian(r, qd);
+                float[] keys = gaussian(r, positions * kvDim);
+                float[] values = gaussian(r, positions * kvDim);
+                float[] keysByHead = new float[4 * ctx * hd];
+                float[] valuesByHead = new float[4 * ctx * hd];
+                for (int kv = 0; kv < 4; kv++) {
+                    for (int p = 0; p < positions; p++) {
+                        System.arraycopy(keys, p * kvDim + kv * hd, keysByHead, (kv * ctx + p) * hd, hd);
+                        System.arraycopy(values, p * kvDim + kv * hd, valuesByHead, (kv * ctx + p) * hd, hd);
+                    }
+                }
+                AttentionHead byPosition = new AttentionHead(c, kernels);
+                AttentionHead byHead = new AttentionHead(c, kernels, hd);
+                for (int last : new int[] {0, 63, 64, 130, positions - 1}) {
+                    for (int first : new int[] {0, Math.max(0, last - 70)}) {
+                        for (int h = 0; h < 4; h += 2) {
+                            float[] got = new float[qd];
+                            byHead.attendPair(q, h * hd, (h + 1) * hd, keysByHead, valuesByHead, null, 0, h * ctx * hd, (h + 1) * ctx * hd,
+                                    first, last, new float[2 * positions], positions, got, h * hd, (h + 1) * hd);
+                            float[] want = new float[qd];
+                            byPosition.attend(q, h * hd, keys, values, null, 0, h * hd, first, last, new float[positions], want, h * hd);
+                            byPosition.attend(q, (h + 1) * hd, keys, values, null, 0, (h + 1) * hd, first, last, new float[positions], want,
+                                    (h + 1) * hd);
+                            for (int i = 0; i < qd; i++) {
+                                assertThat(Float.floatToRawIntBits(got[i]))
+                                        .as("%s hd=%d pair %d first=%d last=%d: out[%d] %s vs %s", kernels.name(), hd, h, first, last, i, got[i],
+                                                want[i])
+                                        .isEqualTo(Float.floatToRawIntBits(want[i]));
+                            }
+                        }
+                    }
+                }
+            }
+        }
         LlamaConfig c = config(4, 2, 16);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> new AttentionHead(c, new ScalarKernels(), 24))
                 .hasMessageContaining("row stride must be kvDim 32 or headDim 16, got 24");
