@@ -84,43 +84,21 @@ public final class AttentionHead {
      * scores at s[0 ..] and s[sB ..], their outputs at outOffA and outOffB. The two heads' sums run side by side
      * ({@link Kernels#axpys2}, and the softmax's max and Σ), so the dependent adds of one head overlap the
      * other's. For models whose heads each have their own kv head; heads sharing one take {@link #attendGroup}.
-     * With rows headDim apart, the rows are read in chunks of {@link #CHUNK} positions and each head's next chunk
-     * is prefetched while the current one is read.
      */
     public void attendPair(float[] q, int qOffA, int qOffB, float[] keys, float[] values, int[] table, int blockSize,
             int kvOffA, int kvOffB, int first, int last, float[] s, int sB, float[] out, int outOffA, int outOffB) {
-        boolean ahead = rowStride == headDim; // each head's chunk is one range: prefetch the next while this one is read
-        int chunk = ahead ? CHUNK : Integer.MAX_VALUE;
-        if (ahead) {
-            prefetchChunk(keys, table, blockSize, kvOffA, first, last, 0, 1);
-            prefetchChunk(keys, table, blockSize, kvOffB, first, last, 0, 1);
-        }
         for (int p = first; p <= last; ) {
-            int end = (int) Math.min(runEnd(table, blockSize, p, last), p + (long) chunk - 1);
+            int end = runEnd(table, blockSize, p, last);
             int count = end - p + 1;
-            if (ahead) {
-                prefetchChunk(keys, table, blockSize, kvOffA, end + 1, last, 0, 1);
-            }
             kernels.dots(q, qOffA, keys, slot(table, blockSize, p, kvOffA), rowStride, count, headDim, s, p - first);
-            if (ahead) {
-                prefetchChunk(keys, table, blockSize, kvOffB, end + 1, last, 0, 1);
-            }
             kernels.dots(q, qOffB, keys, slot(table, blockSize, p, kvOffB), rowStride, count, headDim, s, sB + p - first);
             p = end + 1;
-        }
-        if (ahead) {
-            prefetchChunk(values, table, blockSize, kvOffA, first, last, 0, 1);
-            prefetchChunk(values, table, blockSize, kvOffB, first, last, 0, 1);
         }
         softmaxPair(s, 0, sB, last - first + 1);
         Arrays.fill(out, outOffA, outOffA + headDim, 0f);
         Arrays.fill(out, outOffB, outOffB + headDim, 0f);
         for (int p = first; p <= last; ) {
-            int end = (int) Math.min(runEnd(table, blockSize, p, last), p + (long) chunk - 1);
-            if (ahead) {
-                prefetchChunk(values, table, blockSize, kvOffA, end + 1, last, 0, 1);
-                prefetchChunk(values, table, blockSize, kvOffB, end + 1, last, 0, 1);
-            }
+            int end = runEnd(table, blockSize, p, last);
             kernels.axpys2(s, p - first, sB + p - first, values, slot(table, blockSize, p, kvOffA), slot(table, blockSize, p, kvOffB),
                     rowStride, end - p + 1, out, outOffA, outOffB, headDim);
             p = end + 1;
