@@ -57,6 +57,7 @@ final class SharedInputGemv implements RangeTask {
         }
         int c = -1;
         int groups = 0;
+        int unitMax = 1;
         for (int i = 0; i < k; i++) {
             Tensor t = weights[i];
             if (t.rank() != 2) {
@@ -75,6 +76,7 @@ final class SharedInputGemv implements RangeTask {
             out[i] = outs[i];
             firstGroup[i] = groups;
             int unit = unitRows(t);
+            unitMax = Math.max(unitMax, unit);
             groups += (rows + unit - 1) / unit;
         }
         firstGroup[k] = groups;
@@ -109,7 +111,9 @@ final class SharedInputGemv implements RangeTask {
         this.xOffset = xOffset;
         try {
             if (groups > 0) {
-                pool.run(groups, Math.max(1, MIN_CHUNK_WORK / Math.max(1, Gemv.ROWS * c)), this);
+                // the grain counts work units, which are column-panel units of up to 4·P rows, not four-row groups:
+                // grain 4 made a chunk of q/k/v 2 MB of F16 weights, and one thread waited for the other's last one
+                pool.run(groups, Math.max(1, MIN_CHUNK_WORK / Math.max(1, unitMax * c)), this);
             }
         } finally {
             java.util.Arrays.fill(w, 0, k, null);
