@@ -245,8 +245,69 @@ public final class AttentionHead {
         kernels.prefetch(rows, from + (int) ((long) length * part / parts), from + (int) ((long) length * (part + 1) / parts));
     }
 
+    /**
+     * {@link #attendGroup} over a binary16 cache ({@code halfKeys} non-null) or a Q8_0 one (quants and binary16
+     * scales): each chunk of {@link #CHUNK} rows is first converted to float32 in {@code rows} (at least
+     * CHUNK·headDim floats; binary16 exactly, Q8_0 as q·d), then read by every head pair with the float32 kernels.
+     * So the outputs have the bits of {@link #attendGroup} on a float32 cache holding the converted values, and the
+     * heads of one kv head share each converted row instead of reading and converting it once per head.
+     */
+    public void attendGroup(float[] q, int qOff, int heads, short[] halfKeys, short[] halfValues, byte[] quantKeys,
+            short[] keyScales, byte[] quantValues, short[] valueScales, int[] table, int blockSize, int kvOff, int first,
+            int last, float[] s, int stride, float[] out, int outOff, float[] rows) {
+        for (int p = first; p <= last; ) {
+            int end = Math.min(runEnd(table, blockSize, p, last), p + CHUNK - 1);
+            int count = end - p + 1;
+            convert(halfKeys, quantKeys, keyScales, table, blockSize, kvOff, p, count, rows);
+            for (int h = 0; h < heads; h += 2) {
+                int qa = qOff + h * headDim, sa = h * stride + p - first;
+                if (h + 1 < heads) {
+                    kernels.dots2(q, qa, qa + headDim, rows, 0, headDim, count, headDim, s, sa, sa + stride);
+                } else {
+                    kernels.dots(q, qa, rows, 0, headDim, count, headDim, s, sa);
+                }
+            }
+            p = end + 1;
+        }
+        int n = last - first + 1;
+        for (int h = 0; h < heads; h += 2) {
+            if (h + 1 < heads) {
+                softmaxPair(s, h * stride, (h + 1) * stride, n);
+            } else {
+                softmaxOne(s, h * stride, n);
+            }
+        }
+        Arrays.fill(out, outOff, outOff + heads * headDim, 0f);
+        for (int p = first; p <= last; ) {
+            int end = Math.min(runEnd(table, blockSize, p, last), p + CHUNK - 1);
+            int count = end - p + 1;
+            convert(halfValues, quantValues, valueScales, table, blockSize, kvOff, p, count, rows);
+            for (int h = 0; h < heads; h += 2) {
+                int oa = outOff + h * headDim, sa = h * stride + p - first;
+                if (h + 1 < heads) {
+                    kernels.axpys2(s, sa, sa + stride, rows, 0, 0, headDim, count, out, oa, oa + headDim, headDim);
+                } else {
+                    kernels.axpys(s, sa, rows, 0, headDim, count, out, oa, headDim);
+                }
+            }
+            p = end + 1;
+        }
+    }
+
+    /** rows[i·headDim ..] ← the float32 values of the row at position p + i, i &lt; count (binary16 or Q8_0). */
+    private void convert(short[] half, byte[] quant, short[] scales, int[] table, int blockSize, int kvOff, int p, int count, float[] rows) {
+        for (int i = 0; i < count; i++) {
+            int o = slot(table, blockSize, p + i, kvOff);
+            if (half != null) {
+                HalfRows.toFloats(half, o, rows, i * headDim, headDim);
+            } else {
+                Q8Rows.toFloats(quant, scales, o, rows, i * headDim, headDim);
+            }
+        }
+    }
+
     /** Positions per chunk of {@link #attendGroup}: 64 rows of keys of a 64- or 128-float head, 16–32 KB, stay in L1. */
-    static final int CHUNK = 64;
+    public static final int CHUNK = 64;
 
     /** {@link #attend}'s scaling and softmax for the n scores at s[a ..] and at s[b ..], side by side. */
     private void softmaxPair(float[] s, int a, int b, int n) {

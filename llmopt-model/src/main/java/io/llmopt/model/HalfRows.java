@@ -85,6 +85,25 @@ public final class HalfRows {
         }
     }
 
+    /** y[yo+i] = h[ho+i] widened to binary32 (exact), i < n. */
+    public static void toFloats(short[] h, int ho, float[] y, int yo, int n) {
+        int i = 0;
+        if (VECTOR) {
+            for (int end = n - L; i <= end; i += L) {
+                widen(h, ho + i).intoArray(y, yo + i);
+            }
+        }
+        for (; i < n; i++) {
+            y[yo + i] = Float.float16ToFloat(h[ho + i]);
+        }
+    }
+
+    static void toFloatsScalar(short[] h, int ho, float[] y, int yo, int n) {
+        for (int i = 0; i < n; i++) {
+            y[yo + i] = Float.float16ToFloat(h[ho + i]);
+        }
+    }
+
     /** h[ho+i] = x[xo+i] rounded to binary16 (round to nearest even; beyond ±65504 becomes ±∞), i < n. */
     public static void store(float[] x, int xo, short[] h, int ho, int n) {
         for (int i = 0; i < n; i++) {

@@ -165,6 +165,29 @@ public final class Q8Rows {
         }
     }
 
+    /** y[yo+i] = q[o+i]·d[(o+i) >> 5] (one float32 product each), i < n. */
+    public static void toFloats(byte[] q, short[] d, int o, float[] y, int yo, int n) {
+        if (!VECTOR || ((o | n) & (BLOCK - 1)) != 0) {
+            toFloatsScalar(q, d, o, y, yo, n);
+            return;
+        }
+        for (int b = 0; b < n; b += BLOCK) {
+            FloatVector c = FloatVector.broadcast(F, Float.float16ToFloat(d[(o + b) >> 5]));
+            for (int j = 0; j < BLOCK; j += 16) {
+                ByteVector bytes = ByteVector.fromArray(B16, q, o + b + j);
+                for (int p = 0; p < PARTS; p++) {
+                    ((FloatVector) bytes.convertShape(VectorOperators.B2F, F, p)).mul(c).intoArray(y, yo + b + j + p * L);
+                }
+            }
+        }
+    }
+
+    static void toFloatsScalar(byte[] q, short[] d, int o, float[] y, int yo, int n) {
+        for (int i = 0; i < n; i++) {
+            y[yo + i] = q[o + i] * Float.float16ToFloat(d[(o + i) >> 5]);
+        }
+    }
+
     static float dotScalar(float[] x, int xo, byte[] q, short[] d, int o, int n) {
         float sum = 0f;
         int i = 0;

@@ -185,6 +185,61 @@ class AttentionHeadTest {
         }
     }
 
+    @Test
+    void binary16AndQ8_0CachesGetTheBitsOfAFloat32CacheHoldingTheirValues() {
+        Random r = new Random(9);
+        for (Kernels kernels : new Kernels[] {KernelProvider.get(), new ScalarKernels()}) {
+            for (int headDim : new int[] {32, 64}) {
+                for (int[] hk : new int[][] {{4, 2}, {3, 1}, {8, 1}}) {
+                    LlamaConfig c = config(hk[0], hk[1], headDim);
+                    int kvDim = c.kvDim(), hd = c.headDim(), g = c.groupSize(), qd = c.queryDim(), positions = 3 * POSITIONS;
+                    float[] q = gaussian(r, qd);
+                    float[] keys = gaussian(r, positions * kvDim);
+                    float[] values = gaussian(r, positions * kvDim);
+                    short[] halfKeys = new short[keys.length], halfValues = new short[values.length];
+                    HalfRows.store(keys, 0, halfKeys, 0, keys.length);
+                    HalfRows.store(values, 0, halfValues, 0, values.length);
+                    byte[] quantKeys = new byte[keys.length], quantValues = new byte[values.length];
+                    short[] keyScales = new short[keys.length / 32], valueScales = new short[values.length / 32];
+                    Q8Rows.quantize(keys, 0, quantKeys, keyScales, 0, keys.length);
+                    Q8Rows.quantize(values, 0, quantValues, valueScales, 0, values.length);
+                    float[][] asFloats = new float[4][keys.length];
+                    HalfRows.toFloatsScalar(halfKeys, 0, asFloats[0], 0, keys.length);
+                    HalfRows.toFloatsScalar(halfValues, 0, asFloats[1], 0, keys.length);
+                    Q8Rows.toFloatsScalar(quantKeys, keyScales, 0, asFloats[2], 0, keys.length);
+                    Q8Rows.toFloatsScalar(quantValues, valueScales, 0, asFloats[3], 0, keys.length);
+                    int[] table = new int[positions / BLOCK];
+                    for (int b = 0; b < table.length; b++) {
+                        table[b] = (7 * b + 3) % table.length;
+                    }
+                    AttentionHead head = new AttentionHead(c, kernels);
+                    for (boolean half : new boolean[] {true, false}) {
+                        for (int[] t : new int[][] {null, table}) {
+                            for (int last : new int[] {0, 64, positions - 1}) {
+                                for (int kv = 0; kv < c.numKvHeads(); kv++) {
+                                    int qOff = kv * g * hd;
+                                    float[] got = new float[qd];
+                                    head.attendGroup(q, qOff, g, half ? halfKeys : null, half ? halfValues : null, half ? null : quantKeys,
+                                            keyScales, half ? null : quantValues, valueScales, t, BLOCK, kv * hd, 0, last,
+                                            new float[g * positions], positions, got, qOff, new float[AttentionHead.CHUNK * hd]);
+                                    float[] want = new float[qd];
+                                    head.attendGroup(q, qOff, g, asFloats[half ? 0 : 2], asFloats[half ? 1 : 3], t, BLOCK, kv * hd, 0, last,
+                                            new float[g * positions], positions, want, qOff);
+                                    for (int i = 0; i < qd; i++) {
+                                        assertThat(Float.floatToRawIntBits(got[i]))
+                                                .as("%s %s hd=%d group=%d paged=%s last=%d kv=%d: out[%d] %s vs %s", kernels.name(),
+                                                        half ? "f16" : "q8_0", hd, g, t != null, last, kv, i, got[i], want[i])
+                                                .isEqualTo(Float.floatToRawIntBits(want[i]));
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     private static LlamaConfig config(int heads, int kvHeads, int headDim) {
         return new LlamaConfig("llama", heads * headDim, 64, 1, heads, kvHeads, headDim, 32, 1e-5f, 10000, headDim,
                 RopeLayout.INTERLEAVED, RopeScaling.NONE, 4 * POSITIONS, false, false, 0);

@@ -76,4 +76,25 @@ class HalfRowsTest {
         assertThat(Float.float16ToFloat(h[5])).isInfinite();
         assertThat(Math.abs(Float.float16ToFloat(h[3]) - 1f / 3)).isLessThanOrEqualTo(1f / 3 * 0x1p-11f);
     }
+
+    @Test
+    void toFloatsWidensExactlyLikeItsScalarTwin() {
+        short[] all = new short[65536];
+        for (int i = 0; i < all.length; i++) {
+            all[i] = (short) i;
+        }
+        for (int[] c : new int[][] {{0, 65536}, {3, 61}, {16, 64}, {100, 7}, {65530, 6}}) {
+            float[] got = new float[c[1] + 2];
+            float[] want = new float[c[1] + 2];
+            HalfRows.toFloats(all, c[0], got, 1, c[1]);
+            HalfRows.toFloatsScalar(all, c[0], want, 1, c[1]);
+            for (int j = 0; j < got.length; j++) {
+                if (Float.isNaN(want[j])) {
+                    assertThat(got[j]).as("offset %d + %d", c[0], j).isNaN(); // any NaN (see above)
+                } else {
+                    assertThat(Float.floatToRawIntBits(got[j])).as("offset %d + %d", c[0], j).isEqualTo(Float.floatToRawIntBits(want[j]));
+                }
+            }
+        }
+    }
 }

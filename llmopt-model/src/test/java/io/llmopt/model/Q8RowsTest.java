@@ -146,4 +146,27 @@ class Q8RowsTest {
             }
         }
     }
+
+    @Test
+    void toFloatsMatchesItsScalarTwinAndTheCodec() {
+        SplittableRandom r = new SplittableRandom(4);
+        float[] x = new float[320];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) (r.nextGaussian() * (i % 64 < 32 ? 1e-3 : 40));
+        }
+        byte[] q = new byte[x.length];
+        short[] d = new short[x.length / 32];
+        Q8Rows.quantize(x, 0, q, d, 0, x.length);
+        for (int[] c : new int[][] {{0, 320}, {32, 64}, {64, 128}, {8, 8}, {3, 29}, {31, 33}}) {
+            float[] got = new float[c[1]];
+            float[] want = new float[c[1]];
+            Q8Rows.toFloats(q, d, c[0], got, 0, c[1]);
+            Q8Rows.toFloatsScalar(q, d, c[0], want, 0, c[1]);
+            for (int j = 0; j < c[1]; j++) {
+                float codec = q[c[0] + j] * Float.float16ToFloat(d[(c[0] + j) >> 5]);
+                assertThat(Float.floatToRawIntBits(want[j])).isEqualTo(Float.floatToRawIntBits(codec));
+                assertThat(Float.floatToRawIntBits(got[j])).as("o=%d n=%d j=%d", c[0], c[1], j).isEqualTo(Float.floatToRawIntBits(want[j]));
+            }
+        }
+    }
 }

@@ -8,8 +8,9 @@ import io.llmopt.tensor.kernel.WorkerPool;
 
 /**
  * Grouped-query causal attention of every token of a {@link SequenceBatch} against its own sequence's blocks,
- * for a float32 cache one token's heads of one kv head per work item ({@link AttentionHead#attendGroup}; heads 2m and
- * 2m + 1 where no kv head is shared, {@link AttentionHead#attendPair}), one (token, head) pair for the other caches. The arithmetic is that of the contiguous-cache attention of
+ * one token's heads of one kv head per work item ({@link AttentionHead#attendGroup}; an F16 or Q8_0 cache converted
+ * to float32 a chunk of rows at a time), where no kv head is shared heads 2m and 2m + 1 for a float32 cache
+ * ({@link AttentionHead#attendPair}) and one (token, head) pair for the other caches. The arithmetic is that of the contiguous-cache attention of
  * {@code LlamaModel} position by position (same dot, same max/exp/sum order, same axpy), so a sequence gets the
  * same bits whether its cache is contiguous or paged (both call {@link AttentionHead}). An F16 cache is read
  * through {@code HalfRows} (exact widening, its own dot/axpy), a Q8_0 cache through {@code Q8Rows} (dequantized
@@ -32,6 +33,7 @@ final class PagedAttention implements RangeTask {
     private final int queryDim;
     private final int window;
     private final float[][] scores; // [worker][max(2, g)·context]: the heads of an item
+    private final float[][] rows; // [worker][CHUNK·hd]: a chunk of an F16 or Q8_0 cache converted to float32
 
     private int blockSize;
     private SequenceBatch batch;
@@ -55,6 +57,7 @@ final class PagedAttention implements RangeTask {
         this.queryDim = c.queryDim();
         this.window = c.slidingWindow();
         this.scores = new float[threads][Math.max(2, groupSize) * contextLength];
+        this.rows = new float[threads][AttentionHead.CHUNK * c.headDim()];
     }
 
     void run(PagedKvCache cache, int layer, SequenceBatch batch, float[] q, float[] out, int maxPosition, WorkerPool pool) {
@@ -91,7 +94,7 @@ final class PagedAttention implements RangeTask {
      * ({@link AttentionHead#attendGroup}), else head pairs; one head per item for the other caches.
      */
     private int itemsPerToken() {
-        return keys == null ? heads : groupSize >= 2 ? heads / groupSize : (heads + 1) / 2;
+        return groupSize >= 2 ? heads / groupSize : keys == null ? heads : (heads + 1) / 2;
     }
 
     @Override
@@ -100,11 +103,17 @@ final class PagedAttention implements RangeTask {
         int items = itemsPerToken();
         for (int item = from; item < to; item++) {
             int t = item / items;
-            if (keys != null && groupSize >= 2) {
+            if (groupSize >= 2) {
                 int g = item % items;
                 int pos = batch.position[t];
                 int first = window > 0 ? Math.max(0, pos - window + 1) : 0;
                 int qOff = t * queryDim + g * groupSize * headDim;
+                if (keys == null) {
+                    head.attendGroup(q, qOff, groupSize, halfKeys, halfValues, quantKeys, keyScales, quantValues, valueScales,
+                            batch.blockTable[batch.sequence[t]], blockSize, g * headDim, first, pos, s, s.length / groupSize, out, qOff,
+                            rows[worker]);
+                    continue;
+                }
                 floatHead.attendGroup(q, qOff, groupSize, keys, values, batch.blockTable[batch.sequence[t]], blockSize,
                         g * blockSize * headDim, first, pos, s, s.length / groupSize, out, qOff);
                 continue;
