@@ -139,14 +139,7 @@ public final class AttentionHead {
         if (ahead) {
             prefetchChunk(values, table, blockSize, kvOff, first, last, 0, 1);
         }
-        int n = last - first + 1;
-        for (int h = 0; h < heads; h += 2) {
-            if (h + 1 < heads) {
-                softmaxPair(s, h * stride, (h + 1) * stride, n);
-            } else {
-                softmaxOne(s, h * stride, n);
-            }
-        }
+        softmaxHeads(s, 0, heads, stride, last - first + 1);
         Arrays.fill(out, outOff, outOff + heads * headDim, 0f);
         for (int p = first; p <= last; ) {
             int end = Math.min(runEnd(table, blockSize, p, last), p + CHUNK - 1);
@@ -199,14 +192,7 @@ public final class AttentionHead {
         }
         for (int t = 0; t < tokens; t++) {
             int n = pos0 + t - (window > 0 ? Math.max(0, pos0 + t - window + 1) : 0) + 1;
-            for (int h = 0; h < heads; h += 2) {
-                int sa = (t * heads + h) * stride;
-                if (h + 1 < heads) {
-                    softmaxPair(s, sa, sa + stride, n);
-                } else {
-                    softmaxOne(s, sa, n);
-                }
-            }
+            softmaxHeads(s, t * heads * stride, heads, stride, n);
             Arrays.fill(out, qOff + t * qStride, qOff + t * qStride + heads * headDim, 0f);
         }
         for (int p = lo; p <= hi; p += CHUNK) {
@@ -269,14 +255,7 @@ public final class AttentionHead {
             }
             p = end + 1;
         }
-        int n = last - first + 1;
-        for (int h = 0; h < heads; h += 2) {
-            if (h + 1 < heads) {
-                softmaxPair(s, h * stride, (h + 1) * stride, n);
-            } else {
-                softmaxOne(s, h * stride, n);
-            }
-        }
+        softmaxHeads(s, 0, heads, stride, last - first + 1);
         Arrays.fill(out, outOff, outOff + heads * headDim, 0f);
         for (int p = first; p <= last; ) {
             int end = Math.min(runEnd(table, blockSize, p, last), p + CHUNK - 1);
@@ -308,6 +287,18 @@ public final class AttentionHead {
 
     /** Positions per chunk of {@link #attendGroup}: 64 rows of keys of a 64- or 128-float head, 16–32 KB, stay in L1. */
     public static final int CHUNK = 64;
+
+    /** {@link #attend}'s scaling and softmax for the n scores of each of {@code heads} heads at s[base + h·stride ..], two by two. */
+    private void softmaxHeads(float[] s, int base, int heads, int stride, int n) {
+        for (int h = 0; h < heads; h += 2) {
+            int a = base + h * stride;
+            if (h + 1 < heads) {
+                softmaxPair(s, a, a + stride, n);
+            } else {
+                softmaxOne(s, a, n);
+            }
+        }
+    }
 
     /** {@link #attend}'s scaling and softmax for the n scores at s[a ..] and at s[b ..], side by side. */
     private void softmaxPair(float[] s, int a, int b, int n) {

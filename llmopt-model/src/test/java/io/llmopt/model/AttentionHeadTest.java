@@ -57,14 +57,8 @@ class AttentionHeadTest {
                     float[] keys = gaussian(r, positions * kvDim);
                     float[] values = gaussian(r, positions * kvDim);
                     int ctx = positions + 5; // the cache is longer than the positions written
-                    float[] keysByHead = new float[c.numKvHeads() * ctx * hd];
-                    float[] valuesByHead = new float[c.numKvHeads() * ctx * hd];
-                    for (int kv = 0; kv < c.numKvHeads(); kv++) {
-                        for (int p = 0; p < positions; p++) {
-                            System.arraycopy(keys, p * kvDim + kv * hd, keysByHead, (kv * ctx + p) * hd, hd);
-                            System.arraycopy(values, p * kvDim + kv * hd, valuesByHead, (kv * ctx + p) * hd, hd);
-                        }
-                    }
+                    float[] keysByHead = byHead(keys, c, positions, ctx);
+                    float[] valuesByHead = byHead(values, c, positions, ctx);
                     AttentionHead byPosition = new AttentionHead(c, kernels);
                     AttentionHead byHead = new AttentionHead(c, kernels, hd);
                     for (int last : new int[] {0, 63, 64, 130, positions - 1}) {
@@ -98,14 +92,8 @@ class AttentionHeadTest {
                 float[] q = gaussian(r, qd);
                 float[] keys = gaussian(r, positions * kvDim);
                 float[] values = gaussian(r, positions * kvDim);
-                float[] keysByHead = new float[4 * ctx * hd];
-                float[] valuesByHead = new float[4 * ctx * hd];
-                for (int kv = 0; kv < 4; kv++) {
-                    for (int p = 0; p < positions; p++) {
-                        System.arraycopy(keys, p * kvDim + kv * hd, keysByHead, (kv * ctx + p) * hd, hd);
-                        System.arraycopy(values, p * kvDim + kv * hd, valuesByHead, (kv * ctx + p) * hd, hd);
-                    }
-                }
+                float[] keysByHead = byHead(keys, c, positions, ctx);
+                float[] valuesByHead = byHead(values, c, positions, ctx);
                 AttentionHead byPosition = new AttentionHead(c, kernels);
                 AttentionHead byHead = new AttentionHead(c, kernels, hd);
                 for (int last : new int[] {0, 63, 64, 130, positions - 1}) {
@@ -144,14 +132,8 @@ class AttentionHeadTest {
                     int kvDim = c.kvDim(), hd = c.headDim(), g = c.groupSize(), qd = c.queryDim(), ctx = 3 * POSITIONS;
                     float[] keys = gaussian(r, ctx * kvDim);
                     float[] values = gaussian(r, ctx * kvDim);
-                    float[] keysByHead = new float[c.numKvHeads() * ctx * hd];
-                    float[] valuesByHead = new float[c.numKvHeads() * ctx * hd];
-                    for (int kv = 0; kv < c.numKvHeads(); kv++) {
-                        for (int p = 0; p < ctx; p++) {
-                            System.arraycopy(keys, p * kvDim + kv * hd, keysByHead, (kv * ctx + p) * hd, hd);
-                            System.arraycopy(values, p * kvDim + kv * hd, valuesByHead, (kv * ctx + p) * hd, hd);
-                        }
-                    }
+                    float[] keysByHead = byHead(keys, c, ctx, ctx);
+                    float[] valuesByHead = byHead(values, c, ctx, ctx);
                     AttentionHead byPosition = new AttentionHead(c, kernels);
                     AttentionHead byHead = new AttentionHead(c, kernels, hd);
                     for (int window : new int[] {0, 50}) {
@@ -238,6 +220,18 @@ class AttentionHeadTest {
                 }
             }
         }
+    }
+
+    /** Rows [position][kvDim] (positions of them) rearranged as [kv head][ctx][headDim], as {@link KvCache} keeps them. */
+    private static float[] byHead(float[] rows, LlamaConfig c, int positions, int ctx) {
+        int kvDim = c.kvDim(), hd = c.headDim();
+        float[] out = new float[c.numKvHeads() * ctx * hd];
+        for (int kv = 0; kv < c.numKvHeads(); kv++) {
+            for (int p = 0; p < positions; p++) {
+                System.arraycopy(rows, p * kvDim + kv * hd, out, (kv * ctx + p) * hd, hd);
+            }
+        }
+        return out;
     }
 
     private static LlamaConfig config(int heads, int kvHeads, int headDim) {
