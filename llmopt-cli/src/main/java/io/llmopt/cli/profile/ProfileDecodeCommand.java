@@ -51,6 +51,10 @@ public final class ProfileDecodeCommand implements Callable<Integer> {
     @Option(names = {"-r", "--repetitions"}, paramLabel = "N", description = "measured runs after one warm-up (default: ${DEFAULT-VALUE})")
     int repetitions = 3;
 
+    @Option(names = {"-d", "--n-depth"}, paramLabel = "N", description = "profile after N tokens already in the KV cache "
+            + "(filled once, unprofiled, by a prompt of random tokens; default: ${DEFAULT-VALUE})")
+    int depth;
+
     @Option(names = "--prompt", description = "process the N tokens as one prompt batch (prefill, like bench's pp) instead of one at a time; "
             + "figures are then per prompt token")
     boolean prompt;
@@ -70,6 +74,9 @@ public final class ProfileDecodeCommand implements Callable<Integer> {
         if (tokens < 1 || threads < 1 || repetitions < 1) {
             throw new LlmoptException("-n, -t and -r must be >= 1");
         }
+        if (depth < 0) {
+            throw new LlmoptException("-d must be >= 0, got " + depth);
+        }
         PrintWriter out = spec.commandLine().getOut();
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         try (LoadedModel loaded = ModelLoader.load(model)) {
@@ -84,7 +91,14 @@ public final class ProfileDecodeCommand implements Callable<Integer> {
                 for (int i = 0; i < tokens; i++) {
                     ids[i] = random.nextInt(loaded.config().vocabSize());
                 }
-                ForwardState s = m.newState(tokens, prompt ? tokens : 1);
+                ForwardState s = m.newState(depth + tokens, prompt ? tokens : Math.max(1, Math.min(512, depth)));
+                if (depth > 0) { // positions 0 .. depth−1, before the profile's first reset
+                    int[] fill = new int[depth];
+                    for (int i = 0; i < depth; i++) {
+                        fill[i] = random.nextInt(loaded.config().vocabSize());
+                    }
+                    m.forward(s, fill, 0, depth, 0, false);
+                }
                 long wall = 0, callerCpu = 0, workerCpu = 0, dispatches = 0, barrier = 0;
                 for (int r = -1; r < repetitions; r++) {
                     if (r == 0) {
@@ -94,11 +108,11 @@ public final class ProfileDecodeCommand implements Callable<Integer> {
                     long c0 = mx.getCurrentThreadCpuTime(), k0 = kernelThreadsCpu(mx), w0 = System.nanoTime();
                     if (prompt) {
                         profile.start();
-                        m.forward(s, ids, 0, tokens, 0, false);
+                        m.forward(s, ids, 0, tokens, depth, false);
                     } else {
                         for (int i = 0; i < tokens; i++) {
                             profile.start();
-                            m.forward(s, ids, i, 1, i, false);
+                            m.forward(s, ids, i, 1, depth + i, false);
                         }
                     }
                     if (r >= 0) {
@@ -120,6 +134,7 @@ public final class ProfileDecodeCommand implements Callable<Integer> {
                     r.put("kernels", KernelProvider.get().name());
                     r.put("tokens", tokens);
                     r.put("prompt", prompt);
+                    r.put("depth", depth);
                     r.put("repetitions", repetitions);
                     r.put("ms_per_token", wall / 1e6 / n);
                     r.put("tokens_per_second", n / (wall / 1e9));
@@ -132,8 +147,9 @@ public final class ProfileDecodeCommand implements Callable<Integer> {
                     r.put("matmuls", matmuls);
                     out.println(Json.write(r));
                 } else {
-                    out.printf("model %s, %d threads, %s, %d tokens × %d runs (positions 0..%d%s)%n", model.getFileName(),
-                            threads, KernelProvider.get().name(), tokens, repetitions, tokens - 1, prompt ? ", one prompt batch" : "");
+                    out.printf("model %s, %d threads, %s, %d tokens × %d runs (positions %d..%d%s)%n", model.getFileName(),
+                            threads, KernelProvider.get().name(), tokens, repetitions, depth, depth + tokens - 1,
+                            prompt ? ", one prompt batch" : "");
                     out.printf("wall %.2f ms/token (%.2f t/s); CPU per token: caller %.2f ms, kernel threads %.2f ms%n",
                             wall / 1e6 / n, n / (wall / 1e9), callerCpu / 1e6 / n, workerCpu / 1e6 / n);
                     out.printf("pool: %.1f dispatches/token, caller waited at the barrier %.3f ms/token (%.1f µs per dispatch)%n",

@@ -80,4 +80,25 @@ class ProfileDecodeCommandTest {
             }
         }
     }
+
+    @Test
+    void profilesAfterADepthOfCachedTokens() {
+        String model = SharedData.require("models/stories260K/stories260K-f32.gguf").toString();
+        var cli = Main.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        int code = cli.execute("profile-decode", "-m", model, "-n", "8", "-r", "1", "-t", "2", "-d", "40");
+        assertThat(code).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("8 tokens × 1 runs (positions 40..47)", "| ATTENTION |");
+        StringWriter json = new StringWriter();
+        cli.setOut(new PrintWriter(json, true));
+        assertThat(cli.execute("profile-decode", "-m", model, "-n", "4", "-r", "1", "-d", "20", "--prompt", "--json")).isZero();
+        assertThat(json.toString()).contains("\"depth\" : 20");
+        StringWriter bad = new StringWriter();
+        cli.setErr(new PrintWriter(bad, true));
+        assertThat(cli.execute("profile-decode", "-m", model, "-d", "-1")).isNotZero();
+        assertThat(bad.toString()).contains("-d must be >= 0, got -1");
+    }
 }
