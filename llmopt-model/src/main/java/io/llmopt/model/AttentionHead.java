@@ -10,56 +10,38 @@ import java.util.Arrays;
  * s_p = q·k_p·scale, a max-subtracted softmax summed in position order, then out = Σ_p (e_p / Σe)·v_p by axpy in
  * position order. Both callers therefore get the same bits for the same cached values.
  *
+ * <p>Float32 caches keep keys in tiles, dimension-major ({@link KvCache}): each score is a chain of fmas over the
+ * head's dimensions ({@link Kernels#tileDots}), whatever the kernels and however many heads and positions are
+ * scored together, so a head scored alone, with its group, or in a block of prompt tokens gets the same bits.
  * <pre>
- * slot of position p   contiguous (table == null): p·stride + kvOff
- *                      paged: table[p / blockSize]·blockSize·kvDim + (p % blockSize)·stride + kvOff
+ * contiguous (table == null)  key tile of p:  kvOff + (p / TILE)·TILE·headDim, lane p % TILE (TILE = KvCache.TILE)
+ *                             value row of p: kvOff + p·headDim               (kvOff = g·storedPositions·headDim)
+ * paged (float32)             key tile of p:  table[p / blockSize]·blockSize·kvDim + kvOff, lane p % blockSize
+ *                             value row of p: that + (p % blockSize)·headDim  (kvOff = g·blockSize·headDim)
+ * paged (binary16, Q8_0)      key tiles as float32 (converted a block at a time); value row of p:
+ *                             table[p / blockSize]·blockSize·kvDim + (p % blockSize)·kvDim + g·headDim
  * </pre>
- * The row stride is kvDim (rows of all kv heads per position: the F16 and Q8_0 paged caches; kvOff = g·headDim)
- * or headDim (one kv head's rows one after another: the contiguous {@link KvCache}, kvOff = g·contextLength·headDim,
- * and the F32 paged cache within each block, kvOff = g·blockSize·headDim).
- * Keys/values are float32 ({@code float[]}), IEEE binary16 ({@code short[]}, read through {@link HalfRows}) or
- * Q8_0 ({@code byte[]} quants + {@code short[]} scales at value offset / 32, read through {@link Q8Rows}).
- * Stateless apart from its sizes: the score scratch is the caller's (one per worker).
+ * Binary16 keys/values are {@code short[]}, read through {@link HalfRows}; Q8_0 ones {@code byte[]} quants +
+ * {@code short[]} scales at value offset / 32, read through {@link Q8Rows}. Stateless apart from its sizes: the
+ * score scratch is the caller's (one per worker).
  */
 public final class AttentionHead {
     private final Kernels kernels;
     private final int headDim;
-    private final int rowStride;
     private final int kvDim;
     private final float scale;
 
-    /** Rows of kvDim floats per position (the paged caches' layout). */
     public AttentionHead(LlamaConfig c, Kernels kernels) {
-        this(c, kernels, c.kvDim());
-    }
-
-    /**
-     * Rows {@code stride} floats apart: kvDim (a position's kv heads side by side) or headDim (a kv head's
-     * positions side by side, {@link KvCache}); with headDim, {@link #attendGroup} prefetches the next chunk.
-     */
-    public AttentionHead(LlamaConfig c, Kernels kernels, int stride) {
-        if (stride != c.kvDim() && stride != c.headDim()) {
-            throw new IllegalArgumentException("row stride must be kvDim " + c.kvDim() + " or headDim " + c.headDim() + ", got " + stride);
-        }
         this.kernels = kernels;
         this.headDim = c.headDim();
-        this.rowStride = stride;
         this.kvDim = c.kvDim();
         this.scale = (float) (1.0 / Math.sqrt(c.headDim()));
     }
 
-    /**
-     * Float32 keys/values; {@code s} holds at least last − first + 1 scores. The rows of a run of consecutive
-     * slots (the whole range when contiguous, a block's share when paged) go to the kernels' many-row
-     * {@code dots}/{@code axpys}, which give the bits of one dot/axpy per position in position order.
-     */
+    /** Float32 keys/values; {@code s} holds at least last − first + 1 scores. */
     public void attend(float[] q, int qOff, float[] keys, float[] values, int[] table, int blockSize, int kvOff,
             int first, int last, float[] s, float[] out, int outOff) {
-        for (int p = first; p <= last; ) {
-            int end = runEnd(table, blockSize, p, last);
-            kernels.dots(q, qOff, keys, slot(table, blockSize, p, kvOff), rowStride, end - p + 1, headDim, s, p - first);
-            p = end + 1;
-        }
+        scores(q, qOff, 1, keys, table, blockSize, kvOff, first, last, s, 0, 0);
         int n = last - first + 1;
         float max = Float.NEGATIVE_INFINITY;
         for (int i = 0; i < n; i++) {
@@ -74,7 +56,7 @@ public final class AttentionHead {
         Arrays.fill(out, outOff, outOff + headDim, 0f);
         for (int p = first; p <= last; ) {
             int end = runEnd(table, blockSize, p, last);
-            kernels.axpys(s, p - first, values, slot(table, blockSize, p, kvOff), rowStride, end - p + 1, out, outOff, headDim);
+            kernels.axpys(s, p - first, values, valueRow(table, blockSize, p, kvOff), headDim, end - p + 1, out, outOff, headDim);
             p = end + 1;
         }
     }
@@ -87,20 +69,15 @@ public final class AttentionHead {
      */
     public void attendPair(float[] q, int qOffA, int qOffB, float[] keys, float[] values, int[] table, int blockSize,
             int kvOffA, int kvOffB, int first, int last, float[] s, int sB, float[] out, int outOffA, int outOffB) {
-        for (int p = first; p <= last; ) {
-            int end = runEnd(table, blockSize, p, last);
-            int count = end - p + 1;
-            kernels.dots(q, qOffA, keys, slot(table, blockSize, p, kvOffA), rowStride, count, headDim, s, p - first);
-            kernels.dots(q, qOffB, keys, slot(table, blockSize, p, kvOffB), rowStride, count, headDim, s, sB + p - first);
-            p = end + 1;
-        }
+        scores(q, qOffA, 1, keys, table, blockSize, kvOffA, first, last, s, 0, 0);
+        scores(q, qOffB, 1, keys, table, blockSize, kvOffB, first, last, s, sB, 0);
         softmaxPair(s, 0, sB, last - first + 1);
         Arrays.fill(out, outOffA, outOffA + headDim, 0f);
         Arrays.fill(out, outOffB, outOffB + headDim, 0f);
         for (int p = first; p <= last; ) {
             int end = runEnd(table, blockSize, p, last);
-            kernels.axpys2(s, p - first, sB + p - first, values, slot(table, blockSize, p, kvOffA), slot(table, blockSize, p, kvOffB),
-                    rowStride, end - p + 1, out, outOffA, outOffB, headDim);
+            kernels.axpys2(s, p - first, sB + p - first, values, valueRow(table, blockSize, p, kvOffA),
+                    valueRow(table, blockSize, p, kvOffB), headDim, end - p + 1, out, outOffA, outOffB, headDim);
             p = end + 1;
         }
     }
@@ -108,53 +85,34 @@ public final class AttentionHead {
     /**
      * The {@code heads} query heads of one kv head (at q[qOff ..], one after another; outputs likewise at outOff),
      * with the bits of one {@link #attend} per head: their scores at s[h·stride ..] (s holds heads·stride floats,
-     * stride ≥ last − first + 1). The keys and values are read in chunks of {@link #CHUNK} positions, each chunk
-     * by every head pair in turn, so a decoded token reads each cached row from memory once per kv head rather than
-     * once per head pair.
+     * stride ≥ last − first + 1). Keys and values are read in chunks of {@link #CHUNK} positions, each chunk by all
+     * the heads ({@link Kernels#tileDots}, {@link Kernels#axpysHeads}) while the next chunk is prefetched, a share
+     * per block of four heads, so a decoded token reads each cached row from memory once per kv head.
      */
     public void attendGroup(float[] q, int qOff, int heads, float[] keys, float[] values, int[] table, int blockSize, int kvOff,
             int first, int last, float[] s, int stride, float[] out, int outOff) {
-        boolean ahead = rowStride == headDim; // a chunk's rows are one range: prefetch the next while this one is read
-        if (ahead) {
-            prefetchChunk(keys, table, blockSize, kvOff, first, last, 0, 1);
-        }
-        int pairs = (heads + 1) / 2;
+        int width = width(table, blockSize), parts = (heads + 3) / 4;
+        prefetchKeys(keys, table, blockSize, kvOff, first, last, 0, 1);
         for (int p = first; p <= last; ) {
             int end = Math.min(runEnd(table, blockSize, p, last), p + CHUNK - 1);
-            int count = end - p + 1;
-            int k = slot(table, blockSize, p, kvOff);
-            for (int h = 0; h < heads; h += 2) {
-                if (ahead) {
-                    prefetchChunk(keys, table, blockSize, kvOff, end + 1, last, h / 2, pairs);
-                }
-                int qa = qOff + h * headDim, sa = h * stride + p - first;
-                if (h + 1 < heads) {
-                    kernels.dots2(q, qa, qa + headDim, keys, k, rowStride, count, headDim, s, sa, sa + stride);
-                } else {
-                    kernels.dots(q, qa, keys, k, rowStride, count, headDim, s, sa);
-                }
+            int tile = keyTile(table, blockSize, p, kvOff);
+            for (int h = 0; h < heads; h += 4) {
+                prefetchKeys(keys, table, blockSize, kvOff, end + 1, last, h / 4, parts);
+                kernels.tileDots(q, qOff + h * headDim, headDim, Math.min(4, heads - h), keys, tile, width, p % width, end - p + 1,
+                        headDim, s, h * stride + p - first, stride);
             }
             p = end + 1;
         }
-        if (ahead) {
-            prefetchChunk(values, table, blockSize, kvOff, first, last, 0, 1);
-        }
+        prefetchValues(values, table, blockSize, kvOff, first, last, 0, 1);
         softmaxHeads(s, 0, heads, stride, last - first + 1);
         Arrays.fill(out, outOff, outOff + heads * headDim, 0f);
         for (int p = first; p <= last; ) {
             int end = Math.min(runEnd(table, blockSize, p, last), p + CHUNK - 1);
-            int count = end - p + 1;
-            int v = slot(table, blockSize, p, kvOff);
-            for (int h = 0; h < heads; h += 2) {
-                if (ahead) {
-                    prefetchChunk(values, table, blockSize, kvOff, end + 1, last, h / 2, pairs);
-                }
-                int oa = outOff + h * headDim, sa = h * stride + p - first;
-                if (h + 1 < heads) {
-                    kernels.axpys2(s, sa, sa + stride, values, v, v, rowStride, count, out, oa, oa + headDim, headDim);
-                } else {
-                    kernels.axpys(s, sa, values, v, rowStride, count, out, oa, headDim);
-                }
+            int row = valueRow(table, blockSize, p, kvOff);
+            for (int h = 0; h < heads; h += 4) {
+                prefetchValues(values, table, blockSize, kvOff, end + 1, last, h / 4, parts);
+                kernels.axpysHeads(s, h * stride + p - first, stride, Math.min(4, heads - h), values, row, headDim, end - p + 1,
+                        out, outOff + h * headDim, headDim, headDim);
             }
             p = end + 1;
         }
@@ -164,7 +122,7 @@ public final class AttentionHead {
      * {@link #attendGroup} for {@code tokens} consecutive tokens of one sequence (a prompt batch) against a
      * contiguous cache: token t sits at position pos0 + t, its {@code heads} query heads at q[qOff + t·qStride ..]
      * (output likewise at out[qOff + t·qStride ..]), and it sees positions max(0, pos0 + t − window + 1) .. pos0 + t
-     * (window 0: from 0). Every chunk of {@link #CHUNK} cached rows is read by all the tokens' head pairs in turn
+     * (window 0: from 0). Every chunk of {@link #CHUNK} cached positions is read by all the tokens' heads in turn
      * while it is in L1, instead of once per token from L2 or further. The scores of (t, h) go to s[(t·heads + h)·stride ..];
      * each score, softmax and weighted sum is computed as in {@link #attend}, so every output has the bits of one
      * {@link #attend} per token and head.
@@ -176,17 +134,9 @@ public final class AttentionHead {
             int end = Math.min(hi, p + CHUNK - 1);
             for (int t = 0; t < tokens; t++) {
                 int f = window > 0 ? Math.max(0, pos0 + t - window + 1) : 0, a = Math.max(p, f), b = Math.min(end, pos0 + t);
-                if (a > b) {
-                    continue;
-                }
-                int row = a * rowStride + kvOff, count = b - a + 1;
-                for (int h = 0; h < heads; h += 2) {
-                    int qa = qOff + t * qStride + h * headDim, sa = (t * heads + h) * stride + a - f;
-                    if (h + 1 < heads) {
-                        kernels.dots2(q, qa, qa + headDim, keys, row, rowStride, count, headDim, s, sa, sa + stride);
-                    } else {
-                        kernels.dots(q, qa, keys, row, rowStride, count, headDim, s, sa);
-                    }
+                if (a <= b) {
+                    kernels.tileDots(q, qOff + t * qStride, headDim, heads, keys, keyTile(null, 0, a, kvOff), KvCache.TILE,
+                            a % KvCache.TILE, b - a + 1, headDim, s, t * heads * stride + a - f, stride);
                 }
             }
         }
@@ -199,90 +149,113 @@ public final class AttentionHead {
             int end = Math.min(hi, p + CHUNK - 1);
             for (int t = 0; t < tokens; t++) {
                 int f = window > 0 ? Math.max(0, pos0 + t - window + 1) : 0, a = Math.max(p, f), b = Math.min(end, pos0 + t);
-                if (a > b) {
-                    continue;
-                }
-                int row = a * rowStride + kvOff, count = b - a + 1;
-                for (int h = 0; h < heads; h += 2) {
-                    int oa = qOff + t * qStride + h * headDim, sa = (t * heads + h) * stride + a - f;
-                    if (h + 1 < heads) {
-                        kernels.axpys2(s, sa, sa + stride, values, row, row, rowStride, count, out, oa, oa + headDim, headDim);
-                    } else {
-                        kernels.axpys(s, sa, values, row, rowStride, count, out, oa, headDim);
-                    }
+                if (a <= b) {
+                    kernels.axpysHeads(s, t * heads * stride + a - f, stride, heads, values, valueRow(null, 0, a, kvOff), headDim,
+                            b - a + 1, out, qOff + t * qStride, headDim, headDim);
                 }
             }
         }
     }
 
+    /** s[so + h·ss + p − first] ← q_h·k_p for p in first .. last and the heads at q[qo + h·headDim ..], h &lt; heads. */
+    private void scores(float[] q, int qo, int heads, float[] keys, int[] table, int blockSize, int kvOff, int first, int last,
+            float[] s, int so, int ss) {
+        int width = width(table, blockSize);
+        for (int p = first; p <= last; ) {
+            int end = runEnd(table, blockSize, p, last);
+            kernels.tileDots(q, qo, headDim, heads, keys, keyTile(table, blockSize, p, kvOff), width, p % width, end - p + 1, headDim,
+                    s, so + p - first, ss);
+            p = end + 1;
+        }
+    }
+
+    /** Positions per key tile: {@link KvCache#TILE} in a contiguous cache, the block in a paged one. */
+    private static int width(int[] table, int blockSize) {
+        return table == null ? KvCache.TILE : blockSize;
+    }
+
+    /** Offset of the key tile that holds position p (float32 caches). */
+    private int keyTile(int[] table, int blockSize, int p, int kvOff) {
+        return table == null ? kvOff + p / KvCache.TILE * KvCache.TILE * headDim : table[p / blockSize] * blockSize * kvDim + kvOff;
+    }
+
+    /** Offset of position p's value row (float32 caches). */
+    private int valueRow(int[] table, int blockSize, int p, int kvOff) {
+        return table == null ? kvOff + p * headDim : table[p / blockSize] * blockSize * kvDim + kvOff + p % blockSize * headDim;
+    }
+
     /**
-     * With rows headDim apart: prefetches part {@code part} of {@code parts} of the chunk of rows that starts at
-     * position p ({@link #attendGroup}'s next chunk; nothing if p &gt; last). Each head pair asks for its share,
-     * so the requests are spread over the chunk's work instead of issued in one burst: on a decoded token at 2048
+     * Prefetches part {@code part} of {@code parts} of the key tiles of the chunk that starts at position p
+     * ({@link #attendGroup}'s next chunk; nothing if p &gt; last). Each block of heads asks for its share, so the
+     * requests are spread over the chunk's work instead of issued in one burst: on a decoded token at 2048
      * positions (one thread, keys and values from memory) attention took 5.2 ns per position and head without
      * prefetch, 3.7 with the whole next chunk requested at once, 3.2 spread (a throwaway harness, 2026-11-24).
      */
-    private void prefetchChunk(float[] rows, int[] table, int blockSize, int kvOff, int p, int last, int part, int parts) {
-        if (p > last) {
-            return;
+    private void prefetchKeys(float[] keys, int[] table, int blockSize, int kvOff, int p, int last, int part, int parts) {
+        if (p <= last) {
+            int end = Math.min(runEnd(table, blockSize, p, last), p + CHUNK - 1), width = width(table, blockSize);
+            int from = keyTile(table, blockSize, p, kvOff), to = keyTile(table, blockSize, end, kvOff) + width * headDim;
+            prefetch(keys, from, to, part, parts);
         }
-        int count = Math.min(runEnd(table, blockSize, p, last), p + CHUNK - 1) - p + 1;
-        int from = slot(table, blockSize, p, kvOff), length = count * headDim;
-        kernels.prefetch(rows, from + (int) ((long) length * part / parts), from + (int) ((long) length * (part + 1) / parts));
+    }
+
+    /** {@link #prefetchKeys} for the value rows. */
+    private void prefetchValues(float[] values, int[] table, int blockSize, int kvOff, int p, int last, int part, int parts) {
+        if (p <= last) {
+            int end = Math.min(runEnd(table, blockSize, p, last), p + CHUNK - 1);
+            prefetch(values, valueRow(table, blockSize, p, kvOff), valueRow(table, blockSize, end, kvOff) + headDim, part, parts);
+        }
+    }
+
+    private void prefetch(float[] a, int from, int to, int part, int parts) {
+        int length = to - from;
+        kernels.prefetch(a, from + (int) ((long) length * part / parts), from + (int) ((long) length * (part + 1) / parts));
     }
 
     /**
-     * {@link #attendGroup} over a binary16 cache ({@code halfKeys} non-null) or a Q8_0 one (quants and binary16
-     * scales): each chunk of {@link #CHUNK} rows is first converted to float32 in {@code rows} (at least
-     * CHUNK·headDim floats; binary16 exactly, Q8_0 as q·d), then read by every head pair with the float32 kernels.
-     * So the outputs have the bits of {@link #attendGroup} on a float32 cache holding the converted values, and the
-     * heads of one kv head share each converted row instead of reading and converting it once per head.
+     * {@link #attendGroup} over a paged binary16 cache ({@code halfKeys} non-null) or Q8_0 one (quants and binary16
+     * scales; layouts in {@code PagedKvCache}) for kv head {@code kvHead}: each block's key tile is first converted
+     * to float32 in {@code rows} (binary16 exactly, Q8_0 as q·d; at least {@link #rowsLength} floats), then scored
+     * by all the heads with {@link Kernels#tileDots}; each block's value rows likewise, then summed with
+     * {@link Kernels#axpysHeads}. So the outputs have the bits of {@link #attendGroup} on a float32 cache holding the
+     * converted values, and the heads of one kv head share each converted row.
      */
     public void attendGroup(float[] q, int qOff, int heads, short[] halfKeys, short[] halfValues, byte[] quantKeys,
-            short[] keyScales, byte[] quantValues, short[] valueScales, int[] table, int blockSize, int kvOff, int first,
+            short[] keyScales, byte[] quantValues, short[] valueScales, int[] table, int blockSize, int kvHead, int first,
             int last, float[] s, int stride, float[] out, int outOff, float[] rows) {
+        int tileLength = blockSize * headDim, perRow = kvDim / Q8Rows.BLOCK;
         for (int p = first; p <= last; ) {
-            int end = Math.min(runEnd(table, blockSize, p, last), p + CHUNK - 1);
-            int count = end - p + 1;
-            convert(halfKeys, quantKeys, keyScales, table, blockSize, kvOff, p, count, rows);
-            for (int h = 0; h < heads; h += 2) {
-                int qa = qOff + h * headDim, sa = h * stride + p - first;
-                if (h + 1 < heads) {
-                    kernels.dots2(q, qa, qa + headDim, rows, 0, headDim, count, headDim, s, sa, sa + stride);
-                } else {
-                    kernels.dots(q, qa, rows, 0, headDim, count, headDim, s, sa);
-                }
+            int end = runEnd(table, blockSize, p, last), block = table[p / blockSize];
+            int tile = block * blockSize * kvDim + kvHead * tileLength;
+            if (halfKeys != null) {
+                HalfRows.toFloats(halfKeys, tile, rows, 0, tileLength);
+            } else {
+                Q8Rows.tileToFloats(quantKeys, tile, keyScales, block * blockSize * perRow, perRow, kvHead * headDim, blockSize, headDim,
+                        rows, 0, rows, tileLength);
             }
+            kernels.tileDots(q, qOff, headDim, heads, rows, 0, blockSize, p % blockSize, end - p + 1, headDim, s, p - first, stride);
             p = end + 1;
         }
         softmaxHeads(s, 0, heads, stride, last - first + 1);
         Arrays.fill(out, outOff, outOff + heads * headDim, 0f);
         for (int p = first; p <= last; ) {
-            int end = Math.min(runEnd(table, blockSize, p, last), p + CHUNK - 1);
-            int count = end - p + 1;
-            convert(halfValues, quantValues, valueScales, table, blockSize, kvOff, p, count, rows);
-            for (int h = 0; h < heads; h += 2) {
-                int oa = outOff + h * headDim, sa = h * stride + p - first;
-                if (h + 1 < heads) {
-                    kernels.axpys2(s, sa, sa + stride, rows, 0, 0, headDim, count, out, oa, oa + headDim, headDim);
+            int end = runEnd(table, blockSize, p, last), count = end - p + 1;
+            for (int i = 0; i < count; i++) {
+                int o = slot(table, blockSize, p + i, kvHead * headDim);
+                if (halfValues != null) {
+                    HalfRows.toFloats(halfValues, o, rows, i * headDim, headDim);
                 } else {
-                    kernels.axpys(s, sa, rows, 0, headDim, count, out, oa, headDim);
+                    Q8Rows.toFloats(quantValues, valueScales, o, rows, i * headDim, headDim);
                 }
             }
+            kernels.axpysHeads(s, p - first, stride, heads, rows, 0, headDim, count, out, outOff, headDim, headDim);
             p = end + 1;
         }
     }
 
-    /** rows[i·headDim ..] ← the float32 values of the row at position p + i, i &lt; count (binary16 or Q8_0). */
-    private void convert(short[] half, byte[] quant, short[] scales, int[] table, int blockSize, int kvOff, int p, int count, float[] rows) {
-        for (int i = 0; i < count; i++) {
-            int o = slot(table, blockSize, p + i, kvOff);
-            if (half != null) {
-                HalfRows.toFloats(half, o, rows, i * headDim, headDim);
-            } else {
-                Q8Rows.toFloats(quant, scales, o, rows, i * headDim, headDim);
-            }
-        }
+    /** Floats of the {@code rows} scratch of the binary16/Q8_0 {@link #attendGroup} for blocks of blockSize positions. */
+    public int rowsLength(int blockSize) {
+        return blockSize * headDim + (headDim / Q8Rows.BLOCK + 2) * blockSize;
     }
 
     /** Positions per chunk of {@link #attendGroup}: 64 rows of keys of a 64- or 128-float head, 16–32 KB, stay in L1. */
@@ -348,40 +321,9 @@ public final class AttentionHead {
         return table == null ? last : Math.min(last, (p / blockSize + 1) * blockSize - 1);
     }
 
-    /** Half-precision keys/values, widened exactly on the fly; same order of operations as the float32 path. */
-    public void attend(float[] q, int qOff, short[] keys, short[] values, int[] table, int blockSize, int kvOff,
-            int first, int last, float[] s, float[] out, int outOff) {
-        float max = Float.NEGATIVE_INFINITY;
-        for (int p = first; p <= last; p++) {
-            float v = HalfRows.dot(q, qOff, keys, slot(table, blockSize, p, kvOff), headDim) * scale;
-            s[p - first] = v;
-            max = Math.max(max, v);
-        }
-        float inv = softmax(s, last - first + 1, max);
-        Arrays.fill(out, outOff, outOff + headDim, 0f);
-        for (int p = first; p <= last; p++) {
-            HalfRows.axpy(s[p - first] * inv, values, slot(table, blockSize, p, kvOff), out, outOff, headDim);
-        }
-    }
-
-    /** Q8_0 keys/values (quants and binary16 scales, see {@link Q8Rows}), dequantized inside dot and axpy. */
-    public void attend(float[] q, int qOff, byte[] keys, short[] keyScales, byte[] values, short[] valueScales,
-            int[] table, int blockSize, int kvOff, int first, int last, float[] s, float[] out, int outOff) {
-        float max = Float.NEGATIVE_INFINITY;
-        for (int p = first; p <= last; p++) {
-            float v = Q8Rows.dot(q, qOff, keys, keyScales, slot(table, blockSize, p, kvOff), headDim) * scale;
-            s[p - first] = v;
-            max = Math.max(max, v);
-        }
-        float inv = softmax(s, last - first + 1, max);
-        Arrays.fill(out, outOff, outOff + headDim, 0f);
-        for (int p = first; p <= last; p++) {
-            Q8Rows.axpy(s[p - first] * inv, values, valueScales, slot(table, blockSize, p, kvOff), out, outOff, headDim);
-        }
-    }
-
+    /** Offset of position p's value row in a paged binary16 or Q8_0 cache (rows of kvDim). */
     private int slot(int[] table, int blockSize, int p, int kvOff) {
-        return table == null ? p * rowStride + kvOff : table[p / blockSize] * blockSize * kvDim + p % blockSize * rowStride + kvOff;
+        return table[p / blockSize] * blockSize * kvDim + p % blockSize * kvDim + kvOff;
     }
 
     /**

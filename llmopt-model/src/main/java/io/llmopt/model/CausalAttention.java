@@ -11,7 +11,7 @@ import io.llmopt.tensor.kernel.WorkerPool;
  *
  * <pre>
  * q   [T][nH·hd]   query of token t at position startPos + t (RoPE applied)
- * K,V [nKv][ctx][hd] from the cache ({@link KvCache}, kv head major), positions 0 .. startPos + T − 1 written
+ * K   [nKv][ctx/16][hd][16], V [nKv][ctx][hd] from the cache ({@link KvCache}: key tiles, value rows), positions 0 .. startPos + T − 1 written
  * out [T][nH·hd]   softmax(q·Kᵀ/√hd over the allowed positions)·V
  * </pre>
  * Allowed positions for query position p: max(0, p − window + 1) .. p (window 0 = unlimited). The per-head
@@ -24,7 +24,7 @@ final class CausalAttention implements RangeTask {
     private final int groupSize;
     private final int queryDim;
     private final int window;
-    private final int headStride; // ctx·hd: from one kv head's rows to the next's
+    private final int headStride; // stored positions·hd: from one kv head's keys/values to the next's
     private final float[][] scores; // [worker][block·max(2, g)·ctx]: the heads of an item
     /** Tokens of a prompt batch per work item ({@link AttentionHead#attendBlock}), at most the state's batch. */
     private final int block;
@@ -40,8 +40,8 @@ final class CausalAttention implements RangeTask {
     static final int BLOCK = 4;
 
     CausalAttention(LlamaConfig c, Kernels kernels, int threads, int contextLength, int maxBatch) {
-        this.head = new AttentionHead(c, kernels, c.headDim());
-        this.headStride = contextLength * c.headDim();
+        this.head = new AttentionHead(c, kernels);
+        this.headStride = KvCache.storedPositions(contextLength) * c.headDim();
         this.heads = c.numHeads();
         this.headDim = c.headDim();
         this.groupSize = c.groupSize();

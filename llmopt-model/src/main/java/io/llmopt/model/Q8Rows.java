@@ -182,6 +182,49 @@ public final class Q8Rows {
         }
     }
 
+    /**
+     * A key tile of the paged q8_0 cache as float32: y[yo + c·width + j] = q[qo + c·width + j]·d, for dimension c &lt;
+     * headDim and lane j &lt; width, where lane j is a position whose kv row (of {@code perRow} blocks) was quantized
+     * as a row ({@link #quantize}): d is the binary16 scale of that row's block (e0 + c) / 32, at
+     * scales[so + j·perRow + (e0 + c) / 32], and e0 is the head's first value in the row. The same products as
+     * {@link #toFloats} on the row. {@code work} holds at least (headDim / 32 + 2)·width floats from wo (the tile's scales,
+     * widened once per lane and block). The vector body needs width to be a multiple of 16; {@link #tileToFloatsScalar}
+     * is its twin.
+     */
+    public static void tileToFloats(byte[] q, int qo, short[] scales, int so, int perRow, int e0, int width, int headDim,
+            float[] y, int yo, float[] work, int wo) {
+        if (!VECTOR || width % 16 != 0) {
+            tileToFloatsScalar(q, qo, scales, so, perRow, e0, width, headDim, y, yo);
+            return;
+        }
+        int b0 = e0 >> 5, b1 = (e0 + headDim - 1) >> 5;
+        for (int b = b0; b <= b1; b++) {
+            for (int j = 0; j < width; j++) {
+                work[wo + (b - b0) * width + j] = Float.float16ToFloat(scales[so + j * perRow + b]);
+            }
+        }
+        for (int c = 0; c < headDim; c++) {
+            int w = wo + (((e0 + c) >> 5) - b0) * width, row = c * width;
+            for (int j = 0; j < width; j += 16) {
+                ByteVector bytes = ByteVector.fromArray(B16, q, qo + row + j);
+                for (int p = 0; p < PARTS; p++) {
+                    int at = j + p * L;
+                    ((FloatVector) bytes.convertShape(VectorOperators.B2F, F, p)).mul(FloatVector.fromArray(F, work, w + at))
+                            .intoArray(y, yo + row + at);
+                }
+            }
+        }
+    }
+
+    static void tileToFloatsScalar(byte[] q, int qo, short[] scales, int so, int perRow, int e0, int width, int headDim,
+            float[] y, int yo) {
+        for (int c = 0; c < headDim; c++) {
+            for (int j = 0; j < width; j++) {
+                y[yo + c * width + j] = q[qo + c * width + j] * Float.float16ToFloat(scales[so + j * perRow + ((e0 + c) >> 5)]);
+            }
+        }
+    }
+
     static void toFloatsScalar(byte[] q, short[] d, int o, float[] y, int yo, int n) {
         for (int i = 0; i < n; i++) {
             y[yo + i] = q[o + i] * Float.float16ToFloat(d[(o + i) >> 5]);

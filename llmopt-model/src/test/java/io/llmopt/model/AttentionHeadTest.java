@@ -9,11 +9,13 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link AttentionHead#attendPair} against two {@link AttentionHead#attend} calls and {@link AttentionHead#attendGroup}
- * against one per head, bit for bit: heads of one kv head
+ * {@link AttentionHead#attendPair} against two {@link AttentionHead#attend} calls, {@link AttentionHead#attendGroup}
+ * and {@link AttentionHead#attendBlock} against one per head and token, bit for bit: heads of one kv head
  * (grouped-query) and of two (multi-head), head sizes that do and do not take the kernels' blocks (16, 64 and 128
- * floats are 4L or 8L at some vector width; 20 is neither), key counts below and across a block of rows, a
- * contiguous cache and a paged one with its blocks out of order.
+ * floats are 4L or 8L at some vector width; 20 is neither), key counts below and across a tile and a chunk, a
+ * contiguous cache ({@link KvCache}: key tiles, value rows) and a paged one with its blocks out of order. Then
+ * {@link AttentionHead#attend} on both layouts against softmax attention computed in double precision from the
+ * keys and values as written, which checks the layouts themselves.
  */
 class AttentionHeadTest {
     private static final int BLOCK = 8;
@@ -46,80 +48,100 @@ class AttentionHeadTest {
     }
 
     @Test
-    void kvHeadMajorRowsGiveTheBitsOfPositionMajorRows() {
+    void bothLayoutsMatchAttentionInDoublePrecision() {
         Random r = new Random(7);
         for (Kernels kernels : new Kernels[] {KernelProvider.get(), new ScalarKernels()}) {
             for (int headDim : new int[] {16, 20, 64}) {
-                for (int[] hk : new int[][] {{4, 1}, {4, 2}, {3, 1}, {8, 2}}) {
-                    LlamaConfig c = config(hk[0], hk[1], headDim);
-                    int kvDim = c.kvDim(), hd = c.headDim(), g = c.groupSize(), qd = c.queryDim(), positions = 3 * POSITIONS;
-                    float[] q = gaussian(r, qd);
-                    float[] keys = gaussian(r, positions * kvDim);
-                    float[] values = gaussian(r, positions * kvDim);
-                    int ctx = positions + 5; // the cache is longer than the positions written
-                    float[] keysByHead = byHead(keys, c, positions, ctx);
-                    float[] valuesByHead = byHead(values, c, positions, ctx);
-                    AttentionHead byPosition = new AttentionHead(c, kernels);
-                    AttentionHead byHead = new AttentionHead(c, kernels, hd);
-                    for (int last : new int[] {0, 63, 64, 130, positions - 1}) {
-                        for (int first : new int[] {0, Math.max(0, last - 70)}) {
-                            for (int kv = 0; kv < c.numKvHeads(); kv++) {
-                                int qOff = kv * g * hd;
-                                float[] got = new float[qd];
-                                byHead.attendGroup(q, qOff, g, keysByHead, valuesByHead, null, 0, kv * ctx * hd, first, last,
-                                        new float[g * positions], positions, got, qOff);
-                                float[] want = new float[qd];
-                                for (int h = 0; h < g; h++) {
-                                    byPosition.attend(q, qOff + h * hd, keys, values, null, 0, kv * hd, first, last, new float[positions],
-                                            want, qOff + h * hd);
-                                }
-                                for (int i = qOff; i < qOff + g * hd; i++) {
-                                    assertThat(Float.floatToRawIntBits(got[i]))
-                                            .as("%s hd=%d group=%d first=%d last=%d kv=%d: out[%d] %s vs %s", kernels.name(), hd, g,
-                                                    first, last, kv, i, got[i], want[i])
-                                            .isEqualTo(Float.floatToRawIntBits(want[i]));
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        for (Kernels kernels : new Kernels[] {KernelProvider.get(), new ScalarKernels()}) {
-            for (int headDim : new int[] {16, 20, 64}) {
-                LlamaConfig c = config(4, 4, headDim); // every head its own kv head: pairs
-                int kvDim = c.kvDim(), hd = c.headDim(), qd = c.queryDim(), positions = 3 * POSITIONS, ctx = positions + 3;
-                float[] q = gaussian(r, qd);
+                LlamaConfig c = config(4, 2, headDim);
+                int kvDim = c.kvDim(), hd = c.headDim(), positions = 3 * POSITIONS;
+                float[] q = gaussian(r, hd);
                 float[] keys = gaussian(r, positions * kvDim);
                 float[] values = gaussian(r, positions * kvDim);
-                float[] keysByHead = byHead(keys, c, positions, ctx);
-                float[] valuesByHead = byHead(values, c, positions, ctx);
-                AttentionHead byPosition = new AttentionHead(c, kernels);
-                AttentionHead byHead = new AttentionHead(c, kernels, hd);
-                for (int last : new int[] {0, 63, 64, 130, positions - 1}) {
+                KvCache cache = contiguous(c, keys, values, positions + 5);
+                int[] table = permutation(positions / BLOCK);
+                float[][] paged = paged(c, keys, values, table);
+                AttentionHead head = new AttentionHead(c, kernels);
+                for (int last : new int[] {0, 15, 16, 64, 130, positions - 1}) {
                     for (int first : new int[] {0, Math.max(0, last - 70)}) {
-                        for (int h = 0; h < 4; h += 2) {
-                            float[] got = new float[qd];
-                            byHead.attendPair(q, h * hd, (h + 1) * hd, keysByHead, valuesByHead, null, 0, h * ctx * hd, (h + 1) * ctx * hd,
-                                    first, last, new float[2 * positions], positions, got, h * hd, (h + 1) * hd);
-                            float[] want = new float[qd];
-                            byPosition.attend(q, h * hd, keys, values, null, 0, h * hd, first, last, new float[positions], want, h * hd);
-                            byPosition.attend(q, (h + 1) * hd, keys, values, null, 0, (h + 1) * hd, first, last, new float[positions], want,
-                                    (h + 1) * hd);
-                            for (int i = 0; i < qd; i++) {
-                                assertThat(Float.floatToRawIntBits(got[i]))
-                                        .as("%s hd=%d pair %d first=%d last=%d: out[%d] %s vs %s", kernels.name(), hd, h, first, last, i, got[i],
-                                                want[i])
-                                        .isEqualTo(Float.floatToRawIntBits(want[i]));
+                        for (int kv = 0; kv < 2; kv++) {
+                            double[] want = exact(q, keys, values, kvDim, kv * hd, hd, first, last);
+                            float[] got = new float[hd];
+                            head.attend(q, 0, cache.keys(0), cache.values(0), null, 0, cache.headOffset(kv), first, last,
+                                    new float[positions], got, 0);
+                            float[] gotPaged = new float[hd];
+                            head.attend(q, 0, paged[0], paged[1], table, BLOCK, kv * BLOCK * hd, first, last, new float[positions], gotPaged, 0);
+                            for (int i = 0; i < hd; i++) {
+                                String what = kernels.name() + " hd=" + hd + " first=" + first + " last=" + last + " kv=" + kv + " out[" + i + "]";
+                                assertThat((double) got[i]).as("contiguous " + what).isCloseTo(want[i], org.assertj.core.api.Assertions.within(2e-5));
+                                assertThat((double) gotPaged[i]).as("paged " + what).isCloseTo(want[i], org.assertj.core.api.Assertions.within(2e-5));
                             }
                         }
                     }
                 }
             }
         }
-        LlamaConfig c = config(4, 2, 16);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new AttentionHead(c, new ScalarKernels(), 24))
-                .hasMessageContaining("row stride must be kvDim 32 or headDim 16, got 24");
+    }
+
+    /** softmax(q·kᵀ/√hd)·v over positions first .. last of the kv head at kvOff of rows [position][kvDim], in double. */
+    private static double[] exact(float[] q, float[] keys, float[] values, int kvDim, int kvOff, int hd, int first, int last) {
+        double[] e = new double[last - first + 1];
+        double max = Double.NEGATIVE_INFINITY, sum = 0;
+        for (int p = first; p <= last; p++) {
+            double dot = 0;
+            for (int d = 0; d < hd; d++) {
+                dot += (double) q[d] * keys[p * kvDim + kvOff + d];
+            }
+            e[p - first] = dot / Math.sqrt(hd);
+            max = Math.max(max, e[p - first]);
+        }
+        for (int i = 0; i < e.length; i++) {
+            e[i] = Math.exp(e[i] - max);
+            sum += e[i];
+        }
+        double[] out = new double[hd];
+        for (int p = first; p <= last; p++) {
+            for (int d = 0; d < hd; d++) {
+                out[d] += e[p - first] / sum * values[p * kvDim + kvOff + d];
+            }
+        }
+        return out;
+    }
+
+    /** A contiguous cache of ctx positions holding rows [position][kvDim] at positions 0, 1, …, written by {@link KvCache#store}. */
+    private static KvCache contiguous(LlamaConfig c, float[] keys, float[] values, int ctx) {
+        KvCache cache = new KvCache(c, ctx);
+        for (int p = 0; p < keys.length / c.kvDim(); p++) {
+            cache.store(0, p, keys, p * c.kvDim(), values, p * c.kvDim());
+        }
+        return cache;
+    }
+
+    /**
+     * Rows [position][kvDim] laid out as the paged float32 cache keeps them ({@code PagedKvCache}): position p in
+     * block table[p / BLOCK], each block [kv head][headDim][BLOCK] for keys and [kv head][BLOCK][headDim] for values.
+     */
+    private static float[][] paged(LlamaConfig c, float[] keys, float[] values, int[] table) {
+        int kvDim = c.kvDim(), hd = c.headDim();
+        float[] k = new float[table.length * BLOCK * kvDim], v = new float[k.length];
+        for (int p = 0; p < table.length * BLOCK; p++) {
+            int block = table[p / BLOCK] * BLOCK * kvDim, slot = p % BLOCK;
+            for (int g = 0; g < c.numKvHeads(); g++) {
+                for (int d = 0; d < hd; d++) {
+                    k[block + g * BLOCK * hd + d * BLOCK + slot] = keys[p * kvDim + g * hd + d];
+                    v[block + g * BLOCK * hd + slot * hd + d] = values[p * kvDim + g * hd + d];
+                }
+            }
+        }
+        return new float[][] {k, v};
+    }
+
+    /** Blocks in a scattered order: b → (7b + 3) mod n (n not a multiple of 7). */
+    private static int[] permutation(int n) {
+        int[] table = new int[n];
+        for (int b = 0; b < n; b++) {
+            table[b] = (7 * b + 3) % n;
+        }
+        return table;
     }
 
     @Test
@@ -132,24 +154,23 @@ class AttentionHeadTest {
                     int kvDim = c.kvDim(), hd = c.headDim(), g = c.groupSize(), qd = c.queryDim(), ctx = 3 * POSITIONS;
                     float[] keys = gaussian(r, ctx * kvDim);
                     float[] values = gaussian(r, ctx * kvDim);
-                    float[] keysByHead = byHead(keys, c, ctx, ctx);
-                    float[] valuesByHead = byHead(values, c, ctx, ctx);
-                    AttentionHead byPosition = new AttentionHead(c, kernels);
-                    AttentionHead byHead = new AttentionHead(c, kernels, hd);
+                    KvCache cache = contiguous(c, keys, values, ctx);
+                    AttentionHead head = new AttentionHead(c, kernels);
                     for (int window : new int[] {0, 50}) {
                         for (int tokens : new int[] {1, 3, 4}) {
                             for (int pos0 : new int[] {0, 37, 63, 130}) {
                                 float[] q = gaussian(r, tokens * qd);
                                 for (int kv = 0; kv < c.numKvHeads(); kv++) {
                                     float[] got = new float[tokens * qd];
-                                    byHead.attendBlock(q, kv * g * hd, qd, tokens, g, keysByHead, valuesByHead, kv * ctx * hd, pos0, window,
-                                            new float[tokens * g * ctx], ctx, got);
+                                    head.attendBlock(q, kv * g * hd, qd, tokens, g, cache.keys(0), cache.values(0), cache.headOffset(kv), pos0,
+                                            window, new float[tokens * g * ctx], ctx, got);
                                     float[] want = new float[tokens * qd];
                                     for (int t = 0; t < tokens; t++) {
                                         int pos = pos0 + t, first = window > 0 ? Math.max(0, pos - window + 1) : 0;
                                         for (int h = 0; h < g; h++) {
                                             int o = t * qd + (kv * g + h) * hd;
-                                            byPosition.attend(q, o, keys, values, null, 0, kv * hd, first, pos, new float[ctx], want, o);
+                                            head.attend(q, o, cache.keys(0), cache.values(0), null, 0, cache.headOffset(kv), first, pos,
+                                                    new float[ctx], want, o);
                                         }
                                     }
                                     for (int i = 0; i < want.length; i++) {
@@ -167,73 +188,6 @@ class AttentionHeadTest {
         }
     }
 
-    @Test
-    void binary16AndQ8_0CachesGetTheBitsOfAFloat32CacheHoldingTheirValues() {
-        Random r = new Random(9);
-        for (Kernels kernels : new Kernels[] {KernelProvider.get(), new ScalarKernels()}) {
-            for (int headDim : new int[] {32, 64}) {
-                for (int[] hk : new int[][] {{4, 2}, {3, 1}, {8, 1}}) {
-                    LlamaConfig c = config(hk[0], hk[1], headDim);
-                    int kvDim = c.kvDim(), hd = c.headDim(), g = c.groupSize(), qd = c.queryDim(), positions = 3 * POSITIONS;
-                    float[] q = gaussian(r, qd);
-                    float[] keys = gaussian(r, positions * kvDim);
-                    float[] values = gaussian(r, positions * kvDim);
-                    short[] halfKeys = new short[keys.length], halfValues = new short[values.length];
-                    HalfRows.store(keys, 0, halfKeys, 0, keys.length);
-                    HalfRows.store(values, 0, halfValues, 0, values.length);
-                    byte[] quantKeys = new byte[keys.length], quantValues = new byte[values.length];
-                    short[] keyScales = new short[keys.length / 32], valueScales = new short[values.length / 32];
-                    Q8Rows.quantize(keys, 0, quantKeys, keyScales, 0, keys.length);
-                    Q8Rows.quantize(values, 0, quantValues, valueScales, 0, values.length);
-                    float[][] asFloats = new float[4][keys.length];
-                    HalfRows.toFloatsScalar(halfKeys, 0, asFloats[0], 0, keys.length);
-                    HalfRows.toFloatsScalar(halfValues, 0, asFloats[1], 0, keys.length);
-                    Q8Rows.toFloatsScalar(quantKeys, keyScales, 0, asFloats[2], 0, keys.length);
-                    Q8Rows.toFloatsScalar(quantValues, valueScales, 0, asFloats[3], 0, keys.length);
-                    int[] table = new int[positions / BLOCK];
-                    for (int b = 0; b < table.length; b++) {
-                        table[b] = (7 * b + 3) % table.length;
-                    }
-                    AttentionHead head = new AttentionHead(c, kernels);
-                    for (boolean half : new boolean[] {true, false}) {
-                        for (int[] t : new int[][] {null, table}) {
-                            for (int last : new int[] {0, 64, positions - 1}) {
-                                for (int kv = 0; kv < c.numKvHeads(); kv++) {
-                                    int qOff = kv * g * hd;
-                                    float[] got = new float[qd];
-                                    head.attendGroup(q, qOff, g, half ? halfKeys : null, half ? halfValues : null, half ? null : quantKeys,
-                                            keyScales, half ? null : quantValues, valueScales, t, BLOCK, kv * hd, 0, last,
-                                            new float[g * positions], positions, got, qOff, new float[AttentionHead.CHUNK * hd]);
-                                    float[] want = new float[qd];
-                                    head.attendGroup(q, qOff, g, asFloats[half ? 0 : 2], asFloats[half ? 1 : 3], t, BLOCK, kv * hd, 0, last,
-                                            new float[g * positions], positions, want, qOff);
-                                    for (int i = 0; i < qd; i++) {
-                                        assertThat(Float.floatToRawIntBits(got[i]))
-                                                .as("%s %s hd=%d group=%d paged=%s last=%d kv=%d: out[%d] %s vs %s", kernels.name(),
-                                                        half ? "f16" : "q8_0", hd, g, t != null, last, kv, i, got[i], want[i])
-                                                .isEqualTo(Float.floatToRawIntBits(want[i]));
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    /** Rows [position][kvDim] (positions of them) rearranged as [kv head][ctx][headDim], as {@link KvCache} keeps them. */
-    private static float[] byHead(float[] rows, LlamaConfig c, int positions, int ctx) {
-        int kvDim = c.kvDim(), hd = c.headDim();
-        float[] out = new float[c.numKvHeads() * ctx * hd];
-        for (int kv = 0; kv < c.numKvHeads(); kv++) {
-            for (int p = 0; p < positions; p++) {
-                System.arraycopy(rows, p * kvDim + kv * hd, out, (kv * ctx + p) * hd, hd);
-            }
-        }
-        return out;
-    }
-
     private static LlamaConfig config(int heads, int kvHeads, int headDim) {
         return new LlamaConfig("llama", heads * headDim, 64, 1, heads, kvHeads, headDim, 32, 1e-5f, 10000, headDim,
                 RopeLayout.INTERLEAVED, RopeScaling.NONE, 4 * POSITIONS, false, false, 0);
@@ -245,24 +199,23 @@ class AttentionHeadTest {
         float[] q = gaussian(r, qd);
         float[] keys = gaussian(r, positions * kvDim);
         float[] values = gaussian(r, positions * kvDim);
-        int[] table = new int[positions / BLOCK];
-        for (int b = 0; b < table.length; b++) {
-            table[b] = (7 * b + 3) % table.length; // 30 blocks, 7 coprime to 30
-        }
-        for (int[] t : new int[][] {null, table}) {
+        Layout[] layouts = layouts(c, keys, values, positions);
+        for (Layout at : layouts) {
             for (int last : new int[] {0, 17, 64, 130, positions - 1}) {
                 for (int first : new int[] {0, Math.max(0, last - 70)}) {
                     for (int kv = 0; kv < c.numKvHeads(); kv++) {
                         int qOff = kv * g * hd;
                         float[] got = new float[qd];
-                        head.attendGroup(q, qOff, g, keys, values, t, BLOCK, kv * hd, first, last, new float[g * positions], positions, got, qOff);
+                        head.attendGroup(q, qOff, g, at.keys, at.values, at.table, BLOCK, at.offset(kv), first, last, new float[g * positions],
+                                positions, got, qOff);
                         float[] want = new float[qd];
                         for (int h = 0; h < g; h++) {
-                            head.attend(q, qOff + h * hd, keys, values, t, BLOCK, kv * hd, first, last, new float[positions], want, qOff + h * hd);
+                            head.attend(q, qOff + h * hd, at.keys, at.values, at.table, BLOCK, at.offset(kv), first, last, new float[positions],
+                                    want, qOff + h * hd);
                         }
                         for (int i = qOff; i < qOff + g * hd; i++) {
                             assertThat(Float.floatToRawIntBits(got[i]))
-                                    .as("%s hd=%d group=%d paged=%s first=%d last=%d kv=%d: out[%d] %s vs %s", kernels, hd, g, t != null,
+                                    .as("%s hd=%d group=%d paged=%s first=%d last=%d kv=%d: out[%d] %s vs %s", kernels, hd, g, at.table != null,
                                             first, last, kv, i, got[i], want[i])
                                     .isEqualTo(Float.floatToRawIntBits(want[i]));
                         }
@@ -278,33 +231,45 @@ class AttentionHeadTest {
         float[] q = gaussian(r, qd);
         float[] keys = gaussian(r, POSITIONS * kvDim);
         float[] values = gaussian(r, POSITIONS * kvDim);
-        int[] table = new int[POSITIONS / BLOCK];
-        for (int b = 0; b < table.length; b++) {
-            table[b] = (3 * b + 5) % table.length; // a permutation: 10 blocks, 3 coprime to 10
-        }
-        for (int[] t : new int[][] {null, table}) {
+        for (Layout at : layouts(c, keys, values, POSITIONS)) {
             for (int last : new int[] {0, 5, 16, 33, 79}) {
                 for (int first : new int[] {0, Math.max(0, last - 20)}) {
                     for (int h = 0; h < 4; h += 2) {
-                        int kvA = (h / c.groupSize()) * c.headDim(), kvB = ((h + 1) / c.groupSize()) * c.headDim();
+                        int kvA = at.offset(h / c.groupSize()), kvB = at.offset((h + 1) / c.groupSize());
                         int qA = h * c.headDim(), qB = qA + c.headDim();
                         float[] got = new float[qd];
                         float[] s = new float[2 * POSITIONS];
-                        head.attendPair(q, qA, qB, keys, values, t, BLOCK, kvA, kvB, first, last, s, POSITIONS, got, qA, qB);
+                        head.attendPair(q, qA, qB, at.keys, at.values, at.table, BLOCK, kvA, kvB, first, last, s, POSITIONS, got, qA, qB);
                         float[] want = new float[qd];
                         float[] s1 = new float[POSITIONS];
-                        head.attend(q, qA, keys, values, t, BLOCK, kvA, first, last, s1, want, qA);
-                        head.attend(q, qB, keys, values, t, BLOCK, kvB, first, last, s1, want, qB);
+                        head.attend(q, qA, at.keys, at.values, at.table, BLOCK, kvA, first, last, s1, want, qA);
+                        head.attend(q, qB, at.keys, at.values, at.table, BLOCK, kvB, first, last, s1, want, qB);
                         for (int i = 0; i < qd; i++) {
                             assertThat(Float.floatToRawIntBits(got[i]))
                                     .as("%s hd=%d kvHeads=%d paged=%s first=%d last=%d heads %d,%d: out[%d] %s vs %s", kernels, c.headDim(),
-                                            c.numKvHeads(), t != null, first, last, h, h + 1, i, got[i], want[i])
+                                            c.numKvHeads(), at.table != null, first, last, h, h + 1, i, got[i], want[i])
                                     .isEqualTo(Float.floatToRawIntBits(want[i]));
                         }
                     }
                 }
             }
         }
+    }
+
+    /** A float32 cache's arrays, its block table (null: contiguous) and the offset of kv head g's keys and values. */
+    private record Layout(float[] keys, float[] values, int[] table, int headStride) {
+        int offset(int g) {
+            return g * headStride;
+        }
+    }
+
+    /** The same rows [position][kvDim] in a contiguous cache ({@link KvCache#store}) and in scattered paged blocks. */
+    private static Layout[] layouts(LlamaConfig c, float[] keys, float[] values, int positions) {
+        KvCache cache = contiguous(c, keys, values, positions);
+        int[] table = permutation(positions / BLOCK);
+        float[][] paged = paged(c, keys, values, table);
+        return new Layout[] {new Layout(cache.keys(0), cache.values(0), null, cache.headOffset(1)),
+                new Layout(paged[0], paged[1], table, BLOCK * c.headDim())};
     }
 
     private static float[] gaussian(Random r, int n) {

@@ -169,4 +169,46 @@ class Q8RowsTest {
             }
         }
     }
+    /**
+     * A key tile ([headDim][width] quants of width positions, each position's kv row quantized as a row) against its
+     * scalar twin and against toFloats on each position's row: heads inside one block, spanning blocks, and smaller
+     * than a block; widths that take the vector body (16, 32) and one that does not (8).
+     */
+    @Test
+    void tileToFloatsMatchesItsScalarTwinAndTheRows() {
+        SplittableRandom r = new SplittableRandom(5);
+        for (int[] shape : new int[][] {{4, 64}, {2, 96}, {4, 8}}) { // kv heads, head size
+            int heads = shape[0], hd = shape[1], kvDim = heads * hd, perRow = kvDim / 32;
+            for (int width : new int[] {8, 16, 32}) {
+                float[] x = new float[width * kvDim];
+                for (int i = 0; i < x.length; i++) {
+                    x[i] = (float) (r.nextGaussian() * (i % 64 < 32 ? 1e-3 : 40));
+                }
+                byte[] rowsQ = new byte[x.length];
+                short[] scales = new short[x.length / 32];
+                Q8Rows.quantize(x, 0, rowsQ, scales, 0, x.length); // row j of the block at j·kvDim
+                for (int g = 0; g < heads; g++) {
+                    byte[] tile = new byte[3 + hd * width];
+                    for (int j = 0; j < width; j++) {
+                        for (int c = 0; c < hd; c++) {
+                            tile[3 + c * width + j] = rowsQ[j * kvDim + g * hd + c];
+                        }
+                    }
+                    float[] got = new float[1 + hd * width];
+                    float[] want = new float[1 + hd * width];
+                    Q8Rows.tileToFloats(tile, 3, scales, 0, perRow, g * hd, width, hd, got, 1, new float[2 + (hd / 32 + 2) * width], 2);
+                    Q8Rows.tileToFloatsScalar(tile, 3, scales, 0, perRow, g * hd, width, hd, want, 1);
+                    float[] row = new float[hd];
+                    for (int j = 0; j < width; j++) {
+                        Q8Rows.toFloatsScalar(rowsQ, scales, j * kvDim + g * hd, row, 0, hd);
+                        for (int c = 0; c < hd; c++) {
+                            String what = "heads=" + heads + " hd=" + hd + " width=" + width + " g=" + g + " j=" + j + " c=" + c;
+                            assertThat(Float.floatToRawIntBits(want[1 + c * width + j])).as(what).isEqualTo(Float.floatToRawIntBits(row[c]));
+                            assertThat(Float.floatToRawIntBits(got[1 + c * width + j])).as(what).isEqualTo(Float.floatToRawIntBits(row[c]));
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

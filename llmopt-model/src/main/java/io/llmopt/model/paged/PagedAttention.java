@@ -9,12 +9,12 @@ import io.llmopt.tensor.kernel.WorkerPool;
 /**
  * Grouped-query causal attention of every token of a {@link SequenceBatch} against its own sequence's blocks,
  * one token's heads of one kv head per work item ({@link AttentionHead#attendGroup}; an F16 or Q8_0 cache converted
- * to float32 a chunk of rows at a time), where no kv head is shared heads 2m and 2m + 1 for a float32 cache
+ * to float32 a block at a time), where no kv head is shared heads 2m and 2m + 1 for a float32 cache
  * ({@link AttentionHead#attendPair}) and one (token, head) pair for the other caches. The arithmetic is that of the contiguous-cache attention of
  * {@code LlamaModel} position by position (same dot, same max/exp/sum order, same axpy), so a sequence gets the
- * same bits whether its cache is contiguous or paged (both call {@link AttentionHead}). An F16 cache is read
- * through {@code HalfRows} (exact widening, its own dot/axpy), a Q8_0 cache through {@code Q8Rows} (dequantized
- * block by block inside dot/axpy). Legend: nH query heads, hd head size,
+ * same bits whether its cache is contiguous or paged (both call {@link AttentionHead}). An F16 cache is widened
+ * exactly ({@code HalfRows}), a Q8_0 cache dequantized as q·d ({@code Q8Rows}), a block at a time, and then read
+ * with the float32 kernels: the bits of a float32 cache holding those values. Legend: nH query heads, hd head size,
  * g = h / (nH / nKv).
  *
  * <pre>
@@ -25,15 +25,14 @@ import io.llmopt.tensor.kernel.WorkerPool;
  * Allowed positions for query position p: max(0, p − window + 1) .. p (window 0 = unlimited).
  */
 final class PagedAttention implements RangeTask {
-    private final AttentionHead head; // F16, Q8_0: rows of kvDim per slot
-    private final AttentionHead floatHead; // F32: a block's rows of one kv head one after another
+    private final AttentionHead head;
     private final int heads;
     private final int headDim;
     private final int groupSize;
     private final int queryDim;
     private final int window;
     private final float[][] scores; // [worker][max(2, g)·context]: the heads of an item
-    private final float[][] rows; // [worker][CHUNK·hd]: a chunk of an F16 or Q8_0 cache converted to float32
+    private final float[][] rows; // [worker][rowsLength(blockSize)]: a block of an F16 or Q8_0 cache converted to float32
 
     private int blockSize;
     private SequenceBatch batch;
@@ -50,18 +49,22 @@ final class PagedAttention implements RangeTask {
 
     PagedAttention(LlamaConfig c, Kernels kernels, int threads, int contextLength) {
         this.head = new AttentionHead(c, kernels);
-        this.floatHead = new AttentionHead(c, kernels, c.headDim());
         this.heads = c.numHeads();
         this.headDim = c.headDim();
         this.groupSize = c.groupSize();
         this.queryDim = c.queryDim();
         this.window = c.slidingWindow();
         this.scores = new float[threads][Math.max(2, groupSize) * contextLength];
-        this.rows = new float[threads][AttentionHead.CHUNK * c.headDim()];
+        this.rows = new float[threads][0];
     }
 
     void run(PagedKvCache cache, int layer, SequenceBatch batch, float[] q, float[] out, int maxPosition, WorkerPool pool) {
         this.blockSize = cache.blockSize();
+        if (cache.keys(layer) == null && rows[0].length < head.rowsLength(blockSize)) { // once per cache shape, not per step
+            for (int w = 0; w < rows.length; w++) {
+                rows[w] = new float[head.rowsLength(blockSize)];
+            }
+        }
         this.batch = batch;
         this.q = q;
         this.keys = cache.keys(layer);
@@ -90,8 +93,8 @@ final class PagedAttention implements RangeTask {
     }
 
     /**
-     * Work items per token for a float32 cache: the heads of one kv head together where kv heads are shared
-     * ({@link AttentionHead#attendGroup}), else head pairs; one head per item for the other caches.
+     * Work items per token: the heads of one kv head together where kv heads are shared
+     * ({@link AttentionHead#attendGroup}), else head pairs for a float32 cache and single heads for the others.
      */
     private int itemsPerToken() {
         return groupSize >= 2 ? heads / groupSize : keys == null ? heads : (heads + 1) / 2;
@@ -103,37 +106,28 @@ final class PagedAttention implements RangeTask {
         int items = itemsPerToken();
         for (int item = from; item < to; item++) {
             int t = item / items;
-            if (groupSize >= 2) {
-                int g = item % items;
-                int pos = batch.position[t];
-                int first = window > 0 ? Math.max(0, pos - window + 1) : 0;
-                int qOff = t * queryDim + g * groupSize * headDim;
-                if (keys == null) {
-                    head.attendGroup(q, qOff, groupSize, halfKeys, halfValues, quantKeys, keyScales, quantValues, valueScales,
-                            batch.blockTable[batch.sequence[t]], blockSize, g * headDim, first, pos, s, s.length / groupSize, out, qOff,
-                            rows[worker]);
-                    continue;
-                }
-                floatHead.attendGroup(q, qOff, groupSize, keys, values, batch.blockTable[batch.sequence[t]], blockSize,
-                        g * blockSize * headDim, first, pos, s, s.length / groupSize, out, qOff);
-                continue;
-            }
-            int h = keys != null ? 2 * (item % items) : item % items;
             int pos = batch.position[t];
             int[] table = batch.blockTable[batch.sequence[t]];
             int first = window > 0 ? Math.max(0, pos - window + 1) : 0;
+            if (groupSize >= 2 || keys == null) { // a kv head's heads (one head where none is shared)
+                int g = item % items, n = Math.max(1, groupSize);
+                int qOff = t * queryDim + g * n * headDim;
+                if (keys == null) {
+                    head.attendGroup(q, qOff, n, halfKeys, halfValues, quantKeys, keyScales, quantValues, valueScales, table, blockSize,
+                            g, first, pos, s, s.length / Math.max(2, groupSize), out, qOff, rows[worker]);
+                } else {
+                    head.attendGroup(q, qOff, n, keys, values, table, blockSize, g * blockSize * headDim, first, pos, s,
+                            s.length / groupSize, out, qOff);
+                }
+                continue;
+            }
+            int h = 2 * (item % items);
             int qOff = t * queryDim + h * headDim;
-            int kvOff = (h / groupSize) * headDim;
-            if (keys != null && h + 1 < heads) {
-                floatHead.attendPair(q, qOff, qOff + headDim, keys, values, table, blockSize, kvOff * blockSize,
-                        ((h + 1) / groupSize) * headDim * blockSize, first, pos, s, s.length / 2, out, qOff, qOff + headDim);
-            } else if (keys != null) {
-                floatHead.attend(q, qOff, keys, values, table, blockSize, kvOff * blockSize, first, pos, s, out, qOff);
-            } else if (halfKeys != null) {
-                head.attend(q, qOff, halfKeys, halfValues, table, blockSize, kvOff, first, pos, s, out, qOff);
+            if (h + 1 < heads) {
+                head.attendPair(q, qOff, qOff + headDim, keys, values, table, blockSize, h * blockSize * headDim,
+                        (h + 1) * blockSize * headDim, first, pos, s, s.length / 2, out, qOff, qOff + headDim);
             } else {
-                head.attend(q, qOff, quantKeys, keyScales, quantValues, valueScales, table, blockSize, kvOff, first, pos,
-                        s, out, qOff);
+                head.attend(q, qOff, keys, values, table, blockSize, h * blockSize * headDim, first, pos, s, out, qOff);
             }
         }
     }

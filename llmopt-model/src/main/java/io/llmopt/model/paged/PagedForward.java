@@ -2,12 +2,10 @@ package io.llmopt.model.paged;
 
 import io.llmopt.model.ForwardProfile;
 import io.llmopt.model.ForwardProfile.Stage;
-import io.llmopt.model.HalfRows;
 import io.llmopt.model.LayerWeights;
 import io.llmopt.model.LlamaConfig;
 import io.llmopt.model.LlamaWeights;
 import io.llmopt.model.PreparedWeights;
-import io.llmopt.model.Q8Rows;
 import io.llmopt.model.RmsNorm;
 import io.llmopt.model.Rope;
 import io.llmopt.model.SwiGlu;
@@ -163,11 +161,7 @@ public final class PagedForward {
             kernels.matmulShared(qkv[l], xb, 0, n, qkvOut, pool);
             lap(Stage.ATTN_QKV, l);
             float[] keys = cache.keys(l);
-            float[] values = cache.values(l);
             short[] halfKeys = cache.halfKeys(l);
-            short[] halfValues = cache.halfValues(l);
-            byte[] quantKeys = cache.quantKeys(l);
-            byte[] quantValues = cache.quantValues(l);
             for (int t = 0; t < n; t++) {
                 if (w.bq() != null) {
                     addBias(q, t * qd, w.bq());
@@ -178,15 +172,12 @@ public final class PagedForward {
                 rope.apply(q, t * qd, config.numHeads(), pos);
                 rope.apply(k, t * kvd, config.numKvHeads(), pos);
                 int[] table = batch.blockTable[batch.sequence[t]];
-                int slot = cache.offset(table, pos);
                 if (keys != null) {
                     cache.store(l, table, pos, k, t * kvd, v, t * kvd);
                 } else if (halfKeys != null) {
-                    HalfRows.store(k, t * kvd, halfKeys, slot, kvd);
-                    HalfRows.store(v, t * kvd, halfValues, slot, kvd);
+                    cache.storeHalf(l, table, pos, k, t * kvd, v, t * kvd);
                 } else {
-                    Q8Rows.quantize(k, t * kvd, quantKeys, cache.keyScales(l), slot, kvd);
-                    Q8Rows.quantize(v, t * kvd, quantValues, cache.valueScales(l), slot, kvd);
+                    cache.storeQ8(l, table, pos, k, t * kvd, v, t * kvd);
                 }
             }
             lap(Stage.ROPE_CACHE, l);

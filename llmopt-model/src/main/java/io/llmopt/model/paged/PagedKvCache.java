@@ -15,12 +15,21 @@ import java.lang.System.Logger.Level;
  * outside (the engine's block pool), this class only stores.
  *
  * <pre>
- * F32: keys(l), values(l)  [numBlocks][kvHeads][blockSize][headDim]   a block's rows of kv head g one after another
- *                          ({@link #headOffset}), so the rows a kv head's attention reads in a block are one range
- * F16: halfKeys/halfValues [numBlocks][blockSize][kvDim]   kv-head g of a slot at offset g·headDim ({@link #offset})
- * Q8_0: quantKeys/quantValues likewise, with keyScales/valueScales [numBlocks][blockSize][kvDim / 32], scale of
- *       value offset o at o >> 5 (the arrays of the other types are null)
+ * F32: keys(l)             [numBlocks][kvHeads][headDim][blockSize]   a block's keys of kv head g as one key tile
+ *                          (dimension-major, as {@code KvCache} keeps them, with the block as the tile)
+ *      values(l)           [numBlocks][kvHeads][blockSize][headDim]   a block's value rows of kv head g one after
+ *                          another; either way what a kv head's attention reads in a block is one range ({@link #headOffset})
+ * F16:  halfKeys             [numBlocks][kvHeads][headDim][blockSize]   key tiles, as F32 keys
+ *       halfValues           [numBlocks][blockSize][kvDim]   kv head g of a slot at offset g·headDim ({@link #offset})
+ * Q8_0: quantKeys            [numBlocks][kvHeads][headDim][blockSize]   key tiles of quants; each position's kv row is
+ *                            quantized as a row (blocks of 32 along the row, as for values), then its quants are
+ *                            written into the tiles
+ *       keyScales            [numBlocks][blockSize][kvDim / 32]   the scales of a position's key row, by slot
+ *       quantValues          [numBlocks][blockSize][kvDim], valueScales [numBlocks][blockSize][kvDim / 32]: scale of
+ *                            value offset o at o >> 5 (the arrays of the other types are null)
  * </pre>
+ * Keys are kept in tiles (dimension-major within a block) in every type, so that attention computes each score the
+ * same way from whatever the cache holds (see {@code AttentionHead}).
  */
 public final class PagedKvCache {
     private final KvCacheType type;
@@ -37,6 +46,8 @@ public final class PagedKvCache {
     private final int blockSize;
     private final int kvDim;
     private final int headDim;
+    private final byte[] rowQuants; // Q8_0: one key row quantized before it goes into the tiles (stores run on one thread)
+    private final short[] rowScales;
 
     public PagedKvCache(LlamaConfig config, int numBlocks, int blockSize) {
         this(config, numBlocks, blockSize, KvCacheType.F32);
@@ -70,6 +81,8 @@ public final class PagedKvCache {
         this.quantValues = q8 ? new byte[numLayers][n] : null;
         this.keyScales = q8 ? new short[numLayers][n / Q8Rows.BLOCK] : null;
         this.valueScales = q8 ? new short[numLayers][n / Q8Rows.BLOCK] : null;
+        this.rowQuants = q8 ? new byte[kvDim] : null;
+        this.rowScales = q8 ? new short[kvDim / Q8Rows.BLOCK] : null;
         if (half) {
             HalfRows.warmUp();
         }
@@ -154,7 +167,7 @@ public final class PagedKvCache {
     }
 
     /**
-     * F32: offset of kv head g's row at slot 0 of a block, from the block's start (its rows follow, headDim apart).
+     * F32: offset of kv head g's key tile and of its value row at slot 0 within a block, from the block's start.
      */
     public int headOffset(int g) {
         return g * blockSize * headDim;
@@ -163,14 +176,48 @@ public final class PagedKvCache {
     /** F32: writes the keys k[kOff ..] and values v[vOff ..] ([kvDim] each, heads one after another) of one position. */
     public void store(int layer, int[] table, int pos, float[] k, int kOff, float[] v, int vOff) {
         float[] kl = keys[layer], vl = values[layer];
-        int o = table[pos / blockSize] * blockSize * kvDim + pos % blockSize * headDim;
-        for (int g = 0; g < kvDim / headDim; g++, o += blockSize * headDim) {
-            System.arraycopy(k, kOff + g * headDim, kl, o, headDim);
-            System.arraycopy(v, vOff + g * headDim, vl, o, headDim);
+        int block = table[pos / blockSize] * blockSize * kvDim, slot = pos % blockSize;
+        for (int g = 0; g < kvDim / headDim; g++) {
+            int head = block + headOffset(g), src = kOff + g * headDim;
+            for (int d = 0, o = head + slot; d < headDim; d++, o += blockSize) {
+                kl[o] = k[src + d];
+            }
+            System.arraycopy(v, vOff + g * headDim, vl, head + slot * headDim, headDim);
         }
     }
 
-    /** F16, Q8_0: offset in the key/value arrays of position {@code pos} of a sequence with block table {@code table}. */
+    /** F16: writes one position, keys into the key tiles and values as a row, rounded to nearest binary16. */
+    public void storeHalf(int layer, int[] table, int pos, float[] k, int kOff, float[] v, int vOff) {
+        short[] kl = halfKeys[layer];
+        int block = table[pos / blockSize] * blockSize * kvDim, slot = pos % blockSize;
+        for (int e = 0; e < kvDim; e++) {
+            kl[block + tileOffset(e) + slot] = Float.floatToFloat16(k[kOff + e]);
+        }
+        HalfRows.store(v, vOff, halfValues[layer], offset(table, pos), kvDim);
+    }
+
+    /**
+     * Q8_0: writes one position. The key row is quantized as a row ({@link Q8Rows#quantize}: its scales go to
+     * keyScales at the row's offset / 32), then its quants are written into the key tiles; values as a row.
+     */
+    public void storeQ8(int layer, int[] table, int pos, float[] k, int kOff, float[] v, int vOff) {
+        int row = offset(table, pos);
+        Q8Rows.quantize(k, kOff, rowQuants, rowScales, 0, kvDim);
+        System.arraycopy(rowScales, 0, keyScales[layer], row >> 5, kvDim / Q8Rows.BLOCK);
+        byte[] kl = quantKeys[layer];
+        int block = table[pos / blockSize] * blockSize * kvDim, slot = pos % blockSize;
+        for (int e = 0; e < kvDim; e++) {
+            kl[block + tileOffset(e) + slot] = rowQuants[e];
+        }
+        Q8Rows.quantize(v, vOff, quantValues[layer], valueScales[layer], row, kvDim);
+    }
+
+    /** Offset of value e of a key row (kv head e / headDim, dimension e % headDim) in a block's tiles, at slot 0. */
+    private int tileOffset(int e) {
+        return (e / headDim * headDim * blockSize) + e % headDim * blockSize;
+    }
+
+    /** F16, Q8_0: offset in the value arrays (and / 32 in the scale arrays) of position {@code pos} of a sequence with block table {@code table}. */
     public int offset(int[] table, int pos) {
         return (table[pos / blockSize] * blockSize + pos % blockSize) * kvDim;
     }

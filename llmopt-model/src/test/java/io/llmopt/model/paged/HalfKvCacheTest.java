@@ -22,10 +22,12 @@ class HalfKvCacheTest {
      * The Q4_K_M model's Q4_K and Q6_K matmuls quantize their activations to 8 bits (as llama.cpp does), which is
      * discontinuous: a key rounded to f16 can move an activation across a rounding step, a jump of d_x = max|x|/127
      * in one input. Max |Δlogit| was 0.0024 with float activations and is 0.087 with 8-bit ones (2026-11-23), and
-     * one greedy token of 61 differs, at an f32 logit margin of 0.0019; asserted ≤ 0.1 and at most one flip, at a
-     * near-tie (see {@link KvCacheAccuracy}).
+     * one greedy token of 61 differs, at an f32 logit margin of 0.0019. Since scores are fma chains over key tiles
+     * (2026-11-24): 0.082, and two tokens differ, at margins of 0.0019 and 0.0066. Asserted ≤ 0.1 and at most two
+     * flips, each at a near-tie (see {@link KvCacheAccuracy}).
      */
     private static final float BOUND_Q8_ACTIVATIONS = 0.1f;
+    private static final int FLIPS_Q8_ACTIVATIONS = 2;
     private static final WorkerPool POOL = new WorkerPool(2);
 
     @AfterAll
@@ -55,7 +57,7 @@ class HalfKvCacheTest {
     @Test
     void greedyDecodingMatchesTheFloatCacheOnQ4KM() {
         try (LoadedModel m = ModelLoader.load(SharedData.require("models/ref-tinystories/ref-tinystories-Q4_K_M.gguf"))) {
-            KvCacheAccuracy.compareToF32(m, KvCacheType.F16, POOL, BOUND_Q8_ACTIVATIONS, 1);
+            KvCacheAccuracy.compareToF32(m, KvCacheType.F16, POOL, BOUND_Q8_ACTIVATIONS, FLIPS_Q8_ACTIVATIONS);
         }
     }
 

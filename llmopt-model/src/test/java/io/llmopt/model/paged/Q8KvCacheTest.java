@@ -34,9 +34,12 @@ class Q8KvCacheTest {
      * Q4_K_M's Q4_K and Q6_K matmuls quantize their activations to 8 bits (as llama.cpp does), which is discontinuous
      * and so amplifies the cache's rounding (see {@code HalfKvCacheTest}). Measured 2026-11-23: max |Δlogit| 0.099
      * and one greedy token differing, at an f32 logit margin of 0.0019 (0.058 and none with float activations).
-     * Asserted: ≤ 0.2, at most one flip, at a near-tie.
+     * Since scores are fma chains over key tiles (2026-11-24): 0.113 and two flips, at margins of 0.0019 and 0.0066,
+     * at the same positions as the f16 cache's (the f32 run itself is at a near-tie there). Asserted: ≤ 0.2, at most
+     * two flips, each at a near-tie.
      */
     private static final float BOUND_Q8_ACTIVATIONS = 0.2f;
+    private static final int FLIPS_Q8_ACTIVATIONS = 2;
     /**
      * stories260K has head dim 8, so one block of 32 spans four heads and their scale is the largest head's: much
      * coarser for the small heads. Measured: max |Δlogit| 1.33 (max |logit| 19.5) and 2 of 61 greedy tokens differ
@@ -106,7 +109,7 @@ class Q8KvCacheTest {
     @Test
     void greedyDecodingMatchesTheFloatCacheOnQ4KM() {
         try (LoadedModel m = ModelLoader.load(SharedData.require("models/ref-tinystories/ref-tinystories-Q4_K_M.gguf"))) {
-            KvCacheAccuracy.compareToF32(m, KvCacheType.Q8_0, POOL, BOUND_Q8_ACTIVATIONS, 1);
+            KvCacheAccuracy.compareToF32(m, KvCacheType.Q8_0, POOL, BOUND_Q8_ACTIVATIONS, FLIPS_Q8_ACTIVATIONS);
         }
     }
 

@@ -61,6 +61,40 @@ public interface Kernels {
     }
 
     /**
+     * Attention scores against keys stored in tiles of {@code width} positions: a tile is [n][width] (element d of
+     * the key in lane j at d·width + j) and the tiles follow one another (one every n·width floats). Position i
+     * &lt; count is lane {@code lane} + i counted from the tile at t[to ..]; for query h &lt; heads (at q[qo + h·qs ..])
+     * out[oo + h·os + i] = Σ_d q_d·k_d, d = 0 … n − 1, as a chain of fmas in d order starting from +0. Each score
+     * is that chain whatever the kernel set or vector width, so an implementation may compute many positions and
+     * heads at once (positions in vector lanes) and still give these bits.
+     */
+    default void tileDots(float[] q, int qo, int qs, int heads, float[] t, int to, int width, int lane, int count, int n,
+            float[] out, int oo, int os) {
+        for (int i = 0; i < count; i++) {
+            int l = lane + i, k = to + l / width * n * width + l % width;
+            for (int h = 0; h < heads; h++) {
+                float s = 0f;
+                for (int d = 0; d < n; d++) {
+                    s = Math.fma(q[qo + h * qs + d], t[k + d * width], s);
+                }
+                out[oo + h * os + i] = s;
+            }
+        }
+    }
+
+    /**
+     * {@link #axpys} for {@code heads} outputs over the same rows (the query heads of one kv head): for h &lt; heads,
+     * axpys(alpha, ao + h·as, x, xo, stride, count, y, yo + h·ys, n), with the bits of those calls (the outputs
+     * must not overlap); an implementation may load each row once for several heads.
+     */
+    default void axpysHeads(float[] alpha, int ao, int as, int heads, float[] x, int xo, int stride, int count, float[] y, int yo,
+            int ys, int n) {
+        for (int h = 0; h < heads; h++) {
+            axpys(alpha, ao + h * as, x, xo, stride, count, y, yo + h * ys, n);
+        }
+    }
+
+    /**
      * A hint that a[from, to) will be read soon: an implementation may issue prefetch instructions for those
      * lines. Never changes a result; the default does nothing.
      */

@@ -90,6 +90,18 @@ public final class VectorKernels implements Kernels {
         AttentionRows.axpys2(alpha, aoA, aoB, x, xoA, xoB, stride, count, y, yoA, yoB, n);
     }
 
+    @Override
+    public void tileDots(float[] q, int qo, int qs, int heads, float[] t, int to, int width, int lane, int count, int n,
+            float[] out, int oo, int os) {
+        KeyTiles.dots(q, qo, qs, heads, t, to, width, lane, count, n, out, oo, os);
+    }
+
+    @Override
+    public void axpysHeads(float[] alpha, int ao, int as, int heads, float[] x, int xo, int stride, int count, float[] y, int yo,
+            int ys, int n) {
+        AttentionRows.axpysHeads(alpha, ao, as, heads, x, xo, stride, count, y, yo, ys, n);
+    }
+
     /** {@link Prefetch#floats}: prefetcht0 for every line of the range (nothing where no prefetch stub could be made). */
     @Override
     public void prefetch(float[] a, int from, int to) {

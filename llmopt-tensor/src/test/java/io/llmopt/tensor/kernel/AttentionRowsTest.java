@@ -7,7 +7,9 @@ import org.junit.jupiter.api.Test;
  * The many-row attention kernels against the one-row kernels they stand for, bit for bit: {@code dots} against
  * one {@code dot} per row, {@code axpys} against one {@code axpy} per row in order, {@code dots2} and {@code axpys2} against two such sequences — for lengths around every
  * vector boundary (tails, one vector, four vectors), row counts odd and even and around the blocks of L rows
- * that {@code dots} reduces together, strided rows at odd offsets.
+ * that {@code dots} reduces together, strided rows at odd offsets; {@code axpysHeads} against one {@code axpy} per
+ * head and row; {@code tileDots} against the scalar specification (the bits of a chain of fmas per score) and against
+ * double-precision sums.
  * The build runs this class at 128, 256 and 512 bits.
  */
 class AttentionRowsTest {
@@ -50,6 +52,19 @@ class AttentionRowsTest {
                 }
                 BatchInvarianceTest.assertBits(y, y2, "axpys n=" + n + " count=" + count);
 
+                for (int heads : new int[] {1, 3, 4, 7, 8, 9}) {
+                    float[] alphaH = RandomWeights.gaussian(r, heads * (count + 3) + 2);
+                    float[] yh = RandomWeights.gaussian(r, heads * (n + 2) + 5);
+                    float[] yh2 = yh.clone();
+                    v.axpysHeads(alphaH, 2, count + 3, heads, k, 7, stride, count, yh, 5, n + 2, n);
+                    for (int h = 0; h < heads; h++) {
+                        for (int i = 0; i < count; i++) {
+                            v.axpy(alphaH[2 + h * (count + 3) + i], k, 7 + i * stride, yh2, 5 + h * (n + 2), n);
+                        }
+                    }
+                    BatchInvarianceTest.assertBits(yh, yh2, "axpysHeads heads=" + heads + " n=" + n + " count=" + count);
+                }
+
                 float[] alpha2 = RandomWeights.gaussian(r, 2 * count + 3);
                 for (int xoB : new int[] {9, 7}) { // other rows, then the same rows (one kv head)
                     float[] yy = RandomWeights.gaussian(r, 2 * n + 9);
@@ -60,6 +75,53 @@ class AttentionRowsTest {
                         v.axpy(alpha2[count + 2 + i], k, xoB + i * stride, yy2, n + 6, n);
                     }
                     BatchInvarianceTest.assertBits(yy, yy2, "axpys2 n=" + n + " count=" + count + " xoB=" + xoB);
+                }
+            }
+        }
+    }
+
+    /**
+     * Keys in tiles of width W ([n][W] per tile, tiles one after another): every score has the bits of the scalar
+     * specification, for widths that are and are not multiples of the vector length, ranges starting inside a tile and
+     * crossing tiles, head counts around the kernel's blocks of 4 and 8, and outputs the kernel must not write around
+     * them; and each score is within float rounding of the double-precision dot product.
+     */
+    @Test
+    void tileDotsGiveTheSpecificationsBits() {
+        VectorKernels v = new VectorKernels();
+        Kernels spec = new ScalarKernels();
+        Random r = new Random(23);
+        for (int width : new int[] {3, 4, 16, 32, 64}) {
+            for (int n : new int[] {1, 5, 8, 64, 100, 128}) {
+                for (int heads : new int[] {1, 2, 4, 5, 8, 9}) {
+                    for (int[] lc : new int[][] {{0, 0}, {0, 1}, {0, 16}, {0, 64}, {5, 11}, {3, 70}, {13, 133}, {17, 200}}) {
+                        int lane = lc[0], count = lc[1];
+                        int tiles = (lane + count + width - 1) / width + 1;
+                        float[] t = RandomWeights.gaussian(r, 6 + tiles * n * width);
+                        int qs = n + 3, os = count + 5;
+                        float[] q = RandomWeights.gaussian(r, 2 + heads * qs);
+                        float[] got = RandomWeights.gaussian(r, 4 + heads * os);
+                        float[] want = got.clone();
+                        v.tileDots(q, 2, qs, heads, t, 6, width, lane, count, n, got, 4, os);
+                        spec.tileDots(q, 2, qs, heads, t, 6, width, lane, count, n, want, 4, os);
+                        String what = "tileDots width=" + width + " n=" + n + " heads=" + heads + " lane=" + lane + " count=" + count;
+                        BatchInvarianceTest.assertBits(got, want, what);
+                        for (int h = 0; h < heads; h++) {
+                            for (int i = 0; i < count; i++) {
+                                int l = lane + i, k = 6 + l / width * n * width + l % width;
+                                double exact = 0, magnitude = 0;
+                                for (int d = 0; d < n; d++) {
+                                    double p = (double) q[2 + h * qs + d] * t[k + d * width];
+                                    exact += p;
+                                    magnitude += Math.abs(p);
+                                }
+                                double error = Math.abs(want[4 + h * os + i] - exact);
+                                if (error > (n + 1) * 0x1p-24 * magnitude) { // the textbook bound for n rounded fmas
+                                    throw new AssertionError(what + ": score " + h + "," + i + " = " + want[4 + h * os + i] + ", exact " + exact);
+                                }
+                            }
+                        }
+                    }
                 }
             }
         }
