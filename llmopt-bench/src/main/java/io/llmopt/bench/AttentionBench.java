@@ -18,8 +18,11 @@ import org.openjdk.jmh.annotations.State;
  * The attention kernels over {@code rows} cached positions of one kv head (rows {@code kvDim} floats apart, as in
  * a cache of several kv heads) on one thread, with the kernel set {@link KernelProvider} picks (the scalar twins
  * with -Dllmopt.kernels=scalar): scores of one query ({@code dots}) and of two sharing the rows ({@code dots2}), the
- * weighted sum of the value rows for one query ({@code axpys}) and for two ({@code axpys2}). Each op covers
- * {@code rows} positions per query; ns per position per query = 1e9 / (ops/s · rows · queries).
+ * weighted sum of the value rows for one query ({@code axpys}) and for two ({@code axpys2}); with keys in tiles of 16
+ * positions (the contiguous cache's layout), the scores of one query ({@code tileDots}) and of eight sharing the tiles
+ * ({@code tileDots8}, a kv head of TinyLlama), and the weighted sums of eight heads over the same rows
+ * ({@code axpysHeads8}). Each op covers {@code rows} positions per query; ns per position per query = 1e9 / (ops/s ·
+ * rows · queries).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -45,10 +48,10 @@ public class AttentionBench {
     public void setUp() {
         kernels = KernelProvider.get();
         SplittableRandom r = new SplittableRandom(11);
-        q = random(r, 2 * headDim);
+        q = random(r, 8 * headDim);
         k = random(r, rows * Math.max(kvDim, headDim));
-        s = random(r, 2 * rows);
-        y = new float[2 * headDim];
+        s = random(r, 8 * rows);
+        y = new float[8 * headDim];
     }
 
     private static float[] random(SplittableRandom r, int n) {
@@ -81,5 +84,23 @@ public class AttentionBench {
     public float axpys2() {
         kernels.axpys2(s, 0, rows, k, 0, 0, Math.max(kvDim, headDim), rows, y, 0, headDim, headDim);
         return y[headDim];
+    }
+
+    @Benchmark
+    public float tileDots() {
+        kernels.tileDots(q, 0, headDim, 1, k, 0, 16, 0, rows, headDim, s, 0, rows);
+        return s[rows - 1];
+    }
+
+    @Benchmark
+    public float tileDots8() {
+        kernels.tileDots(q, 0, headDim, 8, k, 0, 16, 0, rows, headDim, s, 0, rows);
+        return s[8 * rows - 1];
+    }
+
+    @Benchmark
+    public float axpysHeads8() {
+        kernels.axpysHeads(s, 0, rows, 8, k, 0, headDim, rows, y, 0, headDim, headDim);
+        return y[7 * headDim];
     }
 }

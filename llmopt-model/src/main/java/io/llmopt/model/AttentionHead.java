@@ -1,14 +1,14 @@
 package io.llmopt.model;
 
-import io.llmopt.tensor.kernel.Exp;
+import io.llmopt.tensor.kernel.SoftmaxRows;
 import io.llmopt.tensor.kernel.Kernels;
 import java.util.Arrays;
 
 /**
  * The attention of ONE query head against the keys/values of its kv head at positions first .. last, shared by the
  * contiguous cache ({@link CausalAttention}) and the paged one ({@code io.llmopt.model.paged}): scores
- * s_p = q·k_p·scale, a max-subtracted softmax summed in position order, then out = Σ_p (e_p / Σe)·v_p by axpy in
- * position order. Both callers therefore get the same bits for the same cached values.
+ * s_p = q·k_p·scale, a max-subtracted softmax ({@link SoftmaxRows}: Σe in sixteen fixed partial sums), then
+ * out = Σ_p (e_p / Σe)·v_p by axpy in position order. Both callers therefore get the same bits for the same cached values.
  *
  * <p>Float32 caches keep keys in tiles, dimension-major ({@link KvCache}): each score is a chain of fmas over the
  * head's dimensions ({@link Kernels#tileDots}), whatever the kernels and however many heads and positions are
@@ -42,17 +42,7 @@ public final class AttentionHead {
     public void attend(float[] q, int qOff, float[] keys, float[] values, int[] table, int blockSize, int kvOff,
             int first, int last, float[] s, float[] out, int outOff) {
         scores(q, qOff, 1, keys, table, blockSize, kvOff, first, last, s, 0, 0);
-        int n = last - first + 1;
-        float max = Float.NEGATIVE_INFINITY;
-        for (int i = 0; i < n; i++) {
-            float v = s[i] * scale;
-            s[i] = v;
-            max = Math.max(max, v);
-        }
-        float inv = softmax(s, n, max);
-        for (int i = 0; i < n; i++) {
-            s[i] *= inv;
-        }
+        SoftmaxRows.softmax(s, 0, last - first + 1, scale);
         Arrays.fill(out, outOff, outOff + headDim, 0f);
         for (int p = first; p <= last; ) {
             int end = runEnd(table, blockSize, p, last);
@@ -64,14 +54,15 @@ public final class AttentionHead {
     /**
      * Two query heads of one token against float32 keys/values, with the bits of two {@link #attend} calls: their
      * scores at s[0 ..] and s[sB ..], their outputs at outOffA and outOffB. The two heads' sums run side by side
-     * ({@link Kernels#axpys2}, and the softmax's max and Σ), so the dependent adds of one head overlap the
+     * ({@link Kernels#axpys2}), so the dependent adds of one head overlap the
      * other's. For models whose heads each have their own kv head; heads sharing one take {@link #attendGroup}.
      */
     public void attendPair(float[] q, int qOffA, int qOffB, float[] keys, float[] values, int[] table, int blockSize,
             int kvOffA, int kvOffB, int first, int last, float[] s, int sB, float[] out, int outOffA, int outOffB) {
         scores(q, qOffA, 1, keys, table, blockSize, kvOffA, first, last, s, 0, 0);
         scores(q, qOffB, 1, keys, table, blockSize, kvOffB, first, last, s, sB, 0);
-        softmaxPair(s, 0, sB, last - first + 1);
+        SoftmaxRows.softmax(s, 0, last - first + 1, scale);
+        SoftmaxRows.softmax(s, sB, last - first + 1, scale);
         Arrays.fill(out, outOffA, outOffA + headDim, 0f);
         Arrays.fill(out, outOffB, outOffB + headDim, 0f);
         for (int p = first; p <= last; ) {
@@ -261,58 +252,10 @@ public final class AttentionHead {
     /** Positions per chunk of {@link #attendGroup}: 64 rows of keys of a 64- or 128-float head, 16–32 KB, stay in L1. */
     public static final int CHUNK = 64;
 
-    /** {@link #attend}'s scaling and softmax for the n scores of each of {@code heads} heads at s[base + h·stride ..], two by two. */
+    /** {@link #attend}'s scaling and softmax ({@link SoftmaxRows}) for the n scores of each of {@code heads} heads at s[base + h·stride ..]. */
     private void softmaxHeads(float[] s, int base, int heads, int stride, int n) {
-        for (int h = 0; h < heads; h += 2) {
-            int a = base + h * stride;
-            if (h + 1 < heads) {
-                softmaxPair(s, a, a + stride, n);
-            } else {
-                softmaxOne(s, a, n);
-            }
-        }
-    }
-
-    /** {@link #attend}'s scaling and softmax for the n scores at s[a ..] and at s[b ..], side by side. */
-    private void softmaxPair(float[] s, int a, int b, int n) {
-        float maxA = Float.NEGATIVE_INFINITY, maxB = Float.NEGATIVE_INFINITY;
-        for (int i = 0; i < n; i++) {
-            float x = s[a + i] * scale, y = s[b + i] * scale;
-            s[a + i] = x;
-            s[b + i] = y;
-            maxA = Math.max(maxA, x);
-            maxB = Math.max(maxB, y);
-        }
-        Exp.shifted(s, a, n, maxA);
-        Exp.shifted(s, b, n, maxB);
-        float sumA = 0f, sumB = 0f;
-        for (int i = 0; i < n; i++) {
-            sumA += s[a + i];
-            sumB += s[b + i];
-        }
-        float invA = 1f / sumA, invB = 1f / sumB;
-        for (int i = 0; i < n; i++) {
-            s[a + i] *= invA;
-            s[b + i] *= invB;
-        }
-    }
-
-    /** {@link #attend}'s scaling and softmax for the n scores at s[a ..]. */
-    private void softmaxOne(float[] s, int a, int n) {
-        float max = Float.NEGATIVE_INFINITY;
-        for (int i = 0; i < n; i++) {
-            float x = s[a + i] * scale;
-            s[a + i] = x;
-            max = Math.max(max, x);
-        }
-        Exp.shifted(s, a, n, max);
-        float sum = 0f;
-        for (int i = 0; i < n; i++) {
-            sum += s[a + i];
-        }
-        float inv = 1f / sum;
-        for (int i = 0; i < n; i++) {
-            s[a + i] *= inv;
+        for (int h = 0; h < heads; h++) {
+            SoftmaxRows.softmax(s, base + h * stride, n, scale);
         }
     }
 
@@ -324,19 +267,5 @@ public final class AttentionHead {
     /** Offset of position p's value row in a paged binary16 or Q8_0 cache (rows of kvDim). */
     private int slot(int[] table, int blockSize, int p, int kvOff) {
         return table[p / blockSize] * blockSize * kvDim + p % blockSize * kvDim + kvOff;
-    }
-
-    /**
-     * s[0..n) ← exp(s − max) in place ({@link Exp#shifted}: vector lanes, the bits of its scalar twin); returns
-     * 1 / Σ, summed in position order. The scalar Math.exp it replaced took most of the attention's time in a
-     * 512-token prefill (profile-decode --prompt, 2026-11-23).
-     */
-    private static float softmax(float[] s, int n, float max) {
-        Exp.shifted(s, 0, n, max);
-        float sum = 0f;
-        for (int i = 0; i < n; i++) {
-            sum += s[i];
-        }
-        return 1f / sum;
     }
 }

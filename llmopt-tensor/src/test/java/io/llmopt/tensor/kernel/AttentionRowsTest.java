@@ -126,4 +126,40 @@ class AttentionRowsTest {
             }
         }
     }
+
+    /**
+     * {@link SoftmaxRows#softmax} against its scalar twin bit for bit (lengths around 16 and every vector length,
+     * odd offsets, scores with a wide range) and against a double-precision softmax.
+     */
+    @Test
+    void softmaxGivesItsScalarTwinsBits() {
+        Random r = new Random(29);
+        for (int n : new int[] {1, 2, 3, 4, 5, 8, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 2049}) {
+            for (int o : new int[] {0, 3}) {
+                float[] s = new float[o + n + 2];
+                for (int i = 0; i < s.length; i++) {
+                    s[i] = (float) (r.nextGaussian() * 12);
+                }
+                float[] want = s.clone();
+                float[] scores = s.clone();
+                float c = 0.125f;
+                SoftmaxRows.softmax(s, o, n, c);
+                SoftmaxRows.softmaxScalar(want, o, n, c);
+                BatchInvarianceTest.assertBits(s, want, "softmax n=" + n + " o=" + o);
+                double max = Double.NEGATIVE_INFINITY, sum = 0;
+                for (int i = 0; i < n; i++) {
+                    max = Math.max(max, (double) (scores[o + i] * c));
+                }
+                for (int i = 0; i < n; i++) {
+                    sum += Math.exp(scores[o + i] * c - max);
+                }
+                for (int i = 0; i < n; i++) {
+                    double exact = Math.exp(scores[o + i] * c - max) / sum;
+                    if (Math.abs(s[o + i] - exact) > 1e-6 * exact + 1e-12) {
+                        throw new AssertionError("softmax n=" + n + " o=" + o + " i=" + i + ": " + s[o + i] + ", exact " + exact);
+                    }
+                }
+            }
+        }
+    }
 }
