@@ -120,6 +120,10 @@ public final class AttentionHead {
      */
     public void attendBlock(float[] q, int qOff, int qStride, int tokens, int heads, float[] keys, float[] values, int kvOff,
             int pos0, int window, float[] s, int stride, float[] out) {
+        if (heads == 1 && window == 0) {
+            attendTokens(q, qOff, qStride, tokens, keys, values, kvOff, pos0, s, stride, out);
+            return;
+        }
         int lo = window > 0 ? Math.max(0, pos0 - window + 1) : 0, hi = pos0 + tokens - 1;
         for (int p = lo; p <= hi; p += CHUNK) {
             int end = Math.min(hi, p + CHUNK - 1);
@@ -143,6 +147,39 @@ public final class AttentionHead {
                 if (a <= b) {
                     kernels.axpysHeads(s, t * heads * stride + a - f, stride, heads, values, valueRow(null, 0, a, kvOff), headDim,
                             b - a + 1, out, qOff + t * qStride, headDim, headDim);
+                }
+            }
+        }
+    }
+
+    /**
+     * {@link #attendBlock} for one head per kv head and no window: the tokens' queries (qStride apart) are scored
+     * together as the heads of one call ({@link Kernels#tileDots}), each over all the block's positions (a token's
+     * scores past its own position are computed and never read), and their weighted sums share each value row up to
+     * pos0 ({@link Kernels#axpysHeads}); token t then adds positions pos0 + 1 .. pos0 + t alone. Every sum runs in
+     * position order, so the outputs keep the bits of one {@link #attend} per token.
+     */
+    private void attendTokens(float[] q, int qOff, int qStride, int tokens, float[] keys, float[] values, int kvOff, int pos0,
+            float[] s, int stride, float[] out) {
+        int hi = pos0 + tokens - 1;
+        for (int p = 0; p <= hi; p += CHUNK) {
+            int end = Math.min(hi, p + CHUNK - 1);
+            kernels.tileDots(q, qOff, qStride, tokens, keys, keyTile(null, 0, p, kvOff), KvCache.TILE, p % KvCache.TILE, end - p + 1,
+                    headDim, s, p, stride);
+        }
+        for (int t = 0; t < tokens; t++) {
+            softmaxHeads(s, t * stride, 1, stride, pos0 + t + 1);
+            Arrays.fill(out, qOff + t * qStride, qOff + t * qStride + headDim, 0f);
+        }
+        for (int p = 0; p <= hi; p += CHUNK) {
+            int end = Math.min(hi, p + CHUNK - 1), shared = Math.min(end, pos0) - p + 1;
+            if (shared > 0) {
+                kernels.axpysHeads(s, p, stride, tokens, values, valueRow(null, 0, p, kvOff), headDim, shared, out, qOff, qStride, headDim);
+            }
+            for (int t = 1; t < tokens; t++) {
+                int a = Math.max(p, pos0 + 1), b = Math.min(end, pos0 + t);
+                if (a <= b) {
+                    kernels.axpys(s, t * stride + a, values, valueRow(null, 0, a, kvOff), headDim, b - a + 1, out, qOff + t * qStride, headDim);
                 }
             }
         }

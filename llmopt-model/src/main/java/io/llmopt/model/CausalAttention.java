@@ -5,9 +5,11 @@ import io.llmopt.tensor.kernel.RangeTask;
 import io.llmopt.tensor.kernel.WorkerPool;
 
 /**
- * Grouped-query causal attention of a batch of T new tokens against the KV cache, one token's query heads of one
- * kv head per work item ({@link AttentionHead#attendGroup}), or two heads where every head has its own kv head
- * ({@link AttentionHead#attendPair}): the bits of one head at a time either way. Legend: T tokens, nH query heads, nKv kv heads, hd head size, g = h / (nH / nKv).
+ * Grouped-query causal attention of a batch of T new tokens against the KV cache. A decoded token: its query heads
+ * of one kv head per work item ({@link AttentionHead#attendGroup}), or two heads where every head has its own kv head
+ * ({@link AttentionHead#attendPair}). A prompt batch: {@link #BLOCK} tokens' heads of one kv head per work item
+ * ({@link AttentionHead#attendBlock}). The bits of one head at a time either way. Legend: T tokens, nH query heads,
+ * nKv kv heads, hd head size, g = h / (nH / nKv).
  *
  * <pre>
  * q   [T][nH·hd]   query of token t at position startPos + t (RoPE applied)
@@ -36,7 +38,10 @@ final class CausalAttention implements RangeTask {
     private int startPos;
     private int tokens;
 
-    /** Prompt tokens per work item with grouped-query heads: each chunk of cached rows serves this many tokens from L1. */
+    /**
+     * Prompt tokens per work item: each chunk of cached rows serves this many tokens' heads from L1 (with one head per kv
+     * head, the tokens' queries are scored together, as a group's heads are).
+     */
     static final int BLOCK = 4;
 
     CausalAttention(LlamaConfig c, Kernels kernels, int threads, int contextLength, int maxBatch) {
@@ -47,7 +52,7 @@ final class CausalAttention implements RangeTask {
         this.groupSize = c.groupSize();
         this.queryDim = c.queryDim();
         this.window = c.slidingWindow();
-        this.block = c.groupSize() >= 2 ? Math.max(1, Math.min(BLOCK, maxBatch)) : 1;
+        this.block = Math.max(1, Math.min(BLOCK, maxBatch));
         this.scores = new float[threads][block * Math.max(2, groupSize) * contextLength];
     }
 
@@ -61,7 +66,7 @@ final class CausalAttention implements RangeTask {
         // an item costs ~2·hd·(startPos + t) multiply-adds per head; keep chunks worth a thread hand-off
         int work = 2 * headDim * (startPos + tokens) * (heads / itemsPerToken());
         if (tokens > 1 && block > 1) {
-            pool.run(((tokens + block - 1) / block) * itemsPerToken(), 1, this);
+            pool.run(((tokens + block - 1) / block) * (heads / groupSize), 1, this);
             return;
         }
         pool.run(tokens * itemsPerToken(), Math.max(1, (1 << 14) / Math.max(1, work)), this);
@@ -79,8 +84,8 @@ final class CausalAttention implements RangeTask {
     @Override
     public void run(int worker, int from, int to) {
         float[] s = scores[worker];
-        int items = itemsPerToken();
         if (tokens > 1 && block > 1) {
+            int items = heads / groupSize; // one per kv head and block of tokens
             int blocks = (tokens + block - 1) / block;
             for (int item = from; item < to; item++) {
                 int b = blocks - 1 - item / items; // the last tokens see the most positions: they go first
@@ -90,6 +95,7 @@ final class CausalAttention implements RangeTask {
             }
             return;
         }
+        int items = itemsPerToken();
         for (int item = from; item < to; item++) {
             int t = item / items;
             int pos = startPos + t;

@@ -149,7 +149,7 @@ class AttentionHeadTest {
         Random r = new Random(8);
         for (Kernels kernels : new Kernels[] {KernelProvider.get(), new ScalarKernels()}) {
             for (int headDim : new int[] {16, 20, 64}) {
-                for (int[] hk : new int[][] {{4, 2}, {3, 1}, {8, 1}}) { // groups of 2, 3 (odd) and 8 heads
+                for (int[] hk : new int[][] {{4, 2}, {3, 1}, {8, 1}, {4, 4}}) { // groups of 2, 3 (odd), 8 heads and 1
                     LlamaConfig c = config(hk[0], hk[1], headDim);
                     int kvDim = c.kvDim(), hd = c.headDim(), g = c.groupSize(), qd = c.queryDim(), ctx = 3 * POSITIONS;
                     float[] keys = gaussian(r, ctx * kvDim);
