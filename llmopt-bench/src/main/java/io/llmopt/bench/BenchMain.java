@@ -1,7 +1,9 @@
 package io.llmopt.bench;
 
 import io.llmopt.tensor.GgmlType;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -9,18 +11,28 @@ import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.options.CommandLineOptions;
 import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
 
 /**
  * Runs JMH with its usual command line (e.g. {@code KernelBench -p type=Q4_0,Q8_0 -p batch=1,64}) and then
  * prints every result as GB/s of weight bytes (or of memory, for the ceiling) and GFLOP/s, the units in
- * which each kernel's distance to the machine's limits is read.
+ * which each kernel's distance to the machine's limits is read. The forked benchmark JVMs always get the flags the
+ * kernels need ({@link #FORK_FLAGS}): without {@code --add-modules jdk.incubator.vector} they fall back to the scalar
+ * kernels and every vector figure is silently a scalar one (AttentionBench read 13 ns per row instead of 1.5 when
+ * started as plain {@code java -jar benchmarks.jar}, 2026-11-24).
  */
 public final class BenchMain {
     private BenchMain() {
     }
 
+    /** Appended to the forks' command line (after the user's own {@code -jvmArgsAppend}). */
+    static final List<String> FORK_FLAGS = List.of("--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED");
+
     public static void main(String[] args) throws Exception {
-        Options options = new CommandLineOptions(args);
+        CommandLineOptions cli = new CommandLineOptions(args);
+        List<String> append = new ArrayList<>(cli.getJvmArgsAppend().orElse(List.of()));
+        append.addAll(FORK_FLAGS);
+        Options options = new OptionsBuilder().parent(cli).jvmArgsAppend(append.toArray(String[]::new)).build();
         Collection<RunResult> results = new Runner(options).run();
         System.out.println();
         System.out.println("| benchmark | params | ops/s | GB/s | GFLOP/s |");
