@@ -9,7 +9,7 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Row operations on IEEE binary16 values kept in {@code short[]} (the f16 KV cache), against float32 rows:
- * dot, axpy and the rounding store. The Vector API has no half-precision conversion, so {@link #widen} converts
+ * the widening ({@link #toFloats}, what attention reads) and the rounding store. The Vector API has no half-precision conversion, so {@link #widen} converts
  * on the bits (exactly: every binary16 value is a binary32 value). Each vector method has a scalar twin
  * ({@code *Scalar}, {@link Float#float16ToFloat}) that it is tested against.
  */
@@ -28,7 +28,7 @@ public final class HalfRows {
     }
 
     /**
-     * Runs dot and axpy until the JIT has compiled them (once per JVM). Before that the Vector API runs
+     * Runs the widening ({@link #toFloats}) until the JIT has compiled it (once per JVM). Before that the Vector API runs
      * interpreted at ~20 µs a call — measured 0.4 s for the first one-sequence decode step of a 5-layer model —
      * so an f16 cache calls this at creation, moving that cost from the first request to startup.
      */
@@ -45,44 +45,11 @@ public final class HalfRows {
         }
         float acc = 0f;
         for (int i = 0; i < 40_000; i++) {
-            acc += dot(q, 0, h, 0, 64);
-            axpy(1e-6f, h, 0, y, 0, 64);
+            toFloats(h, 0, y, 0, 64);
+            acc += y[i & 63] * q[i & 63];
         }
-        sink = acc + y[0];
+        sink = acc;
         warm = true;
-    }
-
-    /** Σ q[qo+i]·h[ho+i], i < n. */
-    public static float dot(float[] q, int qo, short[] h, int ho, int n) {
-        if (!VECTOR) {
-            return dotScalar(q, qo, h, ho, n);
-        }
-        FloatVector acc = FloatVector.zero(F);
-        int i = 0;
-        for (int end = n - L; i <= end; i += L) {
-            acc = widen(h, ho + i).fma(FloatVector.fromArray(F, q, qo + i), acc);
-        }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
-        for (; i < n; i++) {
-            sum += q[qo + i] * Float.float16ToFloat(h[ho + i]);
-        }
-        return sum;
-    }
-
-    /** y[yo+i] += a·h[ho+i], i < n. */
-    public static void axpy(float a, short[] h, int ho, float[] y, int yo, int n) {
-        if (!VECTOR) {
-            axpyScalar(a, h, ho, y, yo, n);
-            return;
-        }
-        FloatVector va = FloatVector.broadcast(F, a);
-        int i = 0;
-        for (int end = n - L; i <= end; i += L) {
-            widen(h, ho + i).fma(va, FloatVector.fromArray(F, y, yo + i)).intoArray(y, yo + i);
-        }
-        for (; i < n; i++) {
-            y[yo + i] += a * Float.float16ToFloat(h[ho + i]);
-        }
     }
 
     /** y[yo+i] = h[ho+i] widened to binary32 (exact), i < n. */
@@ -108,20 +75,6 @@ public final class HalfRows {
     public static void store(float[] x, int xo, short[] h, int ho, int n) {
         for (int i = 0; i < n; i++) {
             h[ho + i] = Float.floatToFloat16(x[xo + i]);
-        }
-    }
-
-    static float dotScalar(float[] q, int qo, short[] h, int ho, int n) {
-        float sum = 0f;
-        for (int i = 0; i < n; i++) {
-            sum += q[qo + i] * Float.float16ToFloat(h[ho + i]);
-        }
-        return sum;
-    }
-
-    static void axpyScalar(float a, short[] h, int ho, float[] y, int yo, int n) {
-        for (int i = 0; i < n; i++) {
-            y[yo + i] += a * Float.float16ToFloat(h[ho + i]);
         }
     }
 

@@ -5,12 +5,11 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Row operations on Q8_0-quantized values (the q8_0 KV cache), against float32 rows: the quantizing store, dot
- * and axpy. A row of values is cut into blocks of {@value #BLOCK} consecutive values; block b keeps a binary16
+ * Row operations on Q8_0-quantized values (the q8_0 KV cache): the quantizing store and the conversions to float32
+ * that attention reads (a row, {@link #toFloats}; a key tile, {@link #tileToFloats}). A row of values is cut into blocks of {@value #BLOCK} consecutive values; block b keeps a binary16
  * scale {@code d[b]} and {@value #BLOCK} signed bytes {@code q}; value i is {@code q[i]·d[i / 32]} (34 bytes per
  * 32 values, as ggml's {@code block_q8_0}). Values and scales live in parallel arrays addressed by the same value
  * offset {@code o}: quants at {@code q[o]}, scale at {@code d[o >> 5]}.
@@ -21,10 +20,9 @@ import jdk.incubator.vector.VectorSpecies;
  * differ by one step on exact ties.) The store is scalar: it runs once per written row, O(kv dim) per token, where
  * the reads run over the whole context.
  *
- * <p>dot and axpy have a vector body (blocks of 32 read as two 16-byte vectors widened to floats, one scale per
- * block) and a scalar twin ({@code *Scalar}) they are tested against; the vector body needs {@code o} and
- * {@code n} to be multiples of 32 (heads of 32·k values), other slices (heads smaller than a block) take the
- * scalar path. {@code -Dllmopt.kernels=scalar} forces the scalar path, {@code -Dllmopt.vector.bits=128|256|512}
+ * <p>The conversions have a vector body (16 bytes widened to floats at a time, times the scale) and a scalar twin
+ * ({@code *Scalar}) they are tested against; {@link #toFloats}' vector body needs {@code o} and {@code n} to be
+ * multiples of 32, {@link #tileToFloats}' a width that is a multiple of 16; other slices take the scalar path. {@code -Dllmopt.kernels=scalar} forces the scalar path, {@code -Dllmopt.vector.bits=128|256|512}
  * the width, as for the tensor kernels.
  */
 public final class Q8Rows {
@@ -40,10 +38,6 @@ public final class Q8Rows {
     private static final boolean VECTOR = !"scalar".equalsIgnoreCase(System.getProperty("llmopt.kernels", ""))
             && L >= 4 && L <= 16;
 
-    private static final VectorShuffle<Float> SWAP1 = VectorShuffle.fromOp(F, i -> i ^ 1);
-    private static final VectorShuffle<Float> SWAP2 = VectorShuffle.fromOp(F, i -> i ^ 2);
-    private static final VectorShuffle<Float> SWAP4 = VectorShuffle.fromOp(F, i -> i ^ (L >= 8 ? 4 : 0));
-    private static final VectorShuffle<Float> SWAP8 = VectorShuffle.fromOp(F, i -> i ^ (L >= 16 ? 8 : 0));
 
     private static volatile boolean warm;
     private static volatile float sink;
@@ -62,7 +56,7 @@ public final class Q8Rows {
         return VECTOR ? String.format(Locale.ROOT, "vector%d", F.vectorBitSize()) : "scalar";
     }
 
-    /** Runs dot and axpy until the JIT has compiled them (once per JVM), as {@link HalfRows#warmUp}. */
+    /** Runs {@link #toFloats} and {@link #tileToFloats} until the JIT has compiled them (once per JVM), as {@link HalfRows#warmUp}. */
     public static void warmUp() {
         if (warm) {
             return;
@@ -75,12 +69,14 @@ public final class Q8Rows {
             x[i] = 1f - i * 0.02f;
         }
         quantize(x, 0, q, d, 0, 64);
+        float[] work = new float[4 * 16];
         float acc = 0f;
-        for (int i = 0; i < 40_000; i++) {
-            acc += dot(x, 0, q, d, 0, 64);
-            axpy(1e-6f, q, d, 0, y, 0, 64);
+        for (int i = 0; i < 40_000; i++) { // a 64-value row, and a tile of 16 positions × head 4 over those quants
+            toFloats(q, d, 0, y, 0, 64);
+            tileToFloats(q, 0, d, 0, 0, 0, 16, 4, y, 0, work, 0);
+            acc += y[i & 63];
         }
-        sink = acc + y[0];
+        sink = acc;
         warm = true;
     }
 
@@ -108,61 +104,6 @@ public final class Q8Rows {
             i++;
         }
         return t < 0 ? -i : i;
-    }
-
-    /** Σ x[xo+i]·(q[o+i]·d[(o+i) >> 5]), i < n: per block Σ x·q, times the block's scale. */
-    public static float dot(float[] x, int xo, byte[] q, short[] d, int o, int n) {
-        if (!VECTOR || ((o | n) & (BLOCK - 1)) != 0) {
-            return dotScalar(x, xo, q, d, o, n);
-        }
-        FloatVector acc = FloatVector.zero(F);
-        for (int b = 0; b < n; b += BLOCK) {
-            FloatVector block = FloatVector.zero(F);
-            for (int j = 0; j < BLOCK; j += 16) {
-                ByteVector bytes = ByteVector.fromArray(B16, q, o + b + j);
-                for (int p = 0; p < PARTS; p++) {
-                    FloatVector qs = (FloatVector) bytes.convertShape(VectorOperators.B2F, F, p);
-                    block = qs.fma(FloatVector.fromArray(F, x, xo + b + j + p * L), block);
-                }
-            }
-            acc = block.fma(FloatVector.broadcast(F, Float.float16ToFloat(d[(o + b) >> 5])), acc);
-        }
-        return sum(acc);
-    }
-
-    /**
-     * Σ of the lanes as a fixed butterfly of lanewise adds (lane i + lane i xor L/2, …), the same bits in every JIT
-     * tier, unlike {@code reduceLanes(ADD)}: a sequence's logits must not depend on when the JIT compiled this.
-     */
-    private static float sum(FloatVector v) {
-        if (L >= 16) {
-            v = v.add(v.rearrange(SWAP8));
-        }
-        if (L >= 8) {
-            v = v.add(v.rearrange(SWAP4));
-        }
-        v = v.add(v.rearrange(SWAP2));
-        v = v.add(v.rearrange(SWAP1));
-        return v.lane(0);
-    }
-
-    /** y[yo+i] += (a·d[(o+i) >> 5])·q[o+i], i < n. */
-    public static void axpy(float a, byte[] q, short[] d, int o, float[] y, int yo, int n) {
-        if (!VECTOR || ((o | n) & (BLOCK - 1)) != 0) {
-            axpyScalar(a, q, d, o, y, yo, n);
-            return;
-        }
-        for (int b = 0; b < n; b += BLOCK) {
-            FloatVector c = FloatVector.broadcast(F, a * Float.float16ToFloat(d[(o + b) >> 5]));
-            for (int j = 0; j < BLOCK; j += 16) {
-                ByteVector bytes = ByteVector.fromArray(B16, q, o + b + j);
-                for (int p = 0; p < PARTS; p++) {
-                    int at = yo + b + j + p * L;
-                    FloatVector qs = (FloatVector) bytes.convertShape(VectorOperators.B2F, F, p);
-                    qs.fma(c, FloatVector.fromArray(F, y, at)).intoArray(y, at);
-                }
-            }
-        }
     }
 
     /** y[yo+i] = q[o+i]·d[(o+i) >> 5] (one float32 product each), i < n. */
@@ -228,33 +169,6 @@ public final class Q8Rows {
     static void toFloatsScalar(byte[] q, short[] d, int o, float[] y, int yo, int n) {
         for (int i = 0; i < n; i++) {
             y[yo + i] = q[o + i] * Float.float16ToFloat(d[(o + i) >> 5]);
-        }
-    }
-
-    static float dotScalar(float[] x, int xo, byte[] q, short[] d, int o, int n) {
-        float sum = 0f;
-        int i = 0;
-        while (i < n) {
-            int block = (o + i) >> 5;
-            int end = Math.min(n, ((block + 1) << 5) - o);
-            float partial = 0f;
-            for (; i < end; i++) {
-                partial += x[xo + i] * q[o + i];
-            }
-            sum += partial * Float.float16ToFloat(d[block]);
-        }
-        return sum;
-    }
-
-    static void axpyScalar(float a, byte[] q, short[] d, int o, float[] y, int yo, int n) {
-        int i = 0;
-        while (i < n) {
-            int block = (o + i) >> 5;
-            int end = Math.min(n, ((block + 1) << 5) - o);
-            float c = a * Float.float16ToFloat(d[block]);
-            for (; i < end; i++) {
-                y[yo + i] += c * q[o + i];
-            }
         }
     }
 }
