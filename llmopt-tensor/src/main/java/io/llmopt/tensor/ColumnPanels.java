@@ -1,6 +1,5 @@
 package io.llmopt.tensor;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -191,7 +190,7 @@ public final class ColumnPanels implements PackedRows {
         int cols = Math.toIntExact(t.dim(1));
         int p = 2 * lanes;
         int panels = (rows + p - 1) / p;
-        MemorySegment data = Arena.ofAuto().allocate(panels * panelBytes(t.type(), p, cols), 64);
+        MemorySegment data = NativePages.allocate(panels * panelBytes(t.type(), p, cols)); // zero until written, pages faulted in by the packers
         ColumnPanels form = new ColumnPanels(t.type(), lanes, rows, cols, data);
         // panels are independent: split them between the cores (a 1.1B model has ~10^9 weights to move)
         int parts = Math.min(panels, Runtime.getRuntime().availableProcessors());
@@ -201,71 +200,57 @@ public final class ColumnPanels implements PackedRows {
 
     /** Fills panels [from, to) from {@code t}: P rows copied to a heap buffer, rearranged there, copied out. */
     private void packPanels(Tensor t, int from, int to) {
+        if (type == GgmlType.F32 || type == GgmlType.F16 || type == GgmlType.BF16) {
+            packFloatPanels(t, from, to);
+            return;
+        }
         int p = panelRows();
         int rowBytes = Math.toIntExact(t.rowBytes());
-        MemorySegment in = MemorySegment.ofArray(new byte[p * rowBytes]);
-        MemorySegment out = MemorySegment.ofArray(new byte[Math.toIntExact(panelBytes)]);
+        byte[] src = new byte[p * rowBytes];
+        byte[] dst = new byte[Math.toIntExact(panelBytes)];
+        MemorySegment in = MemorySegment.ofArray(src);
+        MemorySegment out = MemorySegment.ofArray(dst);
         for (int panel = from; panel < to; panel++) {
             int n = Math.min(p, rows - panel * p);
             MemorySegment.copy(t.data(), (long) panel * p * rowBytes, in, 0, (long) n * rowBytes);
-            in.asSlice((long) n * rowBytes).fill((byte) 0); // padding rows: zero weights (zero scales)
+            java.util.Arrays.fill(src, n * rowBytes, src.length, (byte) 0); // padding rows: zero weights (zero scales)
             switch (type) {
-                case F32 -> {
-                    for (int c = 0; c < cols; c++) {
-                        for (int i = 0; i < p; i++) {
-                            out.set(Layouts.FLOAT, 4L * (c * p + i), in.get(Layouts.FLOAT, (long) i * rowBytes + 4L * c));
-                        }
-                    }
-                }
-                case F16 -> {
-                    for (int c = 0; c < cols; c++) {
-                        for (int i = 0; i < p; i++) {
-                            short h = in.get(Layouts.SHORT, (long) i * rowBytes + 2L * c);
-                            if ((h & 0x7C00) == 0x7C00) {
-                                throw new LlmoptException("tensor '" + t.name() + "': F16 weight [" + (panel * p + i) + ", " + c
-                                        + "] is infinite or NaN; the column-panel kernels widen finite halves only");
-                            }
-                            out.set(Layouts.SHORT, 2L * (c * p + i), h);
-                        }
-                    }
-                }
-                case BF16 -> { // every bf16 widens exactly (h << 16), infinities and NaN included
-                    for (int c = 0; c < cols; c++) {
-                        for (int i = 0; i < p; i++) {
-                            out.set(Layouts.SHORT, 2L * (c * p + i), in.get(Layouts.SHORT, (long) i * rowBytes + 2L * c));
-                        }
-                    }
-                }
                 case Q8_0 -> {
+                    int bb = (int) blockBytes();
                     for (int b = 0; b < cols / 32; b++) {
-                        long fo = b * blockBytes();
+                        int fo = b * bb;
                         for (int i = 0; i < p; i++) {
-                            long bo = (long) i * rowBytes + 34L * b;
-                            out.set(Layouts.SHORT, fo + 2L * i, finiteScale(t, panel * p + i, in, bo));
+                            int bo = i * rowBytes + 34 * b;
+                            copyFiniteScale(t, panel * p + i, src, bo, dst, fo + 2 * i);
                             for (int j = 0; j < 32; j++) {
-                                out.set(Layouts.BYTE, fo + 2L * p + (long) j * p + i, in.get(Layouts.BYTE, bo + 2 + j));
+                                dst[fo + 2 * p + j * p + i] = src[bo + 2 + j];
                             }
                         }
                     }
                 }
                 case Q4_0, Q4_1 -> {
                     int header = type == GgmlType.Q4_1 ? 2 : 1; // fp16 values before the quants: d (Q4_0), d and m (Q4_1)
+                    int bb = (int) blockBytes();
+                    int gb = type.blockBytes();
                     for (int b = 0; b < cols / 32; b++) {
-                        long fo = b * blockBytes();
+                        int fo = b * bb;
                         for (int i = 0; i < p; i++) {
-                            long bo = (long) i * rowBytes + (long) type.blockBytes() * b;
-                            out.set(Layouts.SHORT, fo + 2L * i, finiteScale(t, panel * p + i, in, bo));
+                            int bo = i * rowBytes + gb * b;
+                            copyFiniteScale(t, panel * p + i, src, bo, dst, fo + 2 * i);
                             if (header == 2) {
-                                out.set(Layouts.SHORT, fo + 2L * p + 2L * i, finiteScale(t, panel * p + i, in, bo + 2));
+                                copyFiniteScale(t, panel * p + i, src, bo + 2, dst, fo + 2 * p + 2 * i);
                             }
+                            int qo = bo + 2 * header;
                             for (int k = 0; k < 8; k++) {
-                                int word = 0;
-                                for (int m = 0; m < 4; m++) {
-                                    int j = 4 * k + m; // GGUF: byte j % 16 holds column j (low nibble, j < 16) or j (high, j ≥ 16)
-                                    int v = in.get(Layouts.BYTE, bo + 2L * header + (j & 15)) & 0xFF;
-                                    word |= ((j < 16 ? v : v >>> 4) & 15 ^ 8) << (4 * m); // q xor 8: the 4-bit two's complement of q − 8
-                                }
-                                out.set(Layouts.SHORT, fo + 2L * header * p + 2L * ((long) k * p + i), (short) word);
+                                // GGUF: byte j % 16 holds column j in its low nibble (j < 16) or its high one (j ≥ 16);
+                                // nibble m of word k is column 4k + m as q xor 8, the 4-bit two's complement of q − 8
+                                int q = 4 * k & 15, shift = k < 4 ? 0 : 4;
+                                int word = ((src[qo + q] >> shift) & 15) | ((src[qo + q + 1] >> shift) & 15) << 4
+                                        | ((src[qo + q + 2] >> shift) & 15) << 8 | ((src[qo + q + 3] >> shift) & 15) << 12;
+                                word ^= 0x8888;
+                                int wo = fo + 2 * header * p + 2 * (k * p + i);
+                                dst[wo] = (byte) word;
+                                dst[wo + 1] = (byte) (word >>> 8);
                             }
                         }
                     }
@@ -273,21 +258,21 @@ public final class ColumnPanels implements PackedRows {
                 case Q5_0, Q5_1 -> {
                     for (int b = 0; b < cols / 32; b++) {
                         for (int i = 0; i < p; i++) {
-                            packQ5_x(t, panel * p + i, in, (long) i * rowBytes + (long) type.blockBytes() * b, out, b * blockBytes(), p, i);
+                            packQ5_x(t, panel * p + i, src, i * rowBytes + type.blockBytes() * b, dst, (int) (b * blockBytes()), p, i);
                         }
                     }
                 }
                 case Q4_K -> {
                     for (int b = 0; b < cols / 256; b++) {
                         for (int i = 0; i < p; i++) {
-                            packQ4_K(t, panel * p + i, in, (long) i * rowBytes + 144L * b, out, b * blockBytes(), p, i);
+                            packQ4_K(t, panel * p + i, src, i * rowBytes + 144 * b, dst, (int) (b * blockBytes()), p, i);
                         }
                     }
                 }
                 case Q2_K -> {
                     for (int b = 0; b < cols / 256; b++) {
                         for (int i = 0; i < p; i++) {
-                            packQ2_K(t, panel * p + i, in, (long) i * rowBytes + 84L * b, out, b * blockBytes(), p, i);
+                            packQ2_K(t, panel * p + i, src, i * rowBytes + 84 * b, dst, (int) (b * blockBytes()), p, i);
                         }
                     }
                 }
@@ -296,21 +281,21 @@ public final class ColumnPanels implements PackedRows {
                     int[] e = new int[256];
                     for (int b = 0; b < cols / 256; b++) {
                         for (int i = 0; i < p; i++) {
-                            packQ3_K(t, panel * p + i, in, (long) i * rowBytes + 110L * b, out, b * blockBytes(), p, i, blk, e);
+                            packQ3_K(t, panel * p + i, src, i * rowBytes + 110 * b, dst, (int) (b * blockBytes()), p, i, blk, e);
                         }
                     }
                 }
                 case Q5_K -> {
                     for (int b = 0; b < cols / 256; b++) {
                         for (int i = 0; i < p; i++) {
-                            packQ5_K(t, panel * p + i, in, (long) i * rowBytes + 176L * b, out, b * blockBytes(), p, i);
+                            packQ5_K(t, panel * p + i, src, i * rowBytes + 176 * b, dst, (int) (b * blockBytes()), p, i);
                         }
                     }
                 }
                 case Q6_K -> {
                     for (int b = 0; b < cols / 256; b++) {
                         for (int i = 0; i < p; i++) {
-                            packQ6_K(t, panel * p + i, in, (long) i * rowBytes + 210L * b, out, b * blockBytes(), p, i);
+                            packQ6_K(t, panel * p + i, src, i * rowBytes + 210 * b, dst, (int) (b * blockBytes()), p, i);
                         }
                     }
                 }
@@ -320,13 +305,82 @@ public final class ColumnPanels implements PackedRows {
         }
     }
 
-    private static float finiteHalf(Tensor t, int row, MemorySegment src, long o) {
+    /**
+     * F32, F16 and BF16 panels: each panel's rows are read as one array of elements, transposed in blocks of 64
+     * columns (reads along a row, writes a column of the panel), and written out in one copy.
+     */
+    private void packFloatPanels(Tensor t, int from, int to) {
+        int p = panelRows();
+        long rowBytes = t.rowBytes();
+        if (type == GgmlType.F32) {
+            int[] src = new int[p * cols];
+            int[] dst = new int[p * cols];
+            for (int panel = from; panel < to; panel++) {
+                int n = Math.min(p, rows - panel * p);
+                MemorySegment.copy(t.data(), Layouts.INT, panel * p * rowBytes, src, 0, n * cols);
+                java.util.Arrays.fill(src, n * cols, src.length, 0); // padding rows: zero weights
+                for (int c0 = 0; c0 < cols; c0 += 64) {
+                    int c1 = Math.min(cols, c0 + 64);
+                    for (int i = 0; i < p; i++) {
+                        for (int c = c0, s = i * cols + c0; c < c1; c++, s++) {
+                            dst[c * p + i] = src[s];
+                        }
+                    }
+                }
+                MemorySegment.copy(dst, 0, data, Layouts.INT, panel * panelBytes, p * cols);
+            }
+            return;
+        }
+        short[] src = new short[p * cols];
+        short[] dst = new short[p * cols];
+        for (int panel = from; panel < to; panel++) {
+            int n = Math.min(p, rows - panel * p);
+            MemorySegment.copy(t.data(), Layouts.SHORT, panel * p * rowBytes, src, 0, n * cols);
+            java.util.Arrays.fill(src, n * cols, src.length, (short) 0); // padding rows: zero weights
+            if (type == GgmlType.F16) { // every bf16 widens exactly (h << 16), infinities and NaN included; halves must be finite
+                int bad = 0;
+                for (int k = 0; k < n * cols; k++) {
+                    bad |= (src[k] & 0x7C00) + 0x400; // bit 15 set only for an exponent of all ones
+                }
+                if ((bad & 0x8000) != 0) {
+                    for (int k = 0; k < n * cols; k++) {
+                        if ((src[k] & 0x7C00) == 0x7C00) {
+                            throw new LlmoptException("tensor '" + t.name() + "': F16 weight [" + (panel * p + k / cols) + ", " + k % cols
+                                    + "] is infinite or NaN; the column-panel kernels widen finite halves only");
+                        }
+                    }
+                }
+            }
+            for (int c0 = 0; c0 < cols; c0 += 64) {
+                int c1 = Math.min(cols, c0 + 64);
+                for (int i = 0; i < p; i++) {
+                    for (int c = c0, s = i * cols + c0; c < c1; c++, s++) {
+                        dst[c * p + i] = src[s];
+                    }
+                }
+            }
+            MemorySegment.copy(dst, 0, data, Layouts.SHORT, panel * panelBytes, p * cols);
+        }
+    }
+
+    /** Copies the fp16 scale at src[so] (little-endian) to dst[d] if finite (else the one-line error of {@link #pack}). */
+    private static void copyFiniteScale(Tensor t, int row, byte[] src, int so, byte[] dst, int d) {
+        byte lo = src[so], hi = src[so + 1];
+        if ((hi & 0x7C) == 0x7C) {
+            throw new LlmoptException("tensor '" + t.name() + "': row " + row + " has an infinite or NaN fp16 scale;"
+                    + " the column-panel decode is exact for finite scales only");
+        }
+        dst[d] = lo;
+        dst[d + 1] = hi;
+    }
+
+    private static float finiteHalf(Tensor t, int row, byte[] src, int o) {
         return Float.float16ToFloat(finiteScale(t, row, src, o));
     }
 
     /** The fp16 scale at {@code o}, its bits, if finite (else the one-line error of {@link #pack}). */
-    private static short finiteScale(Tensor t, int row, MemorySegment src, long o) {
-        short h = src.get(Layouts.SHORT, o);
+    private static short finiteScale(Tensor t, int row, byte[] src, int o) {
+        short h = (short) (src[o] & 0xFF | src[o + 1] << 8);
         if ((h & 0x7C00) == 0x7C00) {
             throw new LlmoptException("tensor '" + t.name() + "': row " + row + " has an infinite or NaN fp16 scale;"
                     + " the column-panel decode is exact for finite scales only");
@@ -335,35 +389,35 @@ public final class ColumnPanels implements PackedRows {
     }
 
     /** Q4_K super-block at {@code bo} (GGUF) into row i of the panel super-block at {@code fo}. */
-    private static void packQ4_K(Tensor t, int row, MemorySegment src, long bo, MemorySegment data, long fo, int p, int i) {
-        packQ4_KHeader(t, row, src, bo, data, fo, p, i);
+    private static void packQ4_K(Tensor t, int row, byte[] src, int bo, byte[] dst, int fo, int p, int i) {
+        packQ4_KHeader(t, row, src, bo, dst, fo, p, i);
         for (int k = 0; k < 64; k++) {
             int word = 0;
             for (int n = 0; n < 4; n++) {
                 int c = 4 * k + n; // GGUF: sub-block 2g in the low nibbles of qs[32g ..], 2g + 1 in the high ones
-                int v = src.get(Layouts.BYTE, bo + 16 + 32 * (c / 64) + c % 32) & 0xFF;
+                int v = src[bo + 16 + 32 * (c / 64) + c % 32] & 0xFF;
                 word |= ((c / 32 % 2 == 0 ? v : v >>> 4) & 15 ^ 8) << (4 * n); // q xor 8, as Q4_0
             }
-            data.set(Layouts.SHORT, fo + 24L * p + 2L * ((long) k * p + i), (short) word);
+            putShort(dst, fo + 24 * p + 2 * (k * p + i), word);
         }
     }
 
     /** The d, −dmin, 6-bit scales and minimums of a Q4_K or Q5_K super-block (the same 16 header bytes) into row i. */
-    private static void packQ4_KHeader(Tensor t, int row, MemorySegment src, long bo, MemorySegment data, long fo, int p, int i) {
-        data.set(Layouts.FLOAT, fo + 4L * i, finiteHalf(t, row, src, bo));
-        data.set(Layouts.FLOAT, fo + 4L * p + 4L * i, -finiteHalf(t, row, src, bo + 2));
+    private static void packQ4_KHeader(Tensor t, int row, byte[] src, int bo, byte[] dst, int fo, int p, int i) {
+        putFloat(dst, fo + 4 * i, finiteHalf(t, row, src, bo));
+        putFloat(dst, fo + 4 * p + 4 * i, -finiteHalf(t, row, src, bo + 2));
         for (int sub = 0; sub < 8; sub++) {
             int sc, m;
             if (sub < 4) {
-                sc = src.get(Layouts.BYTE, bo + 4 + sub) & 63;
-                m = src.get(Layouts.BYTE, bo + 8 + sub) & 63;
+                sc = src[bo + 4 + sub] & 63;
+                m = src[bo + 8 + sub] & 63;
             } else {
-                int lo = src.get(Layouts.BYTE, bo + 8 + sub) & 0xFF;
-                sc = (lo & 15) | ((src.get(Layouts.BYTE, bo + sub) & 0xFF) >>> 6) << 4;
-                m = (lo >>> 4) | ((src.get(Layouts.BYTE, bo + 4 + sub) & 0xFF) >>> 6) << 4;
+                int lo = src[bo + 8 + sub] & 0xFF;
+                sc = (lo & 15) | ((src[bo + sub] & 0xFF) >>> 6) << 4;
+                m = (lo >>> 4) | ((src[bo + 4 + sub] & 0xFF) >>> 6) << 4;
             }
-            data.set(Layouts.BYTE, fo + 8L * p + (long) sub * p + i, (byte) sc);
-            data.set(Layouts.BYTE, fo + 16L * p + (long) sub * p + i, (byte) m);
+            dst[fo + 8 * p + sub * p + i] = (byte) sc;
+            dst[fo + 16 * p + sub * p + i] = (byte) m;
         }
     }
 
@@ -372,15 +426,15 @@ public final class ColumnPanels implements PackedRows {
      * super-block at {@code fo}: the header as {@link #packQ4_K}'s, then per 16-column group the five words of
      * e = q xor 16 (see the class comment).
      */
-    private static void packQ5_K(Tensor t, int row, MemorySegment src, long bo, MemorySegment data, long fo, int p, int i) {
-        packQ4_KHeader(t, row, src, bo, data, fo, p, i);
+    private static void packQ5_K(Tensor t, int row, byte[] src, int bo, byte[] dst, int fo, int p, int i) {
+        packQ4_KHeader(t, row, src, bo, dst, fo, p, i);
         int[] e = new int[256];
         for (int c = 0; c < 256; c++) { // GGUF: sub-block 2g in the low nibbles of qs[32g ..], 2g + 1 in the high ones; fifth bit: bit c/32 of qh[c % 32]
-            int v = src.get(Layouts.BYTE, bo + 48 + 32 * (c / 64) + c % 32) & 0xFF;
-            int hb = ((src.get(Layouts.BYTE, bo + 16 + c % 32) & 0xFF) >>> (c / 32)) & 1;
+            int v = src[bo + 48 + 32 * (c / 64) + c % 32] & 0xFF;
+            int hb = ((src[bo + 16 + c % 32] & 0xFF) >>> (c / 32)) & 1;
             e[c] = ((c / 32 % 2 == 0 ? v : v >>> 4) & 15 | hb << 4) ^ 16; // q xor 16: the 5-bit two's complement of q − 16
         }
-        packFiveBitGroups(e, 16, data, fo + 24L * p, p, i);
+        packFiveBitGroups(e, 16, dst, fo + 24 * p, p, i);
     }
 
     /**
@@ -388,22 +442,22 @@ public final class ColumnPanels implements PackedRows {
      * the fp16 d as it is, then for each 16-column half the five words of e = q xor 16, as a Q5_K group. Q5_1 (GGUF: d,
      * m, qh, qs): the fp16 d, then the fp16 m, then the same groups.
      */
-    private static void packQ5_x(Tensor t, int row, MemorySegment src, long bo, MemorySegment data, long fo, int p, int i) {
-        data.set(Layouts.SHORT, fo + 2L * i, finiteScale(t, row, src, bo));
+    private static void packQ5_x(Tensor t, int row, byte[] src, int bo, byte[] dst, int fo, int p, int i) {
+        putShort(dst, fo + 2 * i, finiteScale(t, row, src, bo));
         int header = 1; // fp16 values before qh: d (Q5_0), d and m (Q5_1)
         if (t.type() == GgmlType.Q5_1) {
-            data.set(Layouts.SHORT, fo + 2L * p + 2L * i, finiteScale(t, row, src, bo + 2));
+            putShort(dst, fo + 2 * p + 2 * i, finiteScale(t, row, src, bo + 2));
             header = 2;
         }
-        packFiveBitGroups(fiveBitValues(src, bo + 2L * header), 2, data, fo + 2L * header * p, p, i);
+        packFiveBitGroups(fiveBitValues(src, bo + 2 * header), 2, dst, fo + 2 * header * p, p, i);
     }
 
     /** e = q xor 16 of the 32 columns of a Q5_0/Q5_1 block whose 32-bit qh is at {@code ho}, followed by its 16 qs bytes. */
-    private static int[] fiveBitValues(MemorySegment src, long ho) {
-        int qh = src.get(Layouts.INT, ho);
+    private static int[] fiveBitValues(byte[] src, int ho) {
+        int qh = src[ho] & 0xFF | (src[ho + 1] & 0xFF) << 8 | (src[ho + 2] & 0xFF) << 16 | src[ho + 3] << 24;
         int[] e = new int[32];
         for (int c = 0; c < 32; c++) { // byte c % 16: column c in the low nibble (c < 16) or the high one; fifth bit: bit c of qh
-            int v = src.get(Layouts.BYTE, ho + 4 + (c & 15)) & 0xFF;
+            int v = src[ho + 4 + (c & 15)] & 0xFF;
             e[c] = ((c < 16 ? v : v >>> 4) & 15 | ((qh >>> c) & 1) << 4) ^ 16;
         }
         return e;
@@ -413,11 +467,11 @@ public final class ColumnPanels implements PackedRows {
      * The five words of each 16-column group of the 5-bit values e (q xor 16) into row i, group g's word k at
      * {@code wo} + 2·((5g + k)·p + i) (see the class comment, Q5_K).
      */
-    private static void packFiveBitGroups(int[] e, int groups, MemorySegment data, long wo, int p, int i) {
+    private static void packFiveBitGroups(int[] e, int groups, byte[] dst, int wo, int p, int i) {
         for (int g = 0; g < groups; g++) {
             for (int k = 0; k < 5; k++) {
                 int word = e[16 * g + 3 * k] << 11 | e[16 * g + 3 * k + 1] << 6 | e[16 * g + 3 * k + 2] << 1 | (e[16 * g + 15] >>> k) & 1;
-                data.set(Layouts.SHORT, wo + 2L * ((long) (5 * g + k) * p + i), (short) word);
+                putShort(dst, wo + 2 * ((5 * g + k) * p + i), word);
             }
         }
     }
@@ -427,21 +481,21 @@ public final class ColumnPanels implements PackedRows {
      * super-block at {@code fo}: d, −dmin, the 16 scale bytes as they are (low nibble scale, high nibble minimum),
      * then per 16-column group two words of e = (q − 2) &amp; 3 (see the class comment).
      */
-    private static void packQ2_K(Tensor t, int row, MemorySegment src, long bo, MemorySegment data, long fo, int p, int i) {
-        data.set(Layouts.FLOAT, fo + 4L * i, finiteHalf(t, row, src, bo + 80));
-        data.set(Layouts.FLOAT, fo + 4L * p + 4L * i, -finiteHalf(t, row, src, bo + 82));
+    private static void packQ2_K(Tensor t, int row, byte[] src, int bo, byte[] dst, int fo, int p, int i) {
+        putFloat(dst, fo + 4 * i, finiteHalf(t, row, src, bo + 80));
+        putFloat(dst, fo + 4 * p + 4 * i, -finiteHalf(t, row, src, bo + 82));
         for (int k = 0; k < 16; k++) {
-            data.set(Layouts.BYTE, fo + 8L * p + (long) k * p + i, src.get(Layouts.BYTE, bo + k));
+            dst[fo + 8 * p + k * p + i] = src[bo + k];
         }
         for (int g = 0; g < 16; g++) {
             for (int k = 0; k < 2; k++) {
                 int word = 0;
                 for (int n = 0; n < 8; n++) {
                     int c = 16 * g + 8 * k + n; // GGUF: byte qs[32·(c/128) + c%32], bits 2·((c%128)/32)
-                    int q = ((src.get(Layouts.BYTE, bo + 16 + 32 * (c / 128) + c % 32) & 0xFF) >>> (2 * (c % 128 / 32))) & 3;
+                    int q = ((src[bo + 16 + 32 * (c / 128) + c % 32] & 0xFF) >>> (2 * (c % 128 / 32))) & 3;
                     word |= ((q - 2) & 3) << (14 - 2 * n);
                 }
-                data.set(Layouts.SHORT, fo + 24L * p + 2L * ((long) (2 * g + k) * p + i), (short) word);
+                putShort(dst, fo + 24 * p + 2 * ((2 * g + k) * p + i), word);
             }
         }
     }
@@ -451,15 +505,15 @@ public final class ColumnPanels implements PackedRows {
      * at {@code fo}: d, the 16 scales less 32 as signed bytes, then per 16-column group the three words of
      * e = q &amp; 7 (the 3-bit two's complement of q in [−4, 3]; see the class comment).
      */
-    private static void packQ3_K(Tensor t, int row, MemorySegment src, long bo, MemorySegment data, long fo, int p, int i, byte[] blk, int[] e) {
-        data.set(Layouts.FLOAT, fo + 4L * i, finiteHalf(t, row, src, bo + 108));
-        // the block as an array: per-byte segment reads here made C2 deoptimize this method a hundred times per load
-        // (a failing profiled loop predicate), which doubled the load time of Q3_K files
-        MemorySegment.copy(src, Layouts.BYTE, bo, blk, 0, 110);
+    private static void packQ3_K(Tensor t, int row, byte[] src, int bo, byte[] dst, int fo, int p, int i, byte[] blk, int[] e) {
+        putFloat(dst, fo + 4 * i, finiteHalf(t, row, src, bo + 108));
+        // the block as an array of its own: per-byte segment reads here once made C2 deoptimize this method a
+        // hundred times per load (a failing profiled loop predicate), which doubled the load time of Q3_K files
+        System.arraycopy(src, bo, blk, 0, 110);
         for (int k = 0; k < 16; k++) {
             int low = k < 8 ? blk[96 + k] & 0x0F : (blk[96 + k - 8] & 0xFF) >>> 4;
             int sc = low | (((blk[104 + k % 4] & 0xFF) >>> (2 * (k / 4))) & 3) << 4;
-            data.set(Layouts.BYTE, fo + 4L * p + (long) k * p + i, (byte) (sc - 32));
+            dst[fo + 4 * p + k * p + i] = (byte) (sc - 32);
         }
         for (int h = 0; h < 2; h++) { // GGUF: column c = 128h + 32k + l (16-column group j = l / 16)
             for (int k = 0; k < 4; k++) {
@@ -474,34 +528,43 @@ public final class ColumnPanels implements PackedRows {
             for (int k = 0; k < 3; k++) {
                 int word = e[16 * g + 5 * k] << 13 | e[16 * g + 5 * k + 1] << 10 | e[16 * g + 5 * k + 2] << 7 | e[16 * g + 5 * k + 3] << 4
                         | e[16 * g + 5 * k + 4] << 1 | (e[16 * g + 15] >>> k) & 1;
-                data.set(Layouts.SHORT, fo + 20L * p + 2L * ((long) (3 * g + k) * p + i), (short) word);
+                putShort(dst, fo + 20 * p + 2 * ((3 * g + k) * p + i), word);
             }
         }
     }
 
     /** Q6_K super-block at {@code bo} (GGUF) into row i of the panel super-block at {@code fo}. */
-    private static void packQ6_K(Tensor t, int row, MemorySegment src, long bo, MemorySegment data, long fo, int p, int i) {
-        data.set(Layouts.FLOAT, fo + 4L * i, finiteHalf(t, row, src, bo + 208));
+    private static void packQ6_K(Tensor t, int row, byte[] src, int bo, byte[] dst, int fo, int p, int i) {
+        putFloat(dst, fo + 4 * i, finiteHalf(t, row, src, bo + 208));
         for (int sub = 0; sub < 16; sub++) {
-            data.set(Layouts.BYTE, fo + 4L * p + (long) sub * p + i, src.get(Layouts.BYTE, bo + 192 + sub));
+            dst[fo + 4 * p + sub * p + i] = src[bo + 192 + sub];
         }
         int[] e = new int[256];
         for (int c = 0; c < 256; c++) {
             int half = c / 128, quarter = c % 128 / 32, l = c % 32;
-            int low = src.get(Layouts.BYTE, bo + 64 * half + 32 * (quarter % 2) + l) & 0xFF;
-            int high = ((src.get(Layouts.BYTE, bo + 128 + 32 * half + l) & 0xFF) >>> (2 * quarter)) & 3;
+            int low = src[bo + 64 * half + 32 * (quarter % 2) + l] & 0xFF;
+            int high = ((src[bo + 128 + 32 * half + l] & 0xFF) >>> (2 * quarter)) & 3;
             e[c] = ((quarter < 2 ? low : low >>> 4) & 15 | high << 4) ^ 32; // q xor 32: the 6-bit two's complement of q − 32
         }
         for (int g = 0; g < 32; g++) {
-            int[] q = java.util.Arrays.copyOfRange(e, 8 * g, 8 * g + 8);
-            int[] words = {
-                q[0] << 10 | q[1] << 4 | q[6] & 15,
-                q[2] << 10 | q[3] << 4 | q[7] & 15,
-                q[4] << 10 | q[5] << 4 | (q[6] >>> 4) << 2 | q[7] >>> 4};
-            for (int k = 0; k < 3; k++) {
-                data.set(Layouts.SHORT, fo + 20L * p + 2L * ((long) (3 * g + k) * p + i), (short) words[k]);
-            }
+            int q = 8 * g, wo = fo + 20 * p + 2 * (3 * g * p + i);
+            putShort(dst, wo, e[q] << 10 | e[q + 1] << 4 | e[q + 6] & 15);
+            putShort(dst, wo + 2 * p, e[q + 2] << 10 | e[q + 3] << 4 | e[q + 7] & 15);
+            putShort(dst, wo + 4 * p, e[q + 4] << 10 | e[q + 5] << 4 | (e[q + 6] >>> 4) << 2 | e[q + 7] >>> 4);
         }
+    }
+
+    private static void putShort(byte[] dst, int o, int v) {
+        dst[o] = (byte) v;
+        dst[o + 1] = (byte) (v >>> 8);
+    }
+
+    private static void putFloat(byte[] dst, int o, float f) {
+        int v = Float.floatToRawIntBits(f);
+        dst[o] = (byte) v;
+        dst[o + 1] = (byte) (v >>> 8);
+        dst[o + 2] = (byte) (v >>> 16);
+        dst[o + 3] = (byte) (v >>> 24);
     }
 
     /** The reference decode (scalar twin of the kernels' decoders): dst[q + c] = W[row, c] for c &lt; cols. */

@@ -338,6 +338,24 @@ class ColumnPanelsTest {
             assertThat(ColumnPanels.pack(q5, Simd.L).byteSize()).as("Q5_0: 22 bytes per row and block, as GGUF").isEqualTo((40L + p - 1) / p * 2 * 22L * p);
             Tensor q51 = RandomWeights.matrix(arena, r, GgmlType.Q5_1, 40, 64, 0);
             assertThat(ColumnPanels.pack(q51, Simd.L).byteSize()).as("Q5_1: 24 bytes per row and block, as GGUF").isEqualTo((40L + p - 1) / p * 2 * 24L * p);
+            // F16 weights must be finite: the largest finite halves pack, an infinity or NaN anywhere is named by row and column
+            for (int[] bad : new int[][] {{33, 65, 0x7C00}, {0, 0, 0xFC00}, {39, 69, 0x7E01}}) {
+                Tensor f16 = RandomWeights.matrix(arena, r, GgmlType.F16, 40, 70, 0);
+                f16.data().set(Layouts.SHORT, 2L * (5 * 70 + 3), (short) 0x7BFF); // the largest finite halves
+                f16.data().set(Layouts.SHORT, 2L * (6 * 70 + 4), (short) 0xFBFF);
+                f16.data().set(Layouts.SHORT, 2L * (bad[0] * 70 + bad[1]), (short) bad[2]);
+                assertThatThrownBy(() -> ColumnPanels.pack(f16, Simd.L)).isInstanceOf(LlmoptException.class)
+                        .hasMessageContaining("F16 weight [" + bad[0] + ", " + bad[1] + "]").hasMessageContaining("infinite or NaN");
+                f16.data().set(Layouts.SHORT, 2L * (bad[0] * 70 + bad[1]), (short) 0x3C00);
+                ColumnPanels ok = ColumnPanels.pack(f16, Simd.L);
+                float[] row = new float[70];
+                ok.decodeRow(5, row, 0);
+                assertThat(row[3]).isEqualTo(65504f);
+                ok.decodeRow(6, row, 0);
+                assertThat(row[4]).isEqualTo(-65504f);
+                ok.decodeRow(bad[0], row, 0);
+                assertThat(row[bad[1]]).isEqualTo(1f);
+            }
             for (GgmlType t : new GgmlType[] {GgmlType.Q4_0, GgmlType.Q5_0, GgmlType.Q8_0}) {
                 Tensor nan = RandomWeights.matrix(arena, r, t, 4, 64, 0);
                 nan.data().set(Layouts.SHORT, 3 * nan.rowBytes() + t.blockBytes(), (short) 0x7E00); // row 3, block 1: NaN
