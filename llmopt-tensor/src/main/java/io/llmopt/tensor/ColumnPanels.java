@@ -392,13 +392,12 @@ public final class ColumnPanels implements PackedRows {
     private static void packQ4_K(Tensor t, int row, byte[] src, int bo, byte[] dst, int fo, int p, int i) {
         packQ4_KHeader(t, row, src, bo, dst, fo, p, i);
         for (int k = 0; k < 64; k++) {
-            int word = 0;
-            for (int n = 0; n < 4; n++) {
-                int c = 4 * k + n; // GGUF: sub-block 2g in the low nibbles of qs[32g ..], 2g + 1 in the high ones
-                int v = src[bo + 16 + 32 * (c / 64) + c % 32] & 0xFF;
-                word |= ((c / 32 % 2 == 0 ? v : v >>> 4) & 15 ^ 8) << (4 * n); // q xor 8, as Q4_0
-            }
-            putShort(dst, fo + 24 * p + 2 * (k * p + i), word);
+            // GGUF: sub-block 2g in the low nibbles of qs[32g ..], 2g + 1 in the high ones; columns 4k .. 4k + 3 share
+            // their sub-block, so their nibbles sit at the same shift of four consecutive bytes
+            int c = 4 * k, qo = bo + 16 + 32 * (c >> 6) + (c & 31), shift = (c >> 5 & 1) * 4;
+            int word = (src[qo] >> shift) & 15 | ((src[qo + 1] >> shift) & 15) << 4 | ((src[qo + 2] >> shift) & 15) << 8
+                    | ((src[qo + 3] >> shift) & 15) << 12;
+            putShort(dst, fo + 24 * p + 2 * (k * p + i), word ^ 0x8888); // q xor 8, as Q4_0
         }
     }
 
@@ -539,19 +538,25 @@ public final class ColumnPanels implements PackedRows {
         for (int sub = 0; sub < 16; sub++) {
             dst[fo + 4 * p + sub * p + i] = src[bo + 192 + sub];
         }
-        int[] e = new int[256];
-        for (int c = 0; c < 256; c++) {
-            int half = c / 128, quarter = c % 128 / 32, l = c % 32;
-            int low = src[bo + 64 * half + 32 * (quarter % 2) + l] & 0xFF;
-            int high = ((src[bo + 128 + 32 * half + l] & 0xFF) >>> (2 * quarter)) & 3;
-            e[c] = ((quarter < 2 ? low : low >>> 4) & 15 | high << 4) ^ 32; // q xor 32: the 6-bit two's complement of q − 32
-        }
         for (int g = 0; g < 32; g++) {
-            int q = 8 * g, wo = fo + 20 * p + 2 * (3 * g * p + i);
-            putShort(dst, wo, e[q] << 10 | e[q + 1] << 4 | e[q + 6] & 15);
-            putShort(dst, wo + 2 * p, e[q + 2] << 10 | e[q + 3] << 4 | e[q + 7] & 15);
-            putShort(dst, wo + 4 * p, e[q + 4] << 10 | e[q + 5] << 4 | (e[q + 6] >>> 4) << 2 | e[q + 7] >>> 4);
+            // GGUF: column c = 8g + n lies in half c / 128 and quarter c % 128 / 32 (all eight in the same ones): its low
+            // four bits in a nibble of ql, its high two in a bit pair of qh
+            int c = 8 * g, half = c >> 7, quarter = c >> 5 & 3, l = c & 31;
+            int lo = bo + 64 * half + 32 * (quarter & 1) + l, hi = bo + 128 + 32 * half + l;
+            int ls = quarter < 2 ? 0 : 4, hs = 2 * quarter;
+            int e0 = six(src, lo, hi, ls, hs), e1 = six(src, lo + 1, hi + 1, ls, hs), e2 = six(src, lo + 2, hi + 2, ls, hs);
+            int e3 = six(src, lo + 3, hi + 3, ls, hs), e4 = six(src, lo + 4, hi + 4, ls, hs), e5 = six(src, lo + 5, hi + 5, ls, hs);
+            int e6 = six(src, lo + 6, hi + 6, ls, hs), e7 = six(src, lo + 7, hi + 7, ls, hs);
+            int wo = fo + 20 * p + 2 * (3 * g * p + i);
+            putShort(dst, wo, e0 << 10 | e1 << 4 | e6 & 15);
+            putShort(dst, wo + 2 * p, e2 << 10 | e3 << 4 | e7 & 15);
+            putShort(dst, wo + 4 * p, e4 << 10 | e5 << 4 | (e6 >>> 4) << 2 | e7 >>> 4);
         }
+    }
+
+    /** e = q xor 32 (the 6-bit two's complement of q − 32) of the Q6_K weight with low bits at src[lo] >> ls, high at src[hi] >> hs. */
+    private static int six(byte[] src, int lo, int hi, int ls, int hs) {
+        return ((src[lo] >> ls) & 15 | ((src[hi] >> hs) & 3) << 4) ^ 32;
     }
 
     private static void putShort(byte[] dst, int o, int v) {
