@@ -31,7 +31,15 @@ import java.util.regex.Pattern;
  * java -cp llmopt-bench/target/benchmarks.jar io.llmopt.bench.JitHazards /tmp/jit.log
  * </pre>
  *
- * Prints, per llmopt source line, the vector calls that stayed virtual in C2 compiles (and the count), the calls
+ * Also a vector call C2 inlined behind a type check whose miss path is a virtual call rather than an uncommon trap:
+ * C2 does that once a compile has spent its budget of class-check traps ({@code PerMethodTrapLimit}, summed over every
+ * inlined copy of the JDK's shared vector methods, whose profiles every kernel in the process pollutes) or a bytecode
+ * has trapped {@code PerBytecodeTrapLimit} times. The vector merged from the two paths is then boxed on the fast path
+ * as well. In session 17, the 7 slowest of 56 paged-cache decode JVMs (13–39 steps/s) each had 60–239 such calls in
+ * their {@code PanelGemv.q4_0} and {@code PanelKQuants.q6_Kx2} compiles. 41 of the 49 others (40–47 steps/s) had at most
+ * 10.
+ *
+ * <p>Prints, per llmopt source line, the vector calls that stayed virtual in C2 compiles (and the count), the calls
  * of llmopt methods taking or returning vectors that C2 did not inline (their vectors are boxed), the
  * llmopt methods that hit C2's node-count cutoff, and failed compiles of llmopt methods; exits 1 if any vector
  * call stayed virtual or a compile failed.
@@ -94,6 +102,11 @@ public final class JitHazards {
         String task = null;
         String callee = null;
         boolean calleeTakesVectors = false;
+        boolean calleeReturnsVector = false;
+        // a late inline (parsed after the method itself) names its call chain in <jvms> elements, innermost first: the
+        // innermost llmopt frame of the last one stands for the llmopt site of what it parses
+        Frame lateSite = null;
+        boolean inLateInline = false;
         try (var lines = Files.lines(log, java.nio.charset.StandardCharsets.ISO_8859_1)) {
             for (String ln : (Iterable<String>) lines::iterator) {
                 if (ln.startsWith("<task ")) {
@@ -117,12 +130,25 @@ public final class JitHazards {
                 }
                 if (ln.startsWith("</task>")) {
                     inC2 = false;
+                    lateSite = null;
+                } else if (ln.startsWith("<late_inline ")) {
+                    inLateInline = true;
+                    lateSite = null;
+                } else if (ln.startsWith("</late_inline>")) {
+                    inLateInline = false;
+                } else if (inLateInline && ln.startsWith("<jvms ")) {
+                    Map<String, String> a = attrs(ln);
+                    String m = name(a.get("method"), klass, method);
+                    if (lateSite == null && m.startsWith("io.llmopt.")) {
+                        lateSite = new Frame(m, new int[] {Integer.parseInt(a.get("bci"))});
+                    }
                 } else if (ln.startsWith("<klass ")) {
                     Map<String, String> a = attrs(ln);
                     klass.put(a.get("id"), a.get("name").replace('/', '.'));
                 } else if (ln.startsWith("<method ")) {
                     Map<String, String> a = attrs(ln);
-                    method.put(a.get("id"), new String[] {a.get("holder"), a.get("name"), a.getOrDefault("arguments", "") + " " + a.getOrDefault("return", "")});
+                    method.put(a.get("id"), new String[] {a.get("holder"), a.get("name"), a.getOrDefault("arguments", "") + " " + a.getOrDefault("return", ""),
+                        a.getOrDefault("return", "")});
                 } else if (ln.startsWith("<parse ")) {
                     stack.push(new Frame(name(attrs(ln).get("method"), klass, method), new int[] {-1}));
                 } else if (ln.startsWith("</parse>")) {
@@ -134,13 +160,25 @@ public final class JitHazards {
                     callee = name(id, klass, method);
                     calleeTakesVectors = false;
                     String[] m = method.get(id);
+                    String returned = m == null ? "" : klass.getOrDefault(m[3], "");
+                    calleeReturnsVector = returned.startsWith("jdk.incubator.vector.") && returned.endsWith("Vector");
                     for (String k : m == null ? new String[0] : m[2].trim().split(" ")) {
                         String kn = klass.getOrDefault(k, "");
                         calleeTakesVectors |= kn.startsWith("jdk.incubator.vector.") && kn.endsWith("Vector");
                     }
+                } else if (ln.startsWith("<virtual_call ") && callee != null && callee.startsWith("jdk.incubator.vector.") && calleeReturnsVector) {
+                    // a call C2 inlined behind a type check whose miss path is a real virtual call, not an uncommon trap:
+                    // the check's traps were spent (too many class-check traps in this compile or at this bytecode), and the
+                    // vector merged from the two paths is boxed on the fast path too
+                    String site = llmoptSite(stack, lateSite);
+                    if (site != null) {
+                        String inner = stack.isEmpty() ? "" : stack.peek().method();
+                        hazards.merge(site + ": " + (inner.startsWith("io.llmopt") ? "" : inner + " → ") + callee
+                                + " guarded, with a virtual call on a miss (class-check traps spent)", 1, Integer::sum);
+                    }
                 } else if (ln.startsWith("<inline_fail ") && callee != null) {
                     String reason = attrs(ln).get("reason");
-                    String site = llmoptSite(stack);
+                    String site = llmoptSite(stack, lateSite);
                     if (site == null) {
                         continue;
                     }
@@ -159,9 +197,16 @@ public final class JitHazards {
         return tasks;
     }
 
-    /** The innermost llmopt frame of the stack as "Class.method (File.java:line)", or null outside llmopt code. */
-    private static String llmoptSite(Deque<Frame> stack) {
-        for (Frame f : stack) {
+    /**
+     * The innermost llmopt frame of the stack as "Class.method:line", else that of the late inline being parsed
+     * ({@code late}, may be null), or null outside llmopt code.
+     */
+    private static String llmoptSite(Deque<Frame> stack, Frame late) {
+        Iterable<Frame> frames = stack;
+        if (late != null && stack.stream().noneMatch(f -> f.method().startsWith("io.llmopt."))) {
+            frames = List.of(late);
+        }
+        for (Frame f : frames) {
             if (f.method().startsWith("io.llmopt.")) {
                 int dot = f.method().lastIndexOf('.');
                 String cls = f.method().substring(0, dot);

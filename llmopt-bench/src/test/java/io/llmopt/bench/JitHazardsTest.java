@@ -22,6 +22,9 @@ class JitHazardsTest {
             <method id='21' holder='11' name='add' return='11' arguments='11' flags='17' bytes='9' iicount='10'/>
             <method id='22' holder='11' name='lanewise' return='11' arguments='12 11' flags='1025' bytes='0' iicount='1'/>
             <method id='23' holder='10' name='store' return='13' arguments='11 14' flags='10' bytes='40' iicount='10'/>
+            <klass id='15' name='jdk.incubator.vector.Short512Vector' flags='16'/>
+            <method id='24' holder='15' name='lanewise' return='15' arguments='12 11' flags='17' bytes='12' iicount='10'/>
+            <method id='25' holder='15' name='length' return='14' flags='17' bytes='2' iicount='10'/>
             """;
 
     @Test
@@ -40,6 +43,33 @@ class JitHazardsTest {
                 <bc code='184' bci='3'/>
                 <call method='23' count='5' prof_factor='1' inline='1'/>
                 <inline_fail reason='NodeCountInliningCutoff'/>
+                <bc code='182' bci='8'/>
+                <call method='22' count='900' prof_factor='1' virtual='1' inline='1' receiver='15' receiver_count='900'/>
+                <call method='24' count='900' prof_factor='1' inline='1'/>
+                <inline_success reason='force inline by annotation'/>
+                <observe trap='class_check' count='0' mcount='0' ccount='112'/>
+                <predicted_call bci='8' exact='1' klass='15'/>
+                <virtual_call bci='8'/>
+                <direct_call bci='8'/>
+                <bc code='182' bci='11'/>
+                <call method='25' count='900' prof_factor='1' inline='1'/>
+                <inline_success reason='accessor'/>
+                <predicted_call bci='11' exact='1' klass='15'/>
+                <virtual_call bci='11'/>
+                <direct_call bci='11'/>
+                </parse>
+                <late_inline method='21' inline_id='7'>
+                <jvms bci='5' method='21'/>
+                <jvms bci='14' method='20'/>
+                </late_inline>
+                <parse method='21' uses='5'>
+                <bc code='182' bci='5'/>
+                <call method='22' count='900' prof_factor='1' virtual='1' inline='1' receiver='15' receiver_count='900'/>
+                <call method='24' count='900' prof_factor='1' inline='1'/>
+                <inline_success reason='force inline by annotation'/>
+                <predicted_call bci='5' exact='1' klass='15'/>
+                <virtual_call bci='5'/>
+                <direct_call bci='5'/>
                 </parse>
                 <task_done success='1' nmsize='100'/>
                 </task>
@@ -68,7 +98,13 @@ class JitHazardsTest {
         assertThat(hazards).containsOnlyKeys(
                 "JitHazards.line:" + line + ": jdk.incubator.vector.ShortVector.add → jdk.incubator.vector.ShortVector.lanewise",
                 "JitHazards.line:" + JitHazards.line("io.llmopt.bench.JitHazards", "line", 3)
-                        + ": io.llmopt.bench.JitHazards.store takes or returns a vector and was not inlined (NodeCountInliningCutoff)");
+                        + ": io.llmopt.bench.JitHazards.store takes or returns a vector and was not inlined (NodeCountInliningCutoff)",
+                // a guarded call with a virtual miss path that returns a vector is a hazard; one that returns an int is not
+                "JitHazards.line:" + JitHazards.line("io.llmopt.bench.JitHazards", "line", 8)
+                        + ": jdk.incubator.vector.Short512Vector.lanewise guarded, with a virtual call on a miss (class-check traps spent)",
+                // a late inline is parsed outside the method's parse: its site is the innermost llmopt frame of its call chain
+                "JitHazards.line:" + JitHazards.line("io.llmopt.bench.JitHazards", "line", 14)
+                        + ": jdk.incubator.vector.ShortVector.add → jdk.incubator.vector.Short512Vector.lanewise guarded, with a virtual call on a miss (class-check traps spent)");
         assertThat(cutoffs).hasSize(1);
         assertThat(failures).containsOnlyKeys("io.llmopt.bench.JitHazards.line (tier 3): out of virtual registers in linear scan");
     }
