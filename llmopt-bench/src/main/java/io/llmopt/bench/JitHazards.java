@@ -31,18 +31,20 @@ import java.util.regex.Pattern;
  * java -cp llmopt-bench/target/benchmarks.jar io.llmopt.bench.JitHazards /tmp/jit.log
  * </pre>
  *
- * Also a vector call C2 inlined behind a type check whose miss path is a virtual call rather than an uncommon trap:
- * C2 does that once a compile has spent its budget of class-check traps ({@code PerMethodTrapLimit}, summed over every
- * inlined copy of the JDK's shared vector methods, whose profiles every kernel in the process pollutes) or a bytecode
- * has trapped {@code PerBytecodeTrapLimit} times. The vector merged from the two paths is then boxed on the fast path
- * as well. In session 17, the 7 slowest of 56 paged-cache decode JVMs (13–39 steps/s) each had 60–239 such calls in
- * their {@code PanelGemv.q4_0} and {@code PanelKQuants.q6_Kx2} compiles. 41 of the 49 others (40–47 steps/s) had at most
- * 10.
+ * Also counted, apart: vector calls C2 inlined behind a class check whose miss path is a virtual call rather than an
+ * uncommon trap. C2 does that once a compile has spent its class-check traps ({@code PerMethodTrapLimit}, summed over
+ * every inlined copy of the JDK's shared vector methods, which the Java fallbacks trap in while kernels still run
+ * interpreted) or the bytecode has trapped before. Such a check folds away once the receiver's producer is inlined,
+ * unless the receiver is a loop-carried vector: then the loop phi merges the virtual call's result, the receiver never
+ * gets an exact class, and the call and its boxing stay in the loop. Kernels therefore keep loop-carried vectors out of
+ * the receiver position (see {@code Simd}); these guarded calls are listed to find a kernel that does not. Forced with
+ * {@code -XX:TypeProfileLevel=0 -XX:PerMethodTrapLimit=5}, every such check in {@code PanelGemv.q4_0} has a virtual
+ * miss: with the accumulator as receiver the paged decode ran 4.8–5.9 steps/s, with it as argument 43 (session 18).
  *
  * <p>Prints, per llmopt source line, the vector calls that stayed virtual in C2 compiles (and the count), the calls
  * of llmopt methods taking or returning vectors that C2 did not inline (their vectors are boxed), the
- * llmopt methods that hit C2's node-count cutoff, and failed compiles of llmopt methods; exits 1 if any vector
- * call stayed virtual or a compile failed.
+ * llmopt methods that hit C2's node-count cutoff, the guarded calls above, and failed compiles of llmopt methods;
+ * exits 1 if any vector call stayed virtual or a compile failed.
  */
 public final class JitHazards {
     private static final Pattern ATTR = Pattern.compile("(\\w+)='([^']*)'");
@@ -56,12 +58,13 @@ public final class JitHazards {
             System.exit(2);
         }
         Map<String, Integer> hazards = new TreeMap<>();
+        Map<String, Integer> guarded = new TreeMap<>();
         Map<String, Integer> cutoffs = new TreeMap<>();
         Map<String, Integer> failures = new TreeMap<>();
         Path log = Path.of(args[0]);
         int tasks;
         try {
-            tasks = scan(log, hazards, cutoffs, failures);
+            tasks = scan(log, hazards, guarded, cutoffs, failures);
         } catch (IOException e) {
             System.err.println("JitHazards: cannot read " + log + ": " + e);
             System.exit(2);
@@ -72,6 +75,7 @@ public final class JitHazards {
             System.exit(2);
         }
         cutoffs.forEach((k, v) -> System.out.println("node-count cutoff: " + k + " (" + v + "×)"));
+        guarded.forEach((k, v) -> System.out.println("guarded, a virtual call on a miss (harmful only on a loop-carried receiver): " + k + " (" + v + "×)"));
         hazards.forEach((k, v) -> System.out.println("vector call left as a call: " + k + " (" + v + "×)"));
         failures.forEach((k, v) -> System.out.println("failed compile: " + k + " (" + v + "×)"));
         System.out.println((hazards.isEmpty() ? "no vector call left virtual in C2 code" : hazards.size() + " source lines with vector calls left as calls")
@@ -92,8 +96,9 @@ public final class JitHazards {
         return !(reason.equals("stale task") || reason.equals("concurrent class loading") || reason.startsWith("retry "));
     }
 
-    /** Fills the three maps from {@code log}; returns the number of compile tasks it holds. */
-    static int scan(Path log, Map<String, Integer> hazards, Map<String, Integer> cutoffs, Map<String, Integer> failures) throws IOException {
+    /** Fills the four maps from {@code log}; returns the number of compile tasks it holds. */
+    static int scan(Path log, Map<String, Integer> hazards, Map<String, Integer> guarded, Map<String, Integer> cutoffs, Map<String, Integer> failures)
+            throws IOException {
         int tasks = 0;
         Map<String, String> klass = new HashMap<>();
         Map<String, String[]> method = new HashMap<>();
@@ -167,14 +172,12 @@ public final class JitHazards {
                         calleeTakesVectors |= kn.startsWith("jdk.incubator.vector.") && kn.endsWith("Vector");
                     }
                 } else if (ln.startsWith("<virtual_call ") && callee != null && callee.startsWith("jdk.incubator.vector.") && calleeReturnsVector) {
-                    // a call C2 inlined behind a type check whose miss path is a real virtual call, not an uncommon trap:
-                    // the check's traps were spent (too many class-check traps in this compile or at this bytecode), and the
-                    // vector merged from the two paths is boxed on the fast path too
+                    // a call C2 inlined behind a class check whose miss path is a real virtual call, not an uncommon trap:
+                    // the check's traps were spent (too many class-check traps in this compile or at this bytecode)
                     String site = llmoptSite(stack, lateSite);
                     if (site != null) {
                         String inner = stack.isEmpty() ? "" : stack.peek().method();
-                        hazards.merge(site + ": " + (inner.startsWith("io.llmopt") ? "" : inner + " → ") + callee
-                                + " guarded, with a virtual call on a miss (class-check traps spent)", 1, Integer::sum);
+                        guarded.merge(site + ": " + (inner.startsWith("io.llmopt") ? "" : inner + " → ") + callee, 1, Integer::sum);
                     }
                 } else if (ln.startsWith("<inline_fail ") && callee != null) {
                     String reason = attrs(ln).get("reason");

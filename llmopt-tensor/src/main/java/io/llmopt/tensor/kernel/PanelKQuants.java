@@ -71,25 +71,25 @@ final class PanelKQuants {
                 int c = 32 * b + 4 * k;
                 ShortVector bx;
                     bx = ShortVector.broadcast(SP, xq[c]);
-                    a0 = a0.add(v0.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.ASHR, K12).mul(bx));
-                    a1 = a1.add(v1.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.ASHR, K12).mul(bx));
-                    a2 = a2.add(v2.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.ASHR, K12).mul(bx));
-                    a3 = a3.add(v3.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.ASHR, K12).mul(bx));
+                    a0 = v0.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.ASHR, K12).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+                    a1 = v1.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.ASHR, K12).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
+                    a2 = v2.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.ASHR, K12).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a2);
+                    a3 = v3.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.ASHR, K12).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a3);
                     bx = ShortVector.broadcast(SP, xq[c + 1]);
-                    a0 = a0.add(v0.lanewise(VectorOperators.LSHL, K8).lanewise(VectorOperators.ASHR, K12).mul(bx));
-                    a1 = a1.add(v1.lanewise(VectorOperators.LSHL, K8).lanewise(VectorOperators.ASHR, K12).mul(bx));
-                    a2 = a2.add(v2.lanewise(VectorOperators.LSHL, K8).lanewise(VectorOperators.ASHR, K12).mul(bx));
-                    a3 = a3.add(v3.lanewise(VectorOperators.LSHL, K8).lanewise(VectorOperators.ASHR, K12).mul(bx));
+                    a0 = v0.lanewise(VectorOperators.LSHL, K8).lanewise(VectorOperators.ASHR, K12).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+                    a1 = v1.lanewise(VectorOperators.LSHL, K8).lanewise(VectorOperators.ASHR, K12).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
+                    a2 = v2.lanewise(VectorOperators.LSHL, K8).lanewise(VectorOperators.ASHR, K12).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a2);
+                    a3 = v3.lanewise(VectorOperators.LSHL, K8).lanewise(VectorOperators.ASHR, K12).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a3);
                     bx = ShortVector.broadcast(SP, xq[c + 2]);
-                    a0 = a0.add(v0.lanewise(VectorOperators.LSHL, K4).lanewise(VectorOperators.ASHR, K12).mul(bx));
-                    a1 = a1.add(v1.lanewise(VectorOperators.LSHL, K4).lanewise(VectorOperators.ASHR, K12).mul(bx));
-                    a2 = a2.add(v2.lanewise(VectorOperators.LSHL, K4).lanewise(VectorOperators.ASHR, K12).mul(bx));
-                    a3 = a3.add(v3.lanewise(VectorOperators.LSHL, K4).lanewise(VectorOperators.ASHR, K12).mul(bx));
+                    a0 = v0.lanewise(VectorOperators.LSHL, K4).lanewise(VectorOperators.ASHR, K12).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+                    a1 = v1.lanewise(VectorOperators.LSHL, K4).lanewise(VectorOperators.ASHR, K12).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
+                    a2 = v2.lanewise(VectorOperators.LSHL, K4).lanewise(VectorOperators.ASHR, K12).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a2);
+                    a3 = v3.lanewise(VectorOperators.LSHL, K4).lanewise(VectorOperators.ASHR, K12).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a3);
                     bx = ShortVector.broadcast(SP, xq[c + 3]);
-                    a0 = a0.add(v0.lanewise(VectorOperators.ASHR, K12).mul(bx));
-                    a1 = a1.add(v1.lanewise(VectorOperators.ASHR, K12).mul(bx));
-                    a2 = a2.add(v2.lanewise(VectorOperators.ASHR, K12).mul(bx));
-                    a3 = a3.add(v3.lanewise(VectorOperators.ASHR, K12).mul(bx));
+                    a0 = v0.lanewise(VectorOperators.ASHR, K12).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+                    a1 = v1.lanewise(VectorOperators.ASHR, K12).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
+                    a2 = v2.lanewise(VectorOperators.ASHR, K12).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a2);
+                    a3 = v3.lanewise(VectorOperators.ASHR, K12).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a3);
             }
             FloatVector sx = FloatVector.broadcast(F, xd[b]); // broadcast once: C1 inlines each mul(float) in full
             FloatVector bv = FloatVector.broadcast(F, xs[b]);
@@ -97,44 +97,44 @@ final class PanelKQuants {
             FloatVector ds, mn;
             sc = ByteVector.fromMemorySegment(B2, d, f0 + 8L * P + (long) s * P, LE);
             mb = ByteVector.fromMemorySegment(B2, d, f0 + 16L * P + (long) s * P, LE);
-            ds = FloatVector.fromMemorySegment(F, d, f0, LE).mul((FloatVector) sc.convertShape(VectorOperators.B2F, F, 0));
-            mn = FloatVector.fromMemorySegment(F, d, f0 + 4L * P, LE).mul((FloatVector) mb.convertShape(VectorOperators.B2F, F, 0));
-            t0 = ((FloatVector) a0.convertShape(VectorOperators.S2F, F, 0)).fma(ds.mul(sx), t0);
-            t0 = ds.mul(EIGHT).add(mn).fma(bv, t0);
-            ds = FloatVector.fromMemorySegment(F, d, f0 + 4L * L, LE).mul((FloatVector) sc.convertShape(VectorOperators.B2F, F, 1));
-            mn = FloatVector.fromMemorySegment(F, d, f0 + 4L * P + 4L * L, LE).mul((FloatVector) mb.convertShape(VectorOperators.B2F, F, 1));
-            t1 = ((FloatVector) a0.convertShape(VectorOperators.S2F, F, 1)).fma(ds.mul(sx), t1);
-            t1 = ds.mul(EIGHT).add(mn).fma(bv, t1);
+            ds = FloatVector.fromMemorySegment(F, d, f0, LE).lanewise(VectorOperators.MUL, (FloatVector) sc.convertShape(VectorOperators.B2F, F, 0));
+            mn = FloatVector.fromMemorySegment(F, d, f0 + 4L * P, LE).lanewise(VectorOperators.MUL, (FloatVector) mb.convertShape(VectorOperators.B2F, F, 0));
+            t0 = ((FloatVector) a0.convertShape(VectorOperators.S2F, F, 0)).lanewise(VectorOperators.FMA, ds.lanewise(VectorOperators.MUL, sx), t0);
+            t0 = ds.lanewise(VectorOperators.MUL, EIGHT).lanewise(VectorOperators.ADD, mn).lanewise(VectorOperators.FMA, bv, t0);
+            ds = FloatVector.fromMemorySegment(F, d, f0 + 4L * L, LE).lanewise(VectorOperators.MUL, (FloatVector) sc.convertShape(VectorOperators.B2F, F, 1));
+            mn = FloatVector.fromMemorySegment(F, d, f0 + 4L * P + 4L * L, LE).lanewise(VectorOperators.MUL, (FloatVector) mb.convertShape(VectorOperators.B2F, F, 1));
+            t1 = ((FloatVector) a0.convertShape(VectorOperators.S2F, F, 1)).lanewise(VectorOperators.FMA, ds.lanewise(VectorOperators.MUL, sx), t1);
+            t1 = ds.lanewise(VectorOperators.MUL, EIGHT).lanewise(VectorOperators.ADD, mn).lanewise(VectorOperators.FMA, bv, t1);
             sc = ByteVector.fromMemorySegment(B2, d, f1 + 8L * P + (long) s * P, LE);
             mb = ByteVector.fromMemorySegment(B2, d, f1 + 16L * P + (long) s * P, LE);
-            ds = FloatVector.fromMemorySegment(F, d, f1, LE).mul((FloatVector) sc.convertShape(VectorOperators.B2F, F, 0));
-            mn = FloatVector.fromMemorySegment(F, d, f1 + 4L * P, LE).mul((FloatVector) mb.convertShape(VectorOperators.B2F, F, 0));
-            t2 = ((FloatVector) a1.convertShape(VectorOperators.S2F, F, 0)).fma(ds.mul(sx), t2);
-            t2 = ds.mul(EIGHT).add(mn).fma(bv, t2);
-            ds = FloatVector.fromMemorySegment(F, d, f1 + 4L * L, LE).mul((FloatVector) sc.convertShape(VectorOperators.B2F, F, 1));
-            mn = FloatVector.fromMemorySegment(F, d, f1 + 4L * P + 4L * L, LE).mul((FloatVector) mb.convertShape(VectorOperators.B2F, F, 1));
-            t3 = ((FloatVector) a1.convertShape(VectorOperators.S2F, F, 1)).fma(ds.mul(sx), t3);
-            t3 = ds.mul(EIGHT).add(mn).fma(bv, t3);
+            ds = FloatVector.fromMemorySegment(F, d, f1, LE).lanewise(VectorOperators.MUL, (FloatVector) sc.convertShape(VectorOperators.B2F, F, 0));
+            mn = FloatVector.fromMemorySegment(F, d, f1 + 4L * P, LE).lanewise(VectorOperators.MUL, (FloatVector) mb.convertShape(VectorOperators.B2F, F, 0));
+            t2 = ((FloatVector) a1.convertShape(VectorOperators.S2F, F, 0)).lanewise(VectorOperators.FMA, ds.lanewise(VectorOperators.MUL, sx), t2);
+            t2 = ds.lanewise(VectorOperators.MUL, EIGHT).lanewise(VectorOperators.ADD, mn).lanewise(VectorOperators.FMA, bv, t2);
+            ds = FloatVector.fromMemorySegment(F, d, f1 + 4L * L, LE).lanewise(VectorOperators.MUL, (FloatVector) sc.convertShape(VectorOperators.B2F, F, 1));
+            mn = FloatVector.fromMemorySegment(F, d, f1 + 4L * P + 4L * L, LE).lanewise(VectorOperators.MUL, (FloatVector) mb.convertShape(VectorOperators.B2F, F, 1));
+            t3 = ((FloatVector) a1.convertShape(VectorOperators.S2F, F, 1)).lanewise(VectorOperators.FMA, ds.lanewise(VectorOperators.MUL, sx), t3);
+            t3 = ds.lanewise(VectorOperators.MUL, EIGHT).lanewise(VectorOperators.ADD, mn).lanewise(VectorOperators.FMA, bv, t3);
             sc = ByteVector.fromMemorySegment(B2, d, f2 + 8L * P + (long) s * P, LE);
             mb = ByteVector.fromMemorySegment(B2, d, f2 + 16L * P + (long) s * P, LE);
-            ds = FloatVector.fromMemorySegment(F, d, f2, LE).mul((FloatVector) sc.convertShape(VectorOperators.B2F, F, 0));
-            mn = FloatVector.fromMemorySegment(F, d, f2 + 4L * P, LE).mul((FloatVector) mb.convertShape(VectorOperators.B2F, F, 0));
-            t4 = ((FloatVector) a2.convertShape(VectorOperators.S2F, F, 0)).fma(ds.mul(sx), t4);
-            t4 = ds.mul(EIGHT).add(mn).fma(bv, t4);
-            ds = FloatVector.fromMemorySegment(F, d, f2 + 4L * L, LE).mul((FloatVector) sc.convertShape(VectorOperators.B2F, F, 1));
-            mn = FloatVector.fromMemorySegment(F, d, f2 + 4L * P + 4L * L, LE).mul((FloatVector) mb.convertShape(VectorOperators.B2F, F, 1));
-            t5 = ((FloatVector) a2.convertShape(VectorOperators.S2F, F, 1)).fma(ds.mul(sx), t5);
-            t5 = ds.mul(EIGHT).add(mn).fma(bv, t5);
+            ds = FloatVector.fromMemorySegment(F, d, f2, LE).lanewise(VectorOperators.MUL, (FloatVector) sc.convertShape(VectorOperators.B2F, F, 0));
+            mn = FloatVector.fromMemorySegment(F, d, f2 + 4L * P, LE).lanewise(VectorOperators.MUL, (FloatVector) mb.convertShape(VectorOperators.B2F, F, 0));
+            t4 = ((FloatVector) a2.convertShape(VectorOperators.S2F, F, 0)).lanewise(VectorOperators.FMA, ds.lanewise(VectorOperators.MUL, sx), t4);
+            t4 = ds.lanewise(VectorOperators.MUL, EIGHT).lanewise(VectorOperators.ADD, mn).lanewise(VectorOperators.FMA, bv, t4);
+            ds = FloatVector.fromMemorySegment(F, d, f2 + 4L * L, LE).lanewise(VectorOperators.MUL, (FloatVector) sc.convertShape(VectorOperators.B2F, F, 1));
+            mn = FloatVector.fromMemorySegment(F, d, f2 + 4L * P + 4L * L, LE).lanewise(VectorOperators.MUL, (FloatVector) mb.convertShape(VectorOperators.B2F, F, 1));
+            t5 = ((FloatVector) a2.convertShape(VectorOperators.S2F, F, 1)).lanewise(VectorOperators.FMA, ds.lanewise(VectorOperators.MUL, sx), t5);
+            t5 = ds.lanewise(VectorOperators.MUL, EIGHT).lanewise(VectorOperators.ADD, mn).lanewise(VectorOperators.FMA, bv, t5);
             sc = ByteVector.fromMemorySegment(B2, d, f3 + 8L * P + (long) s * P, LE);
             mb = ByteVector.fromMemorySegment(B2, d, f3 + 16L * P + (long) s * P, LE);
-            ds = FloatVector.fromMemorySegment(F, d, f3, LE).mul((FloatVector) sc.convertShape(VectorOperators.B2F, F, 0));
-            mn = FloatVector.fromMemorySegment(F, d, f3 + 4L * P, LE).mul((FloatVector) mb.convertShape(VectorOperators.B2F, F, 0));
-            t6 = ((FloatVector) a3.convertShape(VectorOperators.S2F, F, 0)).fma(ds.mul(sx), t6);
-            t6 = ds.mul(EIGHT).add(mn).fma(bv, t6);
-            ds = FloatVector.fromMemorySegment(F, d, f3 + 4L * L, LE).mul((FloatVector) sc.convertShape(VectorOperators.B2F, F, 1));
-            mn = FloatVector.fromMemorySegment(F, d, f3 + 4L * P + 4L * L, LE).mul((FloatVector) mb.convertShape(VectorOperators.B2F, F, 1));
-            t7 = ((FloatVector) a3.convertShape(VectorOperators.S2F, F, 1)).fma(ds.mul(sx), t7);
-            t7 = ds.mul(EIGHT).add(mn).fma(bv, t7);
+            ds = FloatVector.fromMemorySegment(F, d, f3, LE).lanewise(VectorOperators.MUL, (FloatVector) sc.convertShape(VectorOperators.B2F, F, 0));
+            mn = FloatVector.fromMemorySegment(F, d, f3 + 4L * P, LE).lanewise(VectorOperators.MUL, (FloatVector) mb.convertShape(VectorOperators.B2F, F, 0));
+            t6 = ((FloatVector) a3.convertShape(VectorOperators.S2F, F, 0)).lanewise(VectorOperators.FMA, ds.lanewise(VectorOperators.MUL, sx), t6);
+            t6 = ds.lanewise(VectorOperators.MUL, EIGHT).lanewise(VectorOperators.ADD, mn).lanewise(VectorOperators.FMA, bv, t6);
+            ds = FloatVector.fromMemorySegment(F, d, f3 + 4L * L, LE).lanewise(VectorOperators.MUL, (FloatVector) sc.convertShape(VectorOperators.B2F, F, 1));
+            mn = FloatVector.fromMemorySegment(F, d, f3 + 4L * P + 4L * L, LE).lanewise(VectorOperators.MUL, (FloatVector) mb.convertShape(VectorOperators.B2F, F, 1));
+            t7 = ((FloatVector) a3.convertShape(VectorOperators.S2F, F, 1)).lanewise(VectorOperators.FMA, ds.lanewise(VectorOperators.MUL, sx), t7);
+            t7 = ds.lanewise(VectorOperators.MUL, EIGHT).lanewise(VectorOperators.ADD, mn).lanewise(VectorOperators.FMA, bv, t7);
         }
         // not through Simd.ZERO like the other kernels: this method's tier-3 C1 compile is near C1's register limit
         // (230 KB of code); with those stores it failed ("out of virtual registers") in 6 of 6 JVMs, which leaves the
@@ -186,99 +186,99 @@ final class PanelKQuants {
             int sum = 0;
             sum += xq[16 * j + 0];
             bx = ShortVector.broadcast(SP, xq[16 * j]);
-            a0 = a0.lanewise(VectorOperators.ADD, u00.lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx));
-            a1 = a1.lanewise(VectorOperators.ADD, u10.lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx));
+            a0 = u00.lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+            a1 = u10.lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
             sum += xq[16 * j + 1];
             bx = ShortVector.broadcast(SP, xq[16 * j + 1]);
-            a0 = a0.lanewise(VectorOperators.ADD, u00.lanewise(VectorOperators.LSHL, K2).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx));
-            a1 = a1.lanewise(VectorOperators.ADD, u10.lanewise(VectorOperators.LSHL, K2).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx));
+            a0 = u00.lanewise(VectorOperators.LSHL, K2).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+            a1 = u10.lanewise(VectorOperators.LSHL, K2).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
             sum += xq[16 * j + 2];
             bx = ShortVector.broadcast(SP, xq[16 * j + 2]);
-            a0 = a0.lanewise(VectorOperators.ADD, u00.lanewise(VectorOperators.LSHL, K4).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx));
-            a1 = a1.lanewise(VectorOperators.ADD, u10.lanewise(VectorOperators.LSHL, K4).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx));
+            a0 = u00.lanewise(VectorOperators.LSHL, K4).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+            a1 = u10.lanewise(VectorOperators.LSHL, K4).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
             sum += xq[16 * j + 3];
             bx = ShortVector.broadcast(SP, xq[16 * j + 3]);
-            a0 = a0.lanewise(VectorOperators.ADD, u00.lanewise(VectorOperators.LSHL, K6).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx));
-            a1 = a1.lanewise(VectorOperators.ADD, u10.lanewise(VectorOperators.LSHL, K6).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx));
+            a0 = u00.lanewise(VectorOperators.LSHL, K6).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+            a1 = u10.lanewise(VectorOperators.LSHL, K6).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
             sum += xq[16 * j + 4];
             bx = ShortVector.broadcast(SP, xq[16 * j + 4]);
-            a0 = a0.lanewise(VectorOperators.ADD, u00.lanewise(VectorOperators.LSHL, K8).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx));
-            a1 = a1.lanewise(VectorOperators.ADD, u10.lanewise(VectorOperators.LSHL, K8).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx));
+            a0 = u00.lanewise(VectorOperators.LSHL, K8).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+            a1 = u10.lanewise(VectorOperators.LSHL, K8).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
             sum += xq[16 * j + 5];
             bx = ShortVector.broadcast(SP, xq[16 * j + 5]);
-            a0 = a0.lanewise(VectorOperators.ADD, u00.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx));
-            a1 = a1.lanewise(VectorOperators.ADD, u10.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx));
+            a0 = u00.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+            a1 = u10.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
             sum += xq[16 * j + 6];
             bx = ShortVector.broadcast(SP, xq[16 * j + 6]);
-            a0 = a0.lanewise(VectorOperators.ADD, u00.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx));
-            a1 = a1.lanewise(VectorOperators.ADD, u10.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx));
+            a0 = u00.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+            a1 = u10.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
             sum += xq[16 * j + 7];
             bx = ShortVector.broadcast(SP, xq[16 * j + 7]);
-            a0 = a0.lanewise(VectorOperators.ADD, u00.lanewise(VectorOperators.LSHL, K14).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx));
-            a1 = a1.lanewise(VectorOperators.ADD, u10.lanewise(VectorOperators.LSHL, K14).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx));
+            a0 = u00.lanewise(VectorOperators.LSHL, K14).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+            a1 = u10.lanewise(VectorOperators.LSHL, K14).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
             sum += xq[16 * j + 8];
             bx = ShortVector.broadcast(SP, xq[16 * j + 8]);
-            a0 = a0.lanewise(VectorOperators.ADD, u01.lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx));
-            a1 = a1.lanewise(VectorOperators.ADD, u11.lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx));
+            a0 = u01.lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+            a1 = u11.lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
             sum += xq[16 * j + 9];
             bx = ShortVector.broadcast(SP, xq[16 * j + 9]);
-            a0 = a0.lanewise(VectorOperators.ADD, u01.lanewise(VectorOperators.LSHL, K2).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx));
-            a1 = a1.lanewise(VectorOperators.ADD, u11.lanewise(VectorOperators.LSHL, K2).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx));
+            a0 = u01.lanewise(VectorOperators.LSHL, K2).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+            a1 = u11.lanewise(VectorOperators.LSHL, K2).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
             sum += xq[16 * j + 10];
             bx = ShortVector.broadcast(SP, xq[16 * j + 10]);
-            a0 = a0.lanewise(VectorOperators.ADD, u01.lanewise(VectorOperators.LSHL, K4).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx));
-            a1 = a1.lanewise(VectorOperators.ADD, u11.lanewise(VectorOperators.LSHL, K4).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx));
+            a0 = u01.lanewise(VectorOperators.LSHL, K4).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+            a1 = u11.lanewise(VectorOperators.LSHL, K4).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
             sum += xq[16 * j + 11];
             bx = ShortVector.broadcast(SP, xq[16 * j + 11]);
-            a0 = a0.lanewise(VectorOperators.ADD, u01.lanewise(VectorOperators.LSHL, K6).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx));
-            a1 = a1.lanewise(VectorOperators.ADD, u11.lanewise(VectorOperators.LSHL, K6).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx));
+            a0 = u01.lanewise(VectorOperators.LSHL, K6).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+            a1 = u11.lanewise(VectorOperators.LSHL, K6).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
             sum += xq[16 * j + 12];
             bx = ShortVector.broadcast(SP, xq[16 * j + 12]);
-            a0 = a0.lanewise(VectorOperators.ADD, u01.lanewise(VectorOperators.LSHL, K8).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx));
-            a1 = a1.lanewise(VectorOperators.ADD, u11.lanewise(VectorOperators.LSHL, K8).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx));
+            a0 = u01.lanewise(VectorOperators.LSHL, K8).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+            a1 = u11.lanewise(VectorOperators.LSHL, K8).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
             sum += xq[16 * j + 13];
             bx = ShortVector.broadcast(SP, xq[16 * j + 13]);
-            a0 = a0.lanewise(VectorOperators.ADD, u01.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx));
-            a1 = a1.lanewise(VectorOperators.ADD, u11.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx));
+            a0 = u01.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+            a1 = u11.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
             sum += xq[16 * j + 14];
             bx = ShortVector.broadcast(SP, xq[16 * j + 14]);
-            a0 = a0.lanewise(VectorOperators.ADD, u01.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx));
-            a1 = a1.lanewise(VectorOperators.ADD, u11.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx));
+            a0 = u01.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+            a1 = u11.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
             sum += xq[16 * j + 15];
             bx = ShortVector.broadcast(SP, xq[16 * j + 15]);
-            a0 = a0.lanewise(VectorOperators.ADD, u01.lanewise(VectorOperators.LSHL, K14).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx));
-            a1 = a1.lanewise(VectorOperators.ADD, u11.lanewise(VectorOperators.LSHL, K14).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx));
+            a0 = u01.lanewise(VectorOperators.LSHL, K14).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+            a1 = u11.lanewise(VectorOperators.LSHL, K14).lanewise(VectorOperators.ASHR, K14).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
             FloatVector sx = FloatVector.broadcast(F, xd[j >>> 1]);
             FloatVector bv = FloatVector.broadcast(F, sum * xd[j >>> 1]);
             ByteVector sm, sc, mb;
             FloatVector ds, mn;
             sm = ByteVector.fromMemorySegment(B2, d, f0 + 8L * P + (long) s * P, LE);
-            sc = sm.and((byte) 15);
+            sc = sm.lanewise(VectorOperators.AND, (byte) 15);
             mb = sm.lanewise(VectorOperators.LSHR, 4);
-            ds = FloatVector.fromMemorySegment(F, d, f0, LE).mul((FloatVector) sc.convertShape(VectorOperators.B2F, F, 0));
-            mn = FloatVector.fromMemorySegment(F, d, f0 + 4L * P, LE).mul((FloatVector) mb.convertShape(VectorOperators.B2F, F, 0));
-            t0 = ((FloatVector) a0.convertShape(VectorOperators.S2F, F, 0)).fma(ds.mul(sx), t0);
-            t0 = ds.mul(TWO).add(mn).fma(bv, t0);
-            ds = FloatVector.fromMemorySegment(F, d, f0 + 4L * L, LE).mul((FloatVector) sc.convertShape(VectorOperators.B2F, F, 1));
-            mn = FloatVector.fromMemorySegment(F, d, f0 + 4L * P + 4L * L, LE).mul((FloatVector) mb.convertShape(VectorOperators.B2F, F, 1));
-            t1 = ((FloatVector) a0.convertShape(VectorOperators.S2F, F, 1)).fma(ds.mul(sx), t1);
-            t1 = ds.mul(TWO).add(mn).fma(bv, t1);
+            ds = FloatVector.fromMemorySegment(F, d, f0, LE).lanewise(VectorOperators.MUL, (FloatVector) sc.convertShape(VectorOperators.B2F, F, 0));
+            mn = FloatVector.fromMemorySegment(F, d, f0 + 4L * P, LE).lanewise(VectorOperators.MUL, (FloatVector) mb.convertShape(VectorOperators.B2F, F, 0));
+            t0 = ((FloatVector) a0.convertShape(VectorOperators.S2F, F, 0)).lanewise(VectorOperators.FMA, ds.lanewise(VectorOperators.MUL, sx), t0);
+            t0 = ds.lanewise(VectorOperators.MUL, TWO).lanewise(VectorOperators.ADD, mn).lanewise(VectorOperators.FMA, bv, t0);
+            ds = FloatVector.fromMemorySegment(F, d, f0 + 4L * L, LE).lanewise(VectorOperators.MUL, (FloatVector) sc.convertShape(VectorOperators.B2F, F, 1));
+            mn = FloatVector.fromMemorySegment(F, d, f0 + 4L * P + 4L * L, LE).lanewise(VectorOperators.MUL, (FloatVector) mb.convertShape(VectorOperators.B2F, F, 1));
+            t1 = ((FloatVector) a0.convertShape(VectorOperators.S2F, F, 1)).lanewise(VectorOperators.FMA, ds.lanewise(VectorOperators.MUL, sx), t1);
+            t1 = ds.lanewise(VectorOperators.MUL, TWO).lanewise(VectorOperators.ADD, mn).lanewise(VectorOperators.FMA, bv, t1);
             sm = ByteVector.fromMemorySegment(B2, d, f1 + 8L * P + (long) s * P, LE);
-            sc = sm.and((byte) 15);
+            sc = sm.lanewise(VectorOperators.AND, (byte) 15);
             mb = sm.lanewise(VectorOperators.LSHR, 4);
-            ds = FloatVector.fromMemorySegment(F, d, f1, LE).mul((FloatVector) sc.convertShape(VectorOperators.B2F, F, 0));
-            mn = FloatVector.fromMemorySegment(F, d, f1 + 4L * P, LE).mul((FloatVector) mb.convertShape(VectorOperators.B2F, F, 0));
-            t2 = ((FloatVector) a1.convertShape(VectorOperators.S2F, F, 0)).fma(ds.mul(sx), t2);
-            t2 = ds.mul(TWO).add(mn).fma(bv, t2);
-            ds = FloatVector.fromMemorySegment(F, d, f1 + 4L * L, LE).mul((FloatVector) sc.convertShape(VectorOperators.B2F, F, 1));
-            mn = FloatVector.fromMemorySegment(F, d, f1 + 4L * P + 4L * L, LE).mul((FloatVector) mb.convertShape(VectorOperators.B2F, F, 1));
-            t3 = ((FloatVector) a1.convertShape(VectorOperators.S2F, F, 1)).fma(ds.mul(sx), t3);
-            t3 = ds.mul(TWO).add(mn).fma(bv, t3);
+            ds = FloatVector.fromMemorySegment(F, d, f1, LE).lanewise(VectorOperators.MUL, (FloatVector) sc.convertShape(VectorOperators.B2F, F, 0));
+            mn = FloatVector.fromMemorySegment(F, d, f1 + 4L * P, LE).lanewise(VectorOperators.MUL, (FloatVector) mb.convertShape(VectorOperators.B2F, F, 0));
+            t2 = ((FloatVector) a1.convertShape(VectorOperators.S2F, F, 0)).lanewise(VectorOperators.FMA, ds.lanewise(VectorOperators.MUL, sx), t2);
+            t2 = ds.lanewise(VectorOperators.MUL, TWO).lanewise(VectorOperators.ADD, mn).lanewise(VectorOperators.FMA, bv, t2);
+            ds = FloatVector.fromMemorySegment(F, d, f1 + 4L * L, LE).lanewise(VectorOperators.MUL, (FloatVector) sc.convertShape(VectorOperators.B2F, F, 1));
+            mn = FloatVector.fromMemorySegment(F, d, f1 + 4L * P + 4L * L, LE).lanewise(VectorOperators.MUL, (FloatVector) mb.convertShape(VectorOperators.B2F, F, 1));
+            t3 = ((FloatVector) a1.convertShape(VectorOperators.S2F, F, 1)).lanewise(VectorOperators.FMA, ds.lanewise(VectorOperators.MUL, sx), t3);
+            t3 = ds.lanewise(VectorOperators.MUL, TWO).lanewise(VectorOperators.ADD, mn).lanewise(VectorOperators.FMA, bv, t3);
         }
-        Simd.ZERO.add(t0).intoArray(res, 0); // see Simd: an exact receiver for the loop's results
-        Simd.ZERO.add(t1).intoArray(res, L);
-        Simd.ZERO.add(t2).intoArray(res, 2 * L);
-        Simd.ZERO.add(t3).intoArray(res, 3 * L);
+        Simd.ZERO.lanewise(VectorOperators.ADD, t0).intoArray(res, 0); // see Simd: an exact receiver for the loop's results
+        Simd.ZERO.lanewise(VectorOperators.ADD, t1).intoArray(res, L);
+        Simd.ZERO.lanewise(VectorOperators.ADD, t2).intoArray(res, 2 * L);
+        Simd.ZERO.lanewise(VectorOperators.ADD, t3).intoArray(res, 3 * L);
     }
 
     /**
@@ -291,16 +291,16 @@ final class PanelKQuants {
         int s0 = (c0 >>> 4) & 15;
         for (int s = s0; s < s0 + 8; s++) {
             ByteVector sm = ByteVector.fromMemorySegment(B2, d, fo + 8L * P + (long) s * P, LE);
-            ByteVector sc = sm.and((byte) 15), mb = sm.lanewise(VectorOperators.LSHR, 4);
+            ByteVector sc = sm.lanewise(VectorOperators.AND, (byte) 15), mb = sm.lanewise(VectorOperators.LSHR, 4);
             int so = (CHUNK + 2 * (s - s0)) * P;
-            FloatVector ds = FloatVector.fromMemorySegment(F, d, fo, LE).mul((FloatVector) sc.convertShape(VectorOperators.B2F, F, 0));
-            FloatVector mn = FloatVector.fromMemorySegment(F, d, fo + 4L * P, LE).mul((FloatVector) mb.convertShape(VectorOperators.B2F, F, 0));
+            FloatVector ds = FloatVector.fromMemorySegment(F, d, fo, LE).lanewise(VectorOperators.MUL, (FloatVector) sc.convertShape(VectorOperators.B2F, F, 0));
+            FloatVector mn = FloatVector.fromMemorySegment(F, d, fo + 4L * P, LE).lanewise(VectorOperators.MUL, (FloatVector) mb.convertShape(VectorOperators.B2F, F, 0));
             ds.intoArray(a, so);
-            ds.mul(TWO).add(mn).intoArray(a, so + P);
-            ds = FloatVector.fromMemorySegment(F, d, fo + 4L * L, LE).mul((FloatVector) sc.convertShape(VectorOperators.B2F, F, 1));
-            mn = FloatVector.fromMemorySegment(F, d, fo + 4L * P + 4L * L, LE).mul((FloatVector) mb.convertShape(VectorOperators.B2F, F, 1));
+            ds.lanewise(VectorOperators.MUL, TWO).lanewise(VectorOperators.ADD, mn).intoArray(a, so + P);
+            ds = FloatVector.fromMemorySegment(F, d, fo + 4L * L, LE).lanewise(VectorOperators.MUL, (FloatVector) sc.convertShape(VectorOperators.B2F, F, 1));
+            mn = FloatVector.fromMemorySegment(F, d, fo + 4L * P + 4L * L, LE).lanewise(VectorOperators.MUL, (FloatVector) mb.convertShape(VectorOperators.B2F, F, 1));
             ds.intoArray(a, so + L);
-            ds.mul(TWO).add(mn).intoArray(a, so + P + L);
+            ds.lanewise(VectorOperators.MUL, TWO).lanewise(VectorOperators.ADD, mn).intoArray(a, so + P + L);
             long go = fo + 24L * P + 4L * P * s;
             int ao = 16 * (s - s0) * P;
             ShortVector u0 = ShortVector.fromMemorySegment(SP, d, go, LE);
@@ -382,70 +382,70 @@ final class PanelKQuants {
             ShortVector a0 = ShortVector.zero(SP), a1 = a0;
             ShortVector bx;
             bx = ShortVector.broadcast(SP, xq[16 * j]);
-            a0 = a0.lanewise(VectorOperators.ADD, u00.lanewise(VectorOperators.ASHR, K13).lanewise(VectorOperators.MUL, bx));
-            a1 = a1.lanewise(VectorOperators.ADD, u10.lanewise(VectorOperators.ASHR, K13).lanewise(VectorOperators.MUL, bx));
+            a0 = u00.lanewise(VectorOperators.ASHR, K13).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+            a1 = u10.lanewise(VectorOperators.ASHR, K13).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
             bx = ShortVector.broadcast(SP, xq[16 * j + 1]);
-            a0 = a0.lanewise(VectorOperators.ADD, u00.lanewise(VectorOperators.LSHL, K3).lanewise(VectorOperators.ASHR, K13).lanewise(VectorOperators.MUL, bx));
-            a1 = a1.lanewise(VectorOperators.ADD, u10.lanewise(VectorOperators.LSHL, K3).lanewise(VectorOperators.ASHR, K13).lanewise(VectorOperators.MUL, bx));
+            a0 = u00.lanewise(VectorOperators.LSHL, K3).lanewise(VectorOperators.ASHR, K13).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+            a1 = u10.lanewise(VectorOperators.LSHL, K3).lanewise(VectorOperators.ASHR, K13).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
             bx = ShortVector.broadcast(SP, xq[16 * j + 2]);
-            a0 = a0.lanewise(VectorOperators.ADD, u00.lanewise(VectorOperators.LSHL, K6).lanewise(VectorOperators.ASHR, K13).lanewise(VectorOperators.MUL, bx));
-            a1 = a1.lanewise(VectorOperators.ADD, u10.lanewise(VectorOperators.LSHL, K6).lanewise(VectorOperators.ASHR, K13).lanewise(VectorOperators.MUL, bx));
+            a0 = u00.lanewise(VectorOperators.LSHL, K6).lanewise(VectorOperators.ASHR, K13).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+            a1 = u10.lanewise(VectorOperators.LSHL, K6).lanewise(VectorOperators.ASHR, K13).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
             bx = ShortVector.broadcast(SP, xq[16 * j + 3]);
-            a0 = a0.lanewise(VectorOperators.ADD, u00.lanewise(VectorOperators.LSHL, K9).lanewise(VectorOperators.ASHR, K13).lanewise(VectorOperators.MUL, bx));
-            a1 = a1.lanewise(VectorOperators.ADD, u10.lanewise(VectorOperators.LSHL, K9).lanewise(VectorOperators.ASHR, K13).lanewise(VectorOperators.MUL, bx));
+            a0 = u00.lanewise(VectorOperators.LSHL, K9).lanewise(VectorOperators.ASHR, K13).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+            a1 = u10.lanewise(VectorOperators.LSHL, K9).lanewise(VectorOperators.ASHR, K13).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
             bx = ShortVector.broadcast(SP, xq[16 * j + 4]);
-            a0 = a0.lanewise(VectorOperators.ADD, u00.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.ASHR, K13).lanewise(VectorOperators.MUL, bx));
-            a1 = a1.lanewise(VectorOperators.ADD, u10.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.ASHR, K13).lanewise(VectorOperators.MUL, bx));
+            a0 = u00.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.ASHR, K13).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+            a1 = u10.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.ASHR, K13).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
             bx = ShortVector.broadcast(SP, xq[16 * j + 5]);
-            a0 = a0.lanewise(VectorOperators.ADD, u01.lanewise(VectorOperators.ASHR, K13).lanewise(VectorOperators.MUL, bx));
-            a1 = a1.lanewise(VectorOperators.ADD, u11.lanewise(VectorOperators.ASHR, K13).lanewise(VectorOperators.MUL, bx));
+            a0 = u01.lanewise(VectorOperators.ASHR, K13).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+            a1 = u11.lanewise(VectorOperators.ASHR, K13).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
             bx = ShortVector.broadcast(SP, xq[16 * j + 6]);
-            a0 = a0.lanewise(VectorOperators.ADD, u01.lanewise(VectorOperators.LSHL, K3).lanewise(VectorOperators.ASHR, K13).lanewise(VectorOperators.MUL, bx));
-            a1 = a1.lanewise(VectorOperators.ADD, u11.lanewise(VectorOperators.LSHL, K3).lanewise(VectorOperators.ASHR, K13).lanewise(VectorOperators.MUL, bx));
+            a0 = u01.lanewise(VectorOperators.LSHL, K3).lanewise(VectorOperators.ASHR, K13).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+            a1 = u11.lanewise(VectorOperators.LSHL, K3).lanewise(VectorOperators.ASHR, K13).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
             bx = ShortVector.broadcast(SP, xq[16 * j + 7]);
-            a0 = a0.lanewise(VectorOperators.ADD, u01.lanewise(VectorOperators.LSHL, K6).lanewise(VectorOperators.ASHR, K13).lanewise(VectorOperators.MUL, bx));
-            a1 = a1.lanewise(VectorOperators.ADD, u11.lanewise(VectorOperators.LSHL, K6).lanewise(VectorOperators.ASHR, K13).lanewise(VectorOperators.MUL, bx));
+            a0 = u01.lanewise(VectorOperators.LSHL, K6).lanewise(VectorOperators.ASHR, K13).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+            a1 = u11.lanewise(VectorOperators.LSHL, K6).lanewise(VectorOperators.ASHR, K13).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
             bx = ShortVector.broadcast(SP, xq[16 * j + 8]);
-            a0 = a0.lanewise(VectorOperators.ADD, u01.lanewise(VectorOperators.LSHL, K9).lanewise(VectorOperators.ASHR, K13).lanewise(VectorOperators.MUL, bx));
-            a1 = a1.lanewise(VectorOperators.ADD, u11.lanewise(VectorOperators.LSHL, K9).lanewise(VectorOperators.ASHR, K13).lanewise(VectorOperators.MUL, bx));
+            a0 = u01.lanewise(VectorOperators.LSHL, K9).lanewise(VectorOperators.ASHR, K13).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+            a1 = u11.lanewise(VectorOperators.LSHL, K9).lanewise(VectorOperators.ASHR, K13).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
             bx = ShortVector.broadcast(SP, xq[16 * j + 9]);
-            a0 = a0.lanewise(VectorOperators.ADD, u01.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.ASHR, K13).lanewise(VectorOperators.MUL, bx));
-            a1 = a1.lanewise(VectorOperators.ADD, u11.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.ASHR, K13).lanewise(VectorOperators.MUL, bx));
+            a0 = u01.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.ASHR, K13).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+            a1 = u11.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.ASHR, K13).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
             bx = ShortVector.broadcast(SP, xq[16 * j + 10]);
-            a0 = a0.lanewise(VectorOperators.ADD, u02.lanewise(VectorOperators.ASHR, K13).lanewise(VectorOperators.MUL, bx));
-            a1 = a1.lanewise(VectorOperators.ADD, u12.lanewise(VectorOperators.ASHR, K13).lanewise(VectorOperators.MUL, bx));
+            a0 = u02.lanewise(VectorOperators.ASHR, K13).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+            a1 = u12.lanewise(VectorOperators.ASHR, K13).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
             bx = ShortVector.broadcast(SP, xq[16 * j + 11]);
-            a0 = a0.lanewise(VectorOperators.ADD, u02.lanewise(VectorOperators.LSHL, K3).lanewise(VectorOperators.ASHR, K13).lanewise(VectorOperators.MUL, bx));
-            a1 = a1.lanewise(VectorOperators.ADD, u12.lanewise(VectorOperators.LSHL, K3).lanewise(VectorOperators.ASHR, K13).lanewise(VectorOperators.MUL, bx));
+            a0 = u02.lanewise(VectorOperators.LSHL, K3).lanewise(VectorOperators.ASHR, K13).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+            a1 = u12.lanewise(VectorOperators.LSHL, K3).lanewise(VectorOperators.ASHR, K13).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
             bx = ShortVector.broadcast(SP, xq[16 * j + 12]);
-            a0 = a0.lanewise(VectorOperators.ADD, u02.lanewise(VectorOperators.LSHL, K6).lanewise(VectorOperators.ASHR, K13).lanewise(VectorOperators.MUL, bx));
-            a1 = a1.lanewise(VectorOperators.ADD, u12.lanewise(VectorOperators.LSHL, K6).lanewise(VectorOperators.ASHR, K13).lanewise(VectorOperators.MUL, bx));
+            a0 = u02.lanewise(VectorOperators.LSHL, K6).lanewise(VectorOperators.ASHR, K13).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+            a1 = u12.lanewise(VectorOperators.LSHL, K6).lanewise(VectorOperators.ASHR, K13).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
             bx = ShortVector.broadcast(SP, xq[16 * j + 13]);
-            a0 = a0.lanewise(VectorOperators.ADD, u02.lanewise(VectorOperators.LSHL, K9).lanewise(VectorOperators.ASHR, K13).lanewise(VectorOperators.MUL, bx));
-            a1 = a1.lanewise(VectorOperators.ADD, u12.lanewise(VectorOperators.LSHL, K9).lanewise(VectorOperators.ASHR, K13).lanewise(VectorOperators.MUL, bx));
+            a0 = u02.lanewise(VectorOperators.LSHL, K9).lanewise(VectorOperators.ASHR, K13).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+            a1 = u12.lanewise(VectorOperators.LSHL, K9).lanewise(VectorOperators.ASHR, K13).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
             bx = ShortVector.broadcast(SP, xq[16 * j + 14]);
-            a0 = a0.lanewise(VectorOperators.ADD, u02.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.ASHR, K13).lanewise(VectorOperators.MUL, bx));
-            a1 = a1.lanewise(VectorOperators.ADD, u12.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.ASHR, K13).lanewise(VectorOperators.MUL, bx));
+            a0 = u02.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.ASHR, K13).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+            a1 = u12.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.ASHR, K13).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
             bx = ShortVector.broadcast(SP, xq[16 * j + 15]);
-            a0 = a0.lanewise(VectorOperators.ADD, u00.lanewise(VectorOperators.LSHL, K13).and((short) 0x2000).or(u01.lanewise(VectorOperators.LSHL, K14).and((short) 0x4000)).or(u02.lanewise(VectorOperators.LSHL, K15)).lanewise(VectorOperators.ASHR, K13).lanewise(VectorOperators.MUL, bx));
-            a1 = a1.lanewise(VectorOperators.ADD, u10.lanewise(VectorOperators.LSHL, K13).and((short) 0x2000).or(u11.lanewise(VectorOperators.LSHL, K14).and((short) 0x4000)).or(u12.lanewise(VectorOperators.LSHL, K15)).lanewise(VectorOperators.ASHR, K13).lanewise(VectorOperators.MUL, bx));
+            a0 = u00.lanewise(VectorOperators.LSHL, K13).lanewise(VectorOperators.AND, (short) 0x2000).lanewise(VectorOperators.OR, u01.lanewise(VectorOperators.LSHL, K14).lanewise(VectorOperators.AND, (short) 0x4000)).lanewise(VectorOperators.OR, u02.lanewise(VectorOperators.LSHL, K15)).lanewise(VectorOperators.ASHR, K13).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+            a1 = u10.lanewise(VectorOperators.LSHL, K13).lanewise(VectorOperators.AND, (short) 0x2000).lanewise(VectorOperators.OR, u11.lanewise(VectorOperators.LSHL, K14).lanewise(VectorOperators.AND, (short) 0x4000)).lanewise(VectorOperators.OR, u12.lanewise(VectorOperators.LSHL, K15)).lanewise(VectorOperators.ASHR, K13).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
             float sx = xd[j >>> 1];
             ByteVector sc0 = ByteVector.fromMemorySegment(B2, d, f0 + 4L * P + (long) s * P, LE);
             ByteVector sc1 = ByteVector.fromMemorySegment(B2, d, f1 + 4L * P + (long) s * P, LE);
             FloatVector ds;
-            ds = FloatVector.fromMemorySegment(F, d, f0, LE).mul((FloatVector) sc0.convertShape(VectorOperators.B2F, F, 0)).mul(sx);
-            t0 = ((FloatVector) a0.convertShape(VectorOperators.S2F, F, 0)).fma(ds, t0);
-            ds = FloatVector.fromMemorySegment(F, d, f0 + 4L * L, LE).mul((FloatVector) sc0.convertShape(VectorOperators.B2F, F, 1)).mul(sx);
-            t1 = ((FloatVector) a0.convertShape(VectorOperators.S2F, F, 1)).fma(ds, t1);
-            ds = FloatVector.fromMemorySegment(F, d, f1, LE).mul((FloatVector) sc1.convertShape(VectorOperators.B2F, F, 0)).mul(sx);
-            t2 = ((FloatVector) a1.convertShape(VectorOperators.S2F, F, 0)).fma(ds, t2);
-            ds = FloatVector.fromMemorySegment(F, d, f1 + 4L * L, LE).mul((FloatVector) sc1.convertShape(VectorOperators.B2F, F, 1)).mul(sx);
-            t3 = ((FloatVector) a1.convertShape(VectorOperators.S2F, F, 1)).fma(ds, t3);
+            ds = FloatVector.fromMemorySegment(F, d, f0, LE).lanewise(VectorOperators.MUL, (FloatVector) sc0.convertShape(VectorOperators.B2F, F, 0)).lanewise(VectorOperators.MUL, sx);
+            t0 = ((FloatVector) a0.convertShape(VectorOperators.S2F, F, 0)).lanewise(VectorOperators.FMA, ds, t0);
+            ds = FloatVector.fromMemorySegment(F, d, f0 + 4L * L, LE).lanewise(VectorOperators.MUL, (FloatVector) sc0.convertShape(VectorOperators.B2F, F, 1)).lanewise(VectorOperators.MUL, sx);
+            t1 = ((FloatVector) a0.convertShape(VectorOperators.S2F, F, 1)).lanewise(VectorOperators.FMA, ds, t1);
+            ds = FloatVector.fromMemorySegment(F, d, f1, LE).lanewise(VectorOperators.MUL, (FloatVector) sc1.convertShape(VectorOperators.B2F, F, 0)).lanewise(VectorOperators.MUL, sx);
+            t2 = ((FloatVector) a1.convertShape(VectorOperators.S2F, F, 0)).lanewise(VectorOperators.FMA, ds, t2);
+            ds = FloatVector.fromMemorySegment(F, d, f1 + 4L * L, LE).lanewise(VectorOperators.MUL, (FloatVector) sc1.convertShape(VectorOperators.B2F, F, 1)).lanewise(VectorOperators.MUL, sx);
+            t3 = ((FloatVector) a1.convertShape(VectorOperators.S2F, F, 1)).lanewise(VectorOperators.FMA, ds, t3);
         }
-        Simd.ZERO.add(t0).intoArray(res, 0); // see Simd: an exact receiver for the loop's results
-        Simd.ZERO.add(t1).intoArray(res, L);
-        Simd.ZERO.add(t2).intoArray(res, 2 * L);
-        Simd.ZERO.add(t3).intoArray(res, 3 * L);
+        Simd.ZERO.lanewise(VectorOperators.ADD, t0).intoArray(res, 0); // see Simd: an exact receiver for the loop's results
+        Simd.ZERO.lanewise(VectorOperators.ADD, t1).intoArray(res, L);
+        Simd.ZERO.lanewise(VectorOperators.ADD, t2).intoArray(res, 2 * L);
+        Simd.ZERO.lanewise(VectorOperators.ADD, t3).intoArray(res, 3 * L);
     }
 
     /**
@@ -459,8 +459,8 @@ final class PanelKQuants {
         for (int s = s0; s < s0 + 8; s++) {
             ByteVector sc = ByteVector.fromMemorySegment(B2, d, fo + 4L * P + (long) s * P, LE);
             int so = (CHUNK + s - s0) * P;
-            FloatVector.fromMemorySegment(F, d, fo, LE).mul((FloatVector) sc.convertShape(VectorOperators.B2F, F, 0)).intoArray(a, so);
-            FloatVector.fromMemorySegment(F, d, fo + 4L * L, LE).mul((FloatVector) sc.convertShape(VectorOperators.B2F, F, 1)).intoArray(a, so + L);
+            FloatVector.fromMemorySegment(F, d, fo, LE).lanewise(VectorOperators.MUL, (FloatVector) sc.convertShape(VectorOperators.B2F, F, 0)).intoArray(a, so);
+            FloatVector.fromMemorySegment(F, d, fo + 4L * L, LE).lanewise(VectorOperators.MUL, (FloatVector) sc.convertShape(VectorOperators.B2F, F, 1)).intoArray(a, so + L);
             long go = fo + 20L * P + 6L * P * s;
             int ao = 16 * (s - s0) * P;
             ShortVector u0 = ShortVector.fromMemorySegment(SP, d, go, LE);
@@ -512,7 +512,7 @@ final class PanelKQuants {
             v = u2.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.ASHR, K13);
             ((FloatVector) v.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 14 * P);
             ((FloatVector) v.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 14 * P + L);
-            v = u0.lanewise(VectorOperators.LSHL, K13).and((short) 0x2000).or(u1.lanewise(VectorOperators.LSHL, K14).and((short) 0x4000)).or(u2.lanewise(VectorOperators.LSHL, K15)).lanewise(VectorOperators.ASHR, K13);
+            v = u0.lanewise(VectorOperators.LSHL, K13).lanewise(VectorOperators.AND, (short) 0x2000).lanewise(VectorOperators.OR, u1.lanewise(VectorOperators.LSHL, K14).lanewise(VectorOperators.AND, (short) 0x4000)).lanewise(VectorOperators.OR, u2.lanewise(VectorOperators.LSHL, K15)).lanewise(VectorOperators.ASHR, K13);
             ((FloatVector) v.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 15 * P);
             ((FloatVector) v.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 15 * P + L);
         }
@@ -552,61 +552,61 @@ final class PanelKQuants {
                 ShortVector a0 = ShortVector.zero(SP), a1 = a0;
                 ShortVector bx;
                 bx = ShortVector.broadcast(SP, xq[c]);
-                a0 = a0.lanewise(VectorOperators.ADD, u00.lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
-                a1 = a1.lanewise(VectorOperators.ADD, u10.lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                a0 = u00.lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+                a1 = u10.lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
                 bx = ShortVector.broadcast(SP, xq[c + 1]);
-                a0 = a0.lanewise(VectorOperators.ADD, u00.lanewise(VectorOperators.LSHL, K5).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
-                a1 = a1.lanewise(VectorOperators.ADD, u10.lanewise(VectorOperators.LSHL, K5).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                a0 = u00.lanewise(VectorOperators.LSHL, K5).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+                a1 = u10.lanewise(VectorOperators.LSHL, K5).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
                 bx = ShortVector.broadcast(SP, xq[c + 2]);
-                a0 = a0.lanewise(VectorOperators.ADD, u00.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
-                a1 = a1.lanewise(VectorOperators.ADD, u10.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                a0 = u00.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+                a1 = u10.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
                 bx = ShortVector.broadcast(SP, xq[c + 3]);
-                a0 = a0.lanewise(VectorOperators.ADD, u01.lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
-                a1 = a1.lanewise(VectorOperators.ADD, u11.lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                a0 = u01.lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+                a1 = u11.lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
                 bx = ShortVector.broadcast(SP, xq[c + 4]);
-                a0 = a0.lanewise(VectorOperators.ADD, u01.lanewise(VectorOperators.LSHL, K5).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
-                a1 = a1.lanewise(VectorOperators.ADD, u11.lanewise(VectorOperators.LSHL, K5).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                a0 = u01.lanewise(VectorOperators.LSHL, K5).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+                a1 = u11.lanewise(VectorOperators.LSHL, K5).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
                 bx = ShortVector.broadcast(SP, xq[c + 5]);
-                a0 = a0.lanewise(VectorOperators.ADD, u01.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
-                a1 = a1.lanewise(VectorOperators.ADD, u11.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                a0 = u01.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+                a1 = u11.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
                 bx = ShortVector.broadcast(SP, xq[c + 6]);
-                a0 = a0.lanewise(VectorOperators.ADD, u02.lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
-                a1 = a1.lanewise(VectorOperators.ADD, u12.lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                a0 = u02.lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+                a1 = u12.lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
                 bx = ShortVector.broadcast(SP, xq[c + 7]);
-                a0 = a0.lanewise(VectorOperators.ADD, u02.lanewise(VectorOperators.LSHL, K5).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
-                a1 = a1.lanewise(VectorOperators.ADD, u12.lanewise(VectorOperators.LSHL, K5).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                a0 = u02.lanewise(VectorOperators.LSHL, K5).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+                a1 = u12.lanewise(VectorOperators.LSHL, K5).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
                 bx = ShortVector.broadcast(SP, xq[c + 8]);
-                a0 = a0.lanewise(VectorOperators.ADD, u02.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
-                a1 = a1.lanewise(VectorOperators.ADD, u12.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                a0 = u02.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+                a1 = u12.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
                 bx = ShortVector.broadcast(SP, xq[c + 9]);
-                a0 = a0.lanewise(VectorOperators.ADD, u03.lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
-                a1 = a1.lanewise(VectorOperators.ADD, u13.lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                a0 = u03.lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+                a1 = u13.lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
                 bx = ShortVector.broadcast(SP, xq[c + 10]);
-                a0 = a0.lanewise(VectorOperators.ADD, u03.lanewise(VectorOperators.LSHL, K5).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
-                a1 = a1.lanewise(VectorOperators.ADD, u13.lanewise(VectorOperators.LSHL, K5).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                a0 = u03.lanewise(VectorOperators.LSHL, K5).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+                a1 = u13.lanewise(VectorOperators.LSHL, K5).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
                 bx = ShortVector.broadcast(SP, xq[c + 11]);
-                a0 = a0.lanewise(VectorOperators.ADD, u03.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
-                a1 = a1.lanewise(VectorOperators.ADD, u13.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                a0 = u03.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+                a1 = u13.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
                 bx = ShortVector.broadcast(SP, xq[c + 12]);
-                a0 = a0.lanewise(VectorOperators.ADD, u04.lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
-                a1 = a1.lanewise(VectorOperators.ADD, u14.lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                a0 = u04.lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+                a1 = u14.lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
                 bx = ShortVector.broadcast(SP, xq[c + 13]);
-                a0 = a0.lanewise(VectorOperators.ADD, u04.lanewise(VectorOperators.LSHL, K5).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
-                a1 = a1.lanewise(VectorOperators.ADD, u14.lanewise(VectorOperators.LSHL, K5).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                a0 = u04.lanewise(VectorOperators.LSHL, K5).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+                a1 = u14.lanewise(VectorOperators.LSHL, K5).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
                 bx = ShortVector.broadcast(SP, xq[c + 14]);
-                a0 = a0.lanewise(VectorOperators.ADD, u04.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
-                a1 = a1.lanewise(VectorOperators.ADD, u14.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                a0 = u04.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+                a1 = u14.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
                 bx = ShortVector.broadcast(SP, xq[c + 15]);
-                a0 = a0.lanewise(VectorOperators.ADD, u00.lanewise(VectorOperators.LSHL, K11).and((short) 0x0800).or(u01.lanewise(VectorOperators.LSHL, K12).and((short) 0x1000))
-                        .or(u02.lanewise(VectorOperators.LSHL, K13).and((short) 0x2000)).or(u03.lanewise(VectorOperators.LSHL, K14).and((short) 0x4000))
-                        .or(u04.lanewise(VectorOperators.LSHL, K15)).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
-                a1 = a1.lanewise(VectorOperators.ADD, u10.lanewise(VectorOperators.LSHL, K11).and((short) 0x0800).or(u11.lanewise(VectorOperators.LSHL, K12).and((short) 0x1000))
-                        .or(u12.lanewise(VectorOperators.LSHL, K13).and((short) 0x2000)).or(u13.lanewise(VectorOperators.LSHL, K14).and((short) 0x4000))
-                        .or(u14.lanewise(VectorOperators.LSHL, K15)).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
-                s00 = s00.lanewise(VectorOperators.ADD, (FloatVector) a0.convertShape(VectorOperators.S2F, F, 0));
-                s01 = s01.lanewise(VectorOperators.ADD, (FloatVector) a0.convertShape(VectorOperators.S2F, F, 1));
-                s10 = s10.lanewise(VectorOperators.ADD, (FloatVector) a1.convertShape(VectorOperators.S2F, F, 0));
-                s11 = s11.lanewise(VectorOperators.ADD, (FloatVector) a1.convertShape(VectorOperators.S2F, F, 1));
+                a0 = u00.lanewise(VectorOperators.LSHL, K11).lanewise(VectorOperators.AND, (short) 0x0800).lanewise(VectorOperators.OR, u01.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.AND, (short) 0x1000))
+                        .lanewise(VectorOperators.OR, u02.lanewise(VectorOperators.LSHL, K13).lanewise(VectorOperators.AND, (short) 0x2000)).lanewise(VectorOperators.OR, u03.lanewise(VectorOperators.LSHL, K14).lanewise(VectorOperators.AND, (short) 0x4000))
+                        .lanewise(VectorOperators.OR, u04.lanewise(VectorOperators.LSHL, K15)).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+                a1 = u10.lanewise(VectorOperators.LSHL, K11).lanewise(VectorOperators.AND, (short) 0x0800).lanewise(VectorOperators.OR, u11.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.AND, (short) 0x1000))
+                        .lanewise(VectorOperators.OR, u12.lanewise(VectorOperators.LSHL, K13).lanewise(VectorOperators.AND, (short) 0x2000)).lanewise(VectorOperators.OR, u13.lanewise(VectorOperators.LSHL, K14).lanewise(VectorOperators.AND, (short) 0x4000))
+                        .lanewise(VectorOperators.OR, u14.lanewise(VectorOperators.LSHL, K15)).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
+                s00 = ((FloatVector) a0.convertShape(VectorOperators.S2F, F, 0)).lanewise(VectorOperators.ADD, s00);
+                s01 = ((FloatVector) a0.convertShape(VectorOperators.S2F, F, 1)).lanewise(VectorOperators.ADD, s01);
+                s10 = ((FloatVector) a1.convertShape(VectorOperators.S2F, F, 0)).lanewise(VectorOperators.ADD, s10);
+                s11 = ((FloatVector) a1.convertShape(VectorOperators.S2F, F, 1)).lanewise(VectorOperators.ADD, s11);
             }
             FloatVector sx = FloatVector.broadcast(F, xd[b]);
             FloatVector bv = FloatVector.broadcast(F, xs[b]);
@@ -614,29 +614,29 @@ final class PanelKQuants {
             FloatVector ds, mn;
             sc = ByteVector.fromMemorySegment(B2, d, f0 + 8L * P + (long) s * P, LE);
             mb = ByteVector.fromMemorySegment(B2, d, f0 + 16L * P + (long) s * P, LE);
-            ds = FloatVector.fromMemorySegment(F, d, f0, LE).mul((FloatVector) sc.convertShape(VectorOperators.B2F, F, 0));
-            mn = FloatVector.fromMemorySegment(F, d, f0 + 4L * P, LE).mul((FloatVector) mb.convertShape(VectorOperators.B2F, F, 0));
-            t0 = s00.fma(ds.mul(sx), t0);
-            t0 = ds.mul(SIXTEEN).add(mn).fma(bv, t0);
-            ds = FloatVector.fromMemorySegment(F, d, f0 + 4L * L, LE).mul((FloatVector) sc.convertShape(VectorOperators.B2F, F, 1));
-            mn = FloatVector.fromMemorySegment(F, d, f0 + 4L * P + 4L * L, LE).mul((FloatVector) mb.convertShape(VectorOperators.B2F, F, 1));
-            t1 = s01.fma(ds.mul(sx), t1);
-            t1 = ds.mul(SIXTEEN).add(mn).fma(bv, t1);
+            ds = FloatVector.fromMemorySegment(F, d, f0, LE).lanewise(VectorOperators.MUL, (FloatVector) sc.convertShape(VectorOperators.B2F, F, 0));
+            mn = FloatVector.fromMemorySegment(F, d, f0 + 4L * P, LE).lanewise(VectorOperators.MUL, (FloatVector) mb.convertShape(VectorOperators.B2F, F, 0));
+            t0 = s00.lanewise(VectorOperators.FMA, ds.lanewise(VectorOperators.MUL, sx), t0);
+            t0 = ds.lanewise(VectorOperators.MUL, SIXTEEN).lanewise(VectorOperators.ADD, mn).lanewise(VectorOperators.FMA, bv, t0);
+            ds = FloatVector.fromMemorySegment(F, d, f0 + 4L * L, LE).lanewise(VectorOperators.MUL, (FloatVector) sc.convertShape(VectorOperators.B2F, F, 1));
+            mn = FloatVector.fromMemorySegment(F, d, f0 + 4L * P + 4L * L, LE).lanewise(VectorOperators.MUL, (FloatVector) mb.convertShape(VectorOperators.B2F, F, 1));
+            t1 = s01.lanewise(VectorOperators.FMA, ds.lanewise(VectorOperators.MUL, sx), t1);
+            t1 = ds.lanewise(VectorOperators.MUL, SIXTEEN).lanewise(VectorOperators.ADD, mn).lanewise(VectorOperators.FMA, bv, t1);
             sc = ByteVector.fromMemorySegment(B2, d, f1 + 8L * P + (long) s * P, LE);
             mb = ByteVector.fromMemorySegment(B2, d, f1 + 16L * P + (long) s * P, LE);
-            ds = FloatVector.fromMemorySegment(F, d, f1, LE).mul((FloatVector) sc.convertShape(VectorOperators.B2F, F, 0));
-            mn = FloatVector.fromMemorySegment(F, d, f1 + 4L * P, LE).mul((FloatVector) mb.convertShape(VectorOperators.B2F, F, 0));
-            t2 = s10.fma(ds.mul(sx), t2);
-            t2 = ds.mul(SIXTEEN).add(mn).fma(bv, t2);
-            ds = FloatVector.fromMemorySegment(F, d, f1 + 4L * L, LE).mul((FloatVector) sc.convertShape(VectorOperators.B2F, F, 1));
-            mn = FloatVector.fromMemorySegment(F, d, f1 + 4L * P + 4L * L, LE).mul((FloatVector) mb.convertShape(VectorOperators.B2F, F, 1));
-            t3 = s11.fma(ds.mul(sx), t3);
-            t3 = ds.mul(SIXTEEN).add(mn).fma(bv, t3);
+            ds = FloatVector.fromMemorySegment(F, d, f1, LE).lanewise(VectorOperators.MUL, (FloatVector) sc.convertShape(VectorOperators.B2F, F, 0));
+            mn = FloatVector.fromMemorySegment(F, d, f1 + 4L * P, LE).lanewise(VectorOperators.MUL, (FloatVector) mb.convertShape(VectorOperators.B2F, F, 0));
+            t2 = s10.lanewise(VectorOperators.FMA, ds.lanewise(VectorOperators.MUL, sx), t2);
+            t2 = ds.lanewise(VectorOperators.MUL, SIXTEEN).lanewise(VectorOperators.ADD, mn).lanewise(VectorOperators.FMA, bv, t2);
+            ds = FloatVector.fromMemorySegment(F, d, f1 + 4L * L, LE).lanewise(VectorOperators.MUL, (FloatVector) sc.convertShape(VectorOperators.B2F, F, 1));
+            mn = FloatVector.fromMemorySegment(F, d, f1 + 4L * P + 4L * L, LE).lanewise(VectorOperators.MUL, (FloatVector) mb.convertShape(VectorOperators.B2F, F, 1));
+            t3 = s11.lanewise(VectorOperators.FMA, ds.lanewise(VectorOperators.MUL, sx), t3);
+            t3 = ds.lanewise(VectorOperators.MUL, SIXTEEN).lanewise(VectorOperators.ADD, mn).lanewise(VectorOperators.FMA, bv, t3);
         }
-        Simd.ZERO.add(t0).intoArray(res, 0); // see Simd: an exact receiver for the loop's results
-        Simd.ZERO.add(t1).intoArray(res, L);
-        Simd.ZERO.add(t2).intoArray(res, 2 * L);
-        Simd.ZERO.add(t3).intoArray(res, 3 * L);
+        Simd.ZERO.lanewise(VectorOperators.ADD, t0).intoArray(res, 0); // see Simd: an exact receiver for the loop's results
+        Simd.ZERO.lanewise(VectorOperators.ADD, t1).intoArray(res, L);
+        Simd.ZERO.lanewise(VectorOperators.ADD, t2).intoArray(res, 2 * L);
+        Simd.ZERO.lanewise(VectorOperators.ADD, t3).intoArray(res, 3 * L);
     }
 
     /**
@@ -667,48 +667,48 @@ final class PanelKQuants {
                 int c = 32 * b + 4 * k;
                 ShortVector bx;
                 bx = ShortVector.broadcast(SP, xq[c]);
-                a0 = a0.lanewise(VectorOperators.ADD, v0.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.ASHR, K12).lanewise(VectorOperators.MUL, bx));
-                a1 = a1.lanewise(VectorOperators.ADD, v1.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.ASHR, K12).lanewise(VectorOperators.MUL, bx));
+                a0 = v0.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.ASHR, K12).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+                a1 = v1.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.ASHR, K12).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
                 bx = ShortVector.broadcast(SP, xq[c + 1]);
-                a0 = a0.lanewise(VectorOperators.ADD, v0.lanewise(VectorOperators.LSHL, K8).lanewise(VectorOperators.ASHR, K12).lanewise(VectorOperators.MUL, bx));
-                a1 = a1.lanewise(VectorOperators.ADD, v1.lanewise(VectorOperators.LSHL, K8).lanewise(VectorOperators.ASHR, K12).lanewise(VectorOperators.MUL, bx));
+                a0 = v0.lanewise(VectorOperators.LSHL, K8).lanewise(VectorOperators.ASHR, K12).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+                a1 = v1.lanewise(VectorOperators.LSHL, K8).lanewise(VectorOperators.ASHR, K12).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
                 bx = ShortVector.broadcast(SP, xq[c + 2]);
-                a0 = a0.lanewise(VectorOperators.ADD, v0.lanewise(VectorOperators.LSHL, K4).lanewise(VectorOperators.ASHR, K12).lanewise(VectorOperators.MUL, bx));
-                a1 = a1.lanewise(VectorOperators.ADD, v1.lanewise(VectorOperators.LSHL, K4).lanewise(VectorOperators.ASHR, K12).lanewise(VectorOperators.MUL, bx));
+                a0 = v0.lanewise(VectorOperators.LSHL, K4).lanewise(VectorOperators.ASHR, K12).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+                a1 = v1.lanewise(VectorOperators.LSHL, K4).lanewise(VectorOperators.ASHR, K12).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
                 bx = ShortVector.broadcast(SP, xq[c + 3]);
-                a0 = a0.lanewise(VectorOperators.ADD, v0.lanewise(VectorOperators.ASHR, K12).lanewise(VectorOperators.MUL, bx));
-                a1 = a1.lanewise(VectorOperators.ADD, v1.lanewise(VectorOperators.ASHR, K12).lanewise(VectorOperators.MUL, bx));
+                a0 = v0.lanewise(VectorOperators.ASHR, K12).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+                a1 = v1.lanewise(VectorOperators.ASHR, K12).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
             }
             FloatVector sx = FloatVector.broadcast(F, xd[b]);
             FloatVector bv = FloatVector.broadcast(F, xs[b]);
             ShortVector h = ShortVector.fromMemorySegment(SP, d, f0, LE), hm = ShortVector.fromMemorySegment(SP, d, f0 + 2L * P, LE);
-            FloatVector d0 = ((IntVector) h.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF)
-                    .reinterpretAsFloats().mul(0x1p112f);
-            FloatVector d1 = ((IntVector) h.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF)
-                    .reinterpretAsFloats().mul(0x1p112f);
-            t0 = ((FloatVector) a0.convertShape(VectorOperators.S2F, F, 0)).fma(d0.mul(sx), t0);
-            t1 = ((FloatVector) a0.convertShape(VectorOperators.S2F, F, 1)).fma(d1.mul(sx), t1);
-            t0 = d0.mul(EIGHT).add(((IntVector) hm.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13)
-                    .and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f)).fma(bv, t0);
-            t1 = d1.mul(EIGHT).add(((IntVector) hm.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13)
-                    .and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f)).fma(bv, t1);
+            FloatVector d0 = ((IntVector) h.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).lanewise(VectorOperators.AND, 0x8FFFFFFF)
+                    .reinterpretAsFloats().lanewise(VectorOperators.MUL, 0x1p112f);
+            FloatVector d1 = ((IntVector) h.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13).lanewise(VectorOperators.AND, 0x8FFFFFFF)
+                    .reinterpretAsFloats().lanewise(VectorOperators.MUL, 0x1p112f);
+            t0 = ((FloatVector) a0.convertShape(VectorOperators.S2F, F, 0)).lanewise(VectorOperators.FMA, d0.lanewise(VectorOperators.MUL, sx), t0);
+            t1 = ((FloatVector) a0.convertShape(VectorOperators.S2F, F, 1)).lanewise(VectorOperators.FMA, d1.lanewise(VectorOperators.MUL, sx), t1);
+            t0 = d0.lanewise(VectorOperators.MUL, EIGHT).lanewise(VectorOperators.ADD, ((IntVector) hm.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13)
+                    .lanewise(VectorOperators.AND, 0x8FFFFFFF).reinterpretAsFloats().lanewise(VectorOperators.MUL, 0x1p112f)).lanewise(VectorOperators.FMA, bv, t0);
+            t1 = d1.lanewise(VectorOperators.MUL, EIGHT).lanewise(VectorOperators.ADD, ((IntVector) hm.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13)
+                    .lanewise(VectorOperators.AND, 0x8FFFFFFF).reinterpretAsFloats().lanewise(VectorOperators.MUL, 0x1p112f)).lanewise(VectorOperators.FMA, bv, t1);
             h = ShortVector.fromMemorySegment(SP, d, f1, LE);
             hm = ShortVector.fromMemorySegment(SP, d, f1 + 2L * P, LE);
-            d0 = ((IntVector) h.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF)
-                    .reinterpretAsFloats().mul(0x1p112f);
-            d1 = ((IntVector) h.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF)
-                    .reinterpretAsFloats().mul(0x1p112f);
-            t2 = ((FloatVector) a1.convertShape(VectorOperators.S2F, F, 0)).fma(d0.mul(sx), t2);
-            t3 = ((FloatVector) a1.convertShape(VectorOperators.S2F, F, 1)).fma(d1.mul(sx), t3);
-            t2 = d0.mul(EIGHT).add(((IntVector) hm.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13)
-                    .and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f)).fma(bv, t2);
-            t3 = d1.mul(EIGHT).add(((IntVector) hm.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13)
-                    .and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f)).fma(bv, t3);
+            d0 = ((IntVector) h.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).lanewise(VectorOperators.AND, 0x8FFFFFFF)
+                    .reinterpretAsFloats().lanewise(VectorOperators.MUL, 0x1p112f);
+            d1 = ((IntVector) h.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13).lanewise(VectorOperators.AND, 0x8FFFFFFF)
+                    .reinterpretAsFloats().lanewise(VectorOperators.MUL, 0x1p112f);
+            t2 = ((FloatVector) a1.convertShape(VectorOperators.S2F, F, 0)).lanewise(VectorOperators.FMA, d0.lanewise(VectorOperators.MUL, sx), t2);
+            t3 = ((FloatVector) a1.convertShape(VectorOperators.S2F, F, 1)).lanewise(VectorOperators.FMA, d1.lanewise(VectorOperators.MUL, sx), t3);
+            t2 = d0.lanewise(VectorOperators.MUL, EIGHT).lanewise(VectorOperators.ADD, ((IntVector) hm.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13)
+                    .lanewise(VectorOperators.AND, 0x8FFFFFFF).reinterpretAsFloats().lanewise(VectorOperators.MUL, 0x1p112f)).lanewise(VectorOperators.FMA, bv, t2);
+            t3 = d1.lanewise(VectorOperators.MUL, EIGHT).lanewise(VectorOperators.ADD, ((IntVector) hm.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13)
+                    .lanewise(VectorOperators.AND, 0x8FFFFFFF).reinterpretAsFloats().lanewise(VectorOperators.MUL, 0x1p112f)).lanewise(VectorOperators.FMA, bv, t3);
         }
-        Simd.ZERO.add(t0).intoArray(res, 0); // see Simd: an exact receiver for the loop's results
-        Simd.ZERO.add(t1).intoArray(res, L);
-        Simd.ZERO.add(t2).intoArray(res, 2 * L);
-        Simd.ZERO.add(t3).intoArray(res, 3 * L);
+        Simd.ZERO.lanewise(VectorOperators.ADD, t0).intoArray(res, 0); // see Simd: an exact receiver for the loop's results
+        Simd.ZERO.lanewise(VectorOperators.ADD, t1).intoArray(res, L);
+        Simd.ZERO.lanewise(VectorOperators.ADD, t2).intoArray(res, 2 * L);
+        Simd.ZERO.lanewise(VectorOperators.ADD, t3).intoArray(res, 3 * L);
     }
 
     /** The block forms of {@link #q5_0x2} and {@link #decodeQ5_0}. */
@@ -737,98 +737,98 @@ final class PanelKQuants {
                 ShortVector a0 = ShortVector.zero(SP), a1 = a0;
                 ShortVector bx;
                 bx = ShortVector.broadcast(SP, xq[c]);
-                a0 = a0.lanewise(VectorOperators.ADD, u00.lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
-                a1 = a1.lanewise(VectorOperators.ADD, u10.lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                a0 = u00.lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+                a1 = u10.lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
                 bx = ShortVector.broadcast(SP, xq[c + 1]);
-                a0 = a0.lanewise(VectorOperators.ADD, u00.lanewise(VectorOperators.LSHL, K5).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
-                a1 = a1.lanewise(VectorOperators.ADD, u10.lanewise(VectorOperators.LSHL, K5).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                a0 = u00.lanewise(VectorOperators.LSHL, K5).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+                a1 = u10.lanewise(VectorOperators.LSHL, K5).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
                 bx = ShortVector.broadcast(SP, xq[c + 2]);
-                a0 = a0.lanewise(VectorOperators.ADD, u00.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
-                a1 = a1.lanewise(VectorOperators.ADD, u10.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                a0 = u00.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+                a1 = u10.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
                 bx = ShortVector.broadcast(SP, xq[c + 3]);
-                a0 = a0.lanewise(VectorOperators.ADD, u01.lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
-                a1 = a1.lanewise(VectorOperators.ADD, u11.lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                a0 = u01.lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+                a1 = u11.lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
                 bx = ShortVector.broadcast(SP, xq[c + 4]);
-                a0 = a0.lanewise(VectorOperators.ADD, u01.lanewise(VectorOperators.LSHL, K5).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
-                a1 = a1.lanewise(VectorOperators.ADD, u11.lanewise(VectorOperators.LSHL, K5).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                a0 = u01.lanewise(VectorOperators.LSHL, K5).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+                a1 = u11.lanewise(VectorOperators.LSHL, K5).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
                 bx = ShortVector.broadcast(SP, xq[c + 5]);
-                a0 = a0.lanewise(VectorOperators.ADD, u01.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
-                a1 = a1.lanewise(VectorOperators.ADD, u11.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                a0 = u01.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+                a1 = u11.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
                 bx = ShortVector.broadcast(SP, xq[c + 6]);
-                a0 = a0.lanewise(VectorOperators.ADD, u02.lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
-                a1 = a1.lanewise(VectorOperators.ADD, u12.lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                a0 = u02.lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+                a1 = u12.lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
                 bx = ShortVector.broadcast(SP, xq[c + 7]);
-                a0 = a0.lanewise(VectorOperators.ADD, u02.lanewise(VectorOperators.LSHL, K5).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
-                a1 = a1.lanewise(VectorOperators.ADD, u12.lanewise(VectorOperators.LSHL, K5).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                a0 = u02.lanewise(VectorOperators.LSHL, K5).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+                a1 = u12.lanewise(VectorOperators.LSHL, K5).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
                 bx = ShortVector.broadcast(SP, xq[c + 8]);
-                a0 = a0.lanewise(VectorOperators.ADD, u02.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
-                a1 = a1.lanewise(VectorOperators.ADD, u12.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                a0 = u02.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+                a1 = u12.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
                 bx = ShortVector.broadcast(SP, xq[c + 9]);
-                a0 = a0.lanewise(VectorOperators.ADD, u03.lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
-                a1 = a1.lanewise(VectorOperators.ADD, u13.lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                a0 = u03.lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+                a1 = u13.lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
                 bx = ShortVector.broadcast(SP, xq[c + 10]);
-                a0 = a0.lanewise(VectorOperators.ADD, u03.lanewise(VectorOperators.LSHL, K5).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
-                a1 = a1.lanewise(VectorOperators.ADD, u13.lanewise(VectorOperators.LSHL, K5).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                a0 = u03.lanewise(VectorOperators.LSHL, K5).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+                a1 = u13.lanewise(VectorOperators.LSHL, K5).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
                 bx = ShortVector.broadcast(SP, xq[c + 11]);
-                a0 = a0.lanewise(VectorOperators.ADD, u03.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
-                a1 = a1.lanewise(VectorOperators.ADD, u13.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                a0 = u03.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+                a1 = u13.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
                 bx = ShortVector.broadcast(SP, xq[c + 12]);
-                a0 = a0.lanewise(VectorOperators.ADD, u04.lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
-                a1 = a1.lanewise(VectorOperators.ADD, u14.lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                a0 = u04.lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+                a1 = u14.lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
                 bx = ShortVector.broadcast(SP, xq[c + 13]);
-                a0 = a0.lanewise(VectorOperators.ADD, u04.lanewise(VectorOperators.LSHL, K5).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
-                a1 = a1.lanewise(VectorOperators.ADD, u14.lanewise(VectorOperators.LSHL, K5).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                a0 = u04.lanewise(VectorOperators.LSHL, K5).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+                a1 = u14.lanewise(VectorOperators.LSHL, K5).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
                 bx = ShortVector.broadcast(SP, xq[c + 14]);
-                a0 = a0.lanewise(VectorOperators.ADD, u04.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
-                a1 = a1.lanewise(VectorOperators.ADD, u14.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
+                a0 = u04.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+                a1 = u14.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
                 bx = ShortVector.broadcast(SP, xq[c + 15]);
-                a0 = a0.lanewise(VectorOperators.ADD, u00.lanewise(VectorOperators.LSHL, K11).and((short) 0x0800).or(u01.lanewise(VectorOperators.LSHL, K12).and((short) 0x1000))
-                        .or(u02.lanewise(VectorOperators.LSHL, K13).and((short) 0x2000)).or(u03.lanewise(VectorOperators.LSHL, K14).and((short) 0x4000))
-                        .or(u04.lanewise(VectorOperators.LSHL, K15)).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
-                a1 = a1.lanewise(VectorOperators.ADD, u10.lanewise(VectorOperators.LSHL, K11).and((short) 0x0800).or(u11.lanewise(VectorOperators.LSHL, K12).and((short) 0x1000))
-                        .or(u12.lanewise(VectorOperators.LSHL, K13).and((short) 0x2000)).or(u13.lanewise(VectorOperators.LSHL, K14).and((short) 0x4000))
-                        .or(u14.lanewise(VectorOperators.LSHL, K15)).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx));
-                s00 = s00.lanewise(VectorOperators.ADD, (FloatVector) a0.convertShape(VectorOperators.S2F, F, 0));
-                s01 = s01.lanewise(VectorOperators.ADD, (FloatVector) a0.convertShape(VectorOperators.S2F, F, 1));
-                s10 = s10.lanewise(VectorOperators.ADD, (FloatVector) a1.convertShape(VectorOperators.S2F, F, 0));
-                s11 = s11.lanewise(VectorOperators.ADD, (FloatVector) a1.convertShape(VectorOperators.S2F, F, 1));
+                a0 = u00.lanewise(VectorOperators.LSHL, K11).lanewise(VectorOperators.AND, (short) 0x0800).lanewise(VectorOperators.OR, u01.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.AND, (short) 0x1000))
+                        .lanewise(VectorOperators.OR, u02.lanewise(VectorOperators.LSHL, K13).lanewise(VectorOperators.AND, (short) 0x2000)).lanewise(VectorOperators.OR, u03.lanewise(VectorOperators.LSHL, K14).lanewise(VectorOperators.AND, (short) 0x4000))
+                        .lanewise(VectorOperators.OR, u04.lanewise(VectorOperators.LSHL, K15)).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+                a1 = u10.lanewise(VectorOperators.LSHL, K11).lanewise(VectorOperators.AND, (short) 0x0800).lanewise(VectorOperators.OR, u11.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.AND, (short) 0x1000))
+                        .lanewise(VectorOperators.OR, u12.lanewise(VectorOperators.LSHL, K13).lanewise(VectorOperators.AND, (short) 0x2000)).lanewise(VectorOperators.OR, u13.lanewise(VectorOperators.LSHL, K14).lanewise(VectorOperators.AND, (short) 0x4000))
+                        .lanewise(VectorOperators.OR, u14.lanewise(VectorOperators.LSHL, K15)).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
+                s00 = ((FloatVector) a0.convertShape(VectorOperators.S2F, F, 0)).lanewise(VectorOperators.ADD, s00);
+                s01 = ((FloatVector) a0.convertShape(VectorOperators.S2F, F, 1)).lanewise(VectorOperators.ADD, s01);
+                s10 = ((FloatVector) a1.convertShape(VectorOperators.S2F, F, 0)).lanewise(VectorOperators.ADD, s10);
+                s11 = ((FloatVector) a1.convertShape(VectorOperators.S2F, F, 1)).lanewise(VectorOperators.ADD, s11);
             }
             FloatVector sx = FloatVector.broadcast(F, xd[b]);
             // the P fp16 scales (and Q5_1's minimums), widened as F16 weights (exact for finite values)
             ShortVector h = ShortVector.fromMemorySegment(SP, d, f0, LE), hm = ShortVector.fromMemorySegment(SP, d, f0 + 2L * P, LE);
-            FloatVector d0 = ((IntVector) h.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF)
-                    .reinterpretAsFloats().mul(0x1p112f);
-            FloatVector d1 = ((IntVector) h.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF)
-                    .reinterpretAsFloats().mul(0x1p112f);
-            t0 = s00.fma(d0.mul(sx), t0);
-            t1 = s01.fma(d1.mul(sx), t1);
+            FloatVector d0 = ((IntVector) h.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).lanewise(VectorOperators.AND, 0x8FFFFFFF)
+                    .reinterpretAsFloats().lanewise(VectorOperators.MUL, 0x1p112f);
+            FloatVector d1 = ((IntVector) h.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13).lanewise(VectorOperators.AND, 0x8FFFFFFF)
+                    .reinterpretAsFloats().lanewise(VectorOperators.MUL, 0x1p112f);
+            t0 = s00.lanewise(VectorOperators.FMA, d0.lanewise(VectorOperators.MUL, sx), t0);
+            t1 = s01.lanewise(VectorOperators.FMA, d1.lanewise(VectorOperators.MUL, sx), t1);
             if (legacy == Q5_1) {
                 FloatVector bv = FloatVector.broadcast(F, xs[b]);
-                t0 = d0.mul(SIXTEEN).add(((IntVector) hm.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13)
-                        .and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f)).fma(bv, t0);
-                t1 = d1.mul(SIXTEEN).add(((IntVector) hm.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13)
-                        .and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f)).fma(bv, t1);
+                t0 = d0.lanewise(VectorOperators.MUL, SIXTEEN).lanewise(VectorOperators.ADD, ((IntVector) hm.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13)
+                        .lanewise(VectorOperators.AND, 0x8FFFFFFF).reinterpretAsFloats().lanewise(VectorOperators.MUL, 0x1p112f)).lanewise(VectorOperators.FMA, bv, t0);
+                t1 = d1.lanewise(VectorOperators.MUL, SIXTEEN).lanewise(VectorOperators.ADD, ((IntVector) hm.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13)
+                        .lanewise(VectorOperators.AND, 0x8FFFFFFF).reinterpretAsFloats().lanewise(VectorOperators.MUL, 0x1p112f)).lanewise(VectorOperators.FMA, bv, t1);
             }
             h = ShortVector.fromMemorySegment(SP, d, f1, LE);
             hm = ShortVector.fromMemorySegment(SP, d, f1 + 2L * P, LE);
-            d0 = ((IntVector) h.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF)
-                    .reinterpretAsFloats().mul(0x1p112f);
-            d1 = ((IntVector) h.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF)
-                    .reinterpretAsFloats().mul(0x1p112f);
-            t2 = s10.fma(d0.mul(sx), t2);
-            t3 = s11.fma(d1.mul(sx), t3);
+            d0 = ((IntVector) h.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).lanewise(VectorOperators.AND, 0x8FFFFFFF)
+                    .reinterpretAsFloats().lanewise(VectorOperators.MUL, 0x1p112f);
+            d1 = ((IntVector) h.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13).lanewise(VectorOperators.AND, 0x8FFFFFFF)
+                    .reinterpretAsFloats().lanewise(VectorOperators.MUL, 0x1p112f);
+            t2 = s10.lanewise(VectorOperators.FMA, d0.lanewise(VectorOperators.MUL, sx), t2);
+            t3 = s11.lanewise(VectorOperators.FMA, d1.lanewise(VectorOperators.MUL, sx), t3);
             if (legacy == Q5_1) {
                 FloatVector bv = FloatVector.broadcast(F, xs[b]);
-                t2 = d0.mul(SIXTEEN).add(((IntVector) hm.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13)
-                        .and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f)).fma(bv, t2);
-                t3 = d1.mul(SIXTEEN).add(((IntVector) hm.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13)
-                        .and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f)).fma(bv, t3);
+                t2 = d0.lanewise(VectorOperators.MUL, SIXTEEN).lanewise(VectorOperators.ADD, ((IntVector) hm.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13)
+                        .lanewise(VectorOperators.AND, 0x8FFFFFFF).reinterpretAsFloats().lanewise(VectorOperators.MUL, 0x1p112f)).lanewise(VectorOperators.FMA, bv, t2);
+                t3 = d1.lanewise(VectorOperators.MUL, SIXTEEN).lanewise(VectorOperators.ADD, ((IntVector) hm.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13)
+                        .lanewise(VectorOperators.AND, 0x8FFFFFFF).reinterpretAsFloats().lanewise(VectorOperators.MUL, 0x1p112f)).lanewise(VectorOperators.FMA, bv, t3);
             }
         }
-        Simd.ZERO.add(t0).intoArray(res, 0); // see Simd: an exact receiver for the loop's results
-        Simd.ZERO.add(t1).intoArray(res, L);
-        Simd.ZERO.add(t2).intoArray(res, 2 * L);
-        Simd.ZERO.add(t3).intoArray(res, 3 * L);
+        Simd.ZERO.lanewise(VectorOperators.ADD, t0).intoArray(res, 0); // see Simd: an exact receiver for the loop's results
+        Simd.ZERO.lanewise(VectorOperators.ADD, t1).intoArray(res, L);
+        Simd.ZERO.lanewise(VectorOperators.ADD, t2).intoArray(res, 2 * L);
+        Simd.ZERO.lanewise(VectorOperators.ADD, t3).intoArray(res, 3 * L);
     }
 
     /**
@@ -857,29 +857,29 @@ final class PanelKQuants {
                 ShortVector u11 = ShortVector.fromMemorySegment(SP, d, f1 + go + 2L * P, LE);
                 ShortVector u12 = ShortVector.fromMemorySegment(SP, d, f1 + go + 4L * P, LE);
                 bx = ShortVector.broadcast(SP, xq[16 * j]);
-                a0 = a0.add(u00.lanewise(VectorOperators.ASHR, K10).mul(bx));
-                a1 = a1.add(u10.lanewise(VectorOperators.ASHR, K10).mul(bx));
+                a0 = u00.lanewise(VectorOperators.ASHR, K10).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+                a1 = u10.lanewise(VectorOperators.ASHR, K10).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
                 bx = ShortVector.broadcast(SP, xq[16 * j + 1]);
-                a0 = a0.add(u00.lanewise(VectorOperators.LSHL, K6).lanewise(VectorOperators.ASHR, K10).mul(bx));
-                a1 = a1.add(u10.lanewise(VectorOperators.LSHL, K6).lanewise(VectorOperators.ASHR, K10).mul(bx));
+                a0 = u00.lanewise(VectorOperators.LSHL, K6).lanewise(VectorOperators.ASHR, K10).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+                a1 = u10.lanewise(VectorOperators.LSHL, K6).lanewise(VectorOperators.ASHR, K10).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
                 bx = ShortVector.broadcast(SP, xq[16 * j + 2]);
-                a0 = a0.add(u01.lanewise(VectorOperators.ASHR, K10).mul(bx));
-                a1 = a1.add(u11.lanewise(VectorOperators.ASHR, K10).mul(bx));
+                a0 = u01.lanewise(VectorOperators.ASHR, K10).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+                a1 = u11.lanewise(VectorOperators.ASHR, K10).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
                 bx = ShortVector.broadcast(SP, xq[16 * j + 3]);
-                a0 = a0.add(u01.lanewise(VectorOperators.LSHL, K6).lanewise(VectorOperators.ASHR, K10).mul(bx));
-                a1 = a1.add(u11.lanewise(VectorOperators.LSHL, K6).lanewise(VectorOperators.ASHR, K10).mul(bx));
+                a0 = u01.lanewise(VectorOperators.LSHL, K6).lanewise(VectorOperators.ASHR, K10).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+                a1 = u11.lanewise(VectorOperators.LSHL, K6).lanewise(VectorOperators.ASHR, K10).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
                 bx = ShortVector.broadcast(SP, xq[16 * j + 4]);
-                a0 = a0.add(u02.lanewise(VectorOperators.ASHR, K10).mul(bx));
-                a1 = a1.add(u12.lanewise(VectorOperators.ASHR, K10).mul(bx));
+                a0 = u02.lanewise(VectorOperators.ASHR, K10).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+                a1 = u12.lanewise(VectorOperators.ASHR, K10).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
                 bx = ShortVector.broadcast(SP, xq[16 * j + 5]);
-                a0 = a0.add(u02.lanewise(VectorOperators.LSHL, K6).lanewise(VectorOperators.ASHR, K10).mul(bx));
-                a1 = a1.add(u12.lanewise(VectorOperators.LSHL, K6).lanewise(VectorOperators.ASHR, K10).mul(bx));
+                a0 = u02.lanewise(VectorOperators.LSHL, K6).lanewise(VectorOperators.ASHR, K10).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+                a1 = u12.lanewise(VectorOperators.LSHL, K6).lanewise(VectorOperators.ASHR, K10).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
                 bx = ShortVector.broadcast(SP, xq[16 * j + 6]);
-                a0 = a0.add(u00.lanewise(VectorOperators.LSHL, K10).bitwiseBlend(u02.lanewise(VectorOperators.LSHL, K12), HI2).lanewise(VectorOperators.ASHR, K10).mul(bx));
-                a1 = a1.add(u10.lanewise(VectorOperators.LSHL, K10).bitwiseBlend(u12.lanewise(VectorOperators.LSHL, K12), HI2).lanewise(VectorOperators.ASHR, K10).mul(bx));
+                a0 = u00.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.BITWISE_BLEND, u02.lanewise(VectorOperators.LSHL, K12), HI2).lanewise(VectorOperators.ASHR, K10).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+                a1 = u10.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.BITWISE_BLEND, u12.lanewise(VectorOperators.LSHL, K12), HI2).lanewise(VectorOperators.ASHR, K10).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
                 bx = ShortVector.broadcast(SP, xq[16 * j + 7]);
-                a0 = a0.add(u01.lanewise(VectorOperators.LSHL, K10).bitwiseBlend(u02.lanewise(VectorOperators.LSHL, K14), HI2).lanewise(VectorOperators.ASHR, K10).mul(bx));
-                a1 = a1.add(u11.lanewise(VectorOperators.LSHL, K10).bitwiseBlend(u12.lanewise(VectorOperators.LSHL, K14), HI2).lanewise(VectorOperators.ASHR, K10).mul(bx));
+                a0 = u01.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.BITWISE_BLEND, u02.lanewise(VectorOperators.LSHL, K14), HI2).lanewise(VectorOperators.ASHR, K10).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+                a1 = u11.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.BITWISE_BLEND, u12.lanewise(VectorOperators.LSHL, K14), HI2).lanewise(VectorOperators.ASHR, K10).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
             }
             {
                 long go = 20L * P + 6L * P * (2 * s + 1);
@@ -890,47 +890,47 @@ final class PanelKQuants {
                 ShortVector u11 = ShortVector.fromMemorySegment(SP, d, f1 + go + 2L * P, LE);
                 ShortVector u12 = ShortVector.fromMemorySegment(SP, d, f1 + go + 4L * P, LE);
                 bx = ShortVector.broadcast(SP, xq[16 * j + 8]);
-                b0 = b0.add(u00.lanewise(VectorOperators.ASHR, K10).mul(bx));
-                b1 = b1.add(u10.lanewise(VectorOperators.ASHR, K10).mul(bx));
+                b0 = u00.lanewise(VectorOperators.ASHR, K10).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, b0);
+                b1 = u10.lanewise(VectorOperators.ASHR, K10).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, b1);
                 bx = ShortVector.broadcast(SP, xq[16 * j + 8 + 1]);
-                b0 = b0.add(u00.lanewise(VectorOperators.LSHL, K6).lanewise(VectorOperators.ASHR, K10).mul(bx));
-                b1 = b1.add(u10.lanewise(VectorOperators.LSHL, K6).lanewise(VectorOperators.ASHR, K10).mul(bx));
+                b0 = u00.lanewise(VectorOperators.LSHL, K6).lanewise(VectorOperators.ASHR, K10).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, b0);
+                b1 = u10.lanewise(VectorOperators.LSHL, K6).lanewise(VectorOperators.ASHR, K10).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, b1);
                 bx = ShortVector.broadcast(SP, xq[16 * j + 8 + 2]);
-                b0 = b0.add(u01.lanewise(VectorOperators.ASHR, K10).mul(bx));
-                b1 = b1.add(u11.lanewise(VectorOperators.ASHR, K10).mul(bx));
+                b0 = u01.lanewise(VectorOperators.ASHR, K10).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, b0);
+                b1 = u11.lanewise(VectorOperators.ASHR, K10).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, b1);
                 bx = ShortVector.broadcast(SP, xq[16 * j + 8 + 3]);
-                b0 = b0.add(u01.lanewise(VectorOperators.LSHL, K6).lanewise(VectorOperators.ASHR, K10).mul(bx));
-                b1 = b1.add(u11.lanewise(VectorOperators.LSHL, K6).lanewise(VectorOperators.ASHR, K10).mul(bx));
+                b0 = u01.lanewise(VectorOperators.LSHL, K6).lanewise(VectorOperators.ASHR, K10).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, b0);
+                b1 = u11.lanewise(VectorOperators.LSHL, K6).lanewise(VectorOperators.ASHR, K10).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, b1);
                 bx = ShortVector.broadcast(SP, xq[16 * j + 8 + 4]);
-                b0 = b0.add(u02.lanewise(VectorOperators.ASHR, K10).mul(bx));
-                b1 = b1.add(u12.lanewise(VectorOperators.ASHR, K10).mul(bx));
+                b0 = u02.lanewise(VectorOperators.ASHR, K10).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, b0);
+                b1 = u12.lanewise(VectorOperators.ASHR, K10).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, b1);
                 bx = ShortVector.broadcast(SP, xq[16 * j + 8 + 5]);
-                b0 = b0.add(u02.lanewise(VectorOperators.LSHL, K6).lanewise(VectorOperators.ASHR, K10).mul(bx));
-                b1 = b1.add(u12.lanewise(VectorOperators.LSHL, K6).lanewise(VectorOperators.ASHR, K10).mul(bx));
+                b0 = u02.lanewise(VectorOperators.LSHL, K6).lanewise(VectorOperators.ASHR, K10).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, b0);
+                b1 = u12.lanewise(VectorOperators.LSHL, K6).lanewise(VectorOperators.ASHR, K10).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, b1);
                 bx = ShortVector.broadcast(SP, xq[16 * j + 8 + 6]);
-                b0 = b0.add(u00.lanewise(VectorOperators.LSHL, K10).bitwiseBlend(u02.lanewise(VectorOperators.LSHL, K12), HI2).lanewise(VectorOperators.ASHR, K10).mul(bx));
-                b1 = b1.add(u10.lanewise(VectorOperators.LSHL, K10).bitwiseBlend(u12.lanewise(VectorOperators.LSHL, K12), HI2).lanewise(VectorOperators.ASHR, K10).mul(bx));
+                b0 = u00.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.BITWISE_BLEND, u02.lanewise(VectorOperators.LSHL, K12), HI2).lanewise(VectorOperators.ASHR, K10).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, b0);
+                b1 = u10.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.BITWISE_BLEND, u12.lanewise(VectorOperators.LSHL, K12), HI2).lanewise(VectorOperators.ASHR, K10).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, b1);
                 bx = ShortVector.broadcast(SP, xq[16 * j + 8 + 7]);
-                b0 = b0.add(u01.lanewise(VectorOperators.LSHL, K10).bitwiseBlend(u02.lanewise(VectorOperators.LSHL, K14), HI2).lanewise(VectorOperators.ASHR, K10).mul(bx));
-                b1 = b1.add(u11.lanewise(VectorOperators.LSHL, K10).bitwiseBlend(u12.lanewise(VectorOperators.LSHL, K14), HI2).lanewise(VectorOperators.ASHR, K10).mul(bx));
+                b0 = u01.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.BITWISE_BLEND, u02.lanewise(VectorOperators.LSHL, K14), HI2).lanewise(VectorOperators.ASHR, K10).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, b0);
+                b1 = u11.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.BITWISE_BLEND, u12.lanewise(VectorOperators.LSHL, K14), HI2).lanewise(VectorOperators.ASHR, K10).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, b1);
             }
             float sx = xd[j >>> 1];
             ByteVector sc0 = ByteVector.fromMemorySegment(B2, d, f0 + 4L * P + (long) s * P, LE);
             ByteVector sc1 = ByteVector.fromMemorySegment(B2, d, f1 + 4L * P + (long) s * P, LE);
             FloatVector ds;
-            ds = FloatVector.fromMemorySegment(F, d, f0, LE).mul((FloatVector) sc0.convertShape(VectorOperators.B2F, F, 0)).mul(sx);
-            t0 = ((FloatVector) a0.convertShape(VectorOperators.S2F, F, 0)).add((FloatVector) b0.convertShape(VectorOperators.S2F, F, 0)).fma(ds, t0);
-            ds = FloatVector.fromMemorySegment(F, d, f0 + 4L * L, LE).mul((FloatVector) sc0.convertShape(VectorOperators.B2F, F, 1)).mul(sx);
-            t1 = ((FloatVector) a0.convertShape(VectorOperators.S2F, F, 1)).add((FloatVector) b0.convertShape(VectorOperators.S2F, F, 1)).fma(ds, t1);
-            ds = FloatVector.fromMemorySegment(F, d, f1, LE).mul((FloatVector) sc1.convertShape(VectorOperators.B2F, F, 0)).mul(sx);
-            t2 = ((FloatVector) a1.convertShape(VectorOperators.S2F, F, 0)).add((FloatVector) b1.convertShape(VectorOperators.S2F, F, 0)).fma(ds, t2);
-            ds = FloatVector.fromMemorySegment(F, d, f1 + 4L * L, LE).mul((FloatVector) sc1.convertShape(VectorOperators.B2F, F, 1)).mul(sx);
-            t3 = ((FloatVector) a1.convertShape(VectorOperators.S2F, F, 1)).add((FloatVector) b1.convertShape(VectorOperators.S2F, F, 1)).fma(ds, t3);
+            ds = FloatVector.fromMemorySegment(F, d, f0, LE).lanewise(VectorOperators.MUL, (FloatVector) sc0.convertShape(VectorOperators.B2F, F, 0)).lanewise(VectorOperators.MUL, sx);
+            t0 = ((FloatVector) a0.convertShape(VectorOperators.S2F, F, 0)).lanewise(VectorOperators.ADD, (FloatVector) b0.convertShape(VectorOperators.S2F, F, 0)).lanewise(VectorOperators.FMA, ds, t0);
+            ds = FloatVector.fromMemorySegment(F, d, f0 + 4L * L, LE).lanewise(VectorOperators.MUL, (FloatVector) sc0.convertShape(VectorOperators.B2F, F, 1)).lanewise(VectorOperators.MUL, sx);
+            t1 = ((FloatVector) a0.convertShape(VectorOperators.S2F, F, 1)).lanewise(VectorOperators.ADD, (FloatVector) b0.convertShape(VectorOperators.S2F, F, 1)).lanewise(VectorOperators.FMA, ds, t1);
+            ds = FloatVector.fromMemorySegment(F, d, f1, LE).lanewise(VectorOperators.MUL, (FloatVector) sc1.convertShape(VectorOperators.B2F, F, 0)).lanewise(VectorOperators.MUL, sx);
+            t2 = ((FloatVector) a1.convertShape(VectorOperators.S2F, F, 0)).lanewise(VectorOperators.ADD, (FloatVector) b1.convertShape(VectorOperators.S2F, F, 0)).lanewise(VectorOperators.FMA, ds, t2);
+            ds = FloatVector.fromMemorySegment(F, d, f1 + 4L * L, LE).lanewise(VectorOperators.MUL, (FloatVector) sc1.convertShape(VectorOperators.B2F, F, 1)).lanewise(VectorOperators.MUL, sx);
+            t3 = ((FloatVector) a1.convertShape(VectorOperators.S2F, F, 1)).lanewise(VectorOperators.ADD, (FloatVector) b1.convertShape(VectorOperators.S2F, F, 1)).lanewise(VectorOperators.FMA, ds, t3);
         }
-        Simd.ZERO.add(t0).intoArray(res, 0);
-        Simd.ZERO.add(t1).intoArray(res, L);
-        Simd.ZERO.add(t2).intoArray(res, 2 * L);
-        Simd.ZERO.add(t3).intoArray(res, 3 * L);
+        Simd.ZERO.lanewise(VectorOperators.ADD, t0).intoArray(res, 0);
+        Simd.ZERO.lanewise(VectorOperators.ADD, t1).intoArray(res, L);
+        Simd.ZERO.lanewise(VectorOperators.ADD, t2).intoArray(res, 2 * L);
+        Simd.ZERO.lanewise(VectorOperators.ADD, t3).intoArray(res, 3 * L);
     }
 
     /**
@@ -945,14 +945,14 @@ final class PanelKQuants {
     static void kScales(MemorySegment d, long fo, int s, int so, float[] a, float zero) {
         ByteVector sc = ByteVector.fromMemorySegment(B2, d, fo + 8L * P + (long) s * P, LE);
         ByteVector mb = ByteVector.fromMemorySegment(B2, d, fo + 16L * P + (long) s * P, LE);
-        FloatVector ds = FloatVector.fromMemorySegment(F, d, fo, LE).mul((FloatVector) sc.convertShape(VectorOperators.B2F, F, 0));
-        FloatVector mn = FloatVector.fromMemorySegment(F, d, fo + 4L * P, LE).mul((FloatVector) mb.convertShape(VectorOperators.B2F, F, 0));
+        FloatVector ds = FloatVector.fromMemorySegment(F, d, fo, LE).lanewise(VectorOperators.MUL, (FloatVector) sc.convertShape(VectorOperators.B2F, F, 0));
+        FloatVector mn = FloatVector.fromMemorySegment(F, d, fo + 4L * P, LE).lanewise(VectorOperators.MUL, (FloatVector) mb.convertShape(VectorOperators.B2F, F, 0));
         ds.intoArray(a, so);
-        ds.mul(zero).add(mn).intoArray(a, so + P);
-        ds = FloatVector.fromMemorySegment(F, d, fo + 4L * L, LE).mul((FloatVector) sc.convertShape(VectorOperators.B2F, F, 1));
-        mn = FloatVector.fromMemorySegment(F, d, fo + 4L * P + 4L * L, LE).mul((FloatVector) mb.convertShape(VectorOperators.B2F, F, 1));
+        ds.lanewise(VectorOperators.MUL, zero).lanewise(VectorOperators.ADD, mn).intoArray(a, so + P);
+        ds = FloatVector.fromMemorySegment(F, d, fo + 4L * L, LE).lanewise(VectorOperators.MUL, (FloatVector) sc.convertShape(VectorOperators.B2F, F, 1));
+        mn = FloatVector.fromMemorySegment(F, d, fo + 4L * P + 4L * L, LE).lanewise(VectorOperators.MUL, (FloatVector) mb.convertShape(VectorOperators.B2F, F, 1));
         ds.intoArray(a, so + L);
-        ds.mul(zero).add(mn).intoArray(a, so + P + L);
+        ds.lanewise(VectorOperators.MUL, zero).lanewise(VectorOperators.ADD, mn).intoArray(a, so + P + L);
     }
 
     /**
@@ -1053,9 +1053,9 @@ final class PanelKQuants {
         v = u4.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11);
         ((FloatVector) v.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 14 * P);
         ((FloatVector) v.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 14 * P + L);
-        v = u0.lanewise(VectorOperators.LSHL, K11).and((short) 0x0800).or(u1.lanewise(VectorOperators.LSHL, K12).and((short) 0x1000))
-                .or(u2.lanewise(VectorOperators.LSHL, K13).and((short) 0x2000)).or(u3.lanewise(VectorOperators.LSHL, K14).and((short) 0x4000))
-                .or(u4.lanewise(VectorOperators.LSHL, K15)).lanewise(VectorOperators.ASHR, K11);
+        v = u0.lanewise(VectorOperators.LSHL, K11).lanewise(VectorOperators.AND, (short) 0x0800).lanewise(VectorOperators.OR, u1.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.AND, (short) 0x1000))
+                .lanewise(VectorOperators.OR, u2.lanewise(VectorOperators.LSHL, K13).lanewise(VectorOperators.AND, (short) 0x2000)).lanewise(VectorOperators.OR, u3.lanewise(VectorOperators.LSHL, K14).lanewise(VectorOperators.AND, (short) 0x4000))
+                .lanewise(VectorOperators.OR, u4.lanewise(VectorOperators.LSHL, K15)).lanewise(VectorOperators.ASHR, K11);
         ((FloatVector) v.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 15 * P);
         ((FloatVector) v.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 15 * P + L);
     }
@@ -1070,8 +1070,8 @@ final class PanelKQuants {
         for (int s = s0; s < s0 + 8; s++) {
             ByteVector sc = ByteVector.fromMemorySegment(B2, d, fo + 4L * P + (long) s * P, LE);
             int so = (CHUNK + s - s0) * P;
-            FloatVector.fromMemorySegment(F, d, fo, LE).mul((FloatVector) sc.convertShape(VectorOperators.B2F, F, 0)).intoArray(a, so);
-            FloatVector.fromMemorySegment(F, d, fo + 4L * L, LE).mul((FloatVector) sc.convertShape(VectorOperators.B2F, F, 1)).intoArray(a, so + L);
+            FloatVector.fromMemorySegment(F, d, fo, LE).lanewise(VectorOperators.MUL, (FloatVector) sc.convertShape(VectorOperators.B2F, F, 0)).intoArray(a, so);
+            FloatVector.fromMemorySegment(F, d, fo + 4L * L, LE).lanewise(VectorOperators.MUL, (FloatVector) sc.convertShape(VectorOperators.B2F, F, 1)).intoArray(a, so + L);
         }
         for (int g = 2 * s0; g < 2 * s0 + 16; g++) {
             long go = fo + 20L * P + 6L * P * g;
@@ -1098,10 +1098,10 @@ final class PanelKQuants {
                 q = w2.lanewise(VectorOperators.LSHL, K6).lanewise(VectorOperators.ASHR, K10);
                 ((FloatVector) q.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 5 * P);
                 ((FloatVector) q.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 5 * P + L);
-                q = w0.lanewise(VectorOperators.LSHL, K10).bitwiseBlend(w2.lanewise(VectorOperators.LSHL, K12), HI2).lanewise(VectorOperators.ASHR, K10);
+                q = w0.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.BITWISE_BLEND, w2.lanewise(VectorOperators.LSHL, K12), HI2).lanewise(VectorOperators.ASHR, K10);
                 ((FloatVector) q.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 6 * P);
                 ((FloatVector) q.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 6 * P + L);
-                q = w1.lanewise(VectorOperators.LSHL, K10).bitwiseBlend(w2.lanewise(VectorOperators.LSHL, K14), HI2).lanewise(VectorOperators.ASHR, K10);
+                q = w1.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.BITWISE_BLEND, w2.lanewise(VectorOperators.LSHL, K14), HI2).lanewise(VectorOperators.ASHR, K10);
                 ((FloatVector) q.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 7 * P);
                 ((FloatVector) q.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 7 * P + L);
         }

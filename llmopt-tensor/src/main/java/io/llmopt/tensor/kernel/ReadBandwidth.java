@@ -103,14 +103,14 @@ public final class ReadBandwidth implements AutoCloseable {
         long v = F.vectorByteSize();
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
         for (long o = from, end = from + q; o < end; o += 2 * v) {
-            a0 = a0.lanewise(VectorOperators.ADD, FloatVector.fromMemorySegment(F, m, o, LE));
-            a1 = a1.lanewise(VectorOperators.ADD, FloatVector.fromMemorySegment(F, m, o + v, LE));
-            a2 = a2.lanewise(VectorOperators.ADD, FloatVector.fromMemorySegment(F, m, o + q, LE));
-            a3 = a3.lanewise(VectorOperators.ADD, FloatVector.fromMemorySegment(F, m, o + q + v, LE));
-            a4 = a4.lanewise(VectorOperators.ADD, FloatVector.fromMemorySegment(F, m, o + 2 * q, LE));
-            a5 = a5.lanewise(VectorOperators.ADD, FloatVector.fromMemorySegment(F, m, o + 2 * q + v, LE));
-            a6 = a6.lanewise(VectorOperators.ADD, FloatVector.fromMemorySegment(F, m, o + 3 * q, LE));
-            a7 = a7.lanewise(VectorOperators.ADD, FloatVector.fromMemorySegment(F, m, o + 3 * q + v, LE));
+            a0 = FloatVector.fromMemorySegment(F, m, o, LE).lanewise(VectorOperators.ADD, a0);
+            a1 = FloatVector.fromMemorySegment(F, m, o + v, LE).lanewise(VectorOperators.ADD, a1);
+            a2 = FloatVector.fromMemorySegment(F, m, o + q, LE).lanewise(VectorOperators.ADD, a2);
+            a3 = FloatVector.fromMemorySegment(F, m, o + q + v, LE).lanewise(VectorOperators.ADD, a3);
+            a4 = FloatVector.fromMemorySegment(F, m, o + 2 * q, LE).lanewise(VectorOperators.ADD, a4);
+            a5 = FloatVector.fromMemorySegment(F, m, o + 2 * q + v, LE).lanewise(VectorOperators.ADD, a5);
+            a6 = FloatVector.fromMemorySegment(F, m, o + 3 * q, LE).lanewise(VectorOperators.ADD, a6);
+            a7 = FloatVector.fromMemorySegment(F, m, o + 3 * q + v, LE).lanewise(VectorOperators.ADD, a7);
         }
         return (double) a0.add(a1).add(a2.add(a3)).add(a4.add(a5).add(a6.add(a7))).reduceLanes(VectorOperators.ADD);
     }

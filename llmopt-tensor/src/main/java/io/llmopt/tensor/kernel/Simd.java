@@ -28,10 +28,26 @@ import jdk.incubator.vector.VectorSpecies;
  * in the process, and may be empty or hold several shapes: then the operation stays a call, runs the Java
  * fallback and boxes its operands, 10–40× slower (measured: the Q4_0 GEMV at 0.9 GB/s instead of 31 when the
  * Q8_0 one had run first, about every second JVM). So kernels write an accumulation on a loop-carried vector as
- * {@code a = a.lanewise(VectorOperators.ADD, b)} (the virtual call, and its profile, are then the kernel's own),
- * store loop results through an exact receiver, {@code Simd.ZERO.add(t).intoArray(…)} (a constant, of exact class; t never
- * holds −0, as every accumulator starts at +0), and reduce short fixed loops to straight-line trees. Check a run
- * with the bench module's JitHazards.
+ * {@code a = b.lanewise(VectorOperators.ADD, a)}, with the loop-carried vector as the argument and a freshly computed
+ * one as the receiver (the virtual call, and its profile, are then the kernel's own; and the receiver is not a loop
+ * phi, see below), store loop results through an exact receiver, {@code Simd.ZERO.add(t).intoArray(…)} (a constant, of
+ * exact class; t never holds −0, as every accumulator starts at +0), and reduce short fixed loops to straight-line
+ * trees. Check a run with the bench module's JitHazards.
+ *
+ * <p><b>Why the loop-carried vector is the argument.</b> A large kernel passes C2's inlining node cutoff while it is
+ * parsed, after which every vector call is inlined late, behind a class check on its receiver. Once a compile has spent
+ * its class-check traps (they are summed over every inlined copy of the JDK's shared vector methods, which the Java
+ * fallbacks trap in while the kernels still run interpreted), the check's miss path is a virtual call instead of a
+ * trap. On a receiver computed in the iteration the check folds away once the receiver's producer is inlined. On a
+ * loop-carried receiver it cannot: the loop phi merges the virtual call's result from the previous iteration, so the
+ * receiver never gets an exact class, the call and the boxing stay in the loop (session 17: 13–39 instead of 40–47
+ * steps/s in about one JVM in eight). As an argument the vector is only checked by class comparison inside the JDK.
+ * Addition, max and min are commutative in every lane, so the swap changes no result. The large panel kernels also
+ * call {@code lanewise} directly instead of the wrappers ({@code mul}, {@code add}, {@code fma}, {@code and},
+ * {@code or}, {@code bitwiseBlend}), each of which is one more late inline with its own guarded call inside the JDK.
+ * Forced with {@code -XX:TypeProfileLevel=0 -XX:PerMethodTrapLimit=5} (no class-check trap left in any compile), the
+ * paged Q4_0 decode ran 4.8–5.9 steps/s with the accumulators as receivers and 43 after the swap; Q4_K_M 6.9 after the
+ * swap and 41 with direct calls as well (BENCHMARKS, session 18).
  */
 final class Simd {
     static final VectorSpecies<Float> F = VectorKernels.SPECIES;

@@ -40,7 +40,7 @@ public final class SoftmaxRows {
             for (; i + L <= n; i += L) {
                 FloatVector x = FloatVector.fromArray(F, s, o + i).mul(c);
                 x.intoArray(s, o + i);
-                m = m.lanewise(VectorOperators.MAX, x);
+                m = x.lanewise(VectorOperators.MAX, m);
             }
             max = m.reduceLanes(VectorOperators.MAX);
         }
@@ -79,24 +79,24 @@ public final class SoftmaxRows {
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         int i = 0;
         for (; i + PARTS <= n; i += PARTS) {
-            a0 = a0.lanewise(VectorOperators.ADD, FloatVector.fromArray(F, s, o + i));
+            a0 = FloatVector.fromArray(F, s, o + i).lanewise(VectorOperators.ADD, a0);
             if (L <= 8) {
-                a1 = a1.lanewise(VectorOperators.ADD, FloatVector.fromArray(F, s, o + i + L));
+                a1 = FloatVector.fromArray(F, s, o + i + L).lanewise(VectorOperators.ADD, a1);
             }
             if (L <= 4) {
-                a2 = a2.lanewise(VectorOperators.ADD, FloatVector.fromArray(F, s, o + i + 2 * L));
-                a3 = a3.lanewise(VectorOperators.ADD, FloatVector.fromArray(F, s, o + i + 3 * L));
+                a2 = FloatVector.fromArray(F, s, o + i + 2 * L).lanewise(VectorOperators.ADD, a2);
+                a3 = FloatVector.fromArray(F, s, o + i + 3 * L).lanewise(VectorOperators.ADD, a3);
             }
         }
         if (i < n) { // the last, partial round: masked lanes load +0, which leaves a partial's bits as they are
             int end = o + n;
-            a0 = a0.lanewise(VectorOperators.ADD, FloatVector.fromArray(F, s, o + i, F.indexInRange(o + i, end)));
+            a0 = FloatVector.fromArray(F, s, o + i, F.indexInRange(o + i, end)).lanewise(VectorOperators.ADD, a0);
             if (L <= 8) {
-                a1 = a1.lanewise(VectorOperators.ADD, FloatVector.fromArray(F, s, o + i + L, F.indexInRange(o + i + L, end)));
+                a1 = FloatVector.fromArray(F, s, o + i + L, F.indexInRange(o + i + L, end)).lanewise(VectorOperators.ADD, a1);
             }
             if (L <= 4) {
-                a2 = a2.lanewise(VectorOperators.ADD, FloatVector.fromArray(F, s, o + i + 2 * L, F.indexInRange(o + i + 2 * L, end)));
-                a3 = a3.lanewise(VectorOperators.ADD, FloatVector.fromArray(F, s, o + i + 3 * L, F.indexInRange(o + i + 3 * L, end)));
+                a2 = FloatVector.fromArray(F, s, o + i + 2 * L, F.indexInRange(o + i + 2 * L, end)).lanewise(VectorOperators.ADD, a2);
+                a3 = FloatVector.fromArray(F, s, o + i + 3 * L, F.indexInRange(o + i + 3 * L, end)).lanewise(VectorOperators.ADD, a3);
             }
         }
         Simd.ZERO.add(a0).intoArray(p, 0);

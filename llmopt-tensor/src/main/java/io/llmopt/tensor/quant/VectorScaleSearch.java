@@ -73,9 +73,9 @@ final class VectorScaleSearch {
             float xi = x[xo + i];
             FloatVector l = level(iscale.mul(xi - min), zero, top);
             FloatVector wl = l.mul(w[i]);
-            sumL = sumL.lanewise(VectorOperators.ADD, wl);
-            sumL2 = sumL2.lanewise(VectorOperators.ADD, wl.mul(l));
-            sumXL = sumXL.lanewise(VectorOperators.ADD, wl.mul(xi));
+            sumL = wl.lanewise(VectorOperators.ADD, sumL);
+            sumL2 = wl.mul(l).lanewise(VectorOperators.ADD, sumL2);
+            sumXL = wl.mul(xi).lanewise(VectorOperators.ADD, sumXL);
         }
         FloatVector det = vsumW.mul(sumL2).sub(sumL.mul(sumL));
         FloatVector scale = vsumW.mul(sumXL).sub(vsumX.mul(sumL)).div(det);
@@ -89,7 +89,7 @@ final class VectorScaleSearch {
             FloatVector l = level(iscale.mul(xi - min), zero, top);
             FloatVector diff = scale.mul(l).add(mn).sub(xi);
             diff = useMad ? diff.abs() : diff.mul(diff);
-            mad = mad.lanewise(VectorOperators.ADD, diff.mul(w[i]));
+            mad = diff.mul(w[i]).lanewise(VectorOperators.ADD, mad);
         }
         // the reference skips candidates whose det ≤ 0: NaN never wins a comparison
         mad = mad.blend(Float.NaN, det.compare(VectorOperators.GT, 0f).not());
@@ -143,9 +143,9 @@ final class VectorScaleSearch {
                 float wi = weights[i];
                 FloatVector l = (FloatVector) nearestInt(iscale.mul(xi)).max(low).min(high)
                         .convert(VectorOperators.I2F, 0);
-                sumlx = sumlx.lanewise(VectorOperators.ADD, l.mul(wi * xi));
+                sumlx = l.mul(wi * xi).lanewise(VectorOperators.ADD, sumlx);
                 FloatVector wl = l.mul(wi);
-                suml2 = suml2.lanewise(VectorOperators.ADD, wl.mul(l));
+                suml2 = wl.mul(l).lanewise(VectorOperators.ADD, suml2);
             }
             sumlx.intoArray(sumlxs, g);
             suml2.intoArray(suml2s, g);
