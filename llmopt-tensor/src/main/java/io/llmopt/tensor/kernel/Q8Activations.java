@@ -84,11 +84,11 @@ final class Q8Activations {
             // a tree over the block's BLOCK / L vectors, no loop-carried vector (see Simd); the branches fold away
             FloatVector v = FloatVector.fromArray(F, q, o).add(FloatVector.fromArray(F, q, o + L));
             if (L <= 8) {
-                v = v.add(FloatVector.fromArray(F, q, o + 2 * L).add(FloatVector.fromArray(F, q, o + 3 * L)));
+                v = FloatVector.fromArray(F, q, o + 2 * L).add(FloatVector.fromArray(F, q, o + 3 * L)).add(v);
             }
             if (L <= 4) {
-                v = v.add(FloatVector.fromArray(F, q, o + 4 * L).add(FloatVector.fromArray(F, q, o + 5 * L))
-                        .add(FloatVector.fromArray(F, q, o + 6 * L).add(FloatVector.fromArray(F, q, o + 7 * L))));
+                v = FloatVector.fromArray(F, q, o + 4 * L).add(FloatVector.fromArray(F, q, o + 5 * L))
+                        .add(FloatVector.fromArray(F, q, o + 6 * L).add(FloatVector.fromArray(F, q, o + 7 * L))).add(v);
             }
             s[so + b] = v.reduceLanes(VectorOperators.ADD) * d[dOffset + b];
         }
@@ -104,11 +104,11 @@ final class Q8Activations {
             // a tree over the block's BLOCK / L vectors, no loop-carried vector (see Simd); the branches fold away
             FloatVector m = FloatVector.fromArray(F, x, o).lanewise(VectorOperators.ABS).max(FloatVector.fromArray(F, x, o + L).lanewise(VectorOperators.ABS));
             if (L <= 8) {
-                m = m.max(FloatVector.fromArray(F, x, o + 2 * L).lanewise(VectorOperators.ABS).max(FloatVector.fromArray(F, x, o + 3 * L).lanewise(VectorOperators.ABS)));
+                m = FloatVector.fromArray(F, x, o + 2 * L).lanewise(VectorOperators.ABS).max(FloatVector.fromArray(F, x, o + 3 * L).lanewise(VectorOperators.ABS)).max(m);
             }
             if (L <= 4) {
-                m = m.max(FloatVector.fromArray(F, x, o + 4 * L).lanewise(VectorOperators.ABS).max(FloatVector.fromArray(F, x, o + 5 * L).lanewise(VectorOperators.ABS))
-                        .max(FloatVector.fromArray(F, x, o + 6 * L).lanewise(VectorOperators.ABS).max(FloatVector.fromArray(F, x, o + 7 * L).lanewise(VectorOperators.ABS))));
+                m = FloatVector.fromArray(F, x, o + 4 * L).lanewise(VectorOperators.ABS).max(FloatVector.fromArray(F, x, o + 5 * L).lanewise(VectorOperators.ABS))
+                        .max(FloatVector.fromArray(F, x, o + 6 * L).lanewise(VectorOperators.ABS).max(FloatVector.fromArray(F, x, o + 7 * L).lanewise(VectorOperators.ABS))).max(m);
             }
             float s = m.reduceLanes(VectorOperators.MAX) / 127f; // max is exact in any order, NaN wins in any order
             float id = inverse(s);
