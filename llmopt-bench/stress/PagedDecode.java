@@ -5,6 +5,7 @@ import io.llmopt.model.paged.PagedForward;
 import io.llmopt.model.paged.PagedKvCache;
 import io.llmopt.model.paged.SequenceBatch;
 import io.llmopt.tensor.kernel.KernelProvider;
+import io.llmopt.tensor.kernel.ReadBandwidth;
 import io.llmopt.tensor.kernel.WorkerPool;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,7 +17,7 @@ import java.util.SplittableRandom;
 /**
  * Decode through the serving path (paged KV cache, blocks shuffled as a busy server leaves them): a prompt of DEPTH
  * random tokens in chunks of 512, then REPS rounds of 64 decode steps, steps/s per round. Run by jit-stress.sh as a
- * single-file program against the built CLI jars:
+ * single-file program against the built CLI jars, then the read probe (the JVM's memory state):
  * java --add-modules jdk.incubator.vector -cp "llmopt-cli/target/llmopt-cli.jar:llmopt-cli/target/lib/*" \
  *     llmopt-bench/stress/PagedDecode.java MODEL.gguf [DEPTH=2048] [REPS=5] [CACHE=F16]
  */
@@ -62,6 +63,9 @@ public class PagedDecode {
                 f.forward(cache, batch);
             }
             System.out.printf("decode at %d: %.2f steps/s%n", pos, gen / ((System.nanoTime() - s) / 1e9));
+        }
+        try (ReadBandwidth probe = new ReadBandwidth(1024)) { // this JVM's memory state (BENCHMARKS, "Faster loads")
+            System.out.printf("read probe: %.1f GB/s%n", probe.best(pool, 5));
         }
         pool.shutdown();
     }

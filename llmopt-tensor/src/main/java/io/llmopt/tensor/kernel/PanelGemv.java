@@ -259,20 +259,20 @@ final class PanelGemv {
             for (int c = c0; c < end; c++) {
                 long o = po + 4L * P * c, q = pq + 4L * P * c;
                 FloatVector b = FloatVector.broadcast(F, x[xo + c]);
-                a0 = FloatVector.fromMemorySegment(F, d, o, LE).lanewise(VectorOperators.FMA, b, a0);
-                a1 = FloatVector.fromMemorySegment(F, d, o + 4L * L, LE).lanewise(VectorOperators.FMA, b, a1);
-                a2 = FloatVector.fromMemorySegment(F, d, q, LE).lanewise(VectorOperators.FMA, b, a2);
-                a3 = FloatVector.fromMemorySegment(F, d, q + 4L * L, LE).lanewise(VectorOperators.FMA, b, a3);
+                a0 = FloatVector.fromMemorySegment(F, d, o, LE).fma(b, a0);
+                a1 = FloatVector.fromMemorySegment(F, d, o + 4L * L, LE).fma(b, a1);
+                a2 = FloatVector.fromMemorySegment(F, d, q, LE).fma(b, a2);
+                a3 = FloatVector.fromMemorySegment(F, d, q + 4L * L, LE).fma(b, a3);
             }
             t0 = a0.lanewise(VectorOperators.ADD, t0);
             t1 = a1.lanewise(VectorOperators.ADD, t1);
             t2 = a2.lanewise(VectorOperators.ADD, t2);
             t3 = a3.lanewise(VectorOperators.ADD, t3);
         }
-        Simd.ZERO.lanewise(VectorOperators.ADD, t0).intoArray(res, 0); // see Simd: an exact receiver for the loop's results
-        Simd.ZERO.lanewise(VectorOperators.ADD, t1).intoArray(res, L);
-        Simd.ZERO.lanewise(VectorOperators.ADD, t2).intoArray(res, 2 * L);
-        Simd.ZERO.lanewise(VectorOperators.ADD, t3).intoArray(res, 3 * L);
+        Simd.ZERO.add(t0).intoArray(res, 0); // see Simd: an exact receiver for the loop's results
+        Simd.ZERO.add(t1).intoArray(res, L);
+        Simd.ZERO.add(t2).intoArray(res, 2 * L);
+        Simd.ZERO.add(t3).intoArray(res, 3 * L);
     }
 
     /**
@@ -298,21 +298,21 @@ final class PanelGemv {
                 long o = po + 2L * P * c, q = pq + 2L * P * c, o2 = po2 + 2L * P * c, q2 = pq2 + 2L * P * c;
                 FloatVector b = FloatVector.broadcast(F, xs[c]);
                 IntVector h0 = (IntVector) ShortVector.fromMemorySegment(S, d, o, LE).convertShape(VectorOperators.S2I, I, 0);
-                a0 = h0.lanewise(VectorOperators.LSHL, 13).lanewise(VectorOperators.AND, 0x8FFFFFFF).reinterpretAsFloats().lanewise(VectorOperators.FMA, b, a0);
+                a0 = h0.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().fma(b, a0);
                 IntVector h1 = (IntVector) ShortVector.fromMemorySegment(S, d, o + 2L * L, LE).convertShape(VectorOperators.S2I, I, 0);
-                a1 = h1.lanewise(VectorOperators.LSHL, 13).lanewise(VectorOperators.AND, 0x8FFFFFFF).reinterpretAsFloats().lanewise(VectorOperators.FMA, b, a1);
+                a1 = h1.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().fma(b, a1);
                 IntVector h2 = (IntVector) ShortVector.fromMemorySegment(S, d, q, LE).convertShape(VectorOperators.S2I, I, 0);
-                a2 = h2.lanewise(VectorOperators.LSHL, 13).lanewise(VectorOperators.AND, 0x8FFFFFFF).reinterpretAsFloats().lanewise(VectorOperators.FMA, b, a2);
+                a2 = h2.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().fma(b, a2);
                 IntVector h3 = (IntVector) ShortVector.fromMemorySegment(S, d, q + 2L * L, LE).convertShape(VectorOperators.S2I, I, 0);
-                a3 = h3.lanewise(VectorOperators.LSHL, 13).lanewise(VectorOperators.AND, 0x8FFFFFFF).reinterpretAsFloats().lanewise(VectorOperators.FMA, b, a3);
+                a3 = h3.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().fma(b, a3);
                 IntVector h4 = (IntVector) ShortVector.fromMemorySegment(S, d, o2, LE).convertShape(VectorOperators.S2I, I, 0);
-                a4 = h4.lanewise(VectorOperators.LSHL, 13).lanewise(VectorOperators.AND, 0x8FFFFFFF).reinterpretAsFloats().lanewise(VectorOperators.FMA, b, a4);
+                a4 = h4.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().fma(b, a4);
                 IntVector h5 = (IntVector) ShortVector.fromMemorySegment(S, d, o2 + 2L * L, LE).convertShape(VectorOperators.S2I, I, 0);
-                a5 = h5.lanewise(VectorOperators.LSHL, 13).lanewise(VectorOperators.AND, 0x8FFFFFFF).reinterpretAsFloats().lanewise(VectorOperators.FMA, b, a5);
+                a5 = h5.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().fma(b, a5);
                 IntVector h6 = (IntVector) ShortVector.fromMemorySegment(S, d, q2, LE).convertShape(VectorOperators.S2I, I, 0);
-                a6 = h6.lanewise(VectorOperators.LSHL, 13).lanewise(VectorOperators.AND, 0x8FFFFFFF).reinterpretAsFloats().lanewise(VectorOperators.FMA, b, a6);
+                a6 = h6.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().fma(b, a6);
                 IntVector h7 = (IntVector) ShortVector.fromMemorySegment(S, d, q2 + 2L * L, LE).convertShape(VectorOperators.S2I, I, 0);
-                a7 = h7.lanewise(VectorOperators.LSHL, 13).lanewise(VectorOperators.AND, 0x8FFFFFFF).reinterpretAsFloats().lanewise(VectorOperators.FMA, b, a7);
+                a7 = h7.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().fma(b, a7);
             }
             t0 = a0.lanewise(VectorOperators.ADD, t0);
             t1 = a1.lanewise(VectorOperators.ADD, t1);
@@ -323,14 +323,14 @@ final class PanelGemv {
             t6 = a6.lanewise(VectorOperators.ADD, t6);
             t7 = a7.lanewise(VectorOperators.ADD, t7);
         }
-        Simd.ZERO.lanewise(VectorOperators.ADD, t0).intoArray(res, 0); // see Simd: an exact receiver for the loop's results
-        Simd.ZERO.lanewise(VectorOperators.ADD, t1).intoArray(res, L);
-        Simd.ZERO.lanewise(VectorOperators.ADD, t2).intoArray(res, 2 * L);
-        Simd.ZERO.lanewise(VectorOperators.ADD, t3).intoArray(res, 3 * L);
-        Simd.ZERO.lanewise(VectorOperators.ADD, t4).intoArray(res, 4 * L);
-        Simd.ZERO.lanewise(VectorOperators.ADD, t5).intoArray(res, 5 * L);
-        Simd.ZERO.lanewise(VectorOperators.ADD, t6).intoArray(res, 6 * L);
-        Simd.ZERO.lanewise(VectorOperators.ADD, t7).intoArray(res, 7 * L);
+        Simd.ZERO.add(t0).intoArray(res, 0); // see Simd: an exact receiver for the loop's results
+        Simd.ZERO.add(t1).intoArray(res, L);
+        Simd.ZERO.add(t2).intoArray(res, 2 * L);
+        Simd.ZERO.add(t3).intoArray(res, 3 * L);
+        Simd.ZERO.add(t4).intoArray(res, 4 * L);
+        Simd.ZERO.add(t5).intoArray(res, 5 * L);
+        Simd.ZERO.add(t6).intoArray(res, 6 * L);
+        Simd.ZERO.add(t7).intoArray(res, 7 * L);
     }
 
     /**
@@ -360,17 +360,17 @@ final class PanelGemv {
                 long o = po + 2L * P * c, q = pq + 2L * P * c, o2 = po2 + 2L * P * c, q2 = pq2 + 2L * P * c;
                 FloatVector b = FloatVector.broadcast(F, xs[c]);
                 IntVector v0 = IntVector.fromMemorySegment(I, d, o, LE);
-                a0 = v0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).lanewise(VectorOperators.AND, 0x8FFFE000).reinterpretAsFloats().lanewise(VectorOperators.FMA, b, a0);
-                a1 = v0.lanewise(VectorOperators.ASHR, 3).lanewise(VectorOperators.AND, 0x8FFFE000).reinterpretAsFloats().lanewise(VectorOperators.FMA, b, a1);
+                a0 = v0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(b, a0);
+                a1 = v0.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(b, a1);
                 IntVector v1 = IntVector.fromMemorySegment(I, d, q, LE);
-                a2 = v1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).lanewise(VectorOperators.AND, 0x8FFFE000).reinterpretAsFloats().lanewise(VectorOperators.FMA, b, a2);
-                a3 = v1.lanewise(VectorOperators.ASHR, 3).lanewise(VectorOperators.AND, 0x8FFFE000).reinterpretAsFloats().lanewise(VectorOperators.FMA, b, a3);
+                a2 = v1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(b, a2);
+                a3 = v1.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(b, a3);
                 IntVector v2 = IntVector.fromMemorySegment(I, d, o2, LE);
-                a4 = v2.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).lanewise(VectorOperators.AND, 0x8FFFE000).reinterpretAsFloats().lanewise(VectorOperators.FMA, b, a4);
-                a5 = v2.lanewise(VectorOperators.ASHR, 3).lanewise(VectorOperators.AND, 0x8FFFE000).reinterpretAsFloats().lanewise(VectorOperators.FMA, b, a5);
+                a4 = v2.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(b, a4);
+                a5 = v2.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(b, a5);
                 IntVector v3 = IntVector.fromMemorySegment(I, d, q2, LE);
-                a6 = v3.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).lanewise(VectorOperators.AND, 0x8FFFE000).reinterpretAsFloats().lanewise(VectorOperators.FMA, b, a6);
-                a7 = v3.lanewise(VectorOperators.ASHR, 3).lanewise(VectorOperators.AND, 0x8FFFE000).reinterpretAsFloats().lanewise(VectorOperators.FMA, b, a7);
+                a6 = v3.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(b, a6);
+                a7 = v3.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(b, a7);
             }
             t0 = a0.lanewise(VectorOperators.ADD, t0);
             t1 = a1.lanewise(VectorOperators.ADD, t1);
@@ -382,19 +382,19 @@ final class PanelGemv {
             t7 = a7.lanewise(VectorOperators.ADD, t7);
         }
         // (even, odd) rows of each panel back to row order: panel p's rows 0..L-1, then L..2L-1
-        FloatVector e = Simd.ZERO.lanewise(VectorOperators.ADD, t0), od = Simd.ZERO.lanewise(VectorOperators.ADD, t1);
+        FloatVector e = Simd.ZERO.add(t0), od = Simd.ZERO.add(t1);
         e.rearrange(ZIP_LO, od).intoArray(res, 0);
         e.rearrange(ZIP_HI, od).intoArray(res, L);
-        e = Simd.ZERO.lanewise(VectorOperators.ADD, t2);
-        od = Simd.ZERO.lanewise(VectorOperators.ADD, t3);
+        e = Simd.ZERO.add(t2);
+        od = Simd.ZERO.add(t3);
         e.rearrange(ZIP_LO, od).intoArray(res, 2 * L);
         e.rearrange(ZIP_HI, od).intoArray(res, 3 * L);
-        e = Simd.ZERO.lanewise(VectorOperators.ADD, t4);
-        od = Simd.ZERO.lanewise(VectorOperators.ADD, t5);
+        e = Simd.ZERO.add(t4);
+        od = Simd.ZERO.add(t5);
         e.rearrange(ZIP_LO, od).intoArray(res, 4 * L);
         e.rearrange(ZIP_HI, od).intoArray(res, 5 * L);
-        e = Simd.ZERO.lanewise(VectorOperators.ADD, t6);
-        od = Simd.ZERO.lanewise(VectorOperators.ADD, t7);
+        e = Simd.ZERO.add(t6);
+        od = Simd.ZERO.add(t7);
         e.rearrange(ZIP_LO, od).intoArray(res, 6 * L);
         e.rearrange(ZIP_HI, od).intoArray(res, 7 * L);
     }
@@ -412,21 +412,21 @@ final class PanelGemv {
                 long o = po + 2L * P * c, q = pq + 2L * P * c, o2 = po2 + 2L * P * c, q2 = pq2 + 2L * P * c;
                 FloatVector b = FloatVector.broadcast(F, x[xo + c]);
                 IntVector h0 = (IntVector) ShortVector.fromMemorySegment(S, d, o, LE).convertShape(VectorOperators.S2I, I, 0);
-                a0 = h0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().lanewise(VectorOperators.FMA, b, a0);
+                a0 = h0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(b, a0);
                 IntVector h1 = (IntVector) ShortVector.fromMemorySegment(S, d, o + 2L * L, LE).convertShape(VectorOperators.S2I, I, 0);
-                a1 = h1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().lanewise(VectorOperators.FMA, b, a1);
+                a1 = h1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(b, a1);
                 IntVector h2 = (IntVector) ShortVector.fromMemorySegment(S, d, q, LE).convertShape(VectorOperators.S2I, I, 0);
-                a2 = h2.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().lanewise(VectorOperators.FMA, b, a2);
+                a2 = h2.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(b, a2);
                 IntVector h3 = (IntVector) ShortVector.fromMemorySegment(S, d, q + 2L * L, LE).convertShape(VectorOperators.S2I, I, 0);
-                a3 = h3.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().lanewise(VectorOperators.FMA, b, a3);
+                a3 = h3.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(b, a3);
                 IntVector h4 = (IntVector) ShortVector.fromMemorySegment(S, d, o2, LE).convertShape(VectorOperators.S2I, I, 0);
-                a4 = h4.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().lanewise(VectorOperators.FMA, b, a4);
+                a4 = h4.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(b, a4);
                 IntVector h5 = (IntVector) ShortVector.fromMemorySegment(S, d, o2 + 2L * L, LE).convertShape(VectorOperators.S2I, I, 0);
-                a5 = h5.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().lanewise(VectorOperators.FMA, b, a5);
+                a5 = h5.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(b, a5);
                 IntVector h6 = (IntVector) ShortVector.fromMemorySegment(S, d, q2, LE).convertShape(VectorOperators.S2I, I, 0);
-                a6 = h6.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().lanewise(VectorOperators.FMA, b, a6);
+                a6 = h6.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(b, a6);
                 IntVector h7 = (IntVector) ShortVector.fromMemorySegment(S, d, q2 + 2L * L, LE).convertShape(VectorOperators.S2I, I, 0);
-                a7 = h7.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().lanewise(VectorOperators.FMA, b, a7);
+                a7 = h7.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(b, a7);
             }
             t0 = a0.lanewise(VectorOperators.ADD, t0);
             t1 = a1.lanewise(VectorOperators.ADD, t1);
@@ -437,14 +437,14 @@ final class PanelGemv {
             t6 = a6.lanewise(VectorOperators.ADD, t6);
             t7 = a7.lanewise(VectorOperators.ADD, t7);
         }
-        Simd.ZERO.lanewise(VectorOperators.ADD, t0).intoArray(res, 0); // see Simd: an exact receiver for the loop's results
-        Simd.ZERO.lanewise(VectorOperators.ADD, t1).intoArray(res, L);
-        Simd.ZERO.lanewise(VectorOperators.ADD, t2).intoArray(res, 2 * L);
-        Simd.ZERO.lanewise(VectorOperators.ADD, t3).intoArray(res, 3 * L);
-        Simd.ZERO.lanewise(VectorOperators.ADD, t4).intoArray(res, 4 * L);
-        Simd.ZERO.lanewise(VectorOperators.ADD, t5).intoArray(res, 5 * L);
-        Simd.ZERO.lanewise(VectorOperators.ADD, t6).intoArray(res, 6 * L);
-        Simd.ZERO.lanewise(VectorOperators.ADD, t7).intoArray(res, 7 * L);
+        Simd.ZERO.add(t0).intoArray(res, 0); // see Simd: an exact receiver for the loop's results
+        Simd.ZERO.add(t1).intoArray(res, L);
+        Simd.ZERO.add(t2).intoArray(res, 2 * L);
+        Simd.ZERO.add(t3).intoArray(res, 3 * L);
+        Simd.ZERO.add(t4).intoArray(res, 4 * L);
+        Simd.ZERO.add(t5).intoArray(res, 5 * L);
+        Simd.ZERO.add(t6).intoArray(res, 6 * L);
+        Simd.ZERO.add(t7).intoArray(res, 7 * L);
     }
 
     /**
@@ -461,29 +461,29 @@ final class PanelGemv {
                 long o = po + 2L * P * c, q = pq + 2L * P * c, o2 = po2 + 2L * P * c, q2 = pq2 + 2L * P * c;
                 FloatVector b = FloatVector.broadcast(F, x[xo + c]);
                 IntVector h0 = (IntVector) ShortVector.fromMemorySegment(S, d, o, LE).convertShape(VectorOperators.S2I, I, 0);
-                IntVector r0 = h0.lanewise(VectorOperators.AND, 0x7FFF).lanewise(VectorOperators.LSHL, 13).lanewise(VectorOperators.OR, h0.lanewise(VectorOperators.AND, 0x8000).lanewise(VectorOperators.LSHL, 16));
-                a0 = r0.reinterpretAsFloats().lanewise(VectorOperators.MUL, 0x1p112f).lanewise(VectorOperators.FMA, b, a0);
+                IntVector r0 = h0.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).or(h0.and(0x8000).lanewise(VectorOperators.LSHL, 16));
+                a0 = r0.reinterpretAsFloats().mul(0x1p112f).fma(b, a0);
                 IntVector h1 = (IntVector) ShortVector.fromMemorySegment(S, d, o + 2L * L, LE).convertShape(VectorOperators.S2I, I, 0);
-                IntVector r1 = h1.lanewise(VectorOperators.AND, 0x7FFF).lanewise(VectorOperators.LSHL, 13).lanewise(VectorOperators.OR, h1.lanewise(VectorOperators.AND, 0x8000).lanewise(VectorOperators.LSHL, 16));
-                a1 = r1.reinterpretAsFloats().lanewise(VectorOperators.MUL, 0x1p112f).lanewise(VectorOperators.FMA, b, a1);
+                IntVector r1 = h1.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).or(h1.and(0x8000).lanewise(VectorOperators.LSHL, 16));
+                a1 = r1.reinterpretAsFloats().mul(0x1p112f).fma(b, a1);
                 IntVector h2 = (IntVector) ShortVector.fromMemorySegment(S, d, q, LE).convertShape(VectorOperators.S2I, I, 0);
-                IntVector r2 = h2.lanewise(VectorOperators.AND, 0x7FFF).lanewise(VectorOperators.LSHL, 13).lanewise(VectorOperators.OR, h2.lanewise(VectorOperators.AND, 0x8000).lanewise(VectorOperators.LSHL, 16));
-                a2 = r2.reinterpretAsFloats().lanewise(VectorOperators.MUL, 0x1p112f).lanewise(VectorOperators.FMA, b, a2);
+                IntVector r2 = h2.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).or(h2.and(0x8000).lanewise(VectorOperators.LSHL, 16));
+                a2 = r2.reinterpretAsFloats().mul(0x1p112f).fma(b, a2);
                 IntVector h3 = (IntVector) ShortVector.fromMemorySegment(S, d, q + 2L * L, LE).convertShape(VectorOperators.S2I, I, 0);
-                IntVector r3 = h3.lanewise(VectorOperators.AND, 0x7FFF).lanewise(VectorOperators.LSHL, 13).lanewise(VectorOperators.OR, h3.lanewise(VectorOperators.AND, 0x8000).lanewise(VectorOperators.LSHL, 16));
-                a3 = r3.reinterpretAsFloats().lanewise(VectorOperators.MUL, 0x1p112f).lanewise(VectorOperators.FMA, b, a3);
+                IntVector r3 = h3.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).or(h3.and(0x8000).lanewise(VectorOperators.LSHL, 16));
+                a3 = r3.reinterpretAsFloats().mul(0x1p112f).fma(b, a3);
                 IntVector h4 = (IntVector) ShortVector.fromMemorySegment(S, d, o2, LE).convertShape(VectorOperators.S2I, I, 0);
-                IntVector r4 = h4.lanewise(VectorOperators.AND, 0x7FFF).lanewise(VectorOperators.LSHL, 13).lanewise(VectorOperators.OR, h4.lanewise(VectorOperators.AND, 0x8000).lanewise(VectorOperators.LSHL, 16));
-                a4 = r4.reinterpretAsFloats().lanewise(VectorOperators.MUL, 0x1p112f).lanewise(VectorOperators.FMA, b, a4);
+                IntVector r4 = h4.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).or(h4.and(0x8000).lanewise(VectorOperators.LSHL, 16));
+                a4 = r4.reinterpretAsFloats().mul(0x1p112f).fma(b, a4);
                 IntVector h5 = (IntVector) ShortVector.fromMemorySegment(S, d, o2 + 2L * L, LE).convertShape(VectorOperators.S2I, I, 0);
-                IntVector r5 = h5.lanewise(VectorOperators.AND, 0x7FFF).lanewise(VectorOperators.LSHL, 13).lanewise(VectorOperators.OR, h5.lanewise(VectorOperators.AND, 0x8000).lanewise(VectorOperators.LSHL, 16));
-                a5 = r5.reinterpretAsFloats().lanewise(VectorOperators.MUL, 0x1p112f).lanewise(VectorOperators.FMA, b, a5);
+                IntVector r5 = h5.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).or(h5.and(0x8000).lanewise(VectorOperators.LSHL, 16));
+                a5 = r5.reinterpretAsFloats().mul(0x1p112f).fma(b, a5);
                 IntVector h6 = (IntVector) ShortVector.fromMemorySegment(S, d, q2, LE).convertShape(VectorOperators.S2I, I, 0);
-                IntVector r6 = h6.lanewise(VectorOperators.AND, 0x7FFF).lanewise(VectorOperators.LSHL, 13).lanewise(VectorOperators.OR, h6.lanewise(VectorOperators.AND, 0x8000).lanewise(VectorOperators.LSHL, 16));
-                a6 = r6.reinterpretAsFloats().lanewise(VectorOperators.MUL, 0x1p112f).lanewise(VectorOperators.FMA, b, a6);
+                IntVector r6 = h6.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).or(h6.and(0x8000).lanewise(VectorOperators.LSHL, 16));
+                a6 = r6.reinterpretAsFloats().mul(0x1p112f).fma(b, a6);
                 IntVector h7 = (IntVector) ShortVector.fromMemorySegment(S, d, q2 + 2L * L, LE).convertShape(VectorOperators.S2I, I, 0);
-                IntVector r7 = h7.lanewise(VectorOperators.AND, 0x7FFF).lanewise(VectorOperators.LSHL, 13).lanewise(VectorOperators.OR, h7.lanewise(VectorOperators.AND, 0x8000).lanewise(VectorOperators.LSHL, 16));
-                a7 = r7.reinterpretAsFloats().lanewise(VectorOperators.MUL, 0x1p112f).lanewise(VectorOperators.FMA, b, a7);
+                IntVector r7 = h7.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).or(h7.and(0x8000).lanewise(VectorOperators.LSHL, 16));
+                a7 = r7.reinterpretAsFloats().mul(0x1p112f).fma(b, a7);
             }
             t0 = a0.lanewise(VectorOperators.ADD, t0);
             t1 = a1.lanewise(VectorOperators.ADD, t1);
@@ -494,14 +494,14 @@ final class PanelGemv {
             t6 = a6.lanewise(VectorOperators.ADD, t6);
             t7 = a7.lanewise(VectorOperators.ADD, t7);
         }
-        Simd.ZERO.lanewise(VectorOperators.ADD, t0).intoArray(res, 0); // see Simd: an exact receiver for the loop's results
-        Simd.ZERO.lanewise(VectorOperators.ADD, t1).intoArray(res, L);
-        Simd.ZERO.lanewise(VectorOperators.ADD, t2).intoArray(res, 2 * L);
-        Simd.ZERO.lanewise(VectorOperators.ADD, t3).intoArray(res, 3 * L);
-        Simd.ZERO.lanewise(VectorOperators.ADD, t4).intoArray(res, 4 * L);
-        Simd.ZERO.lanewise(VectorOperators.ADD, t5).intoArray(res, 5 * L);
-        Simd.ZERO.lanewise(VectorOperators.ADD, t6).intoArray(res, 6 * L);
-        Simd.ZERO.lanewise(VectorOperators.ADD, t7).intoArray(res, 7 * L);
+        Simd.ZERO.add(t0).intoArray(res, 0); // see Simd: an exact receiver for the loop's results
+        Simd.ZERO.add(t1).intoArray(res, L);
+        Simd.ZERO.add(t2).intoArray(res, 2 * L);
+        Simd.ZERO.add(t3).intoArray(res, 3 * L);
+        Simd.ZERO.add(t4).intoArray(res, 4 * L);
+        Simd.ZERO.add(t5).intoArray(res, 5 * L);
+        Simd.ZERO.add(t6).intoArray(res, 6 * L);
+        Simd.ZERO.add(t7).intoArray(res, 7 * L);
     }
 
     /**
@@ -524,50 +524,50 @@ final class PanelGemv {
                 FloatVector v = FloatVector.broadcast(F, x[c + j]);
                 long o = 2L * P + (long) j * P;
                 if (L >= 8) { // each half column widened straight from memory
-                    a0 = ((FloatVector) ByteVector.fromMemorySegment(BL, d, f0 + o, LE).convertShape(VectorOperators.B2F, F, 0)).lanewise(VectorOperators.FMA, v, a0);
-                    a1 = ((FloatVector) ByteVector.fromMemorySegment(BL, d, f0 + o + L, LE).convertShape(VectorOperators.B2F, F, 0)).lanewise(VectorOperators.FMA, v, a1);
-                    a2 = ((FloatVector) ByteVector.fromMemorySegment(BL, d, f1 + o, LE).convertShape(VectorOperators.B2F, F, 0)).lanewise(VectorOperators.FMA, v, a2);
-                    a3 = ((FloatVector) ByteVector.fromMemorySegment(BL, d, f1 + o + L, LE).convertShape(VectorOperators.B2F, F, 0)).lanewise(VectorOperators.FMA, v, a3);
-                    a4 = ((FloatVector) ByteVector.fromMemorySegment(BL, d, f2 + o, LE).convertShape(VectorOperators.B2F, F, 0)).lanewise(VectorOperators.FMA, v, a4);
-                    a5 = ((FloatVector) ByteVector.fromMemorySegment(BL, d, f2 + o + L, LE).convertShape(VectorOperators.B2F, F, 0)).lanewise(VectorOperators.FMA, v, a5);
-                    a6 = ((FloatVector) ByteVector.fromMemorySegment(BL, d, f3 + o, LE).convertShape(VectorOperators.B2F, F, 0)).lanewise(VectorOperators.FMA, v, a6);
-                    a7 = ((FloatVector) ByteVector.fromMemorySegment(BL, d, f3 + o + L, LE).convertShape(VectorOperators.B2F, F, 0)).lanewise(VectorOperators.FMA, v, a7);
+                    a0 = ((FloatVector) ByteVector.fromMemorySegment(BL, d, f0 + o, LE).convertShape(VectorOperators.B2F, F, 0)).fma(v, a0);
+                    a1 = ((FloatVector) ByteVector.fromMemorySegment(BL, d, f0 + o + L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(v, a1);
+                    a2 = ((FloatVector) ByteVector.fromMemorySegment(BL, d, f1 + o, LE).convertShape(VectorOperators.B2F, F, 0)).fma(v, a2);
+                    a3 = ((FloatVector) ByteVector.fromMemorySegment(BL, d, f1 + o + L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(v, a3);
+                    a4 = ((FloatVector) ByteVector.fromMemorySegment(BL, d, f2 + o, LE).convertShape(VectorOperators.B2F, F, 0)).fma(v, a4);
+                    a5 = ((FloatVector) ByteVector.fromMemorySegment(BL, d, f2 + o + L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(v, a5);
+                    a6 = ((FloatVector) ByteVector.fromMemorySegment(BL, d, f3 + o, LE).convertShape(VectorOperators.B2F, F, 0)).fma(v, a6);
+                    a7 = ((FloatVector) ByteVector.fromMemorySegment(BL, d, f3 + o + L, LE).convertShape(VectorOperators.B2F, F, 0)).fma(v, a7);
                 } else { // 128-bit: no 4-byte species, so one column load widened in two parts
                     ByteVector q0 = ByteVector.fromMemorySegment(B2, d, f0 + o, LE);
-                    a0 = ((FloatVector) q0.convertShape(VectorOperators.B2F, F, 0)).lanewise(VectorOperators.FMA, v, a0);
-                    a1 = ((FloatVector) q0.convertShape(VectorOperators.B2F, F, 1)).lanewise(VectorOperators.FMA, v, a1);
+                    a0 = ((FloatVector) q0.convertShape(VectorOperators.B2F, F, 0)).fma(v, a0);
+                    a1 = ((FloatVector) q0.convertShape(VectorOperators.B2F, F, 1)).fma(v, a1);
                     ByteVector q1 = ByteVector.fromMemorySegment(B2, d, f1 + o, LE);
-                    a2 = ((FloatVector) q1.convertShape(VectorOperators.B2F, F, 0)).lanewise(VectorOperators.FMA, v, a2);
-                    a3 = ((FloatVector) q1.convertShape(VectorOperators.B2F, F, 1)).lanewise(VectorOperators.FMA, v, a3);
+                    a2 = ((FloatVector) q1.convertShape(VectorOperators.B2F, F, 0)).fma(v, a2);
+                    a3 = ((FloatVector) q1.convertShape(VectorOperators.B2F, F, 1)).fma(v, a3);
                     ByteVector q2 = ByteVector.fromMemorySegment(B2, d, f2 + o, LE);
-                    a4 = ((FloatVector) q2.convertShape(VectorOperators.B2F, F, 0)).lanewise(VectorOperators.FMA, v, a4);
-                    a5 = ((FloatVector) q2.convertShape(VectorOperators.B2F, F, 1)).lanewise(VectorOperators.FMA, v, a5);
+                    a4 = ((FloatVector) q2.convertShape(VectorOperators.B2F, F, 0)).fma(v, a4);
+                    a5 = ((FloatVector) q2.convertShape(VectorOperators.B2F, F, 1)).fma(v, a5);
                     ByteVector q3 = ByteVector.fromMemorySegment(B2, d, f3 + o, LE);
-                    a6 = ((FloatVector) q3.convertShape(VectorOperators.B2F, F, 0)).lanewise(VectorOperators.FMA, v, a6);
-                    a7 = ((FloatVector) q3.convertShape(VectorOperators.B2F, F, 1)).lanewise(VectorOperators.FMA, v, a7);
+                    a6 = ((FloatVector) q3.convertShape(VectorOperators.B2F, F, 0)).fma(v, a6);
+                    a7 = ((FloatVector) q3.convertShape(VectorOperators.B2F, F, 1)).fma(v, a7);
                 }
             }
             ShortVector h = ShortVector.fromMemorySegment(SP, d, f0, LE); // the P fp16 scales, widened as F16 weights
-            t0 = a0.lanewise(VectorOperators.FMA, ((IntVector) h.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).lanewise(VectorOperators.AND, 0x8FFFFFFF).reinterpretAsFloats().lanewise(VectorOperators.MUL, 0x1p112f), t0);
-            t1 = a1.lanewise(VectorOperators.FMA, ((IntVector) h.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13).lanewise(VectorOperators.AND, 0x8FFFFFFF).reinterpretAsFloats().lanewise(VectorOperators.MUL, 0x1p112f), t1);
+            t0 = a0.fma(((IntVector) h.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f), t0);
+            t1 = a1.fma(((IntVector) h.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f), t1);
             h = ShortVector.fromMemorySegment(SP, d, f1, LE);
-            t2 = a2.lanewise(VectorOperators.FMA, ((IntVector) h.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).lanewise(VectorOperators.AND, 0x8FFFFFFF).reinterpretAsFloats().lanewise(VectorOperators.MUL, 0x1p112f), t2);
-            t3 = a3.lanewise(VectorOperators.FMA, ((IntVector) h.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13).lanewise(VectorOperators.AND, 0x8FFFFFFF).reinterpretAsFloats().lanewise(VectorOperators.MUL, 0x1p112f), t3);
+            t2 = a2.fma(((IntVector) h.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f), t2);
+            t3 = a3.fma(((IntVector) h.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f), t3);
             h = ShortVector.fromMemorySegment(SP, d, f2, LE);
-            t4 = a4.lanewise(VectorOperators.FMA, ((IntVector) h.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).lanewise(VectorOperators.AND, 0x8FFFFFFF).reinterpretAsFloats().lanewise(VectorOperators.MUL, 0x1p112f), t4);
-            t5 = a5.lanewise(VectorOperators.FMA, ((IntVector) h.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13).lanewise(VectorOperators.AND, 0x8FFFFFFF).reinterpretAsFloats().lanewise(VectorOperators.MUL, 0x1p112f), t5);
+            t4 = a4.fma(((IntVector) h.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f), t4);
+            t5 = a5.fma(((IntVector) h.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f), t5);
             h = ShortVector.fromMemorySegment(SP, d, f3, LE);
-            t6 = a6.lanewise(VectorOperators.FMA, ((IntVector) h.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).lanewise(VectorOperators.AND, 0x8FFFFFFF).reinterpretAsFloats().lanewise(VectorOperators.MUL, 0x1p112f), t6);
-            t7 = a7.lanewise(VectorOperators.FMA, ((IntVector) h.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13).lanewise(VectorOperators.AND, 0x8FFFFFFF).reinterpretAsFloats().lanewise(VectorOperators.MUL, 0x1p112f), t7);
+            t6 = a6.fma(((IntVector) h.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f), t6);
+            t7 = a7.fma(((IntVector) h.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f), t7);
         }
-        Simd.ZERO.lanewise(VectorOperators.ADD, t0).intoArray(res, 0); // see Simd: an exact receiver for the loop's results
-        Simd.ZERO.lanewise(VectorOperators.ADD, t1).intoArray(res, L);
-        Simd.ZERO.lanewise(VectorOperators.ADD, t2).intoArray(res, 2 * L);
-        Simd.ZERO.lanewise(VectorOperators.ADD, t3).intoArray(res, 3 * L);
-        Simd.ZERO.lanewise(VectorOperators.ADD, t4).intoArray(res, 4 * L);
-        Simd.ZERO.lanewise(VectorOperators.ADD, t5).intoArray(res, 5 * L);
-        Simd.ZERO.lanewise(VectorOperators.ADD, t6).intoArray(res, 6 * L);
-        Simd.ZERO.lanewise(VectorOperators.ADD, t7).intoArray(res, 7 * L);
+        Simd.ZERO.add(t0).intoArray(res, 0); // see Simd: an exact receiver for the loop's results
+        Simd.ZERO.add(t1).intoArray(res, L);
+        Simd.ZERO.add(t2).intoArray(res, 2 * L);
+        Simd.ZERO.add(t3).intoArray(res, 3 * L);
+        Simd.ZERO.add(t4).intoArray(res, 4 * L);
+        Simd.ZERO.add(t5).intoArray(res, 5 * L);
+        Simd.ZERO.add(t6).intoArray(res, 6 * L);
+        Simd.ZERO.add(t7).intoArray(res, 7 * L);
     }
 
     /**
@@ -618,33 +618,33 @@ final class PanelGemv {
             }
             float s = xd[b];
             ShortVector h = ShortVector.fromMemorySegment(SP, d, f0, LE); // the P fp16 scales, widened as F16 weights
-            t0 = ((FloatVector) a0.convertShape(VectorOperators.S2F, F, 0)).lanewise(VectorOperators.FMA, ((IntVector) h.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13)
-                    .lanewise(VectorOperators.AND, 0x8FFFFFFF).reinterpretAsFloats().lanewise(VectorOperators.MUL, 0x1p112f).lanewise(VectorOperators.MUL, s), t0);
-            t1 = ((FloatVector) a0.convertShape(VectorOperators.S2F, F, 1)).lanewise(VectorOperators.FMA, ((IntVector) h.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13)
-                    .lanewise(VectorOperators.AND, 0x8FFFFFFF).reinterpretAsFloats().lanewise(VectorOperators.MUL, 0x1p112f).lanewise(VectorOperators.MUL, s), t1);
+            t0 = ((FloatVector) a0.convertShape(VectorOperators.S2F, F, 0)).fma(((IntVector) h.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13)
+                    .and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f).mul(s), t0);
+            t1 = ((FloatVector) a0.convertShape(VectorOperators.S2F, F, 1)).fma(((IntVector) h.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13)
+                    .and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f).mul(s), t1);
             h = ShortVector.fromMemorySegment(SP, d, f1, LE);
-            t2 = ((FloatVector) a1.convertShape(VectorOperators.S2F, F, 0)).lanewise(VectorOperators.FMA, ((IntVector) h.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13)
-                    .lanewise(VectorOperators.AND, 0x8FFFFFFF).reinterpretAsFloats().lanewise(VectorOperators.MUL, 0x1p112f).lanewise(VectorOperators.MUL, s), t2);
-            t3 = ((FloatVector) a1.convertShape(VectorOperators.S2F, F, 1)).lanewise(VectorOperators.FMA, ((IntVector) h.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13)
-                    .lanewise(VectorOperators.AND, 0x8FFFFFFF).reinterpretAsFloats().lanewise(VectorOperators.MUL, 0x1p112f).lanewise(VectorOperators.MUL, s), t3);
+            t2 = ((FloatVector) a1.convertShape(VectorOperators.S2F, F, 0)).fma(((IntVector) h.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13)
+                    .and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f).mul(s), t2);
+            t3 = ((FloatVector) a1.convertShape(VectorOperators.S2F, F, 1)).fma(((IntVector) h.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13)
+                    .and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f).mul(s), t3);
             h = ShortVector.fromMemorySegment(SP, d, f2, LE);
-            t4 = ((FloatVector) a2.convertShape(VectorOperators.S2F, F, 0)).lanewise(VectorOperators.FMA, ((IntVector) h.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13)
-                    .lanewise(VectorOperators.AND, 0x8FFFFFFF).reinterpretAsFloats().lanewise(VectorOperators.MUL, 0x1p112f).lanewise(VectorOperators.MUL, s), t4);
-            t5 = ((FloatVector) a2.convertShape(VectorOperators.S2F, F, 1)).lanewise(VectorOperators.FMA, ((IntVector) h.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13)
-                    .lanewise(VectorOperators.AND, 0x8FFFFFFF).reinterpretAsFloats().lanewise(VectorOperators.MUL, 0x1p112f).lanewise(VectorOperators.MUL, s), t5);
+            t4 = ((FloatVector) a2.convertShape(VectorOperators.S2F, F, 0)).fma(((IntVector) h.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13)
+                    .and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f).mul(s), t4);
+            t5 = ((FloatVector) a2.convertShape(VectorOperators.S2F, F, 1)).fma(((IntVector) h.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13)
+                    .and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f).mul(s), t5);
             h = ShortVector.fromMemorySegment(SP, d, f3, LE);
-            t6 = ((FloatVector) a3.convertShape(VectorOperators.S2F, F, 0)).lanewise(VectorOperators.FMA, ((IntVector) h.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13)
-                    .lanewise(VectorOperators.AND, 0x8FFFFFFF).reinterpretAsFloats().lanewise(VectorOperators.MUL, 0x1p112f).lanewise(VectorOperators.MUL, s), t6);
-            t7 = ((FloatVector) a3.convertShape(VectorOperators.S2F, F, 1)).lanewise(VectorOperators.FMA, ((IntVector) h.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13)
-                    .lanewise(VectorOperators.AND, 0x8FFFFFFF).reinterpretAsFloats().lanewise(VectorOperators.MUL, 0x1p112f).lanewise(VectorOperators.MUL, s), t7);
+            t6 = ((FloatVector) a3.convertShape(VectorOperators.S2F, F, 0)).fma(((IntVector) h.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13)
+                    .and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f).mul(s), t6);
+            t7 = ((FloatVector) a3.convertShape(VectorOperators.S2F, F, 1)).fma(((IntVector) h.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13)
+                    .and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f).mul(s), t7);
         }
-        Simd.ZERO.lanewise(VectorOperators.ADD, t0).intoArray(res, 0); // see Simd: an exact receiver for the loop's results
-        Simd.ZERO.lanewise(VectorOperators.ADD, t1).intoArray(res, L);
-        Simd.ZERO.lanewise(VectorOperators.ADD, t2).intoArray(res, 2 * L);
-        Simd.ZERO.lanewise(VectorOperators.ADD, t3).intoArray(res, 3 * L);
-        Simd.ZERO.lanewise(VectorOperators.ADD, t4).intoArray(res, 4 * L);
-        Simd.ZERO.lanewise(VectorOperators.ADD, t5).intoArray(res, 5 * L);
-        Simd.ZERO.lanewise(VectorOperators.ADD, t6).intoArray(res, 6 * L);
-        Simd.ZERO.lanewise(VectorOperators.ADD, t7).intoArray(res, 7 * L);
+        Simd.ZERO.add(t0).intoArray(res, 0); // see Simd: an exact receiver for the loop's results
+        Simd.ZERO.add(t1).intoArray(res, L);
+        Simd.ZERO.add(t2).intoArray(res, 2 * L);
+        Simd.ZERO.add(t3).intoArray(res, 3 * L);
+        Simd.ZERO.add(t4).intoArray(res, 4 * L);
+        Simd.ZERO.add(t5).intoArray(res, 5 * L);
+        Simd.ZERO.add(t6).intoArray(res, 6 * L);
+        Simd.ZERO.add(t7).intoArray(res, 7 * L);
     }
 }

@@ -42,12 +42,13 @@ import jdk.incubator.vector.VectorSpecies;
  * loop-carried receiver it cannot: the loop phi merges the virtual call's result from the previous iteration, so the
  * receiver never gets an exact class, the call and the boxing stay in the loop (session 17: 13–39 instead of 40–47
  * steps/s in about one JVM in eight). As an argument the vector is only checked by class comparison inside the JDK.
- * Addition, max and min are commutative in every lane, so the swap changes no result. The large panel kernels also
- * call {@code lanewise} directly instead of the wrappers ({@code mul}, {@code add}, {@code fma}, {@code and},
- * {@code or}, {@code bitwiseBlend}), each of which is one more late inline with its own guarded call inside the JDK.
- * Forced with {@code -XX:TypeProfileLevel=0 -XX:PerMethodTrapLimit=5} (no class-check trap left in any compile), the
- * paged Q4_0 decode ran 4.8–5.9 steps/s with the accumulators as receivers and 43 after the swap; Q4_K_M 6.9 after the
- * swap and 41 with direct calls as well (BENCHMARKS, session 18).
+ * Addition, max and min are commutative in every lane, so the swap changes no result. The K-quant panel kernels
+ * ({@link PanelKQuants}) also call {@code lanewise} directly instead of the wrappers ({@code mul}, {@code add},
+ * {@code fma}, {@code and}, {@code or}, {@code bitwiseBlend}), each of which is one more late inline with its own
+ * guarded call inside the JDK. Forced with {@code -XX:TypeProfileLevel=0 -XX:PerMethodTrapLimit=5} (no class-check
+ * trap left in any compile), the paged Q4_0 decode ran 4.8–5.9 steps/s with the accumulators as receivers and 43 after
+ * the swap; Q4_K_M 6.9 after the swap and 41 with direct calls as well. Direct calls in {@link PanelGemv} too cost 3–5 %
+ * of normal paged Q4_0 decode and were not kept there (BENCHMARKS, session 18).
  */
 final class Simd {
     static final VectorSpecies<Float> F = VectorKernels.SPECIES;
