@@ -82,6 +82,68 @@ public final class AttentionHead {
      */
     public void attendGroup(float[] q, int qOff, int heads, float[] keys, float[] values, int[] table, int blockSize, int kvOff,
             int first, int last, float[] s, int stride, float[] out, int outOff) {
+        if (table != null && blockSize < CHUNK) {
+            attendGroup(q, qOff, heads, keys, values, table, blockSize, kvOff, first, last, s, stride, out, outOff,
+                    new int[last / blockSize - first / blockSize + 1]);
+            return;
+        }
+        attendChunks(q, qOff, heads, keys, values, table, blockSize, kvOff, first, last, s, stride, out, outOff);
+    }
+
+    /**
+     * {@link #attendGroup} over a paged float32 cache, with {@code tiles} (at least last / blockSize − first /
+     * blockSize + 1 ints, the caller's scratch) receiving the key tiles of the range's blocks: the scores of a
+     * {@link #CHUNK}-position run of blocks are one {@link Kernels#tileDotsAt} call per four heads, so blocks of 16
+     * positions are scored four groups × four heads at a time as a contiguous chunk is, not one group per call.
+     * The bits of {@link #attendGroup} (every score is the same chain of fmas).
+     */
+    public void attendGroup(float[] q, int qOff, int heads, float[] keys, float[] values, int[] table, int blockSize, int kvOff,
+            int first, int last, float[] s, int stride, float[] out, int outOff, int[] tiles) {
+        if (blockSize >= CHUNK) {
+            attendChunks(q, qOff, heads, keys, values, table, blockSize, kvOff, first, last, s, stride, out, outOff);
+            return;
+        }
+        int b0 = first / blockSize, blocks = last / blockSize - b0 + 1, run = CHUNK / blockSize, parts = (heads + 3) / 4;
+        int tileLength = blockSize * headDim;
+        for (int i = 0; i < blocks; i++) {
+            tiles[i] = table[b0 + i] * blockSize * kvDim + kvOff;
+        }
+        prefetchTiles(keys, tiles, 0, Math.min(blocks, run), tileLength, 0, 1);
+        for (int b = 0; b < blocks; b += run) {
+            int p = Math.max(first, (b0 + b) * blockSize), end = Math.min(last, (b0 + b + run) * blockSize - 1);
+            int next = Math.min(blocks, b + run), after = Math.min(blocks, next + run);
+            for (int h = 0; h < heads; h += 4) {
+                prefetchTiles(keys, tiles, next, after, tileLength, h / 4, parts);
+                kernels.tileDotsAt(q, qOff + h * headDim, headDim, Math.min(4, heads - h), keys, tiles, b, blockSize, p % blockSize,
+                        end - p + 1, headDim, s, h * stride + p - first, stride);
+            }
+        }
+        prefetchTiles(values, tiles, 0, Math.min(blocks, run), tileLength, 0, 1); // a value block spans the key tile's range
+        softmaxHeads(s, 0, heads, stride, last - first + 1);
+        Arrays.fill(out, outOff, outOff + heads * headDim, 0f);
+        for (int b = 0; b < blocks; b += run) {
+            int next = Math.min(blocks, b + run), after = Math.min(blocks, next + run), stop = Math.min(blocks, b + run);
+            for (int h = 0; h < heads; h += 4) {
+                prefetchTiles(values, tiles, next, after, tileLength, h / 4, parts);
+                for (int i = b; i < stop; i++) {
+                    int p = Math.max(first, (b0 + i) * blockSize), end = Math.min(last, (b0 + i + 1) * blockSize - 1);
+                    kernels.axpysHeads(s, h * stride + p - first, stride, Math.min(4, heads - h), values, tiles[i] + p % blockSize * headDim,
+                            headDim, end - p + 1, out, outOff + h * headDim, headDim, headDim);
+                }
+            }
+        }
+    }
+
+    /** Part {@code part} of {@code parts} of the key tiles tiles[from .. to) ({@code length} floats each). */
+    private void prefetchTiles(float[] keys, int[] tiles, int from, int to, int length, int part, int parts) {
+        for (int i = from + (to - from) * part / parts, e = from + (to - from) * (part + 1) / parts; i < e; i++) {
+            kernels.prefetch(keys, tiles[i], tiles[i] + length);
+        }
+    }
+
+    /** {@link #attendGroup} in chunks of {@link #CHUNK} positions (a contiguous cache) or of one block (a paged one). */
+    private void attendChunks(float[] q, int qOff, int heads, float[] keys, float[] values, int[] table, int blockSize, int kvOff,
+            int first, int last, float[] s, int stride, float[] out, int outOff) {
         int width = width(table, blockSize), parts = (heads + 3) / 4;
         prefetchKeys(keys, table, blockSize, kvOff, first, last, 0, 1);
         for (int p = first; p <= last; ) {
@@ -147,6 +209,50 @@ public final class AttentionHead {
                 if (a <= b) {
                     kernels.axpysHeads(s, t * heads * stride + a - f, stride, heads, values, valueRow(null, 0, a, kvOff), headDim,
                             b - a + 1, out, qOff + t * qStride, headDim, headDim);
+                }
+            }
+        }
+    }
+
+    /**
+     * {@link #attendBlock} over a paged float32 cache: the tokens at positions pos0 .. pos0 + tokens − 1 of one
+     * sequence (block table {@code table}), kv head offset kvOff as in {@link #attendGroup}. Each run of
+     * {@link #CHUNK} positions' blocks is scored by all the tokens' heads in turn ({@link Kernels#tileDotsAt}) while
+     * it is in L1, and its value rows summed likewise, instead of being read once per token. {@code tiles} is the
+     * caller's scratch (at least (pos0 + tokens − 1) / blockSize + 1 ints). Every output has the bits of one
+     * {@link #attend} per token and head.
+     */
+    public void attendBlock(float[] q, int qOff, int qStride, int tokens, int heads, float[] keys, float[] values, int[] table,
+            int blockSize, int kvOff, int pos0, int window, float[] s, int stride, float[] out, int[] tiles) {
+        int lo = window > 0 ? Math.max(0, pos0 - window + 1) : 0, hi = pos0 + tokens - 1;
+        int b0 = lo / blockSize, blocks = hi / blockSize - b0 + 1, run = Math.max(1, CHUNK / blockSize);
+        for (int i = 0; i < blocks; i++) {
+            tiles[i] = table[b0 + i] * blockSize * kvDim + kvOff;
+        }
+        for (int b = 0; b < blocks; b += run) {
+            int p = Math.max(lo, (b0 + b) * blockSize), end = Math.min(hi, (b0 + b + run) * blockSize - 1);
+            for (int t = 0; t < tokens; t++) {
+                int f = window > 0 ? Math.max(0, pos0 + t - window + 1) : 0, a = Math.max(p, f), e = Math.min(end, pos0 + t);
+                if (a <= e) {
+                    kernels.tileDotsAt(q, qOff + t * qStride, headDim, heads, keys, tiles, a / blockSize - b0, blockSize, a % blockSize,
+                            e - a + 1, headDim, s, t * heads * stride + a - f, stride);
+                }
+            }
+        }
+        for (int t = 0; t < tokens; t++) {
+            int n = pos0 + t - (window > 0 ? Math.max(0, pos0 + t - window + 1) : 0) + 1;
+            softmaxHeads(s, t * heads * stride, heads, stride, n);
+            Arrays.fill(out, qOff + t * qStride, qOff + t * qStride + heads * headDim, 0f);
+        }
+        for (int b = 0; b < blocks; b += run) {
+            int p = Math.max(lo, (b0 + b) * blockSize), end = Math.min(hi, (b0 + b + run) * blockSize - 1);
+            for (int t = 0; t < tokens; t++) {
+                int f = window > 0 ? Math.max(0, pos0 + t - window + 1) : 0, a = Math.max(p, f), e = Math.min(end, pos0 + t);
+                for (int x = a; x <= e; ) { // rows are consecutive within a block only
+                    int xe = Math.min(e, (x / blockSize + 1) * blockSize - 1);
+                    kernels.axpysHeads(s, t * heads * stride + x - f, stride, heads, values, valueRow(table, blockSize, x, kvOff), headDim,
+                            xe - x + 1, out, qOff + t * qStride, headDim, headDim);
+                    x = xe + 1;
                 }
             }
         }
@@ -242,48 +348,163 @@ public final class AttentionHead {
 
     /**
      * {@link #attendGroup} over a paged binary16 cache ({@code halfKeys} non-null) or Q8_0 one (quants and binary16
-     * scales; layouts in {@code PagedKvCache}) for kv head {@code kvHead}: each block's key tile is first converted
-     * to float32 in {@code rows} (binary16 exactly, Q8_0 as q·d; at least {@link #rowsLength} floats), then scored
-     * by all the heads with {@link Kernels#tileDots}; each block's value rows likewise, then summed with
-     * {@link Kernels#axpysHeads}. So the outputs have the bits of {@link #attendGroup} on a float32 cache holding the
-     * converted values, and the heads of one kv head share each converted row.
+     * scales; layouts in {@code PagedKvCache}) for kv head {@code kvHead}. The blocks are taken a {@link #CHUNK}-position
+     * run at a time: their key tiles are converted to float32 one after another in {@code rows} (binary16 exactly, Q8_0
+     * as q·d; {@code rows} holds at least {@link #rowsLength} floats) and scored by all the heads in one
+     * {@link Kernels#tileDots} call; their value rows likewise, then summed with one {@link Kernels#axpysHeads} call.
+     * The next run's blocks are prefetched while a run is converted. So the outputs have the bits of
+     * {@link #attendGroup} on a float32 cache holding the converted values, and the heads of one kv head share each
+     * converted row.
      */
     public void attendGroup(float[] q, int qOff, int heads, short[] halfKeys, short[] halfValues, byte[] quantKeys,
             short[] keyScales, byte[] quantValues, short[] valueScales, int[] table, int blockSize, int kvHead, int first,
             int last, float[] s, int stride, float[] out, int outOff, float[] rows) {
-        int tileLength = blockSize * headDim, perRow = kvDim / Q8Rows.BLOCK;
-        for (int p = first; p <= last; ) {
-            int end = runEnd(table, blockSize, p, last), block = table[p / blockSize];
-            int tile = block * blockSize * kvDim + kvHead * tileLength;
-            if (halfKeys != null) {
-                HalfRows.toFloats(halfKeys, tile, rows, 0, tileLength);
-            } else {
-                Q8Rows.tileToFloats(quantKeys, tile, keyScales, block * blockSize * perRow, perRow, kvHead * headDim, blockSize, headDim,
-                        rows, 0, rows, tileLength);
-            }
-            kernels.tileDots(q, qOff, headDim, heads, rows, 0, blockSize, p % blockSize, end - p + 1, headDim, s, p - first, stride);
-            p = end + 1;
+        int run = Math.max(1, CHUNK / blockSize), b0 = first / blockSize, blocks = last / blockSize - b0 + 1;
+        for (int b = 0; b < blocks; b += run) {
+            int stop = Math.min(blocks, b + run), start = (b0 + b) * blockSize;
+            int p = Math.max(first, start), end = Math.min(last, (b0 + stop) * blockSize - 1);
+            convertKeys(halfKeys, quantKeys, keyScales, table, blockSize, kvHead, b0, b, stop, blocks, rows);
+            kernels.tileDots(q, qOff, headDim, heads, rows, 0, blockSize, p - start, end - p + 1, headDim, s, p - first, stride);
         }
         softmaxHeads(s, 0, heads, stride, last - first + 1);
         Arrays.fill(out, outOff, outOff + heads * headDim, 0f);
-        for (int p = first; p <= last; ) {
-            int end = runEnd(table, blockSize, p, last), count = end - p + 1;
-            for (int i = 0; i < count; i++) {
-                int o = slot(table, blockSize, p + i, kvHead * headDim);
-                if (halfValues != null) {
-                    HalfRows.toFloats(halfValues, o, rows, i * headDim, headDim);
-                } else {
-                    Q8Rows.toFloats(quantValues, valueScales, o, rows, i * headDim, headDim);
-                }
-            }
-            kernels.axpysHeads(s, p - first, stride, heads, rows, 0, headDim, count, out, outOff, headDim, headDim);
-            p = end + 1;
+        for (int b = 0; b < blocks; b += run) {
+            int stop = Math.min(blocks, b + run), start = (b0 + b) * blockSize;
+            int p = Math.max(first, start), end = Math.min(last, (b0 + stop) * blockSize - 1);
+            convertValues(halfValues, quantValues, valueScales, table, blockSize, kvHead, b0, b, stop, blocks, p, end, rows);
+            kernels.axpysHeads(s, p - first, stride, heads, rows, (p - start) * headDim, headDim, end - p + 1, out, outOff, headDim,
+                    headDim);
         }
     }
 
-    /** Floats of the {@code rows} scratch of the binary16/Q8_0 {@link #attendGroup} for blocks of blockSize positions. */
+    /**
+     * {@link #attendBlock} over a paged binary16 or Q8_0 cache (arguments as for the binary16/Q8_0
+     * {@link #attendGroup}, kv head {@code kvHead}): each run of blocks is converted to float32 once and read by all the
+     * tokens' heads, keys and then values, so a prompt's group of tokens converts every cached row once instead of
+     * once per token. Every output has the bits of that {@link #attendGroup} per token (and of {@link #attend} per head
+     * on a float32 cache holding the converted values).
+     */
+    public void attendBlock(float[] q, int qOff, int qStride, int tokens, int heads, short[] halfKeys, short[] halfValues,
+            byte[] quantKeys, short[] keyScales, byte[] quantValues, short[] valueScales, int[] table, int blockSize, int kvHead,
+            int pos0, int window, float[] s, int stride, float[] out, float[] rows) {
+        int lo = window > 0 ? Math.max(0, pos0 - window + 1) : 0, hi = pos0 + tokens - 1;
+        int run = Math.max(1, CHUNK / blockSize), b0 = lo / blockSize, blocks = hi / blockSize - b0 + 1;
+        for (int b = 0; b < blocks; b += run) {
+            int stop = Math.min(blocks, b + run), start = (b0 + b) * blockSize;
+            int p = Math.max(lo, start), end = Math.min(hi, (b0 + stop) * blockSize - 1);
+            convertKeys(halfKeys, quantKeys, keyScales, table, blockSize, kvHead, b0, b, stop, blocks, rows);
+            for (int t = 0; t < tokens; t++) {
+                int f = window > 0 ? Math.max(0, pos0 + t - window + 1) : 0, a = Math.max(p, f), e = Math.min(end, pos0 + t);
+                if (a <= e) {
+                    kernels.tileDots(q, qOff + t * qStride, headDim, heads, rows, 0, blockSize, a - start, e - a + 1, headDim, s,
+                            t * heads * stride + a - f, stride);
+                }
+            }
+        }
+        for (int t = 0; t < tokens; t++) {
+            int n = pos0 + t - (window > 0 ? Math.max(0, pos0 + t - window + 1) : 0) + 1;
+            softmaxHeads(s, t * heads * stride, heads, stride, n);
+            Arrays.fill(out, qOff + t * qStride, qOff + t * qStride + heads * headDim, 0f);
+        }
+        for (int b = 0; b < blocks; b += run) {
+            int stop = Math.min(blocks, b + run), start = (b0 + b) * blockSize;
+            int p = Math.max(lo, start), end = Math.min(hi, (b0 + stop) * blockSize - 1);
+            convertValues(halfValues, quantValues, valueScales, table, blockSize, kvHead, b0, b, stop, blocks, p, end, rows);
+            for (int t = 0; t < tokens; t++) {
+                int f = window > 0 ? Math.max(0, pos0 + t - window + 1) : 0, a = Math.max(p, f), e = Math.min(end, pos0 + t);
+                if (a <= e) {
+                    kernels.axpysHeads(s, t * heads * stride + a - f, stride, heads, rows, (a - start) * headDim, headDim, e - a + 1, out,
+                            qOff + t * qStride, headDim, headDim);
+                }
+            }
+        }
+    }
+
+    /**
+     * Converts kv head g's key tiles of the blocks at table indices b0 + i, i in [b, stop), to float32 tiles one after
+     * another at rows[0 ..], prefetching the blocks one run ({@code stop − b}) further on (up to b0 + blocks), and the
+     * first run's too when b = 0.
+     */
+    private void convertKeys(short[] halfKeys, byte[] quantKeys, short[] keyScales, int[] table, int blockSize, int g, int b0, int b,
+            int stop, int blocks, float[] rows) {
+        int tileLength = blockSize * headDim, perRow = kvDim / Q8Rows.BLOCK, run = Math.max(1, CHUNK / blockSize);
+        if (b == 0) {
+            for (int i = 0; i < stop; i++) {
+                prefetchKeyBlock(halfKeys, quantKeys, table, blockSize, b0 + i, g);
+            }
+        }
+        for (int i = b; i < stop; i++) {
+            if (i + run < blocks) {
+                prefetchKeyBlock(halfKeys, quantKeys, table, blockSize, b0 + i + run, g);
+            }
+            int block = table[b0 + i], tile = block * blockSize * kvDim + g * tileLength;
+            if (halfKeys != null) {
+                HalfRows.toFloats(halfKeys, tile, rows, (i - b) * tileLength, tileLength);
+            } else {
+                Q8Rows.tileToFloats(quantKeys, tile, keyScales, block * blockSize * perRow, perRow, g * headDim, blockSize, headDim,
+                        rows, (i - b) * tileLength, rows, run * tileLength);
+            }
+        }
+    }
+
+    /**
+     * Converts kv head g's value rows of positions from .. to (inside the blocks at table indices b0 + [b, stop)) to
+     * float32 rows at rows[(x − (b0 + b)·blockSize)·headDim ..] for position x, prefetching as {@link #convertKeys}.
+     */
+    private void convertValues(short[] halfValues, byte[] quantValues, short[] valueScales, int[] table, int blockSize, int g, int b0,
+            int b, int stop, int blocks, int from, int to, float[] rows) {
+        int tileLength = blockSize * headDim, run = Math.max(1, CHUNK / blockSize), start = (b0 + b) * blockSize;
+        if (b == 0) {
+            for (int i = 0; i < stop; i++) {
+                prefetchValueBlock(halfValues, quantValues, table, blockSize, b0 + i, g);
+            }
+        }
+        for (int i = b; i < stop; i++) {
+            if (i + run < blocks) {
+                prefetchValueBlock(halfValues, quantValues, table, blockSize, b0 + i + run, g);
+            }
+            int block = table[b0 + i], x0 = Math.max(from, (b0 + i) * blockSize), x1 = Math.min(to, (b0 + i + 1) * blockSize - 1);
+            if (halfValues != null) { // the kv head's rows of a block are one range: [slot][headDim]
+                HalfRows.toFloats(halfValues, block * blockSize * kvDim + g * tileLength + x0 % blockSize * headDim, rows,
+                        (x0 - start) * headDim, (x1 - x0 + 1) * headDim);
+            } else {
+                for (int x = x0; x <= x1; x++) {
+                    Q8Rows.toFloats(quantValues, valueScales, slot(table, blockSize, x, g * headDim), rows, (x - start) * headDim, headDim);
+                }
+            }
+        }
+    }
+
+    /** Prefetches kv head g's key tile of the paged binary16 or Q8_0 cache's block at index b of the table. */
+    private void prefetchKeyBlock(short[] halfKeys, byte[] quantKeys, int[] table, int blockSize, int b, int g) {
+        int tileLength = blockSize * headDim, tile = table[b] * blockSize * kvDim + g * tileLength;
+        if (halfKeys != null) {
+            kernels.prefetch(halfKeys, tile, tile + tileLength);
+        } else {
+            kernels.prefetch(quantKeys, tile, tile + tileLength);
+        }
+    }
+
+    /**
+     * Prefetches kv head g's value rows of the block at index b of the table: one range in a binary16 cache; in a Q8_0
+     * cache, whose rows hold every kv head, the block's rows (the other kv heads' items read them next).
+     */
+    private void prefetchValueBlock(short[] halfValues, byte[] quantValues, int[] table, int blockSize, int b, int g) {
+        int tileLength = blockSize * headDim, block = table[b] * blockSize * kvDim;
+        if (halfValues != null) {
+            kernels.prefetch(halfValues, block + g * tileLength, block + (g + 1) * tileLength);
+        } else {
+            kernels.prefetch(quantValues, block, block + blockSize * kvDim);
+        }
+    }
+
+    /**
+     * Floats of the {@code rows} scratch of the binary16/Q8_0 {@link #attendGroup} for blocks of blockSize positions: a
+     * {@link #CHUNK}-position run of blocks, plus the Q8_0 key tile's scales.
+     */
     public int rowsLength(int blockSize) {
-        return blockSize * headDim + (headDim / Q8Rows.BLOCK + 2) * blockSize;
+        int run = Math.max(1, CHUNK / blockSize);
+        return run * blockSize * headDim + (headDim / Q8Rows.BLOCK + 2) * blockSize;
     }
 
     /** Positions per chunk of {@link #attendGroup}: 64 rows of keys of a 64- or 128-float head, 16–32 KB, stay in L1. */

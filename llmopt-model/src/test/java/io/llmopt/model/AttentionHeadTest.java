@@ -121,14 +121,19 @@ class AttentionHeadTest {
      * block table[p / BLOCK], each block [kv head][headDim][BLOCK] for keys and [kv head][BLOCK][headDim] for values.
      */
     private static float[][] paged(LlamaConfig c, float[] keys, float[] values, int[] table) {
+        return paged(c, keys, values, table, BLOCK);
+    }
+
+    /** {@link #paged(LlamaConfig, float[], float[], int[])} with blocks of {@code bs} positions. */
+    private static float[][] paged(LlamaConfig c, float[] keys, float[] values, int[] table, int bs) {
         int kvDim = c.kvDim(), hd = c.headDim();
-        float[] k = new float[table.length * BLOCK * kvDim], v = new float[k.length];
-        for (int p = 0; p < table.length * BLOCK; p++) {
-            int block = table[p / BLOCK] * BLOCK * kvDim, slot = p % BLOCK;
+        float[] k = new float[table.length * bs * kvDim], v = new float[k.length];
+        for (int p = 0; p < table.length * bs; p++) {
+            int block = table[p / bs] * bs * kvDim, slot = p % bs;
             for (int g = 0; g < c.numKvHeads(); g++) {
                 for (int d = 0; d < hd; d++) {
-                    k[block + g * BLOCK * hd + d * BLOCK + slot] = keys[p * kvDim + g * hd + d];
-                    v[block + g * BLOCK * hd + slot * hd + d] = values[p * kvDim + g * hd + d];
+                    k[block + g * bs * hd + d * bs + slot] = keys[p * kvDim + g * hd + d];
+                    v[block + g * bs * hd + slot * hd + d] = values[p * kvDim + g * hd + d];
                 }
             }
         }
@@ -178,6 +183,62 @@ class AttentionHeadTest {
                                                 .as("%s hd=%d group=%d window=%d tokens=%d pos0=%d kv=%d: out[%d] %s vs %s", kernels.name(), hd,
                                                         g, window, tokens, pos0, kv, i, got[i], want[i])
                                                 .isEqualTo(Float.floatToRawIntBits(want[i]));
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * A block of prompt tokens over a paged float32 cache (blocks of 8, 16, 32 and 64 positions in scattered order, the
+     * scores of a run of blocks in one {@code tileDotsAt} call) gets the bits of one {@link AttentionHead#attend} per
+     * token and head, and the grouped decode path ({@code attendGroup} with a tiles scratch) those of one per head.
+     */
+    @Test
+    void aBlockOfPromptTokensOverPagedBlocksGetsTheBitsOfOneTokenAndHeadAtATime() {
+        Random r = new Random(9);
+        for (Kernels kernels : new Kernels[] {KernelProvider.get(), new ScalarKernels()}) {
+            for (int headDim : new int[] {20, 64}) {
+                for (int[] hk : new int[][] {{4, 2}, {3, 1}, {8, 1}}) {
+                    LlamaConfig c = config(hk[0], hk[1], headDim);
+                    int kvDim = c.kvDim(), hd = c.headDim(), g = c.groupSize(), qd = c.queryDim(), ctx = 256; // 256 / bs blocks: never a multiple of 7 (permutation)
+                    float[] keys = gaussian(r, ctx * kvDim);
+                    float[] values = gaussian(r, ctx * kvDim);
+                    AttentionHead head = new AttentionHead(c, kernels);
+                    for (int bs : new int[] {8, 16, 32, 64}) {
+                        int[] table = permutation(ctx / bs);
+                        float[][] paged = paged(c, keys, values, table, bs);
+                        int[] tiles = new int[ctx / bs + 1];
+                        for (int window : new int[] {0, 50}) {
+                            for (int tokens : new int[] {1, 3, 4}) {
+                                for (int pos0 : new int[] {0, 37, 63, 130}) {
+                                    float[] q = gaussian(r, tokens * qd);
+                                    for (int kv = 0; kv < c.numKvHeads(); kv++) {
+                                        float[] got = new float[tokens * qd], single = new float[tokens * qd], want = new float[tokens * qd];
+                                        head.attendBlock(q, kv * g * hd, qd, tokens, g, paged[0], paged[1], table, bs, kv * bs * hd, pos0,
+                                                window, new float[tokens * g * ctx], ctx, got, tiles);
+                                        for (int t = 0; t < tokens; t++) {
+                                            int pos = pos0 + t, first = window > 0 ? Math.max(0, pos - window + 1) : 0;
+                                            int o = t * qd + kv * g * hd;
+                                            head.attendGroup(q, o, g, paged[0], paged[1], table, bs, kv * bs * hd, first, pos, new float[g * ctx], ctx,
+                                                    single, o, tiles);
+                                            for (int h = 0; h < g; h++) {
+                                                head.attend(q, o + h * hd, paged[0], paged[1], table, bs, kv * bs * hd, first, pos, new float[ctx], want,
+                                                        o + h * hd);
+                                            }
+                                        }
+                                        for (int i = 0; i < want.length; i++) {
+                                            String what = String.format("%s hd=%d group=%d bs=%d window=%d tokens=%d pos0=%d kv=%d: out[%d]", kernels.name(),
+                                                    hd, g, bs, window, tokens, pos0, kv, i);
+                                            assertThat(Float.floatToRawIntBits(got[i])).as("block " + what + " %s vs %s", got[i], want[i])
+                                                    .isEqualTo(Float.floatToRawIntBits(want[i]));
+                                            assertThat(Float.floatToRawIntBits(single[i])).as("group " + what + " %s vs %s", single[i], want[i])
+                                                    .isEqualTo(Float.floatToRawIntBits(want[i]));
+                                        }
                                     }
                                 }
                             }

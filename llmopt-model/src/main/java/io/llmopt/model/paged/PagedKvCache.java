@@ -20,7 +20,7 @@ import java.lang.System.Logger.Level;
  *      values(l)           [numBlocks][kvHeads][blockSize][headDim]   a block's value rows of kv head g one after
  *                          another; either way what a kv head's attention reads in a block is one range ({@link #headOffset})
  * F16:  halfKeys             [numBlocks][kvHeads][headDim][blockSize]   key tiles, as F32 keys
- *       halfValues           [numBlocks][blockSize][kvDim]   kv head g of a slot at offset g·headDim ({@link #offset})
+ *       halfValues           [numBlocks][kvHeads][blockSize][headDim]   value rows by kv head, as F32 values
  * Q8_0: quantKeys            [numBlocks][kvHeads][headDim][blockSize]   key tiles of quants; each position's kv row is
  *                            quantized as a row (blocks of 32 along the row, as for values), then its quants are
  *                            written into the tiles
@@ -167,7 +167,8 @@ public final class PagedKvCache {
     }
 
     /**
-     * F32: offset of kv head g's key tile and of its value row at slot 0 within a block, from the block's start.
+     * F32 and F16: offset of kv head g's key tile and of its value row at slot 0 within a block, from the block's start
+     * (also where a Q8_0 block's key tile of kv head g starts).
      */
     public int headOffset(int g) {
         return g * blockSize * headDim;
@@ -186,14 +187,16 @@ public final class PagedKvCache {
         }
     }
 
-    /** F16: writes one position, keys into the key tiles and values as a row, rounded to nearest binary16. */
+    /** F16: writes one position, keys into the key tiles and values into each kv head's rows, rounded to nearest binary16. */
     public void storeHalf(int layer, int[] table, int pos, float[] k, int kOff, float[] v, int vOff) {
         short[] kl = halfKeys[layer];
         int block = table[pos / blockSize] * blockSize * kvDim, slot = pos % blockSize;
         for (int e = 0; e < kvDim; e++) {
             kl[block + tileOffset(e) + slot] = Float.floatToFloat16(k[kOff + e]);
         }
-        HalfRows.store(v, vOff, halfValues[layer], offset(table, pos), kvDim);
+        for (int g = 0; g < kvDim / headDim; g++) {
+            HalfRows.store(v, vOff + g * headDim, halfValues[layer], block + headOffset(g) + slot * headDim, headDim);
+        }
     }
 
     /**
@@ -217,7 +220,7 @@ public final class PagedKvCache {
         return (e / headDim * headDim * blockSize) + e % headDim * blockSize;
     }
 
-    /** F16, Q8_0: offset in the value arrays (and / 32 in the scale arrays) of position {@code pos} of a sequence with block table {@code table}. */
+    /** Q8_0: offset in the value arrays (and / 32 in the scale arrays) of position {@code pos} of a sequence with block table {@code table}. */
     public int offset(int[] table, int pos) {
         return (table[pos / blockSize] * blockSize + pos % blockSize) * kvDim;
     }

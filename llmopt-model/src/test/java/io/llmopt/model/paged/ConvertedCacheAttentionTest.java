@@ -78,6 +78,42 @@ class ConvertedCacheAttentionTest {
                     }
                 }
             }
+            checkBlocks(c, head, converted, table, blockSize, rows, r);
+        }
+    }
+
+    /**
+     * A block of prompt tokens over the converted cache ({@link AttentionHead#attendBlock}: each run of blocks converted
+     * once for all the tokens) against one {@link AttentionHead#attendGroup} per token, bit for bit, with and without a
+     * sliding window.
+     */
+    private static void checkBlocks(LlamaConfig c, AttentionHead head, PagedKvCache cache, int[] table, int blockSize, float[] rows,
+            Random r) {
+        int hd = c.headDim(), g = c.groupSize(), qd = c.queryDim(), ctx = 150;
+        for (int window : new int[] {0, 50}) {
+            for (int tokens : new int[] {2, 4}) {
+                for (int pos0 : new int[] {0, 37, 130}) {
+                    float[] q = gaussian(r, tokens * qd);
+                    for (int kv = 0; kv < c.numKvHeads(); kv++) {
+                        float[] got = new float[tokens * qd], want = new float[tokens * qd];
+                        head.attendBlock(q, kv * g * hd, qd, tokens, g, cache.halfKeys(0), cache.halfValues(0), cache.quantKeys(0),
+                                cache.keyScales(0), cache.quantValues(0), cache.valueScales(0), table, blockSize, kv, pos0, window,
+                                new float[tokens * g * ctx], ctx, got, rows);
+                        for (int t = 0; t < tokens; t++) {
+                            int pos = pos0 + t, first = window > 0 ? Math.max(0, pos - window + 1) : 0, o = t * qd + kv * g * hd;
+                            head.attendGroup(q, o, g, cache.halfKeys(0), cache.halfValues(0), cache.quantKeys(0), cache.keyScales(0),
+                                    cache.quantValues(0), cache.valueScales(0), table, blockSize, kv, first, pos, new float[g * ctx], ctx, want, o,
+                                    rows);
+                        }
+                        for (int i = 0; i < want.length; i++) {
+                            assertThat(Float.floatToRawIntBits(got[i]))
+                                    .as("%s hd=%d group=%d block=%d window=%d tokens=%d pos0=%d kv=%d: out[%d] %s vs %s", cache.type(), hd, g,
+                                            blockSize, window, tokens, pos0, kv, i, got[i], want[i])
+                                    .isEqualTo(Float.floatToRawIntBits(want[i]));
+                        }
+                    }
+                }
+            }
         }
     }
 

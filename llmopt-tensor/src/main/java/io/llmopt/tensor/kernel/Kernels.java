@@ -83,6 +83,26 @@ public interface Kernels {
     }
 
     /**
+     * {@link #tileDots} over tiles that need not follow one another (the blocks of a paged cache): tile i of the range
+     * starts at t[tiles[ti + i]], so position i &lt; count is lane l = lane + i, found in the tile tiles[ti + l / width]
+     * at lane l % width. Each score is the same chain of fmas as in {@link #tileDots}, so scoring a run of blocks in
+     * one call gives the bits of one call per block.
+     */
+    default void tileDotsAt(float[] q, int qo, int qs, int heads, float[] t, int[] tiles, int ti, int width, int lane, int count,
+            int n, float[] out, int oo, int os) {
+        for (int i = 0; i < count; i++) {
+            int l = lane + i, k = tiles[ti + l / width] + l % width;
+            for (int h = 0; h < heads; h++) {
+                float s = 0f;
+                for (int d = 0; d < n; d++) {
+                    s = Math.fma(q[qo + h * qs + d], t[k + d * width], s);
+                }
+                out[oo + h * os + i] = s;
+            }
+        }
+    }
+
+    /**
      * {@link #axpys} for {@code heads} outputs over the same rows (the query heads of one kv head): for h &lt; heads,
      * axpys(alpha, ao + h·as, x, xo, stride, count, y, yo + h·ys, n), with the bits of those calls (the outputs
      * must not overlap); an implementation may load each row once for several heads.
@@ -99,6 +119,14 @@ public interface Kernels {
      * lines. Never changes a result; the default does nothing.
      */
     default void prefetch(float[] a, int from, int to) {
+    }
+
+    /** {@link #prefetch(float[], int, int)} for a short[] (a binary16 KV cache). */
+    default void prefetch(short[] a, int from, int to) {
+    }
+
+    /** {@link #prefetch(float[], int, int)} for a byte[] (a q8_0 KV cache). */
+    default void prefetch(byte[] a, int from, int to) {
     }
 
     /** Σ W[row, i]·x[xOffset+i] over the whole row; {@code scratch} holds at least cols floats. */

@@ -29,11 +29,20 @@ final class KeyTiles {
 
     static void dots(float[] q, int qo, int qs, int heads, float[] t, int to, int width, int lane, int count, int n,
             float[] out, int oo, int os) {
+        dots(q, qo, qs, heads, t, null, to, width, lane, count, n, out, oo, os);
+    }
+
+    /**
+     * {@link Kernels#tileDotsAt}: tile i at t[tiles[to + i]] where tiles is non-null (the tiles of a paged cache's
+     * blocks), else at t[to + i·n·width] ({@link Kernels#tileDots}).
+     */
+    static void dots(float[] q, int qo, int qs, int heads, float[] t, int[] tiles, int to, int width, int lane, int count, int n,
+            float[] out, int oo, int os) {
         if (count <= 0 || heads <= 0) {
             return;
         }
         if (width % L != 0) {
-            scalar(q, qo, qs, heads, t, to, width, lane, count, n, out, oo, os);
+            scalar(q, qo, qs, heads, t, tiles, to, width, lane, count, n, out, oo, os);
             return;
         }
         int start = lane - lane % L, end = lane + count; // lanes counted from the tile at t[to]
@@ -43,7 +52,7 @@ final class KeyTiles {
             for (; g < groups; g += 4) {
                 int l0 = start + g * L, l1 = start + Math.min(g + 1, groups - 1) * L;
                 int l2 = start + Math.min(g + 2, groups - 1) * L, l3 = start + Math.min(g + 3, groups - 1) * L;
-                block1x4(q, qo, t, to, width, n, l0, l1, l2, l3, lane, end, out, oo);
+                block1x4(q, qo, t, tiles, to, width, n, l0, l1, l2, l3, lane, end, out, oo);
             }
             return;
         }
@@ -53,22 +62,22 @@ final class KeyTiles {
                 int l0 = start + g * L;
                 for (int h = 0; h < heads; h += 4) {
                     int h1 = Math.min(h + 1, heads - 1), h2 = Math.min(h + 2, heads - 1), h3 = Math.min(h + 3, heads - 1);
-                    block4x4(q, qo + h * qs, qo + h1 * qs, qo + h2 * qs, qo + h3 * qs, t, to, width, n, l0, lane, out, oo + h * os,
+                    block4x4(q, qo + h * qs, qo + h1 * qs, qo + h2 * qs, qo + h3 * qs, t, tiles, to, width, n, l0, lane, out, oo + h * os,
                             oo + h1 * os, oo + h2 * os, oo + h3 * os);
                 }
                 g += 4;
             } else {
                 for (int h = 0; h < heads; h += 8) {
-                    block8x1(q, qo, qs, h, heads, t, to, width, n, start + g * L, lane, end, out, oo, os);
+                    block8x1(q, qo, qs, h, heads, t, tiles, to, width, n, start + g * L, lane, end, out, oo, os);
                 }
                 g++;
             }
         }
     }
 
-    /** Offset in t of lane l (counted from the tile at t[to]) in dimension 0. */
-    private static int base(int to, int width, int n, int l) {
-        return to + l / width * n * width + l % width;
+    /** Offset in t of lane l (counted from the first tile) in dimension 0: tiles as in {@link #dots(float[], int, int, int, float[], int[], int, int, int, int, int, float[], int, int)}. */
+    private static int base(int[] tiles, int to, int width, int n, int l) {
+        return tiles == null ? to + l / width * n * width + l % width : tiles[to + l / width] + l % width;
     }
 
     /**
@@ -76,10 +85,10 @@ final class KeyTiles {
      * range. The edges of a range go to {@link #block8x1}: with edge stores of its own this method outgrew C2's node
      * budget, and the fmas it then left as calls boxed their vectors (900 KB per decoded token).
      */
-    private static void block4x4(float[] q, int qa, int qb, int qc, int qd, float[] t, int to, int width, int n, int l0,
+    private static void block4x4(float[] q, int qa, int qb, int qc, int qd, float[] t, int[] tiles, int to, int width, int n, int l0,
             int lane, float[] out, int oa, int ob, int oc, int od) {
         int l1 = l0 + L, l2 = l0 + 2 * L, l3 = l0 + 3 * L;
-        int k0 = base(to, width, n, l0), k1 = base(to, width, n, l1), k2 = base(to, width, n, l2), k3 = base(to, width, n, l3);
+        int k0 = base(tiles, to, width, n, l0), k1 = base(tiles, to, width, n, l1), k2 = base(tiles, to, width, n, l2), k3 = base(tiles, to, width, n, l3);
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
         FloatVector c0 = a0, c1 = a0, c2 = a0, c3 = a0, d0 = a0, d1 = a0, d2 = a0, d3 = a0;
         for (int d = 0, r = 0; d < n; d++, r += width) {
@@ -123,13 +132,13 @@ final class KeyTiles {
     }
 
     /** Heads h .. h + 7 (the last one repeated past {@code heads}) × the group at lane l0. */
-    private static void block8x1(float[] q, int qo, int qs, int h, int heads, float[] t, int to, int width, int n, int l0,
+    private static void block8x1(float[] q, int qo, int qs, int h, int heads, float[] t, int[] tiles, int to, int width, int n, int l0,
             int lane, int end, float[] out, int oo, int os) {
         int last = heads - 1;
         int q0 = qo + h * qs, q1 = qo + Math.min(h + 1, last) * qs, q2 = qo + Math.min(h + 2, last) * qs, q3 = qo + Math.min(h + 3, last) * qs;
         int q4 = qo + Math.min(h + 4, last) * qs, q5 = qo + Math.min(h + 5, last) * qs, q6 = qo + Math.min(h + 6, last) * qs;
         int q7 = qo + Math.min(h + 7, last) * qs;
-        int k = base(to, width, n, l0);
+        int k = base(tiles, to, width, n, l0);
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
         for (int d = 0, r = k; d < n; d++, r += width) {
             FloatVector x = FloatVector.fromArray(F, t, r);
@@ -168,9 +177,9 @@ final class KeyTiles {
     }
 
     /** One head × the groups at lanes l0 .. l3 (repeats allowed). */
-    private static void block1x4(float[] q, int qo, float[] t, int to, int width, int n, int l0, int l1, int l2, int l3,
+    private static void block1x4(float[] q, int qo, float[] t, int[] tiles, int to, int width, int n, int l0, int l1, int l2, int l3,
             int lane, int end, float[] out, int oo) {
-        int k0 = base(to, width, n, l0), k1 = base(to, width, n, l1), k2 = base(to, width, n, l2), k3 = base(to, width, n, l3);
+        int k0 = base(tiles, to, width, n, l0), k1 = base(tiles, to, width, n, l1), k2 = base(tiles, to, width, n, l2), k3 = base(tiles, to, width, n, l3);
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         for (int d = 0, r = 0; d < n; d++, r += width) {
             FloatVector v = FloatVector.broadcast(F, q[qo + d]);
@@ -218,10 +227,10 @@ final class KeyTiles {
     private static final ThreadLocal<float[]> EDGE = ThreadLocal.withInitial(() -> new float[16 * L]);
 
     /** The specification ({@link Kernels#tileDots}), for widths that are not a multiple of L. */
-    private static void scalar(float[] q, int qo, int qs, int heads, float[] t, int to, int width, int lane, int count, int n,
+    private static void scalar(float[] q, int qo, int qs, int heads, float[] t, int[] tiles, int to, int width, int lane, int count, int n,
             float[] out, int oo, int os) {
         for (int i = 0; i < count; i++) {
-            int k = base(to, width, n, lane + i);
+            int k = base(tiles, to, width, n, lane + i);
             for (int h = 0; h < heads; h++) {
                 float s = 0f;
                 for (int d = 0; d < n; d++) {

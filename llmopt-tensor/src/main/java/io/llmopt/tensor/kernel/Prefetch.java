@@ -114,6 +114,32 @@ final class Prefetch {
         }
     }
 
+    /** {@link #floats} for a short[] (the binary16 KV cache): the lines of a[from, to). */
+    static void shorts(short[] a, int from, int to) {
+        int f = Math.max(0, from), t = Math.min(a.length, to);
+        if (ARRAY_STUB == null || f >= t) {
+            return;
+        }
+        try {
+            ARRAY_STUB.invokeExact(MemorySegment.ofArray(a), 2L * f, 2L * t);
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** {@link #floats} for a byte[] (the q8_0 KV cache): the lines of a[from, to). */
+    static void bytes(byte[] a, int from, int to) {
+        int f = Math.max(0, from), t = Math.min(a.length, to);
+        if (ARRAY_STUB == null || f >= t) {
+            return;
+        }
+        try {
+            ARRAY_STUB.invokeExact(MemorySegment.ofArray(a), (long) f, (long) t);
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /**
      * Prefetches the lines of native memory [from, to) (absolute addresses; at least one line, at from, is
      * requested even if to ≤ from). Does nothing unless {@link #ENABLED}.

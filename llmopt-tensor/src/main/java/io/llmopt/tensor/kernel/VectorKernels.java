@@ -97,6 +97,12 @@ public final class VectorKernels implements Kernels {
     }
 
     @Override
+    public void tileDotsAt(float[] q, int qo, int qs, int heads, float[] t, int[] tiles, int ti, int width, int lane, int count,
+            int n, float[] out, int oo, int os) {
+        KeyTiles.dots(q, qo, qs, heads, t, tiles, ti, width, lane, count, n, out, oo, os);
+    }
+
+    @Override
     public void axpysHeads(float[] alpha, int ao, int as, int heads, float[] x, int xo, int stride, int count, float[] y, int yo,
             int ys, int n) {
         AttentionRows.axpysHeads(alpha, ao, as, heads, x, xo, stride, count, y, yo, ys, n);
@@ -106,6 +112,16 @@ public final class VectorKernels implements Kernels {
     @Override
     public void prefetch(float[] a, int from, int to) {
         Prefetch.floats(a, from, to);
+    }
+
+    @Override
+    public void prefetch(short[] a, int from, int to) {
+        Prefetch.shorts(a, from, to);
+    }
+
+    @Override
+    public void prefetch(byte[] a, int from, int to) {
+        Prefetch.bytes(a, from, to);
     }
 
     @Override

@@ -86,6 +86,54 @@ class AttentionRowsTest {
      * crossing tiles, head counts around the kernel's blocks of 4 and 8, and outputs the kernel must not write around
      * them; and each score is within float rounding of the double-precision dot product.
      */
+    /**
+     * {@code tileDotsAt} (tiles scattered as a paged cache's blocks, in shuffled order with gaps between them) gives
+     * the specification's bits in the vector kernels, and the bits of {@code tileDots} on the same tiles laid end to end.
+     */
+    @Test
+    void tileDotsAtGivesTheBitsOfContiguousTiles() {
+        VectorKernels v = new VectorKernels();
+        Kernels spec = new ScalarKernels();
+        Random r = new Random(29);
+        for (int width : new int[] {3, 8, 16, 32, 64}) {
+            for (int n : new int[] {1, 5, 64, 128}) {
+                for (int heads : new int[] {1, 2, 4, 5, 8, 9}) {
+                    for (int[] lc : new int[][] {{0, 1}, {0, 16}, {0, 64}, {5, 11}, {3, 70}, {13, 133}, {17, 200}}) {
+                        int lane = lc[0], count = lc[1];
+                        int tiles = (lane + count + width - 1) / width;
+                        int tileLength = n * width, gap = 7;
+                        float[] contiguous = RandomWeights.gaussian(r, 6 + tiles * tileLength);
+                        float[] scattered = RandomWeights.gaussian(r, 3 + tiles * (tileLength + gap));
+                        int[] slot = new int[tiles]; // tile i goes to slot order[i]: a shuffled block table
+                        for (int i = 0; i < tiles; i++) {
+                            slot[i] = i;
+                        }
+                        for (int i = tiles - 1; i > 0; i--) {
+                            int j = r.nextInt(i + 1), x = slot[i];
+                            slot[i] = slot[j];
+                            slot[j] = x;
+                        }
+                        int[] at = new int[2 + tiles];
+                        for (int i = 0; i < tiles; i++) {
+                            at[2 + i] = 3 + slot[i] * (tileLength + gap);
+                            System.arraycopy(contiguous, 6 + i * tileLength, scattered, at[2 + i], tileLength);
+                        }
+                        int qs = n + 3, os = count + 5;
+                        float[] q = RandomWeights.gaussian(r, 2 + heads * qs);
+                        float[] got = RandomWeights.gaussian(r, 4 + heads * os);
+                        float[] want = got.clone(), ends = got.clone();
+                        v.tileDotsAt(q, 2, qs, heads, scattered, at, 2, width, lane, count, n, got, 4, os);
+                        spec.tileDotsAt(q, 2, qs, heads, scattered, at, 2, width, lane, count, n, want, 4, os);
+                        spec.tileDots(q, 2, qs, heads, contiguous, 6, width, lane, count, n, ends, 4, os);
+                        String what = "tileDotsAt width=" + width + " n=" + n + " heads=" + heads + " lane=" + lane + " count=" + count;
+                        BatchInvarianceTest.assertBits(want, ends, what + " (specification against end-to-end tiles)");
+                        BatchInvarianceTest.assertBits(got, want, what);
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void tileDotsGiveTheSpecificationsBits() {
         VectorKernels v = new VectorKernels();
