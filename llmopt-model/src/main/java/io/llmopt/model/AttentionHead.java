@@ -118,19 +118,18 @@ public final class AttentionHead {
                         end - p + 1, headDim, s, h * stride + p - first, stride);
             }
         }
-        prefetchTiles(values, tiles, 0, Math.min(blocks, run), tileLength, 0, 1); // a value block spans the key tile's range
+        prefetchValues(values, table, blockSize, kvOff, first, last, 0, 1);
         softmaxHeads(s, 0, heads, stride, last - first + 1);
         Arrays.fill(out, outOff, outOff + heads * headDim, 0f);
-        for (int b = 0; b < blocks; b += run) {
-            int next = Math.min(blocks, b + run), after = Math.min(blocks, next + run), stop = Math.min(blocks, b + run);
+        for (int p = first; p <= last; ) { // values a block at a time, the next block prefetched (a run at a time read slower)
+            int end = runEnd(table, blockSize, p, last);
+            int row = valueRow(table, blockSize, p, kvOff);
             for (int h = 0; h < heads; h += 4) {
-                prefetchTiles(values, tiles, next, after, tileLength, h / 4, parts);
-                for (int i = b; i < stop; i++) {
-                    int p = Math.max(first, (b0 + i) * blockSize), end = Math.min(last, (b0 + i + 1) * blockSize - 1);
-                    kernels.axpysHeads(s, h * stride + p - first, stride, Math.min(4, heads - h), values, tiles[i] + p % blockSize * headDim,
-                            headDim, end - p + 1, out, outOff + h * headDim, headDim, headDim);
-                }
+                prefetchValues(values, table, blockSize, kvOff, end + 1, last, h / 4, parts);
+                kernels.axpysHeads(s, h * stride + p - first, stride, Math.min(4, heads - h), values, row, headDim, end - p + 1,
+                        out, outOff + h * headDim, headDim, headDim);
             }
+            p = end + 1;
         }
     }
 
