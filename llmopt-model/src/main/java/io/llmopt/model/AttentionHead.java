@@ -118,19 +118,7 @@ public final class AttentionHead {
                         end - p + 1, headDim, s, h * stride + p - first, stride);
             }
         }
-        prefetchValues(values, table, blockSize, kvOff, first, last, 0, 1);
-        softmaxHeads(s, 0, heads, stride, last - first + 1);
-        Arrays.fill(out, outOff, outOff + heads * headDim, 0f);
-        for (int p = first; p <= last; ) { // values a block at a time, the next block prefetched (a run at a time read slower)
-            int end = runEnd(table, blockSize, p, last);
-            int row = valueRow(table, blockSize, p, kvOff);
-            for (int h = 0; h < heads; h += 4) {
-                prefetchValues(values, table, blockSize, kvOff, end + 1, last, h / 4, parts);
-                kernels.axpysHeads(s, h * stride + p - first, stride, Math.min(4, heads - h), values, row, headDim, end - p + 1,
-                        out, outOff + h * headDim, headDim, headDim);
-            }
-            p = end + 1;
-        }
+        weightedSums(heads, values, table, blockSize, kvOff, first, last, s, stride, out, outOff);
     }
 
     /** Part {@code part} of {@code parts} of the key tiles tiles[from .. to) ({@code length} floats each). */
@@ -155,6 +143,17 @@ public final class AttentionHead {
             }
             p = end + 1;
         }
+        weightedSums(heads, values, table, blockSize, kvOff, first, last, s, stride, out, outOff);
+    }
+
+    /**
+     * The softmax of the {@code heads} heads' scores at s[h·stride ..] and out = Σ_p e_p·v_p over a float32 cache, in
+     * chunks of at most {@link #CHUNK} positions within a block (so a paged cache's values go a block at a time: a run
+     * of blocks at a time read slower), the next chunk prefetched a share per four heads.
+     */
+    private void weightedSums(int heads, float[] values, int[] table, int blockSize, int kvOff, int first, int last, float[] s,
+            int stride, float[] out, int outOff) {
+        int parts = (heads + 3) / 4;
         prefetchValues(values, table, blockSize, kvOff, first, last, 0, 1);
         softmaxHeads(s, 0, heads, stride, last - first + 1);
         Arrays.fill(out, outOff, outOff + heads * headDim, 0f);
@@ -427,15 +426,8 @@ public final class AttentionHead {
     private void convertKeys(short[] halfKeys, byte[] quantKeys, short[] keyScales, int[] table, int blockSize, int g, int b0, int b,
             int stop, int blocks, float[] rows) {
         int tileLength = blockSize * headDim, perRow = kvDim / Q8Rows.BLOCK, run = Math.max(1, CHUNK / blockSize);
-        if (b == 0) {
-            for (int i = 0; i < stop; i++) {
-                prefetchKeyBlock(halfKeys, quantKeys, table, blockSize, b0 + i, g);
-            }
-        }
         for (int i = b; i < stop; i++) {
-            if (i + run < blocks) {
-                prefetchKeyBlock(halfKeys, quantKeys, table, blockSize, b0 + i + run, g);
-            }
+            prefetchAhead(halfKeys, quantKeys, false, table, blockSize, g, b0, i, stop, blocks);
             int block = table[b0 + i], tile = block * blockSize * kvDim + g * tileLength;
             if (halfKeys != null) {
                 HalfRows.toFloats(halfKeys, tile, rows, (i - b) * tileLength, tileLength);
@@ -452,16 +444,9 @@ public final class AttentionHead {
      */
     private void convertValues(short[] halfValues, byte[] quantValues, short[] valueScales, int[] table, int blockSize, int g, int b0,
             int b, int stop, int blocks, int from, int to, float[] rows) {
-        int tileLength = blockSize * headDim, run = Math.max(1, CHUNK / blockSize), start = (b0 + b) * blockSize;
-        if (b == 0) {
-            for (int i = 0; i < stop; i++) {
-                prefetchValueBlock(halfValues, quantValues, table, blockSize, b0 + i, g);
-            }
-        }
+        int tileLength = blockSize * headDim, start = (b0 + b) * blockSize;
         for (int i = b; i < stop; i++) {
-            if (i + run < blocks) {
-                prefetchValueBlock(halfValues, quantValues, table, blockSize, b0 + i + run, g);
-            }
+            prefetchAhead(halfValues, quantValues, true, table, blockSize, g, b0, i, stop, blocks);
             int block = table[b0 + i], x0 = Math.max(from, (b0 + i) * blockSize), x1 = Math.min(to, (b0 + i + 1) * blockSize - 1);
             if (halfValues != null) { // the kv head's rows of a block are one range: [slot][headDim]
                 HalfRows.toFloats(halfValues, block * blockSize * kvDim + g * tileLength + x0 % blockSize * headDim, rows,
@@ -471,6 +456,31 @@ public final class AttentionHead {
                     Q8Rows.toFloats(quantValues, valueScales, slot(table, blockSize, x, g * headDim), rows, (x - start) * headDim, headDim);
                 }
             }
+        }
+    }
+
+    /**
+     * Before block i of a run ending at stop is converted (keys or values of kv head g): when it is the first block of
+     * all, prefetches the first run; then the block one run further on, if there is one.
+     */
+    private void prefetchAhead(short[] half, byte[] quant, boolean values, int[] table, int blockSize, int g, int b0, int i, int stop,
+            int blocks) {
+        int run = Math.max(1, CHUNK / blockSize);
+        if (i == 0) {
+            for (int j = 0; j < stop; j++) {
+                prefetchBlock(half, quant, values, table, blockSize, b0 + j, g);
+            }
+        }
+        if (i + run < blocks) {
+            prefetchBlock(half, quant, values, table, blockSize, b0 + i + run, g);
+        }
+    }
+
+    private void prefetchBlock(short[] half, byte[] quant, boolean values, int[] table, int blockSize, int b, int g) {
+        if (values) {
+            prefetchValueBlock(half, quant, table, blockSize, b, g);
+        } else {
+            prefetchKeyBlock(half, quant, table, blockSize, b, g);
         }
     }
 

@@ -104,37 +104,34 @@ final class Prefetch {
      */
     static void floats(float[] a, int from, int to) {
         int f = Math.max(0, from), t = Math.min(a.length, to);
-        if (ARRAY_STUB == null || f >= t) {
-            return;
-        }
-        try {
-            ARRAY_STUB.invokeExact(MemorySegment.ofArray(a), 4L * f, 4L * t);
-        } catch (Throwable e) {
-            throw new IllegalStateException(e);
+        if (f < t) {
+            heap(MemorySegment.ofArray(a), 4L * f, 4L * t);
         }
     }
 
     /** {@link #floats} for a short[] (the binary16 KV cache): the lines of a[from, to). */
     static void shorts(short[] a, int from, int to) {
         int f = Math.max(0, from), t = Math.min(a.length, to);
-        if (ARRAY_STUB == null || f >= t) {
-            return;
-        }
-        try {
-            ARRAY_STUB.invokeExact(MemorySegment.ofArray(a), 2L * f, 2L * t);
-        } catch (Throwable e) {
-            throw new IllegalStateException(e);
+        if (f < t) {
+            heap(MemorySegment.ofArray(a), 2L * f, 2L * t);
         }
     }
 
     /** {@link #floats} for a byte[] (the q8_0 KV cache): the lines of a[from, to). */
     static void bytes(byte[] a, int from, int to) {
         int f = Math.max(0, from), t = Math.min(a.length, to);
-        if (ARRAY_STUB == null || f >= t) {
+        if (f < t) {
+            heap(MemorySegment.ofArray(a), f, t);
+        }
+    }
+
+    /** The array stub on bytes [from, to) of a heap segment (from &lt; to). */
+    private static void heap(MemorySegment array, long from, long to) {
+        if (ARRAY_STUB == null) {
             return;
         }
         try {
-            ARRAY_STUB.invokeExact(MemorySegment.ofArray(a), (long) f, (long) t);
+            ARRAY_STUB.invokeExact(array, from, to);
         } catch (Throwable e) {
             throw new IllegalStateException(e);
         }
