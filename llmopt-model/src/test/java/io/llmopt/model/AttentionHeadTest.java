@@ -203,7 +203,7 @@ class AttentionHeadTest {
         Random r = new Random(9);
         for (Kernels kernels : new Kernels[] {KernelProvider.get(), new ScalarKernels()}) {
             for (int headDim : new int[] {20, 64}) {
-                for (int[] hk : new int[][] {{4, 2}, {3, 1}, {8, 1}}) {
+                for (int[] hk : new int[][] {{4, 2}, {3, 1}, {8, 1}, {4, 4}}) { // groups of 2, 3, 8 and 1
                     LlamaConfig c = config(hk[0], hk[1], headDim);
                     int kvDim = c.kvDim(), hd = c.headDim(), g = c.groupSize(), qd = c.queryDim(), ctx = 256; // 256 / bs blocks: never a multiple of 7 (permutation)
                     float[] keys = gaussian(r, ctx * kvDim);

@@ -10,8 +10,8 @@ import io.llmopt.tensor.kernel.WorkerPool;
  * Grouped-query causal attention of every token of a {@link SequenceBatch} against its own sequence's blocks,
  * one token's heads of one kv head per work item ({@link AttentionHead#attendGroup}; an F16 or Q8_0 cache converted
  * to float32 a run of blocks at a time), where no kv head is shared heads 2m and 2m + 1 for a float32 cache
- * ({@link AttentionHead#attendPair}) and one (token, head) pair for the other caches. Where kv heads are shared, up to
- * {@link #BLOCK} consecutive prompt tokens of one sequence share a work item
+ * ({@link AttentionHead#attendPair}) and one (token, head) pair for the other caches. In a step with prompt tokens, up
+ * to {@link #BLOCK} consecutive prompt tokens of one sequence share a work item
  * ({@link AttentionHead#attendBlock}), so each run of cached blocks is read once for all of them. The arithmetic is that of the contiguous-cache attention of
  * {@code LlamaModel} position by position (same dot, same max/exp/sum order, same axpy), so a sequence gets the
  * same bits whether its cache is contiguous or paged (both call {@link AttentionHead}). An F16 cache is widened
@@ -38,8 +38,9 @@ final class PagedAttention implements RangeTask {
     private final int[][] tiles; // [worker][blocks of a context]: the key tiles of a float32 cache's blocks
 
     /**
-     * Consecutive prompt tokens of one sequence per work item where kv heads are shared ({@link AttentionHead#attendBlock}):
-     * each run of cached blocks serves their heads from L1 (and an F16 or Q8_0 cache's rows are converted once for them).
+     * Consecutive prompt tokens of one sequence per work item, with the heads of one kv head (one head where none is
+     * shared; {@link AttentionHead#attendBlock}): each run of cached blocks serves them from L1 (and an F16 or Q8_0 cache's
+     * rows are converted once for them).
      */
     static final int BLOCK = 4;
 
@@ -96,7 +97,7 @@ final class PagedAttention implements RangeTask {
         this.valueScales = cache.valueScales(layer);
         this.out = out;
         int work = 2 * headDim * (maxPosition + 1) * (heads / itemsPerToken());
-        this.grouped = groupSize >= 2 && group(batch);
+        this.grouped = group(batch);
         try {
             if (grouped) {
                 pool.run(groups * (heads / groupSize), 1, this);

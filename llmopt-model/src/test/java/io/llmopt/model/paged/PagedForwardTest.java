@@ -63,8 +63,9 @@ class PagedForwardTest {
     @Test
     void gqaBiasAndSlidingWindowVariantsMatch() {
         for (LlamaConfig c : new LlamaConfig[] {
-                config("qwen2", true, RopeLayout.HALF, 0), config("mistral", false, RopeLayout.INTERLEAVED, 5)}) {
-            Path p = dir.resolve(c.architecture() + ".gguf");
+                config("qwen2", true, RopeLayout.HALF, 0, 2), config("mistral", false, RopeLayout.INTERLEAVED, 5, 2),
+                config("llama", false, RopeLayout.INTERLEAVED, 0, 4), config("mistral", false, RopeLayout.INTERLEAVED, 5, 4)}) {
+            Path p = dir.resolve(c.architecture() + "-" + c.numKvHeads() + "-" + c.slidingWindow() + ".gguf"); // kv heads 4: one per head
             GgufModelWriter.write(p, c.architecture(), c, RandomTensors.of(c, TensorNames.GGUF, 7), GgmlType.F32,
                     SyntheticVocabulary.gguf(c.vocabSize()));
             try (LoadedModel m = ModelLoader.load(p)) {
@@ -88,8 +89,8 @@ class PagedForwardTest {
         }
     }
 
-    private static LlamaConfig config(String arch, boolean bias, RopeLayout layout, int window) {
-        return new LlamaConfig(arch, 64, 96, 2, 4, 2, 16, 300, 1e-5f, 10000, 16, layout, RopeScaling.NONE, 64,
+    private static LlamaConfig config(String arch, boolean bias, RopeLayout layout, int window, int kvHeads) {
+        return new LlamaConfig(arch, 64, 96, 2, 4, kvHeads, 16, 300, 1e-5f, 10000, 16, layout, RopeScaling.NONE, 64,
                 false, bias, window);
     }
 
