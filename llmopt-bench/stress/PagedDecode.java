@@ -1,3 +1,4 @@
+import io.llmopt.model.ForwardProfile;
 import io.llmopt.model.loader.LoadedModel;
 import io.llmopt.model.loader.ModelLoader;
 import io.llmopt.model.paged.KvCacheType;
@@ -15,9 +16,10 @@ import java.util.Random;
 import java.util.SplittableRandom;
 
 /**
- * Decode through the serving path (paged KV cache, blocks shuffled as a busy server leaves them): a prompt of DEPTH
- * random tokens in chunks of 512, then REPS rounds of 64 decode steps, steps/s per round. Run by jit-stress.sh as a
- * single-file program against the built CLI jars, then the read probe (the JVM's memory state):
+ * Prefill and decode through the serving path (paged KV cache, blocks of 16 shuffled as a busy server leaves them): a
+ * prompt of DEPTH random tokens in chunks of 512, run twice (the second, warm pass is timed and split into the forward
+ * pass's stages), then REPS rounds of 64 decode steps, steps/s per round and the stages of the last round, then the
+ * read probe (the JVM's memory state). Run by jit-stress.sh as a single-file program against the built CLI jars:
  * java --add-modules jdk.incubator.vector -cp "llmopt-cli/target/llmopt-cli.jar:llmopt-cli/target/lib/*" \
  *     llmopt-bench/stress/PagedDecode.java MODEL.gguf [DEPTH=2048] [REPS=5] [CACHE=F16]
  */
@@ -47,26 +49,54 @@ public class PagedDecode {
             toks[i] = r.nextInt(m.config().vocabSize());
         }
         SequenceBatch batch = new SequenceBatch(chunk, 1);
+        for (int p = 0; p < depth; p += chunk) { // the cold pass; the timed one below rewrites the same positions
+            batch.clear();
+            batch.addSequence(table, toks, p, Math.min(chunk, depth - p), p, true);
+            f.forward(cache, batch);
+        }
+        ForwardProfile stages = new ForwardProfile(m.config().numLayers());
+        f.setProfile(stages);
+        stages.start();
         long t0 = System.nanoTime();
         for (int p = 0; p < depth; p += chunk) {
             batch.clear();
             batch.addSequence(table, toks, p, Math.min(chunk, depth - p), p, true);
             f.forward(cache, batch);
         }
-        System.out.printf("prompt %d tokens: %.1f tokens/s%n", depth, depth / ((System.nanoTime() - t0) / 1e9));
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        System.out.printf("prompt %d tokens: %.1f tokens/s%n", depth, depth / seconds);
+        print(stages, m.config().numLayers(), depth, "prompt ", "ms/token");
         int pos = depth;
         for (int rep = 0; rep < reps; rep++) {
+            boolean last = rep == reps - 1;
+            f.setProfile(last ? stages : null);
+            stages.reset();
             long s = System.nanoTime();
             for (int i = 0; i < gen; i++, pos++) {
                 batch.clear();
                 batch.addSequence(table, toks, pos, 1, pos, true);
+                stages.start();
                 f.forward(cache, batch);
             }
             System.out.printf("decode at %d: %.2f steps/s%n", pos, gen / ((System.nanoTime() - s) / 1e9));
         }
+        print(stages, m.config().numLayers(), gen, "", "ms/step");
         try (ReadBandwidth probe = new ReadBandwidth(1024)) { // this JVM's memory state (BENCHMARKS, "Faster loads")
             System.out.printf("read probe: %.1f GB/s%n", probe.best(pool, 5));
         }
         pool.shutdown();
+    }
+
+    /** Each stage's time over all layers, per token or step. */
+    private static void print(ForwardProfile stages, int layers, int per, String prefix, String unit) {
+        for (ForwardProfile.Stage st : ForwardProfile.Stage.values()) {
+            long ns = 0;
+            for (int l = -1; l < layers; l++) {
+                ns += stages.nanos(st, l);
+            }
+            if (ns > 0) {
+                System.out.printf("  %s%-12s %8.3f %s%n", prefix, st, ns / 1e6 / per, unit);
+            }
+        }
     }
 }
