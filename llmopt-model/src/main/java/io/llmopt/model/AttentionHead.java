@@ -82,7 +82,7 @@ public final class AttentionHead {
      */
     public void attendGroup(float[] q, int qOff, int heads, float[] keys, float[] values, int[] table, int blockSize, int kvOff,
             int first, int last, float[] s, int stride, float[] out, int outOff) {
-        if (table != null && blockSize < CHUNK) {
+        if (table != null && blockSize < CHUNK) { // allocates its tiles scratch: the paged engine passes its own (overload below)
             attendGroup(q, qOff, heads, keys, values, table, blockSize, kvOff, first, last, s, stride, out, outOff,
                     new int[last / blockSize - first / blockSize + 1]);
             return;
