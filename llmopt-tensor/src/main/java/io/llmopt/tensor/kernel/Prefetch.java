@@ -1,11 +1,18 @@
 package io.llmopt.tensor.kernel;
 
+import io.llmopt.tensor.GgmlType;
+import java.io.IOException;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.logging.Logger;
 
 /**
@@ -44,6 +51,10 @@ final class Prefetch {
     private static final MethodHandle ARRAY_STUB = STUBS == null ? null : STUBS[1];
     /** Whether the GEMV prefetches. */
     static final boolean ENABLED = STUB != null;
+    /** AMD's family 19h (Zen 3 and Zen 4), where the Q8_0 and Q4_0 GEMVs run faster without (see {@link #forType}). */
+    private static final int AMD_FAMILY_19H = 0x19;
+    /** The GEMV types that do not prefetch although {@link #ENABLED}. */
+    private static final Set<GgmlType> SKIP = skip(System.getProperty("llmopt.prefetch.skip"), amdFamily());
 
     private Prefetch() {
     }
@@ -84,6 +95,79 @@ final class Prefetch {
             Logger.getLogger(Prefetch.class.getName()).info("no software prefetch: " + e);
             return null;
         }
+    }
+
+    /**
+     * Whether the decode GEMV of {@code type} prefetches: {@link #ENABLED} and the type not skipped.
+     * {@code -Dllmopt.prefetch.skip=Q8_0,Q4_0} (or {@code none}) names the skipped types; by default they are Q8_0 and
+     * Q4_0 on AMD family 19h and none elsewhere. On a Zen 4 host (session 20, `CpuTimeBench Q8_0,Q4_0 5632 2048 1
+     * 512 T 2`, GB/s from memory, one / two threads) the prefetch cost Q8_0 21.9 / 29–32 → 14.4 / 24–26 and Q4_0
+     * 19.2 / 31 → 14.6 / 25–26 (prefetcht2 into L2: 17.6 / 30–35 and 18.1 / 30–32), and 12–16 % in cache, while
+     * it raised Q6_K from 21 to 29.5 at two threads; on the Zen 5 host of sessions 9–19 it raised Q8_0 from 47–55 to
+     * 61–62 and Q4_0 from 32 to 38 at two threads.
+     */
+    static boolean forType(GgmlType type) {
+        return ENABLED && !SKIP.contains(type);
+    }
+
+    /**
+     * The skipped types: {@code spec} if set (comma-separated names, or "none"; an unknown name is logged and
+     * ignored), else Q8_0 and Q4_0 on AMD family 19h.
+     */
+    static Set<GgmlType> skip(String spec, int amdFamily) {
+        Set<GgmlType> s = EnumSet.noneOf(GgmlType.class);
+        if (spec == null) {
+            if (amdFamily == AMD_FAMILY_19H) {
+                s.add(GgmlType.Q8_0);
+                s.add(GgmlType.Q4_0);
+            }
+            return s;
+        }
+        for (String t : spec.split(",")) {
+            String name = t.trim();
+            if (!name.isEmpty() && !name.equalsIgnoreCase("none")) {
+                try {
+                    s.add(GgmlType.byName(name));
+                } catch (RuntimeException e) {
+                    Logger.getLogger(Prefetch.class.getName()).warning("llmopt.prefetch.skip: " + e.getMessage() + " ignored");
+                }
+            }
+        }
+        return s;
+    }
+
+    /** The CPU family of an AMD processor from /proc/cpuinfo, or −1 (another vendor, or not known). */
+    static int amdFamily() {
+        try {
+            return amdFamily(Files.readAllLines(Path.of("/proc/cpuinfo")));
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** {@link #amdFamily()} from the lines of /proc/cpuinfo (its first processor's vendor_id and cpu family). */
+    static int amdFamily(List<String> cpuinfo) {
+        boolean amd = false;
+        for (String line : cpuinfo) {
+            int colon = line.indexOf(':');
+            if (colon < 0) {
+                if (line.isBlank()) {
+                    break; // the end of the first processor
+                }
+                continue;
+            }
+            String key = line.substring(0, colon).trim(), value = line.substring(colon + 1).trim();
+            if (key.equals("vendor_id")) {
+                amd = value.equals("AuthenticAMD");
+            } else if (key.equals("cpu family") && amd) {
+                try {
+                    return Integer.parseInt(value);
+                } catch (NumberFormatException e) {
+                    return -1;
+                }
+            }
+        }
+        return -1;
     }
 
     /**

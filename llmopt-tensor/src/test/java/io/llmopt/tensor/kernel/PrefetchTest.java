@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import io.llmopt.tensor.GgmlType;
+import java.util.List;
 import java.util.Locale;
 import org.junit.jupiter.api.Test;
 
@@ -55,5 +57,27 @@ class PrefetchTest {
         for (int i = 0; i < a.length; i++) {
             assertThat(a[i]).isEqualTo(i * 0.5f);
         }
+    }
+
+    @Test
+    void readsTheFamilyOfAnAmdProcessorOnly() {
+        List<String> zen4 = List.of("processor\t: 0", "vendor_id\t: AuthenticAMD", "cpu family\t: 25", "model\t\t: 17", "",
+                "processor\t: 1", "vendor_id\t: GenuineIntel", "cpu family\t: 6");
+        assertThat(Prefetch.amdFamily(zen4)).isEqualTo(25);
+        assertThat(Prefetch.amdFamily(List.of("vendor_id : AuthenticAMD", "cpu family : 26"))).isEqualTo(26);
+        assertThat(Prefetch.amdFamily(List.of("vendor_id : GenuineIntel", "cpu family : 6"))).isEqualTo(-1);
+        assertThat(Prefetch.amdFamily(List.of("vendor_id : AuthenticAMD", "cpu family : x"))).isEqualTo(-1);
+        assertThat(Prefetch.amdFamily(List.of("processor : 0", "", "vendor_id : AuthenticAMD", "cpu family : 25"))).as("first processor only").isEqualTo(-1);
+        assertThat(Prefetch.amdFamily(List.of())).isEqualTo(-1);
+    }
+
+    @Test
+    void skipsQ8_0AndQ4_0OnAmdFamily19hUnlessTold() {
+        assertThat(Prefetch.skip(null, 0x19)).containsExactlyInAnyOrder(GgmlType.Q8_0, GgmlType.Q4_0);
+        assertThat(Prefetch.skip(null, 0x1A)).isEmpty();
+        assertThat(Prefetch.skip(null, -1)).isEmpty();
+        assertThat(Prefetch.skip("none", 0x19)).isEmpty();
+        assertThat(Prefetch.skip("q6_k, Q8_0", 0x1A)).containsExactlyInAnyOrder(GgmlType.Q6_K, GgmlType.Q8_0);
+        assertThat(Prefetch.skip("Q9_9,Q4_0", 0x1A)).as("an unknown name is ignored").containsExactly(GgmlType.Q4_0);
     }
 }
