@@ -35,8 +35,8 @@ import jdk.incubator.vector.VectorSpecies;
  * shifts of Q4_0 with constant counts. The Q4_K and Q6_K loops live in {@link PanelKQuants}.
  */
 final class PanelGemv {
-    /** Whether the Q8_0 and Q4_0 kernels prefetch ({@link Prefetch#forType}: not on AMD family 19h by default). */
-    static final boolean PREFETCH_Q8_0 = Prefetch.forType(io.llmopt.tensor.GgmlType.Q8_0), PREFETCH_Q4_0 = Prefetch.forType(io.llmopt.tensor.GgmlType.Q4_0);
+    /** How the Q8_0 and Q4_0 kernels prefetch ({@link Prefetch#level}: not at all on AMD family 19h by default). */
+    static final int PREFETCH_Q8_0 = Prefetch.level(io.llmopt.tensor.GgmlType.Q8_0), PREFETCH_Q4_0 = Prefetch.level(io.llmopt.tensor.GgmlType.Q4_0);
     /** Rows of a panel. */
     static final int P = 2 * L;
     /** Most rows of a GEMV work unit (four panels). */
@@ -516,12 +516,10 @@ final class PanelGemv {
         long bb = 34L * P;
         for (int b = 0; b < cols >>> 5; b++) {
             long f0 = p0 + b * bb, f1 = p1 + b * bb, f2 = p2 + b * bb, f3 = p3 + b * bb;
-            if (PREFETCH_Q8_0) { // each panel's block Prefetch.BYTES ahead (Zen 5 from memory +28 % on one core; in cache −30 %)
-                Prefetch.ahead(d, f0, bb);
-                Prefetch.ahead(d, f1, bb);
-                Prefetch.ahead(d, f2, bb);
-                Prefetch.ahead(d, f3, bb);
-            }
+            Prefetch.ahead(PREFETCH_Q8_0, d, f0, bb); // each panel's block Prefetch.BYTES ahead (Zen 5 from memory +28 % on one core; in cache −30 %)
+            Prefetch.ahead(PREFETCH_Q8_0, d, f1, bb);
+            Prefetch.ahead(PREFETCH_Q8_0, d, f2, bb);
+            Prefetch.ahead(PREFETCH_Q8_0, d, f3, bb);
             FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
             int c = xo + 32 * b;
             for (int j = 0; j < 32; j++) {
@@ -586,12 +584,10 @@ final class PanelGemv {
         long bb = 18L * P;
         for (int b = 0; b < cols >>> 5; b++) {
             long f0 = p0 + b * bb, f1 = p1 + b * bb, f2 = p2 + b * bb, f3 = p3 + b * bb;
-            if (PREFETCH_Q4_0) { // each panel's block Prefetch.BYTES ahead
-                Prefetch.ahead(d, f0, bb);
-                Prefetch.ahead(d, f1, bb);
-                Prefetch.ahead(d, f2, bb);
-                Prefetch.ahead(d, f3, bb);
-            }
+            Prefetch.ahead(PREFETCH_Q4_0, d, f0, bb); // each panel's block Prefetch.BYTES ahead
+            Prefetch.ahead(PREFETCH_Q4_0, d, f1, bb);
+            Prefetch.ahead(PREFETCH_Q4_0, d, f2, bb);
+            Prefetch.ahead(PREFETCH_Q4_0, d, f3, bb);
             ShortVector a0 = ShortVector.zero(SP), a1 = a0, a2 = a0, a3 = a0;
             for (int k = 0; k < 8; k++) {
                 long wo = 2L * P + 2L * P * k;

@@ -13,6 +13,7 @@ import static io.llmopt.tensor.kernel.Simd.L;
 import static io.llmopt.tensor.kernel.Simd.LE;
 
 import io.llmopt.tensor.ColumnPanels;
+import io.llmopt.tensor.GgmlType;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
@@ -40,6 +41,11 @@ final class PanelKQuants {
     /** 8 in every lane (Q4_K's 8·ds), a constant rather than a broadcast per use. */
     private static final FloatVector EIGHT = FloatVector.broadcast(F, 8f);
 
+    /** How each kernel prefetches ({@link Prefetch#level}); {@link #q5_0x2} takes Q5_0's or Q5_1's by its form. */
+    private static final int PF_Q2_K = Prefetch.level(GgmlType.Q2_K), PF_Q3_K = Prefetch.level(GgmlType.Q3_K), PF_Q4_1 = Prefetch.level(GgmlType.Q4_1),
+            PF_Q4_K = Prefetch.level(GgmlType.Q4_K), PF_Q5_0 = Prefetch.level(GgmlType.Q5_0), PF_Q5_1 = Prefetch.level(GgmlType.Q5_1),
+            PF_Q5_K = Prefetch.level(GgmlType.Q5_K), PF_Q6_K = Prefetch.level(GgmlType.Q6_K);
+
     private PanelKQuants() {
     }
 
@@ -57,10 +63,10 @@ final class PanelKQuants {
             long sb = (b >>> 3) * bb;
             int s = b & 7;
             long f0 = p0 + sb, f1 = p1 + sb, f2 = p2 + sb, f3 = p3 + sb;
-            Prefetch.ahead(d, p0 + b * step, step); // the bytes Prefetch.BYTES ahead of this step's share of each panel
-            Prefetch.ahead(d, p1 + b * step, step);
-            Prefetch.ahead(d, p2 + b * step, step);
-            Prefetch.ahead(d, p3 + b * step, step);
+            Prefetch.ahead(PF_Q4_K, d, p0 + b * step, step); // the bytes Prefetch.BYTES ahead of this step's share of each panel
+            Prefetch.ahead(PF_Q4_K, d, p1 + b * step, step);
+            Prefetch.ahead(PF_Q4_K, d, p2 + b * step, step);
+            Prefetch.ahead(PF_Q4_K, d, p3 + b * step, step);
             ShortVector a0 = ShortVector.zero(SP), a1 = a0, a2 = a0, a3 = a0;
             for (int k = 0; k < 8; k++) {
                 long wo = 24L * P + 2L * P * (8 * s + k);
@@ -174,8 +180,8 @@ final class PanelKQuants {
             long sb = (j >>> 4) * bb;
             int s = j & 15;
             long f0 = p0 + sb, f1 = p1 + sb;
-            Prefetch.ahead(d, p0 + j * step, step); // the bytes Prefetch.BYTES ahead of this step's share of each panel
-            Prefetch.ahead(d, p1 + j * step, step);
+            Prefetch.ahead(PF_Q2_K, d, p0 + j * step, step); // the bytes Prefetch.BYTES ahead of this step's share of each panel
+            Prefetch.ahead(PF_Q2_K, d, p1 + j * step, step);
             long go = 24L * P + 4L * P * s;
             ShortVector u00 = ShortVector.fromMemorySegment(SP, d, f0 + go, LE);
             ShortVector u01 = ShortVector.fromMemorySegment(SP, d, f0 + go + 2L * P, LE);
@@ -370,8 +376,8 @@ final class PanelKQuants {
             long sb = (j >>> 4) * bb;
             int s = j & 15;
             long f0 = p0 + sb, f1 = p1 + sb;
-            Prefetch.ahead(d, p0 + j * step, step); // the bytes Prefetch.BYTES ahead of this step's share of each panel
-            Prefetch.ahead(d, p1 + j * step, step);
+            Prefetch.ahead(PF_Q3_K, d, p0 + j * step, step); // the bytes Prefetch.BYTES ahead of this step's share of each panel
+            Prefetch.ahead(PF_Q3_K, d, p1 + j * step, step);
             long go = 20L * P + 6L * P * s;
             ShortVector u00 = ShortVector.fromMemorySegment(SP, d, f0 + go, LE);
             ShortVector u01 = ShortVector.fromMemorySegment(SP, d, f0 + go + 2L * P, LE);
@@ -533,8 +539,8 @@ final class PanelKQuants {
             long sb = (b >>> 3) * bb;
             int s = b & 7;
             long f0 = p0 + sb, f1 = p1 + sb;
-            Prefetch.ahead(d, p0 + b * step, step); // the bytes Prefetch.BYTES ahead of this step's share of each panel
-            Prefetch.ahead(d, p1 + b * step, step);
+            Prefetch.ahead(PF_Q5_K, d, p0 + b * step, step); // the bytes Prefetch.BYTES ahead of this step's share of each panel
+            Prefetch.ahead(PF_Q5_K, d, p1 + b * step, step);
             FloatVector s00 = FloatVector.zero(F), s01 = s00, s10 = s00, s11 = s00;
             for (int h = 0; h < 2; h++) {
                 long go = 24L * P + 10L * P * (2 * s + h);
@@ -657,8 +663,8 @@ final class PanelKQuants {
         FloatVector t0 = FloatVector.zero(F), t1 = t0, t2 = t0, t3 = t0;
         for (int b = 0; b < cols >>> 5; b++) {
             long f0 = p0 + b * bb, f1 = p1 + b * bb;
-            Prefetch.ahead(d, f0, bb); // each panel's block Prefetch.BYTES ahead
-            Prefetch.ahead(d, f1, bb);
+            Prefetch.ahead(PF_Q4_1, d, f0, bb); // each panel's block Prefetch.BYTES ahead
+            Prefetch.ahead(PF_Q4_1, d, f1, bb);
             ShortVector a0 = ShortVector.zero(SP), a1 = a0;
             for (int k = 0; k < 8; k++) {
                 long wo = 4L * P + 2L * P * k;
@@ -718,8 +724,9 @@ final class PanelKQuants {
         FloatVector t0 = FloatVector.zero(F), t1 = t0, t2 = t0, t3 = t0;
         for (int b = 0; b < cols >>> 5; b++) {
             long f0 = p0 + b * bb, f1 = p1 + b * bb;
-            Prefetch.ahead(d, f0, bb); // each panel's block Prefetch.BYTES ahead
-            Prefetch.ahead(d, f1, bb);
+            int pf = legacy == Q5_0 ? PF_Q5_0 : PF_Q5_1;
+            Prefetch.ahead(pf, d, f0, bb); // each panel's block Prefetch.BYTES ahead
+            Prefetch.ahead(pf, d, f1, bb);
             FloatVector s00 = FloatVector.zero(F), s01 = s00, s10 = s00, s11 = s00;
             for (int h = 0; h < 2; h++) {
                 long go = 2L * P * legacy + 10L * P * h;
@@ -844,8 +851,8 @@ final class PanelKQuants {
             long sb = (j >>> 4) * bb;
             int s = j & 15;
             long f0 = p0 + sb, f1 = p1 + sb;
-            Prefetch.ahead(d, p0 + j * step, step); // the bytes Prefetch.BYTES ahead of this step's share of each panel
-            Prefetch.ahead(d, p1 + j * step, step);
+            Prefetch.ahead(PF_Q6_K, d, p0 + j * step, step); // the bytes Prefetch.BYTES ahead of this step's share of each panel
+            Prefetch.ahead(PF_Q6_K, d, p1 + j * step, step);
             ShortVector a0 = ShortVector.zero(SP), a1 = a0, b0 = a0, b1 = a0;
             ShortVector bx;
             {

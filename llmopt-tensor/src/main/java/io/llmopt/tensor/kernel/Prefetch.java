@@ -9,10 +9,10 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.EnumSet;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
+import java.util.Map;
 import java.util.logging.Logger;
 
 /**
@@ -42,6 +42,9 @@ final class Prefetch {
     /** The stub: prefetcht0 [rdi]; add rdi, 64; cmp rdi, rsi; jb back; ret. */
     private static final byte[] CODE = {0x0F, 0x18, 0x0F, 0x48, (byte) 0x83, (byte) 0xC7, 0x40, 0x48, 0x39, (byte) 0xF7, 0x72, (byte) 0xF4,
         (byte) 0xC3};
+    /** The L2 stub: as {@link #CODE} with prefetcht2 (0F 18 /3), which on x86 fills the L2 cache but not L1. */
+    private static final byte[] CODE_L2 = {0x0F, 0x18, 0x1F, 0x48, (byte) 0x83, (byte) 0xC7, 0x40, 0x48, 0x39, (byte) 0xF7, 0x72, (byte) 0xF4,
+        (byte) 0xC3};
     /** The array stub: lea rax, [rdi + rsi]; lea rdx, [rdi + rdx]; then the same loop over [rax, rdx). */
     private static final byte[] ARRAY_CODE = {0x48, (byte) 0x8D, 0x04, 0x37, 0x48, (byte) 0x8D, 0x14, 0x17, 0x0F, 0x18, 0x08, 0x48,
         (byte) 0x83, (byte) 0xC0, 0x40, 0x48, 0x39, (byte) 0xD0, 0x72, (byte) 0xF4, (byte) 0xC3};
@@ -49,12 +52,16 @@ final class Prefetch {
     private static final MethodHandle STUB = STUBS == null ? null : STUBS[0];
     /** (heap segment, from byte, to byte): a critical downcall with heap access, so Java arrays can be prefetched. */
     private static final MethodHandle ARRAY_STUB = STUBS == null ? null : STUBS[1];
+    /** {@link #STUB} with prefetcht2. */
+    private static final MethodHandle STUB_L2 = STUBS == null ? null : STUBS[2];
     /** Whether the GEMV prefetches. */
     static final boolean ENABLED = STUB != null;
-    /** AMD's family 19h (Zen 3 and Zen 4), where the Q8_0 and Q4_0 GEMVs run faster without (see {@link #forType}). */
+    /** No prefetch, prefetcht0 (into L1) and prefetcht2 (into L2): the {@link #level} of a GEMV type. */
+    static final int NONE = 0, L1 = 1, L2 = 2;
+    /** AMD's family 19h (Zen 3 and Zen 4), where some GEMVs run faster with less prefetch (see {@link #level}). */
     private static final int AMD_FAMILY_19H = 0x19;
-    /** The GEMV types that do not prefetch although {@link #ENABLED}. */
-    private static final Set<GgmlType> SKIP = skip(System.getProperty("llmopt.prefetch.skip"), amdFamily());
+    /** The prefetch level of each GEMV type. */
+    private static final Map<GgmlType, Integer> LEVELS = levels(System.getProperty("llmopt.prefetch.levels"), amdFamily());
 
     private Prefetch() {
     }
@@ -84,13 +91,15 @@ final class Prefetch {
             MemorySegment code = MemorySegment.ofAddress(page).reinterpret(4096);
             MemorySegment.copy(MemorySegment.ofArray(CODE), 0, code, 0, CODE.length);
             MemorySegment.copy(MemorySegment.ofArray(ARRAY_CODE), 0, code, 64, ARRAY_CODE.length);
+            MemorySegment.copy(MemorySegment.ofArray(CODE_L2), 0, code, 128, CODE_L2.length);
             if ((int) mprotect.invokeExact(page, 4096L, 5 /* PROT_READ | PROT_EXEC */) != 0) {
                 throw new IllegalStateException("mprotect failed");
             }
             return new MethodHandle[] {
                 linker.downcallHandle(MemorySegment.ofAddress(page), FunctionDescriptor.ofVoid(l, l), Linker.Option.critical(false)),
                 linker.downcallHandle(MemorySegment.ofAddress(page + 64), FunctionDescriptor.ofVoid(ValueLayout.ADDRESS, l, l),
-                        Linker.Option.critical(true))};
+                        Linker.Option.critical(true)),
+                linker.downcallHandle(MemorySegment.ofAddress(page + 128), FunctionDescriptor.ofVoid(l, l), Linker.Option.critical(false))};
         } catch (Throwable e) {
             Logger.getLogger(Prefetch.class.getName()).info("no software prefetch: " + e);
             return null;
@@ -98,42 +107,50 @@ final class Prefetch {
     }
 
     /**
-     * Whether the decode GEMV of {@code type} prefetches: {@link #ENABLED} and the type not skipped.
-     * {@code -Dllmopt.prefetch.skip=Q8_0,Q4_0} (or {@code none}) names the skipped types; by default they are Q8_0 and
-     * Q4_0 on AMD family 19h and none elsewhere. On a Zen 4 host (session 20, `CpuTimeBench Q8_0,Q4_0 5632 2048 1
-     * 512 T 2`, GB/s from memory, one / two threads) the prefetch cost Q8_0 21.9 / 29–32 → 14.4 / 24–26 and Q4_0
-     * 19.2 / 31 → 14.6 / 25–26 (prefetcht2 into L2: 17.6 / 30–35 and 18.1 / 30–32), and 12–16 % in cache, while
-     * it raised Q6_K from 21 to 29.5 at two threads; on the Zen 5 host of sessions 9–19 it raised Q8_0 from 47–55 to
-     * 61–62 and Q4_0 from 32 to 38 at two threads.
+     * How the decode GEMV of {@code type} prefetches: {@link #NONE} unless {@link #ENABLED}, else {@link #L1} except on
+     * AMD family 19h, where Q8_0 and Q4_0 take {@link #NONE} and Q4_K, Q5_0 and Q5_1 {@link #L2}. On the session-20
+     * Zen 4 host (`CpuTimeBench TYPE 5632 2048 1 512 2 2`, GB/s from memory at two threads, L1 / L2 / none): Q8_0
+     * 24–26 / 30–35 / 29–32 (one thread 14.4 / 17.6 / 21.9), Q4_0 25–27 / 30–32 / 31 (one thread 14.6 / 18.1 / 19.2),
+     * Q4_K 21–22 / 26–27 / 22.5, Q5_0 17.5 / 22.7 / 22, Q5_1 20–22 / 19–23 / 20, while Q6_K 30–32 / 28 / 20–21,
+     * Q5_K 20 / 19.4 / 11.5, Q3_K 17–18 / 17.5–18 / 13.7 and Q2_K 11.6–11.9 / 10–11.4 / 10.3 want L1 (none: without
+     * {@link CacheStage}). On the Zen 5 host of sessions 9–19, L1 raised Q8_0 from 47–55 to 61–62 and Q4_0 from 32 to 38.
+     * {@code -Dllmopt.prefetch.levels=Q4_K=1,Q8_0=2} sets levels per type (0, 1 or 2) over these defaults.
      */
-    static boolean forType(GgmlType type) {
-        return ENABLED && !SKIP.contains(type);
+    static int level(GgmlType type) {
+        return ENABLED ? LEVELS.getOrDefault(type, L1) : NONE;
     }
 
     /**
-     * The skipped types: {@code spec} if set (comma-separated names, or "none"; an unknown name is logged and
-     * ignored), else Q8_0 and Q4_0 on AMD family 19h.
+     * The levels: the defaults of {@link #level} for {@code amdFamily}, then {@code spec}'s entries (TYPE=LEVEL,
+     * comma-separated; a malformed entry is logged and ignored).
      */
-    static Set<GgmlType> skip(String spec, int amdFamily) {
-        Set<GgmlType> s = EnumSet.noneOf(GgmlType.class);
-        if (spec == null) {
-            if (amdFamily == AMD_FAMILY_19H) {
-                s.add(GgmlType.Q8_0);
-                s.add(GgmlType.Q4_0);
-            }
-            return s;
+    static Map<GgmlType, Integer> levels(String spec, int amdFamily) {
+        Map<GgmlType, Integer> m = new EnumMap<>(GgmlType.class);
+        if (amdFamily == AMD_FAMILY_19H) {
+            m.put(GgmlType.Q8_0, NONE);
+            m.put(GgmlType.Q4_0, NONE);
+            m.put(GgmlType.Q4_K, L2);
+            m.put(GgmlType.Q5_0, L2);
+            m.put(GgmlType.Q5_1, L2);
         }
-        for (String t : spec.split(",")) {
-            String name = t.trim();
-            if (!name.isEmpty() && !name.equalsIgnoreCase("none")) {
+        if (spec != null) {
+            for (String entry : spec.split(",")) {
+                if (entry.isBlank()) {
+                    continue;
+                }
                 try {
-                    s.add(GgmlType.byName(name));
+                    int eq = entry.indexOf('=');
+                    int level = Integer.parseInt(entry.substring(eq + 1).trim());
+                    if (eq < 0 || level < NONE || level > L2) {
+                        throw new IllegalArgumentException("expected TYPE=0, 1 or 2");
+                    }
+                    m.put(GgmlType.byName(entry.substring(0, eq).trim()), level);
                 } catch (RuntimeException e) {
-                    Logger.getLogger(Prefetch.class.getName()).warning("llmopt.prefetch.skip: " + e.getMessage() + " ignored");
+                    Logger.getLogger(Prefetch.class.getName()).warning("llmopt.prefetch.levels: '" + entry.trim() + "' ignored (" + e.getMessage() + ")");
                 }
             }
         }
-        return s;
+        return m;
     }
 
     /** The CPU family of an AMD processor from /proc/cpuinfo, or −1 (another vendor, or not known). */
@@ -175,9 +192,25 @@ final class Prefetch {
      * reading at o will read next. Does nothing unless {@link #ENABLED} and d is native memory.
      */
     static void ahead(MemorySegment d, long o, long len) {
-        if (STUB != null && d.isNative()) {
+        ahead(L1, d, o, len);
+    }
+
+    /**
+     * {@link #ahead} at a {@link #level}: {@link #L1} prefetches into L1, {@link #L2} into L2 only, {@link #NONE}
+     * does nothing (a constant level folds the choice away).
+     */
+    static void ahead(int level, MemorySegment d, long o, long len) {
+        if (level != NONE && STUB != null && d.isNative()) {
             long base = d.address(), last = base + d.byteSize() - 1, from = base + o + BYTES;
-            range(Math.min(from, last), Math.min(from + len, last));
+            try {
+                if (level == L2) {
+                    STUB_L2.invokeExact(Math.min(from, last), Math.min(from + len, last));
+                } else {
+                    STUB.invokeExact(Math.min(from, last), Math.min(from + len, last));
+                }
+            } catch (Throwable e) {
+                throw new IllegalStateException(e);
+            }
         }
     }
 

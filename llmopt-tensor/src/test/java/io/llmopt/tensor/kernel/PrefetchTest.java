@@ -1,6 +1,7 @@
 package io.llmopt.tensor.kernel;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -72,12 +73,34 @@ class PrefetchTest {
     }
 
     @Test
-    void skipsQ8_0AndQ4_0OnAmdFamily19hUnlessTold() {
-        assertThat(Prefetch.skip(null, 0x19)).containsExactlyInAnyOrder(GgmlType.Q8_0, GgmlType.Q4_0);
-        assertThat(Prefetch.skip(null, 0x1A)).isEmpty();
-        assertThat(Prefetch.skip(null, -1)).isEmpty();
-        assertThat(Prefetch.skip("none", 0x19)).isEmpty();
-        assertThat(Prefetch.skip("q6_k, Q8_0", 0x1A)).containsExactlyInAnyOrder(GgmlType.Q6_K, GgmlType.Q8_0);
-        assertThat(Prefetch.skip("Q9_9,Q4_0", 0x1A)).as("an unknown name is ignored").containsExactly(GgmlType.Q4_0);
+    void levelsPerTypeOnAmdFamily19hAndWhereTold() {
+        assertThat(Prefetch.levels(null, 0x19)).containsOnly(entry(GgmlType.Q8_0, Prefetch.NONE), entry(GgmlType.Q4_0, Prefetch.NONE),
+                entry(GgmlType.Q4_K, Prefetch.L2), entry(GgmlType.Q5_0, Prefetch.L2), entry(GgmlType.Q5_1, Prefetch.L2));
+        assertThat(Prefetch.levels(null, 0x1A)).isEmpty();
+        assertThat(Prefetch.levels(null, -1)).isEmpty();
+        assertThat(Prefetch.levels("q6_k=2, Q8_0 = 0", 0x1A)).containsOnly(entry(GgmlType.Q6_K, Prefetch.L2), entry(GgmlType.Q8_0, Prefetch.NONE));
+        assertThat(Prefetch.levels("Q4_K=1", 0x19)).containsEntry(GgmlType.Q4_K, Prefetch.L1).containsEntry(GgmlType.Q8_0, Prefetch.NONE);
+        assertThat(Prefetch.levels("Q9_9=1,Q4_0=3,Q6_K,Q5_K=x,,Q2_K=0", 0x1A)).as("malformed entries are ignored")
+                .containsOnly(entry(GgmlType.Q2_K, Prefetch.NONE));
+        if (Prefetch.ENABLED) {
+            assertThat(Prefetch.level(GgmlType.F16)).as("types without a default").isEqualTo(Prefetch.L1);
+        }
+    }
+
+    @Test
+    void prefetchesAtEveryLevelWithoutChangingMemory() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment m = arena.allocate(20_000, 64);
+            for (long i = 0; i < m.byteSize(); i++) {
+                m.set(ValueLayout.JAVA_BYTE, i, (byte) (i * 7));
+            }
+            for (int level : new int[] {Prefetch.NONE, Prefetch.L1, Prefetch.L2}) {
+                Prefetch.ahead(level, m, 0, 1088);
+                Prefetch.ahead(level, m, m.byteSize() - 10, 4096); // clamped to the last byte
+            }
+            for (long i = 0; i < m.byteSize(); i++) {
+                assertThat(m.get(ValueLayout.JAVA_BYTE, i)).isEqualTo((byte) (i * 7));
+            }
+        }
     }
 }
