@@ -193,15 +193,8 @@ final class Prefetch {
 
     /**
      * Prefetches the {@code len} bytes at {@code o + BYTES} of {@code d} (clamped to its last byte): what a kernel
-     * reading at o will read next. Does nothing unless {@link #ENABLED} and d is native memory.
-     */
-    static void ahead(MemorySegment d, long o, long len) {
-        ahead(L1, d, o, len);
-    }
-
-    /**
-     * {@link #ahead} at a {@link #level}: {@link #L1} prefetches into L1, {@link #L2} into L2 only, {@link #NONE}
-     * does nothing (a constant level folds the choice away).
+     * reading at o will read next. At {@link #L1} into L1, at {@link #L2} into L2 only, at {@link #NONE} not at all (a
+     * constant level folds the choice away). Does nothing unless {@link #ENABLED} and d is native memory.
      */
     static void ahead(int level, MemorySegment d, long o, long len) {
         if (level != NONE && STUB != null && d.isNative()) {

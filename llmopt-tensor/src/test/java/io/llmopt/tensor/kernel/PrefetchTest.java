@@ -29,9 +29,9 @@ class PrefetchTest {
             Prefetch.range(a + 5, a + 6); // one line, unaligned
             Prefetch.range(a + 100, a + 100); // empty: one line at from
             Prefetch.range(a + 200, a + 100); // reversed: one line at from
-            Prefetch.ahead(m, 0, 576); // within the segment
-            Prefetch.ahead(m, m.byteSize() - 1, 1 << 20); // past its end: clamped to its last byte
-            Prefetch.ahead(MemorySegment.ofArray(new byte[100]), 0, 64); // heap memory: nothing to do
+            Prefetch.ahead(Prefetch.L1, m, 0, 576); // within the segment
+            Prefetch.ahead(Prefetch.L1, m, m.byteSize() - 1, 1 << 20); // past its end: clamped to its last byte
+            Prefetch.ahead(Prefetch.L1, MemorySegment.ofArray(new byte[100]), 0, 64); // heap memory: nothing to do
             for (long i = 0; i < m.byteSize(); i++) {
                 assertThat(m.get(ValueLayout.JAVA_BYTE, i)).isEqualTo((byte) (i * 31));
             }
