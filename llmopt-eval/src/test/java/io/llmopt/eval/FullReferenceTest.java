@@ -12,7 +12,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * Whole-file runs against ../shared/reference, opt-in ({@link FullTier}): several minutes on two cores.
  * PPL: 1e-4 relative for f32 (numpy float64 column where recorded), 0.5 % for quantized files against
- * llama-perplexity (which also rounds activations to Q8 in its quantized dot products; we keep them f32).
+ * llama-perplexity (both engines round the activations to 8 bits in the quantized dot products; the tighter
+ * whole-text checks of the -pure Q8_0 and Q4_0 files run by default in {@link RefTinyStoriesPerplexityTest}).
  * KLD: the README's table (quant.json kld_vs_f32, llama-perplexity --kl-divergence, whole first100 at -c 256).
  */
 class FullReferenceTest {

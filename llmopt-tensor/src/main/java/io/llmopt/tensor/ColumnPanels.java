@@ -16,14 +16,12 @@ import java.lang.foreign.MemorySegment;
  * 0 + s₀ + s₁ + … in chunk order. A chunk is short enough that its rounding error stays small, and each
  * output is the plain sequential sum a scalar loop computes.
  *
- * <p><b>Q8_0</b> sums per block instead, with the scale applied once per block: for each block b of 32 columns
- * a_b = 0, a_b = fma(q, x[c], a_b) for its columns in order, and the output is fma(a_b, d, …) over the blocks in
- * order, starting from 0 (the activations stay floats).
- *
- * <p><b>Q4_0 and the K-quants are the exceptions</b>: as in llama.cpp, their kernels multiply with the activations quantized to 8
- * bits per block of 32 columns (q_x, d_x: see the kernel package's Q8Activations). Per block b the integer
- * s_b = Σ (q_w − 8)·q_x is exact (|s_b| ≤ 32512), and the output is fma(s_b, d_w·d_x, …) over the blocks in
- * order, starting from 0. <b>Q4_K</b> likewise: per 32-column sub-block b, with ds = d·sc and mn = (−dmin)·m
+ * <p><b>The quantized types are the exceptions</b>: as in llama.cpp, their kernels multiply with the activations quantized to 8
+ * bits per block of 32 columns (q_x, d_x: see the kernel package's Q8Activations). <b>Q8_0</b>: per block b the integer
+ * s_b = Σ q_w·q_x is exact (|s_b| ≤ 32·128·127; the GEMV sums pairs of columns in 16 bits, |·| ≤ 32512, and the
+ * pairs in 32 bits, the GEMM sums in floats), and the output is fma(s_b, d_w·d_x, …) over the blocks in order,
+ * starting from 0 (d_w·d_x, a product of two fp16 values, is exact). <b>Q4_0</b> likewise with
+ * s_b = Σ (q_w − 8)·q_x (|s_b| ≤ 32512). <b>Q4_K</b> likewise: per 32-column sub-block b, with ds = d·sc and mn = (−dmin)·m
  * of the sub-block, s_b = Σ (q − 8)·q_x (exact, as Q4_0) and the activations' own block sum Σ q_x; the output is
  * t = fma(s_b, ds·d_x, t), then t = fma(8·ds + mn, (Σ q_x)·d_x, t) over the blocks in order (since
  * W = ds·(q − 8) + (8·ds + mn); 8·ds is exact, the sum rounded once). <b>Q5_K</b> as Q4_K with q − 16 and

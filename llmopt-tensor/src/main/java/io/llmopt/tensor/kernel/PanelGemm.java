@@ -25,7 +25,7 @@ import jdk.incubator.vector.VectorOperators;
  *
  * <p>That is the arithmetic the form defines: each output is 0 + s₀ + s₁ + … over the chunks' sequential
  * fma sums, whatever the batch, the token's group or its lane, so a token's outputs have the bits of the
- * GEMV ({@link PanelGemv}) and of its scalar twin {@link PanelGemv#reference}. Q4_0, Q4_K and Q6_K run on
+ * GEMV ({@link PanelGemv}) and of its scalar twin {@link PanelGemv#reference}. The quantized types run on
  * activations quantized to 8 bits ({@link #packQ8}) with exact tiles per block of 32 columns (Q6_K: per sub-block
  * of 16; {@link #blocks}, {@link PanelGemm16}, {@link #q6_KBlocks}), the arithmetic the form defines for them.
  */
@@ -104,10 +104,10 @@ final class PanelGemm {
     }
 
     /**
-     * Q8_0, one token group over a decoded chunk (a[c·P + i] = q), the block scales widened by {@link #halfScales}
-     * into a[(CHUNK + j)·P ..], reached through {@code as}, the segment of a: per block of 32 columns a register
-     * tile sums from 0 on the float activations (xd null for d_x = 1) and adds fma(sum, d_w, tb) per token: the
-     * GEMV's arithmetic.
+     * Q8_0 and Q5_0, one token group over a decoded chunk (a[c·P + i] = q, Q5_0 q − 16), the block scales widened by
+     * {@link #halfScales} into a[(CHUNK + j)·P ..], reached through {@code as}, the segment of a: per block of 32
+     * columns a register tile sums q·q_x from 0 on the 8-bit activations (exact) and adds fma(sum, d_w·d_x, tb) per
+     * token: the GEMV's arithmetic.
      */
     private static void blocks(MemorySegment as, int c0, int m, float[] a, float[] xp, int xo, int w, float[] xd, int t0, int nb,
             float[] tb) {
@@ -262,12 +262,8 @@ final class PanelGemm {
                     t0 += w;
                     continue;
                 }
-                if (f.type() == io.llmopt.tensor.GgmlType.Q8_0) { // float activations: d_x = 1, no multiply (xd null)
-                    blocks(as, c0, m, a, xp, xo, w, null, t0, cols >>> 5, tb);
-                    t0 += w;
-                    continue;
-                }
-                if (f.type() == io.llmopt.tensor.GgmlType.Q5_0) { // 8-bit activations: exact sums of (q − 16)·q_x, then d_w·d_x
+                if (f.type() == io.llmopt.tensor.GgmlType.Q8_0 || f.type() == io.llmopt.tensor.GgmlType.Q5_0) {
+                    // 8-bit activations: exact sums of q·q_x (Q5_0: (q − 16)·q_x), then d_w·d_x
                     blocks(as, c0, m, a, xp, xo, w, xd, t0, cols >>> 5, tb);
                     t0 += w;
                     continue;
@@ -550,42 +546,42 @@ final class PanelGemm {
         FloatVector d0 = FloatVector.fromMemorySegment(F, d, fo, LE);
         FloatVector d1 = FloatVector.fromMemorySegment(F, d, fo + 4L * L, LE);
         float s;
-        s = xd == null ? 1f : xd[xdo];
-        c00.fma((xd == null ? d0 : d0.mul(s)), FloatVector.fromArray(F, tb, to)).intoArray(tb, to);
-        c10.fma((xd == null ? d1 : d1.mul(s)), FloatVector.fromArray(F, tb, to + L)).intoArray(tb, to + L);
-        s = xd == null ? 1f : xd[xdo + 1 * nb];
-        c01.fma((xd == null ? d0 : d0.mul(s)), FloatVector.fromArray(F, tb, to + 1 * P)).intoArray(tb, to + 1 * P);
-        c11.fma((xd == null ? d1 : d1.mul(s)), FloatVector.fromArray(F, tb, to + 1 * P + L)).intoArray(tb, to + 1 * P + L);
-        s = xd == null ? 1f : xd[xdo + 2 * nb];
-        c02.fma((xd == null ? d0 : d0.mul(s)), FloatVector.fromArray(F, tb, to + 2 * P)).intoArray(tb, to + 2 * P);
-        c12.fma((xd == null ? d1 : d1.mul(s)), FloatVector.fromArray(F, tb, to + 2 * P + L)).intoArray(tb, to + 2 * P + L);
-        s = xd == null ? 1f : xd[xdo + 3 * nb];
-        c03.fma((xd == null ? d0 : d0.mul(s)), FloatVector.fromArray(F, tb, to + 3 * P)).intoArray(tb, to + 3 * P);
-        c13.fma((xd == null ? d1 : d1.mul(s)), FloatVector.fromArray(F, tb, to + 3 * P + L)).intoArray(tb, to + 3 * P + L);
-        s = xd == null ? 1f : xd[xdo + 4 * nb];
-        c04.fma((xd == null ? d0 : d0.mul(s)), FloatVector.fromArray(F, tb, to + 4 * P)).intoArray(tb, to + 4 * P);
-        c14.fma((xd == null ? d1 : d1.mul(s)), FloatVector.fromArray(F, tb, to + 4 * P + L)).intoArray(tb, to + 4 * P + L);
-        s = xd == null ? 1f : xd[xdo + 5 * nb];
-        c05.fma((xd == null ? d0 : d0.mul(s)), FloatVector.fromArray(F, tb, to + 5 * P)).intoArray(tb, to + 5 * P);
-        c15.fma((xd == null ? d1 : d1.mul(s)), FloatVector.fromArray(F, tb, to + 5 * P + L)).intoArray(tb, to + 5 * P + L);
-        s = xd == null ? 1f : xd[xdo + 6 * nb];
-        c06.fma((xd == null ? d0 : d0.mul(s)), FloatVector.fromArray(F, tb, to + 6 * P)).intoArray(tb, to + 6 * P);
-        c16.fma((xd == null ? d1 : d1.mul(s)), FloatVector.fromArray(F, tb, to + 6 * P + L)).intoArray(tb, to + 6 * P + L);
-        s = xd == null ? 1f : xd[xdo + 7 * nb];
-        c07.fma((xd == null ? d0 : d0.mul(s)), FloatVector.fromArray(F, tb, to + 7 * P)).intoArray(tb, to + 7 * P);
-        c17.fma((xd == null ? d1 : d1.mul(s)), FloatVector.fromArray(F, tb, to + 7 * P + L)).intoArray(tb, to + 7 * P + L);
-        s = xd == null ? 1f : xd[xdo + 8 * nb];
-        c08.fma((xd == null ? d0 : d0.mul(s)), FloatVector.fromArray(F, tb, to + 8 * P)).intoArray(tb, to + 8 * P);
-        c18.fma((xd == null ? d1 : d1.mul(s)), FloatVector.fromArray(F, tb, to + 8 * P + L)).intoArray(tb, to + 8 * P + L);
-        s = xd == null ? 1f : xd[xdo + 9 * nb];
-        c09.fma((xd == null ? d0 : d0.mul(s)), FloatVector.fromArray(F, tb, to + 9 * P)).intoArray(tb, to + 9 * P);
-        c19.fma((xd == null ? d1 : d1.mul(s)), FloatVector.fromArray(F, tb, to + 9 * P + L)).intoArray(tb, to + 9 * P + L);
-        s = xd == null ? 1f : xd[xdo + 10 * nb];
-        c010.fma((xd == null ? d0 : d0.mul(s)), FloatVector.fromArray(F, tb, to + 10 * P)).intoArray(tb, to + 10 * P);
-        c110.fma((xd == null ? d1 : d1.mul(s)), FloatVector.fromArray(F, tb, to + 10 * P + L)).intoArray(tb, to + 10 * P + L);
-        s = xd == null ? 1f : xd[xdo + 11 * nb];
-        c011.fma((xd == null ? d0 : d0.mul(s)), FloatVector.fromArray(F, tb, to + 11 * P)).intoArray(tb, to + 11 * P);
-        c111.fma((xd == null ? d1 : d1.mul(s)), FloatVector.fromArray(F, tb, to + 11 * P + L)).intoArray(tb, to + 11 * P + L);
+        s = xd[xdo];
+        c00.fma(d0.mul(s), FloatVector.fromArray(F, tb, to)).intoArray(tb, to);
+        c10.fma(d1.mul(s), FloatVector.fromArray(F, tb, to + L)).intoArray(tb, to + L);
+        s = xd[xdo + 1 * nb];
+        c01.fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 1 * P)).intoArray(tb, to + 1 * P);
+        c11.fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 1 * P + L)).intoArray(tb, to + 1 * P + L);
+        s = xd[xdo + 2 * nb];
+        c02.fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 2 * P)).intoArray(tb, to + 2 * P);
+        c12.fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 2 * P + L)).intoArray(tb, to + 2 * P + L);
+        s = xd[xdo + 3 * nb];
+        c03.fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 3 * P)).intoArray(tb, to + 3 * P);
+        c13.fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 3 * P + L)).intoArray(tb, to + 3 * P + L);
+        s = xd[xdo + 4 * nb];
+        c04.fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 4 * P)).intoArray(tb, to + 4 * P);
+        c14.fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 4 * P + L)).intoArray(tb, to + 4 * P + L);
+        s = xd[xdo + 5 * nb];
+        c05.fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 5 * P)).intoArray(tb, to + 5 * P);
+        c15.fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 5 * P + L)).intoArray(tb, to + 5 * P + L);
+        s = xd[xdo + 6 * nb];
+        c06.fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 6 * P)).intoArray(tb, to + 6 * P);
+        c16.fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 6 * P + L)).intoArray(tb, to + 6 * P + L);
+        s = xd[xdo + 7 * nb];
+        c07.fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 7 * P)).intoArray(tb, to + 7 * P);
+        c17.fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 7 * P + L)).intoArray(tb, to + 7 * P + L);
+        s = xd[xdo + 8 * nb];
+        c08.fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 8 * P)).intoArray(tb, to + 8 * P);
+        c18.fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 8 * P + L)).intoArray(tb, to + 8 * P + L);
+        s = xd[xdo + 9 * nb];
+        c09.fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 9 * P)).intoArray(tb, to + 9 * P);
+        c19.fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 9 * P + L)).intoArray(tb, to + 9 * P + L);
+        s = xd[xdo + 10 * nb];
+        c010.fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 10 * P)).intoArray(tb, to + 10 * P);
+        c110.fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 10 * P + L)).intoArray(tb, to + 10 * P + L);
+        s = xd[xdo + 11 * nb];
+        c011.fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 11 * P)).intoArray(tb, to + 11 * P);
+        c111.fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 11 * P + L)).intoArray(tb, to + 11 * P + L);
     }
 
     /**
@@ -628,30 +624,30 @@ final class PanelGemm {
         FloatVector d0 = FloatVector.fromMemorySegment(F, d, fo, LE);
         FloatVector d1 = FloatVector.fromMemorySegment(F, d, fo + 4L * L, LE);
         float s;
-        s = xd == null ? 1f : xd[xdo];
-        c00.fma((xd == null ? d0 : d0.mul(s)), FloatVector.fromArray(F, tb, to)).intoArray(tb, to);
-        c10.fma((xd == null ? d1 : d1.mul(s)), FloatVector.fromArray(F, tb, to + L)).intoArray(tb, to + L);
-        s = xd == null ? 1f : xd[xdo + 1 * nb];
-        c01.fma((xd == null ? d0 : d0.mul(s)), FloatVector.fromArray(F, tb, to + 1 * P)).intoArray(tb, to + 1 * P);
-        c11.fma((xd == null ? d1 : d1.mul(s)), FloatVector.fromArray(F, tb, to + 1 * P + L)).intoArray(tb, to + 1 * P + L);
-        s = xd == null ? 1f : xd[xdo + 2 * nb];
-        c02.fma((xd == null ? d0 : d0.mul(s)), FloatVector.fromArray(F, tb, to + 2 * P)).intoArray(tb, to + 2 * P);
-        c12.fma((xd == null ? d1 : d1.mul(s)), FloatVector.fromArray(F, tb, to + 2 * P + L)).intoArray(tb, to + 2 * P + L);
-        s = xd == null ? 1f : xd[xdo + 3 * nb];
-        c03.fma((xd == null ? d0 : d0.mul(s)), FloatVector.fromArray(F, tb, to + 3 * P)).intoArray(tb, to + 3 * P);
-        c13.fma((xd == null ? d1 : d1.mul(s)), FloatVector.fromArray(F, tb, to + 3 * P + L)).intoArray(tb, to + 3 * P + L);
-        s = xd == null ? 1f : xd[xdo + 4 * nb];
-        c04.fma((xd == null ? d0 : d0.mul(s)), FloatVector.fromArray(F, tb, to + 4 * P)).intoArray(tb, to + 4 * P);
-        c14.fma((xd == null ? d1 : d1.mul(s)), FloatVector.fromArray(F, tb, to + 4 * P + L)).intoArray(tb, to + 4 * P + L);
-        s = xd == null ? 1f : xd[xdo + 5 * nb];
-        c05.fma((xd == null ? d0 : d0.mul(s)), FloatVector.fromArray(F, tb, to + 5 * P)).intoArray(tb, to + 5 * P);
-        c15.fma((xd == null ? d1 : d1.mul(s)), FloatVector.fromArray(F, tb, to + 5 * P + L)).intoArray(tb, to + 5 * P + L);
-        s = xd == null ? 1f : xd[xdo + 6 * nb];
-        c06.fma((xd == null ? d0 : d0.mul(s)), FloatVector.fromArray(F, tb, to + 6 * P)).intoArray(tb, to + 6 * P);
-        c16.fma((xd == null ? d1 : d1.mul(s)), FloatVector.fromArray(F, tb, to + 6 * P + L)).intoArray(tb, to + 6 * P + L);
-        s = xd == null ? 1f : xd[xdo + 7 * nb];
-        c07.fma((xd == null ? d0 : d0.mul(s)), FloatVector.fromArray(F, tb, to + 7 * P)).intoArray(tb, to + 7 * P);
-        c17.fma((xd == null ? d1 : d1.mul(s)), FloatVector.fromArray(F, tb, to + 7 * P + L)).intoArray(tb, to + 7 * P + L);
+        s = xd[xdo];
+        c00.fma(d0.mul(s), FloatVector.fromArray(F, tb, to)).intoArray(tb, to);
+        c10.fma(d1.mul(s), FloatVector.fromArray(F, tb, to + L)).intoArray(tb, to + L);
+        s = xd[xdo + 1 * nb];
+        c01.fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 1 * P)).intoArray(tb, to + 1 * P);
+        c11.fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 1 * P + L)).intoArray(tb, to + 1 * P + L);
+        s = xd[xdo + 2 * nb];
+        c02.fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 2 * P)).intoArray(tb, to + 2 * P);
+        c12.fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 2 * P + L)).intoArray(tb, to + 2 * P + L);
+        s = xd[xdo + 3 * nb];
+        c03.fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 3 * P)).intoArray(tb, to + 3 * P);
+        c13.fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 3 * P + L)).intoArray(tb, to + 3 * P + L);
+        s = xd[xdo + 4 * nb];
+        c04.fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 4 * P)).intoArray(tb, to + 4 * P);
+        c14.fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 4 * P + L)).intoArray(tb, to + 4 * P + L);
+        s = xd[xdo + 5 * nb];
+        c05.fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 5 * P)).intoArray(tb, to + 5 * P);
+        c15.fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 5 * P + L)).intoArray(tb, to + 5 * P + L);
+        s = xd[xdo + 6 * nb];
+        c06.fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 6 * P)).intoArray(tb, to + 6 * P);
+        c16.fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 6 * P + L)).intoArray(tb, to + 6 * P + L);
+        s = xd[xdo + 7 * nb];
+        c07.fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 7 * P)).intoArray(tb, to + 7 * P);
+        c17.fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 7 * P + L)).intoArray(tb, to + 7 * P + L);
     }
 
     /**
@@ -682,17 +678,17 @@ final class PanelGemm {
         FloatVector d0 = FloatVector.fromMemorySegment(F, d, fo, LE);
         FloatVector d1 = FloatVector.fromMemorySegment(F, d, fo + 4L * L, LE);
         float s;
-        s = xd == null ? 1f : xd[xdo];
-        c00.fma((xd == null ? d0 : d0.mul(s)), FloatVector.fromArray(F, tb, to)).intoArray(tb, to);
-        c10.fma((xd == null ? d1 : d1.mul(s)), FloatVector.fromArray(F, tb, to + L)).intoArray(tb, to + L);
-        s = xd == null ? 1f : xd[xdo + 1 * nb];
-        c01.fma((xd == null ? d0 : d0.mul(s)), FloatVector.fromArray(F, tb, to + 1 * P)).intoArray(tb, to + 1 * P);
-        c11.fma((xd == null ? d1 : d1.mul(s)), FloatVector.fromArray(F, tb, to + 1 * P + L)).intoArray(tb, to + 1 * P + L);
-        s = xd == null ? 1f : xd[xdo + 2 * nb];
-        c02.fma((xd == null ? d0 : d0.mul(s)), FloatVector.fromArray(F, tb, to + 2 * P)).intoArray(tb, to + 2 * P);
-        c12.fma((xd == null ? d1 : d1.mul(s)), FloatVector.fromArray(F, tb, to + 2 * P + L)).intoArray(tb, to + 2 * P + L);
-        s = xd == null ? 1f : xd[xdo + 3 * nb];
-        c03.fma((xd == null ? d0 : d0.mul(s)), FloatVector.fromArray(F, tb, to + 3 * P)).intoArray(tb, to + 3 * P);
-        c13.fma((xd == null ? d1 : d1.mul(s)), FloatVector.fromArray(F, tb, to + 3 * P + L)).intoArray(tb, to + 3 * P + L);
+        s = xd[xdo];
+        c00.fma(d0.mul(s), FloatVector.fromArray(F, tb, to)).intoArray(tb, to);
+        c10.fma(d1.mul(s), FloatVector.fromArray(F, tb, to + L)).intoArray(tb, to + L);
+        s = xd[xdo + 1 * nb];
+        c01.fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 1 * P)).intoArray(tb, to + 1 * P);
+        c11.fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 1 * P + L)).intoArray(tb, to + 1 * P + L);
+        s = xd[xdo + 2 * nb];
+        c02.fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 2 * P)).intoArray(tb, to + 2 * P);
+        c12.fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 2 * P + L)).intoArray(tb, to + 2 * P + L);
+        s = xd[xdo + 3 * nb];
+        c03.fma(d0.mul(s), FloatVector.fromArray(F, tb, to + 3 * P)).intoArray(tb, to + 3 * P);
+        c13.fma(d1.mul(s), FloatVector.fromArray(F, tb, to + 3 * P + L)).intoArray(tb, to + 3 * P + L);
     }
 }

@@ -4,7 +4,7 @@ import io.llmopt.tensor.ColumnPanels;
 
 /**
  * The matrix multiply of a weight in the {@link ColumnPanels} form: a batch of one runs {@link PanelGemv}
- * a work unit of panels at a time ({@link PanelGemv#unitPanels}), Q4_0, Q4_K and Q6_K on activations quantized once per call, F16 on
+ * a work unit of panels at a time ({@link PanelGemv#unitPanels}), the quantized types on activations quantized once per call, F16 on
  * activations scaled by 2¹¹² once per call; a larger batch packs the activations by token groups (one pool pass over the groups) and
  * then runs {@link PanelGemm} (a second pass over the panels). Panels are split between the pool's threads,
  * so every thread reads a disjoint part of the weights. Both give every output the form's arithmetic, so a
