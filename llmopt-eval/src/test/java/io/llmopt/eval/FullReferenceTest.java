@@ -41,12 +41,12 @@ class FullReferenceTest {
         FullTier.require("KLD of the quantized ref-tinystories files on the whole first100 text");
         Path base = KlDivergenceTest.saveBase(dir, 0, BaseLogits.DEFAULT_TOP_K);
         // label, README mean KLD, README same top p (quant.json kld_vs_f32), accepted ratio ours / README.
-        // Q8_0: llama.cpp also rounds the activations to Q8_0 in every Q8_0 dot product, which we do not (f32
-        // activations); the numpy oracle on the first 6 chunks gives 3.1e-5 with f32 activations and 8.4e-5 with
-        // Q8_0-rounded ones, so ours is expected at about 1/3 of the README's. For the coarser types the weight
-        // error dominates (Q4_0-pure: 7.98e-3 vs 8.01e-3 in the same numpy check).
+        // Q8_0: both engines round the activations to 8 bits in every Q8_0 dot product, which is most of this
+        // file's KLD (the numpy oracle on the first 6 chunks: 3.1e-5 with f32 activations, 8.4e-5 with Q8_0-rounded
+        // ones); ours measured 0.000091 (ratio 0.983) in session 21. With f32 activations (before) it was about 1/3
+        // of the README's. For the coarser types the weight error dominates.
         Object[][] rows = {
-            {"Q8_0", 0.000093, 0.99292, 0.25, 0.5}, {"Q6_K", 0.000541, 0.98673, 0.5, 1.2}, {"Q4_K_M", 0.004913, 0.95830, 0.8, 1.2},
+            {"Q8_0", 0.000093, 0.99292, 0.8, 1.2}, {"Q6_K", 0.000541, 0.98673, 0.5, 1.2}, {"Q4_K_M", 0.004913, 0.95830, 0.8, 1.2},
             {"Q4_0", 0.006904, 0.95058, 0.8, 1.2}, {"Q2_K", 0.079984, 0.84628, 0.8, 1.2},
         };
         List<KlDivergenceResult> results = new java.util.ArrayList<>();
