@@ -499,6 +499,8 @@ final class PanelGemv {
     private static final IntVector BIAS = IntVector.broadcast(I, 0x8000);
     /** The int zero as a constant: an exact receiver for the loop-carried int totals (see Simd). */
     private static final IntVector IZERO = IntVector.zero(I);
+    /** 16·0x8000: the bias of 16 pair sums in the even rows' totals. */
+    private static final IntVector EVEN_BIAS = IntVector.broadcast(I, 16 * 0x8000);
 
     /**
      * Q8_0 over four panels on 8-bit activations ({@link Q8Activations}), in 16-bit integers: for each pair of
@@ -526,32 +528,56 @@ final class PanelGemv {
                 ShortVector x0 = ShortVector.broadcast(SP, xq[c + j]), x1 = ShortVector.broadcast(SP, xq[c + j + 1]);
                 long o = 2L * P + (long) j * P;
                 IntVector v;
-                v = pairSum(d, f0 + o, x0, x1);
+                v = ((ShortVector) ByteVector.fromMemorySegment(B2, d, f0 + o, LE).convertShape(VectorOperators.B2S, SP, 0)).lanewise(VectorOperators.MUL, x0)
+                        .lanewise(VectorOperators.ADD, ((ShortVector) ByteVector.fromMemorySegment(B2, d, f0 + o + P, LE).convertShape(VectorOperators.B2S, SP, 0))
+                                .lanewise(VectorOperators.MUL, x1)).reinterpretAsInts().lanewise(VectorOperators.XOR, BIAS);
                 a0 = v.lanewise(VectorOperators.ADD, a0);
                 h0 = v.lanewise(VectorOperators.ASHR, 16).lanewise(VectorOperators.ADD, h0);
-                v = pairSum(d, f1 + o, x0, x1);
+                v = ((ShortVector) ByteVector.fromMemorySegment(B2, d, f1 + o, LE).convertShape(VectorOperators.B2S, SP, 0)).lanewise(VectorOperators.MUL, x0)
+                        .lanewise(VectorOperators.ADD, ((ShortVector) ByteVector.fromMemorySegment(B2, d, f1 + o + P, LE).convertShape(VectorOperators.B2S, SP, 0))
+                                .lanewise(VectorOperators.MUL, x1)).reinterpretAsInts().lanewise(VectorOperators.XOR, BIAS);
                 a1 = v.lanewise(VectorOperators.ADD, a1);
                 h1 = v.lanewise(VectorOperators.ASHR, 16).lanewise(VectorOperators.ADD, h1);
-                v = pairSum(d, f2 + o, x0, x1);
+                v = ((ShortVector) ByteVector.fromMemorySegment(B2, d, f2 + o, LE).convertShape(VectorOperators.B2S, SP, 0)).lanewise(VectorOperators.MUL, x0)
+                        .lanewise(VectorOperators.ADD, ((ShortVector) ByteVector.fromMemorySegment(B2, d, f2 + o + P, LE).convertShape(VectorOperators.B2S, SP, 0))
+                                .lanewise(VectorOperators.MUL, x1)).reinterpretAsInts().lanewise(VectorOperators.XOR, BIAS);
                 a2 = v.lanewise(VectorOperators.ADD, a2);
                 h2 = v.lanewise(VectorOperators.ASHR, 16).lanewise(VectorOperators.ADD, h2);
-                v = pairSum(d, f3 + o, x0, x1);
+                v = ((ShortVector) ByteVector.fromMemorySegment(B2, d, f3 + o, LE).convertShape(VectorOperators.B2S, SP, 0)).lanewise(VectorOperators.MUL, x0)
+                        .lanewise(VectorOperators.ADD, ((ShortVector) ByteVector.fromMemorySegment(B2, d, f3 + o + P, LE).convertShape(VectorOperators.B2S, SP, 0))
+                                .lanewise(VectorOperators.MUL, x1)).reinterpretAsInts().lanewise(VectorOperators.XOR, BIAS);
                 a3 = v.lanewise(VectorOperators.ADD, a3);
                 h3 = v.lanewise(VectorOperators.ASHR, 16).lanewise(VectorOperators.ADD, h3);
             }
             float s = xd[b];
             IntVector hs = ShortVector.fromMemorySegment(SP, d, f0, LE).reinterpretAsInts(); // the P fp16 scales, even rows low
-            e0 = evenSums(a0, h0).fma(evenScales(hs, s), e0);
-            o0 = oddSums(h0).fma(oddScales(hs, s), o0);
+            IntVector ha0 = IZERO.lanewise(VectorOperators.ADD, h0); // exact receivers for the loop-carried totals (see Simd)
+            e0 = ((FloatVector) IZERO.lanewise(VectorOperators.ADD, a0).lanewise(VectorOperators.SUB, ha0.lanewise(VectorOperators.LSHL, 16))
+                    .lanewise(VectorOperators.SUB, EVEN_BIAS).convert(VectorOperators.I2F, 0))
+                    .fma(hs.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f).mul(s), e0);
+            o0 = ((FloatVector) ha0.convert(VectorOperators.I2F, 0))
+                    .fma(hs.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f).mul(s), o0);
             hs = ShortVector.fromMemorySegment(SP, d, f1, LE).reinterpretAsInts();
-            e1 = evenSums(a1, h1).fma(evenScales(hs, s), e1);
-            o1 = oddSums(h1).fma(oddScales(hs, s), o1);
+            IntVector ha1 = IZERO.lanewise(VectorOperators.ADD, h1); // exact receivers for the loop-carried totals (see Simd)
+            e1 = ((FloatVector) IZERO.lanewise(VectorOperators.ADD, a1).lanewise(VectorOperators.SUB, ha1.lanewise(VectorOperators.LSHL, 16))
+                    .lanewise(VectorOperators.SUB, EVEN_BIAS).convert(VectorOperators.I2F, 0))
+                    .fma(hs.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f).mul(s), e1);
+            o1 = ((FloatVector) ha1.convert(VectorOperators.I2F, 0))
+                    .fma(hs.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f).mul(s), o1);
             hs = ShortVector.fromMemorySegment(SP, d, f2, LE).reinterpretAsInts();
-            e2 = evenSums(a2, h2).fma(evenScales(hs, s), e2);
-            o2 = oddSums(h2).fma(oddScales(hs, s), o2);
+            IntVector ha2 = IZERO.lanewise(VectorOperators.ADD, h2); // exact receivers for the loop-carried totals (see Simd)
+            e2 = ((FloatVector) IZERO.lanewise(VectorOperators.ADD, a2).lanewise(VectorOperators.SUB, ha2.lanewise(VectorOperators.LSHL, 16))
+                    .lanewise(VectorOperators.SUB, EVEN_BIAS).convert(VectorOperators.I2F, 0))
+                    .fma(hs.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f).mul(s), e2);
+            o2 = ((FloatVector) ha2.convert(VectorOperators.I2F, 0))
+                    .fma(hs.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f).mul(s), o2);
             hs = ShortVector.fromMemorySegment(SP, d, f3, LE).reinterpretAsInts();
-            e3 = evenSums(a3, h3).fma(evenScales(hs, s), e3);
-            o3 = oddSums(h3).fma(oddScales(hs, s), o3);
+            IntVector ha3 = IZERO.lanewise(VectorOperators.ADD, h3); // exact receivers for the loop-carried totals (see Simd)
+            e3 = ((FloatVector) IZERO.lanewise(VectorOperators.ADD, a3).lanewise(VectorOperators.SUB, ha3.lanewise(VectorOperators.LSHL, 16))
+                    .lanewise(VectorOperators.SUB, EVEN_BIAS).convert(VectorOperators.I2F, 0))
+                    .fma(hs.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f).mul(s), e3);
+            o3 = ((FloatVector) ha3.convert(VectorOperators.I2F, 0))
+                    .fma(hs.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f).mul(s), o3);
         }
         // (even, odd) rows of each panel back to row order, through exact receivers (see Simd); a permutation, exact
         FloatVector e = Simd.ZERO.add(e0), od = Simd.ZERO.add(o0);
@@ -569,37 +595,6 @@ final class PanelGemv {
         od = Simd.ZERO.add(o3);
         e.rearrange(ZIP_LO, od).intoArray(res, 6 * L);
         e.rearrange(ZIP_HI, od).intoArray(res, 7 * L);
-    }
-
-    /** The int view of q_c·x0 + q_{c+1}·x1 for the two panel columns at {@code o} and o + P, its low halves biased by 0x8000. */
-    private static IntVector pairSum(MemorySegment d, long o, ShortVector x0, ShortVector x1) {
-        return ((ShortVector) ByteVector.fromMemorySegment(B2, d, o, LE).convertShape(VectorOperators.B2S, SP, 0)).mul(x0)
-                .add(((ShortVector) ByteVector.fromMemorySegment(B2, d, o + P, LE).convertShape(VectorOperators.B2S, SP, 0)).mul(x1))
-                .reinterpretAsInts().lanewise(VectorOperators.XOR, BIAS);
-    }
-
-    /**
-     * The even rows' block sums from the int-view totals (A, H) of 16 biased pair sums, as floats (exact); the
-     * loop-carried totals enter as arguments of an exact receiver (see Simd).
-     */
-    private static FloatVector evenSums(IntVector a, IntVector h) {
-        return (FloatVector) IZERO.lanewise(VectorOperators.ADD, a).sub(IZERO.lanewise(VectorOperators.ADD, h).lanewise(VectorOperators.LSHL, 16))
-                .sub(16 * 0x8000).convert(VectorOperators.I2F, 0);
-    }
-
-    /** The odd rows' block sums H as floats (exact). */
-    private static FloatVector oddSums(IntVector h) {
-        return (FloatVector) IZERO.lanewise(VectorOperators.ADD, h).convert(VectorOperators.I2F, 0);
-    }
-
-    /** d_w·s for the even rows: the low fp16 halves of {@code hs} widened to float by bits (as the F16 weights). */
-    private static FloatVector evenScales(IntVector hs, float s) {
-        return hs.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f).mul(s);
-    }
-
-    /** d_w·s for the odd rows: the high fp16 halves of {@code hs}. */
-    private static FloatVector oddScales(IntVector hs, float s) {
-        return hs.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f).mul(s);
     }
 
     /**
