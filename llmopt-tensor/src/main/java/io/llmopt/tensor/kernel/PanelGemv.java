@@ -41,10 +41,8 @@ final class PanelGemv {
     static final int P = 2 * L;
     /** Most rows of a GEMV work unit (four panels). */
     static final int UNIT = 4 * P;
-    /** 2L bytes: one column of a Q8_0 panel, widened as two parts of L floats. */
+    /** 2L = P bytes: one column of a Q8_0 panel, widened to P shorts. */
     static final VectorSpecies<Byte> B2 = VectorSpecies.of(byte.class, VectorShape.forBitSize(2 * L * 8));
-    /** L bytes (at least 8): half a column of a Q8_0 panel, widened to L floats (the widening reads memory directly). */
-    static final VectorSpecies<Byte> BL = VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.max(64, L * 8)));
     /** P shorts: one column of a Q4_0 panel's words, or its 16-bit block sums. */
     static final VectorSpecies<Short> SP = VectorSpecies.of(short.class, VectorShape.forBitSize(P * 16));
     /**
@@ -510,7 +508,7 @@ final class PanelGemv {
      * u = v ^ 0x8000 (the low half made unsigned) A += u and H += u &gt;&gt; 16 (arithmetic) give the odd rows' sums H
      * and the even rows' A − (H &lt;&lt; 16) − 16·0x8000 (modulo 2³², which holds every |sum| ≤ 32·127·127). Per
      * block, t = fma(sum, d_w·d_x, t) per row (the product of two fp16 values is exact in float), even and odd rows
-     * in separate accumulators, interleaved once at the end. In cache on one Zen 4 core 33.5 against 25.8 GB/s
+     * in separate accumulators, interleaved once at the end. In cache on one Zen 4 core 33.9 against 25.8 GB/s
      * for the float form on float activations (BENCHMARKS "Q8_0 on 8-bit activations").
      */
     private static void q8_0x4(MemorySegment d, long p0, long p1, long p2, long p3, int cols, short[] xq, float[] xd, float[] res) {
