@@ -7,8 +7,9 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
- * Activations quantized to 8 bits per block of 32 columns, the other operand of the Q4_0 column-panel kernels
- * (llama.cpp multiplies Q4_0 weights with activations quantized the same way, its Q8_0 blocks). For a block
+ * Activations quantized to 8 bits per block of 32 columns, the other operand of the quantized column-panel kernels
+ * (Q8_0, Q4_0 and the others; llama.cpp multiplies Q8_0 and Q4_0 weights with activations quantized the same way,
+ * its Q8_0 blocks). For a block
  * x[0..32): d = max|x| / 127, id = 1/d (0 when d = 0), q = rint(x·id) clamped to [−127, 127]. The product
  * with a Q4_0 row is then Σ_c (q_w − 8)·q_x per block, an integer of magnitude ≤ 32 · 8 · 127 = 32512 that
  * 16-bit lanes hold exactly, times d_w·d_x, with d_x rounded to fp16 as in llama.cpp ({@link #stored}).
