@@ -19,7 +19,7 @@ cp="$here/llmopt-cli/target/llmopt-cli.jar:$here/llmopt-cli/target/lib/*"
 FORCE=(-XX:TypeProfileLevel=0 -XX:PerMethodTrapLimit=5)
 run() { # model, extra JVM flags...: the decode rounds' steps/s after the first, space-separated
   local m="$1"; shift
-  "$java" "$@" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp "$cp" \
+  "$java" "$@" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:Tier3DelayOn=100000 -cp "$cp" \
     "$here/llmopt-bench/stress/PagedDecode.java" "$m" "$DEPTH" "$REPS" 2>/dev/null \
     | awk '/^decode/ { n++; if (n > 1) printf "%s%s", sep, $4; sep = " " }'
 }

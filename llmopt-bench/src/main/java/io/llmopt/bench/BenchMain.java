@@ -25,8 +25,11 @@ public final class BenchMain {
     private BenchMain() {
     }
 
-    /** Appended to the forks' command line (after the user's own {@code -jvmArgsAppend}). */
-    static final List<String> FORK_FLAGS = List.of("--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED");
+    /**
+     * Appended to the forks' command line (after the user's own {@code -jvmArgsAppend}); Tier3DelayOn as the
+     * launcher's, so that no kernel is left in C1 code (the launcher says why).
+     */
+    static final List<String> FORK_FLAGS = List.of("--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-XX:Tier3DelayOn=100000");
 
     public static void main(String[] args) throws Exception {
         CommandLineOptions cli = new CommandLineOptions(args);
