@@ -63,10 +63,7 @@ final class PanelKQuants {
             long sb = (b >>> 3) * bb;
             int s = b & 7;
             long f0 = p0 + sb, f1 = p1 + sb, f2 = p2 + sb, f3 = p3 + sb;
-            Prefetch.ahead(PF_Q4_K, d, p0 + b * step, step); // the bytes Prefetch.BYTES ahead of this step's share of each panel
-            Prefetch.ahead(PF_Q4_K, d, p1 + b * step, step);
-            Prefetch.ahead(PF_Q4_K, d, p2 + b * step, step);
-            Prefetch.ahead(PF_Q4_K, d, p3 + b * step, step);
+            Prefetch.ahead4(PF_Q4_K, d, p0 + b * step, p1 + b * step, p2 + b * step, p3 + b * step, step); // the bytes Prefetch.BYTES ahead of this step's share of each panel
             ShortVector a0 = ShortVector.zero(SP), a1 = a0, a2 = a0, a3 = a0;
             for (int k = 0; k < 8; k++) {
                 long wo = 24L * P + 2L * P * (8 * s + k);
@@ -180,8 +177,7 @@ final class PanelKQuants {
             long sb = (j >>> 4) * bb;
             int s = j & 15;
             long f0 = p0 + sb, f1 = p1 + sb;
-            Prefetch.ahead(PF_Q2_K, d, p0 + j * step, step); // the bytes Prefetch.BYTES ahead of this step's share of each panel
-            Prefetch.ahead(PF_Q2_K, d, p1 + j * step, step);
+            Prefetch.ahead2(PF_Q2_K, d, p0 + j * step, p1 + j * step, step); // the bytes Prefetch.BYTES ahead of this step's share of each panel
             long go = 24L * P + 4L * P * s;
             ShortVector u00 = ShortVector.fromMemorySegment(SP, d, f0 + go, LE);
             ShortVector u01 = ShortVector.fromMemorySegment(SP, d, f0 + go + 2L * P, LE);
@@ -376,8 +372,7 @@ final class PanelKQuants {
             long sb = (j >>> 4) * bb;
             int s = j & 15;
             long f0 = p0 + sb, f1 = p1 + sb;
-            Prefetch.ahead(PF_Q3_K, d, p0 + j * step, step); // the bytes Prefetch.BYTES ahead of this step's share of each panel
-            Prefetch.ahead(PF_Q3_K, d, p1 + j * step, step);
+            Prefetch.ahead2(PF_Q3_K, d, p0 + j * step, p1 + j * step, step); // the bytes Prefetch.BYTES ahead of this step's share of each panel
             long go = 20L * P + 6L * P * s;
             ShortVector u00 = ShortVector.fromMemorySegment(SP, d, f0 + go, LE);
             ShortVector u01 = ShortVector.fromMemorySegment(SP, d, f0 + go + 2L * P, LE);
@@ -539,8 +534,7 @@ final class PanelKQuants {
             long sb = (b >>> 3) * bb;
             int s = b & 7;
             long f0 = p0 + sb, f1 = p1 + sb;
-            Prefetch.ahead(PF_Q5_K, d, p0 + b * step, step); // the bytes Prefetch.BYTES ahead of this step's share of each panel
-            Prefetch.ahead(PF_Q5_K, d, p1 + b * step, step);
+            Prefetch.ahead2(PF_Q5_K, d, p0 + b * step, p1 + b * step, step); // the bytes Prefetch.BYTES ahead of this step's share of each panel
             FloatVector s00 = FloatVector.zero(F), s01 = s00, s10 = s00, s11 = s00;
             for (int h = 0; h < 2; h++) {
                 long go = 24L * P + 10L * P * (2 * s + h);
@@ -663,8 +657,7 @@ final class PanelKQuants {
         FloatVector t0 = FloatVector.zero(F), t1 = t0, t2 = t0, t3 = t0;
         for (int b = 0; b < cols >>> 5; b++) {
             long f0 = p0 + b * bb, f1 = p1 + b * bb;
-            Prefetch.ahead(PF_Q4_1, d, f0, bb); // each panel's block Prefetch.BYTES ahead
-            Prefetch.ahead(PF_Q4_1, d, f1, bb);
+            Prefetch.ahead2(PF_Q4_1, d, f0, f1, bb); // each panel's block Prefetch.BYTES ahead
             ShortVector a0 = ShortVector.zero(SP), a1 = a0;
             for (int k = 0; k < 8; k++) {
                 long wo = 4L * P + 2L * P * k;
@@ -725,8 +718,7 @@ final class PanelKQuants {
         for (int b = 0; b < cols >>> 5; b++) {
             long f0 = p0 + b * bb, f1 = p1 + b * bb;
             int pf = legacy == Q5_0 ? PF_Q5_0 : PF_Q5_1;
-            Prefetch.ahead(pf, d, f0, bb); // each panel's block Prefetch.BYTES ahead
-            Prefetch.ahead(pf, d, f1, bb);
+            Prefetch.ahead2(pf, d, f0, f1, bb); // each panel's block Prefetch.BYTES ahead
             FloatVector s00 = FloatVector.zero(F), s01 = s00, s10 = s00, s11 = s00;
             for (int h = 0; h < 2; h++) {
                 long go = 2L * P * legacy + 10L * P * h;
@@ -851,8 +843,7 @@ final class PanelKQuants {
             long sb = (j >>> 4) * bb;
             int s = j & 15;
             long f0 = p0 + sb, f1 = p1 + sb;
-            Prefetch.ahead(PF_Q6_K, d, p0 + j * step, step); // the bytes Prefetch.BYTES ahead of this step's share of each panel
-            Prefetch.ahead(PF_Q6_K, d, p1 + j * step, step);
+            Prefetch.ahead2(PF_Q6_K, d, p0 + j * step, p1 + j * step, step); // the bytes Prefetch.BYTES ahead of this step's share of each panel
             ShortVector a0 = ShortVector.zero(SP), a1 = a0, b0 = a0, b1 = a0;
             ShortVector bx;
             {

@@ -97,10 +97,35 @@ class PrefetchTest {
             for (int level : new int[] {Prefetch.NONE, Prefetch.L1, Prefetch.L2}) {
                 Prefetch.ahead(level, m, 0, 1088);
                 Prefetch.ahead(level, m, m.byteSize() - 10, 4096); // clamped to the last byte
+                Prefetch.ahead4(level, m, 0, 5000, 10_000, 15_000, 576);
+                Prefetch.ahead4(level, m, 19_000, 19_990, 0, m.byteSize() + 50, 4096); // clamped to end by the last byte
+                Prefetch.ahead4(level, m, 0, 0, 0, 0, 1 << 20); // longer than the segment: from its start
+                Prefetch.ahead2(level, m, 64, 9000, 1088);
+                Prefetch.ahead2(level, m, m.byteSize() - 1, m.byteSize() - 100, 4096);
+                Prefetch.ahead4(level, MemorySegment.ofArray(new byte[100]), 0, 0, 0, 0, 64); // heap memory: nothing to do
+                Prefetch.ahead2(level, MemorySegment.ofArray(new byte[100]), 0, 0, 64);
+            }
+            for (int round = 0; round < 20_000; round++) { // compiled too
+                Prefetch.ahead4(Prefetch.L2, m, round % 3000, 3000 + round % 3000, 9000, 12_000, 576);
+                Prefetch.ahead2(Prefetch.L1, m, round % 5000, 10_000, 576);
             }
             for (long i = 0; i < m.byteSize(); i++) {
                 assertThat(m.get(ValueLayout.JAVA_BYTE, i)).isEqualTo((byte) (i * 7));
             }
         }
+    }
+
+    @Test
+    void panelStubsAreTheHandAssembledLoops() {
+        // the bytes objdump -D -b binary -mi386:x86-64 decodes as: xor %eax,%eax; prefetcht0/t2 (%rdi,%rax,1) …
+        // (%rcx,%rax,1); add $0x40,%rax; cmp %r8,%rax (four) or cmp %rdx,%rax (two); jb to the first prefetch; ret
+        assertThat(Prefetch.panelsCode(4, false)).containsExactly(0x31, 0xC0, 0x0F, 0x18, 0x0C, 0x07, 0x0F, 0x18, 0x0C, 0x06, 0x0F, 0x18, 0x0C, 0x02,
+                0x0F, 0x18, 0x0C, 0x01, 0x48, 0x83, 0xC0, 0x40, 0x4C, 0x39, 0xC0, 0x72, 0xE7, 0xC3);
+        assertThat(Prefetch.panelsCode(4, true)).containsExactly(0x31, 0xC0, 0x0F, 0x18, 0x1C, 0x07, 0x0F, 0x18, 0x1C, 0x06, 0x0F, 0x18, 0x1C, 0x02,
+                0x0F, 0x18, 0x1C, 0x01, 0x48, 0x83, 0xC0, 0x40, 0x4C, 0x39, 0xC0, 0x72, 0xE7, 0xC3);
+        assertThat(Prefetch.panelsCode(2, false)).containsExactly(0x31, 0xC0, 0x0F, 0x18, 0x0C, 0x07, 0x0F, 0x18, 0x0C, 0x06, 0x48, 0x83, 0xC0, 0x40,
+                0x48, 0x39, 0xD0, 0x72, 0xEF, 0xC3);
+        assertThat(Prefetch.panelsCode(2, true)).containsExactly(0x31, 0xC0, 0x0F, 0x18, 0x1C, 0x07, 0x0F, 0x18, 0x1C, 0x06, 0x48, 0x83, 0xC0, 0x40,
+                0x48, 0x39, 0xD0, 0x72, 0xEF, 0xC3);
     }
 }
