@@ -548,30 +548,30 @@ final class PanelGemv {
             IntVector hs = ShortVector.fromMemorySegment(SP, d, f0, LE).reinterpretAsInts(); // the P fp16 scales, even rows low
             IntVector ha0 = IZERO.lanewise(VectorOperators.ADD, h0); // exact receivers for the loop-carried totals (see Simd)
             e0 = ((FloatVector) IZERO.lanewise(VectorOperators.ADD, a0).lanewise(VectorOperators.SUB, ha0.lanewise(VectorOperators.LSHL, 16))
-                    .lanewise(VectorOperators.SUB, EVEN_BIAS).convert(VectorOperators.I2F, 0))
+                    .lanewise(VectorOperators.SUB, EVEN_BIAS).convertShape(VectorOperators.I2F, F, 0))
                     .fma(hs.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f).mul(s), e0);
-            o0 = ((FloatVector) ha0.convert(VectorOperators.I2F, 0))
+            o0 = ((FloatVector) ha0.convertShape(VectorOperators.I2F, F, 0))
                     .fma(hs.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f).mul(s), o0);
             hs = ShortVector.fromMemorySegment(SP, d, f1, LE).reinterpretAsInts();
             IntVector ha1 = IZERO.lanewise(VectorOperators.ADD, h1); // exact receivers for the loop-carried totals (see Simd)
             e1 = ((FloatVector) IZERO.lanewise(VectorOperators.ADD, a1).lanewise(VectorOperators.SUB, ha1.lanewise(VectorOperators.LSHL, 16))
-                    .lanewise(VectorOperators.SUB, EVEN_BIAS).convert(VectorOperators.I2F, 0))
+                    .lanewise(VectorOperators.SUB, EVEN_BIAS).convertShape(VectorOperators.I2F, F, 0))
                     .fma(hs.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f).mul(s), e1);
-            o1 = ((FloatVector) ha1.convert(VectorOperators.I2F, 0))
+            o1 = ((FloatVector) ha1.convertShape(VectorOperators.I2F, F, 0))
                     .fma(hs.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f).mul(s), o1);
             hs = ShortVector.fromMemorySegment(SP, d, f2, LE).reinterpretAsInts();
             IntVector ha2 = IZERO.lanewise(VectorOperators.ADD, h2); // exact receivers for the loop-carried totals (see Simd)
             e2 = ((FloatVector) IZERO.lanewise(VectorOperators.ADD, a2).lanewise(VectorOperators.SUB, ha2.lanewise(VectorOperators.LSHL, 16))
-                    .lanewise(VectorOperators.SUB, EVEN_BIAS).convert(VectorOperators.I2F, 0))
+                    .lanewise(VectorOperators.SUB, EVEN_BIAS).convertShape(VectorOperators.I2F, F, 0))
                     .fma(hs.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f).mul(s), e2);
-            o2 = ((FloatVector) ha2.convert(VectorOperators.I2F, 0))
+            o2 = ((FloatVector) ha2.convertShape(VectorOperators.I2F, F, 0))
                     .fma(hs.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f).mul(s), o2);
             hs = ShortVector.fromMemorySegment(SP, d, f3, LE).reinterpretAsInts();
             IntVector ha3 = IZERO.lanewise(VectorOperators.ADD, h3); // exact receivers for the loop-carried totals (see Simd)
             e3 = ((FloatVector) IZERO.lanewise(VectorOperators.ADD, a3).lanewise(VectorOperators.SUB, ha3.lanewise(VectorOperators.LSHL, 16))
-                    .lanewise(VectorOperators.SUB, EVEN_BIAS).convert(VectorOperators.I2F, 0))
+                    .lanewise(VectorOperators.SUB, EVEN_BIAS).convertShape(VectorOperators.I2F, F, 0))
                     .fma(hs.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f).mul(s), e3);
-            o3 = ((FloatVector) ha3.convert(VectorOperators.I2F, 0))
+            o3 = ((FloatVector) ha3.convertShape(VectorOperators.I2F, F, 0))
                     .fma(hs.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f).mul(s), o3);
         }
         // (even, odd) rows of each panel back to row order, through exact receivers (see Simd); a permutation, exact
