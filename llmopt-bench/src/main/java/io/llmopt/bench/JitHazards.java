@@ -90,13 +90,19 @@ public final class JitHazards {
     /**
      * Compile failures that are not retried or harmless: a method whose tier-3 (C1) compile fails after a tier-2
      * one exists stays in that C1 code for good (the tiered policy does not move it on to C2), where vector
-     * operations run boxed; the cliff is C1's register limit ("out of virtual registers in linear scan").
+     * operations run boxed; the cliff is C1's register limit ("out of virtual registers in linear scan"). The
+     * launcher's {@code -XX:Tier3DelayOn=100000} keeps hot methods from tier 2, and a C1 failure from the interpreter
+     * is harmless (the method goes on to C2); {@link #scan} therefore drops the failures of C1 tiers of a method that
+     * has a successful C2 compile and no tier-2 compile in the log.
      */
     private static boolean serious(String reason) {
         return !(reason.equals("stale task") || reason.equals("concurrent class loading") || reason.startsWith("retry "));
     }
 
-    /** Fills the four maps from {@code log}; returns the number of compile tasks it holds. */
+    /**
+     * Fills the four maps from {@code log}; returns the number of compile tasks it holds. A failure is keyed
+     * "Class.method (tier N): reason".
+     */
     static int scan(Path log, Map<String, Integer> hazards, Map<String, Integer> guarded, Map<String, Integer> cutoffs, Map<String, Integer> failures)
             throws IOException {
         int tasks = 0;
@@ -112,12 +118,18 @@ public final class JitHazards {
         // innermost llmopt frame of the last one stands for the llmopt site of what it parses
         Frame lateSite = null;
         boolean inLateInline = false;
+        Map<String, java.util.Set<String>> compiled = new HashMap<>(); // method → tiers compiled successfully
+        Map<String, String> c1Failures = new HashMap<>(); // failure key → method, for C1 tiers
+        String taskMethod = null;
+        String taskLevel = null;
         try (var lines = Files.lines(log, java.nio.charset.StandardCharsets.ISO_8859_1)) {
             for (String ln : (Iterable<String>) lines::iterator) {
                 if (ln.startsWith("<task ")) {
                     tasks++;
                     Map<String, String> a = attrs(ln);
-                    task = a.get("method") == null ? null : a.get("method").split(" ")[0] + "." + a.get("method").split(" ")[1] + " (tier " + a.getOrDefault("level", "4") + ")";
+                    taskMethod = a.get("method") == null ? null : a.get("method").split(" ")[0] + "." + a.get("method").split(" ")[1];
+                    taskLevel = a.getOrDefault("level", "4");
+                    task = taskMethod == null ? null : taskMethod + " (tier " + taskLevel + ")";
                     inC2 = !a.containsKey("level") || a.get("level").equals("4");
                     klass.clear();
                     method.clear();
@@ -128,7 +140,13 @@ public final class JitHazards {
                     String reason = attrs(ln).get("reason");
                     if (reason != null && serious(reason)) {
                         failures.merge(task + ": " + reason, 1, Integer::sum);
+                        if (!taskLevel.equals("4")) {
+                            c1Failures.put(task + ": " + reason, taskMethod);
+                        }
                     }
+                }
+                if (ln.startsWith("<task_done ") && taskMethod != null && "1".equals(attrs(ln).get("success"))) {
+                    compiled.computeIfAbsent(taskMethod, m -> new java.util.HashSet<>()).add(taskLevel);
                 }
                 if (!inC2) {
                     continue;
@@ -197,6 +215,12 @@ public final class JitHazards {
                 }
             }
         }
+        c1Failures.forEach((key, m) -> {
+            java.util.Set<String> tiers = compiled.getOrDefault(m, java.util.Set.of());
+            if (tiers.contains("4") && !tiers.contains("2")) {
+                failures.remove(key);
+            }
+        });
         return tasks;
     }
 

@@ -87,12 +87,15 @@ class JitHazardsTest {
                 <task compile_id='3' method='io.llmopt.bench.JitHazards line (I)V' bytes='300' count='5' level='3'>
                 <failure reason='stale task'/>
                 </task>
+                <task compile_id='4' method='io.llmopt.bench.JitHazards line (I)V' bytes='300' count='5' level='2'>
+                <task_done success='1' nmsize='80'/>
+                </task>
                 """);
         Map<String, Integer> hazards = new TreeMap<>();
         Map<String, Integer> guarded = new TreeMap<>();
         Map<String, Integer> cutoffs = new TreeMap<>();
         Map<String, Integer> failures = new TreeMap<>();
-        assertThat(JitHazards.scan(log, hazards, guarded, cutoffs, failures)).isEqualTo(3);
+        assertThat(JitHazards.scan(log, hazards, guarded, cutoffs, failures)).isEqualTo(4);
 
         String line = JitHazards.line("io.llmopt.bench.JitHazards", "line", 0);
         assertThat(line).matches("\\d+"); // a source line from the class file's line table
@@ -108,7 +111,42 @@ class JitHazardsTest {
                 entry("JitHazards.line:" + JitHazards.line("io.llmopt.bench.JitHazards", "line", 14)
                         + ": jdk.incubator.vector.ShortVector.add → jdk.incubator.vector.Short512Vector.lanewise", 1));
         assertThat(cutoffs).hasSize(1);
+        // a tier-2 compile exists: the tier-3 failure traps the method in C1 code, whatever C2 did before
         assertThat(failures).containsOnlyKeys("io.llmopt.bench.JitHazards.line (tier 3): out of virtual registers in linear scan");
+    }
+
+    @Test
+    void aC1FailureIsHarmlessOnceC2HasCompiledTheMethodWithoutATier2Compile(@TempDir Path dir) throws IOException {
+        String c1Failure = """
+                <task compile_id='7' method='io.llmopt.bench.JitHazards line (I)V' bytes='300' count='5' osr_bci='40' level='3'>
+                <failure reason='out of virtual registers in LIR generator'/>
+                <task_done success='0' nmsize='0'/>
+                </task>
+                """;
+        String c2Done = """
+                <task compile_id='9' method='io.llmopt.bench.JitHazards line (I)V' bytes='300' count='5' osr_bci='40'>
+                <task_done success='1' nmsize='900'/>
+                </task>
+                """;
+        String c2Failed = """
+                <task compile_id='9' method='io.llmopt.bench.JitHazards line (I)V' bytes='300' count='5'>
+                <failure reason='out of nodes during code generation'/>
+                <task_done success='0' nmsize='0'/>
+                </task>
+                """;
+        String key = "io.llmopt.bench.JitHazards.line (tier 3): out of virtual registers in LIR generator";
+        assertThat(failures(dir, c1Failure + c2Done)).as("C2 took over from the interpreter").isEmpty();
+        assertThat(failures(dir, c1Failure)).as("no C2 code (yet)").containsOnlyKeys(key);
+        assertThat(failures(dir, c1Failure + c2Failed)).as("C2 failed too")
+                .containsOnlyKeys(key, "io.llmopt.bench.JitHazards.line (tier 4): out of nodes during code generation");
+    }
+
+    private static Map<String, Integer> failures(Path dir, String log) throws IOException {
+        Path file = Files.createTempFile(dir, "jit", ".log");
+        Files.writeString(file, log);
+        Map<String, Integer> failures = new TreeMap<>();
+        JitHazards.scan(file, new TreeMap<>(), new TreeMap<>(), new TreeMap<>(), failures);
+        return failures;
     }
 
     @Test
