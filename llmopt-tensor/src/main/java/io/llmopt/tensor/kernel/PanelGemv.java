@@ -13,7 +13,6 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -330,8 +329,17 @@ final class PanelGemv {
      */
     static final boolean F16_PAIRS = Boolean.parseBoolean(System.getProperty("llmopt.f16pairs", "true"));
     /** Lane i ← lane i/2 of the even rows' vector (i even) or of the odd rows' (i odd), for the lower and upper half of a panel. */
-    private static final VectorShuffle<Float> ZIP_LO = VectorShuffle.fromOp(F, i -> (i & 1) == 0 ? i / 2 : L + i / 2);
-    private static final VectorShuffle<Float> ZIP_HI = VectorShuffle.fromOp(F, i -> (i & 1) == 0 ? L / 2 + i / 2 : L + L / 2 + i / 2);
+    private static final FloatVector ZIP_LO = indices(i -> (i & 1) == 0 ? i / 2 : L + i / 2);
+    private static final FloatVector ZIP_HI = indices(i -> (i & 1) == 0 ? L / 2 + i / 2 : L + L / 2 + i / 2);
+
+    /** Lane i = f(i): the indices of a two-vector {@code selectFrom} (below L the first vector's lanes, from L the second's). */
+    private static FloatVector indices(java.util.function.IntUnaryOperator f) {
+        float[] a = new float[L];
+        for (int i = 0; i < L; i++) {
+            a[i] = f.applyAsInt(i);
+        }
+        return FloatVector.fromArray(F, a, 0);
+    }
 
     /**
      * {@link #f16x4} reading each panel column as L ints, two rows' halves each (row 2i in the low 16 bits, row 2i + 1
@@ -372,20 +380,20 @@ final class PanelGemv {
         }
         // (even, odd) rows of each panel back to row order: panel p's rows 0..L-1, then L..2L-1
         FloatVector e = Simd.ZERO.add(t0), od = Simd.ZERO.add(t1);
-        e.rearrange(ZIP_LO, od).intoArray(res, 0);
-        e.rearrange(ZIP_HI, od).intoArray(res, L);
+        ZIP_LO.selectFrom(e, od).intoArray(res, 0);
+        ZIP_HI.selectFrom(e, od).intoArray(res, L);
         e = Simd.ZERO.add(t2);
         od = Simd.ZERO.add(t3);
-        e.rearrange(ZIP_LO, od).intoArray(res, 2 * L);
-        e.rearrange(ZIP_HI, od).intoArray(res, 3 * L);
+        ZIP_LO.selectFrom(e, od).intoArray(res, 2 * L);
+        ZIP_HI.selectFrom(e, od).intoArray(res, 3 * L);
         e = Simd.ZERO.add(t4);
         od = Simd.ZERO.add(t5);
-        e.rearrange(ZIP_LO, od).intoArray(res, 4 * L);
-        e.rearrange(ZIP_HI, od).intoArray(res, 5 * L);
+        ZIP_LO.selectFrom(e, od).intoArray(res, 4 * L);
+        ZIP_HI.selectFrom(e, od).intoArray(res, 5 * L);
         e = Simd.ZERO.add(t6);
         od = Simd.ZERO.add(t7);
-        e.rearrange(ZIP_LO, od).intoArray(res, 6 * L);
-        e.rearrange(ZIP_HI, od).intoArray(res, 7 * L);
+        ZIP_LO.selectFrom(e, od).intoArray(res, 6 * L);
+        ZIP_HI.selectFrom(e, od).intoArray(res, 7 * L);
     }
 
     /**
@@ -576,20 +584,20 @@ final class PanelGemv {
         }
         // (even, odd) rows of each panel back to row order, through exact receivers (see Simd); a permutation, exact
         FloatVector e = Simd.ZERO.add(e0), od = Simd.ZERO.add(o0);
-        e.rearrange(ZIP_LO, od).intoArray(res, 0);
-        e.rearrange(ZIP_HI, od).intoArray(res, L);
+        ZIP_LO.selectFrom(e, od).intoArray(res, 0);
+        ZIP_HI.selectFrom(e, od).intoArray(res, L);
         e = Simd.ZERO.add(e1);
         od = Simd.ZERO.add(o1);
-        e.rearrange(ZIP_LO, od).intoArray(res, 2 * L);
-        e.rearrange(ZIP_HI, od).intoArray(res, 3 * L);
+        ZIP_LO.selectFrom(e, od).intoArray(res, 2 * L);
+        ZIP_HI.selectFrom(e, od).intoArray(res, 3 * L);
         e = Simd.ZERO.add(e2);
         od = Simd.ZERO.add(o2);
-        e.rearrange(ZIP_LO, od).intoArray(res, 4 * L);
-        e.rearrange(ZIP_HI, od).intoArray(res, 5 * L);
+        ZIP_LO.selectFrom(e, od).intoArray(res, 4 * L);
+        ZIP_HI.selectFrom(e, od).intoArray(res, 5 * L);
         e = Simd.ZERO.add(e3);
         od = Simd.ZERO.add(o3);
-        e.rearrange(ZIP_LO, od).intoArray(res, 6 * L);
-        e.rearrange(ZIP_HI, od).intoArray(res, 7 * L);
+        ZIP_LO.selectFrom(e, od).intoArray(res, 6 * L);
+        ZIP_HI.selectFrom(e, od).intoArray(res, 7 * L);
     }
 
     /**
