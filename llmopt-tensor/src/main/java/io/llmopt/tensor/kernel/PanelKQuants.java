@@ -155,6 +155,13 @@ final class PanelKQuants {
     /** Shift counts of the Q5_K words as vectors (see {@link PanelGemv#K12}). */
     private static final ShortVector K5 = ShortVector.broadcast(SP, (short) 5), K11 = ShortVector.broadcast(SP, (short) 11),
             K13 = ShortVector.broadcast(SP, (short) 13), K15 = ShortVector.broadcast(SP, (short) 15);
+    /**
+     * Single bits 11 … 14 of a 16-bit lane as vectors: the high bits a five-bit group gathers from its words. A scalar
+     * operand would go through {@code ShortVector.lanewise(op, short)}, whose shift branch C2 kept as a call in one
+     * compile of {@link #q5_0x2} (JitHazards, session 22).
+     */
+    private static final ShortVector B11 = ShortVector.broadcast(SP, (short) 0x0800), B12 = ShortVector.broadcast(SP, (short) 0x1000),
+            B13 = ShortVector.broadcast(SP, (short) 0x2000), B14 = ShortVector.broadcast(SP, (short) 0x4000);
     /** Shift count 2 (Q2_K's words). */
     private static final ShortVector K2 = ShortVector.broadcast(SP, (short) 2);
     /** 2 in every lane (Q2_K's 2·ds). */
@@ -428,8 +435,8 @@ final class PanelKQuants {
             a0 = u02.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.ASHR, K13).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
             a1 = u12.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.ASHR, K13).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
             bx = ShortVector.broadcast(SP, xq[16 * j + 15]);
-            a0 = u00.lanewise(VectorOperators.LSHL, K13).lanewise(VectorOperators.AND, (short) 0x2000).lanewise(VectorOperators.OR, u01.lanewise(VectorOperators.LSHL, K14).lanewise(VectorOperators.AND, (short) 0x4000)).lanewise(VectorOperators.OR, u02.lanewise(VectorOperators.LSHL, K15)).lanewise(VectorOperators.ASHR, K13).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
-            a1 = u10.lanewise(VectorOperators.LSHL, K13).lanewise(VectorOperators.AND, (short) 0x2000).lanewise(VectorOperators.OR, u11.lanewise(VectorOperators.LSHL, K14).lanewise(VectorOperators.AND, (short) 0x4000)).lanewise(VectorOperators.OR, u12.lanewise(VectorOperators.LSHL, K15)).lanewise(VectorOperators.ASHR, K13).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
+            a0 = u00.lanewise(VectorOperators.LSHL, K13).lanewise(VectorOperators.AND, B13).lanewise(VectorOperators.OR, u01.lanewise(VectorOperators.LSHL, K14).lanewise(VectorOperators.AND, B14)).lanewise(VectorOperators.OR, u02.lanewise(VectorOperators.LSHL, K15)).lanewise(VectorOperators.ASHR, K13).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
+            a1 = u10.lanewise(VectorOperators.LSHL, K13).lanewise(VectorOperators.AND, B13).lanewise(VectorOperators.OR, u11.lanewise(VectorOperators.LSHL, K14).lanewise(VectorOperators.AND, B14)).lanewise(VectorOperators.OR, u12.lanewise(VectorOperators.LSHL, K15)).lanewise(VectorOperators.ASHR, K13).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
             float sx = xd[j >>> 1];
             ByteVector sc0 = ByteVector.fromMemorySegment(B2, d, f0 + 4L * P + (long) s * P, LE);
             ByteVector sc1 = ByteVector.fromMemorySegment(B2, d, f1 + 4L * P + (long) s * P, LE);
@@ -513,7 +520,7 @@ final class PanelKQuants {
             v = u2.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.ASHR, K13);
             ((FloatVector) v.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 14 * P);
             ((FloatVector) v.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 14 * P + L);
-            v = u0.lanewise(VectorOperators.LSHL, K13).lanewise(VectorOperators.AND, (short) 0x2000).lanewise(VectorOperators.OR, u1.lanewise(VectorOperators.LSHL, K14).lanewise(VectorOperators.AND, (short) 0x4000)).lanewise(VectorOperators.OR, u2.lanewise(VectorOperators.LSHL, K15)).lanewise(VectorOperators.ASHR, K13);
+            v = u0.lanewise(VectorOperators.LSHL, K13).lanewise(VectorOperators.AND, B13).lanewise(VectorOperators.OR, u1.lanewise(VectorOperators.LSHL, K14).lanewise(VectorOperators.AND, B14)).lanewise(VectorOperators.OR, u2.lanewise(VectorOperators.LSHL, K15)).lanewise(VectorOperators.ASHR, K13);
             ((FloatVector) v.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 15 * P);
             ((FloatVector) v.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 15 * P + L);
         }
@@ -597,11 +604,11 @@ final class PanelKQuants {
                 a0 = u04.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
                 a1 = u14.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
                 bx = ShortVector.broadcast(SP, xq[c + 15]);
-                a0 = u00.lanewise(VectorOperators.LSHL, K11).lanewise(VectorOperators.AND, (short) 0x0800).lanewise(VectorOperators.OR, u01.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.AND, (short) 0x1000))
-                        .lanewise(VectorOperators.OR, u02.lanewise(VectorOperators.LSHL, K13).lanewise(VectorOperators.AND, (short) 0x2000)).lanewise(VectorOperators.OR, u03.lanewise(VectorOperators.LSHL, K14).lanewise(VectorOperators.AND, (short) 0x4000))
+                a0 = u00.lanewise(VectorOperators.LSHL, K11).lanewise(VectorOperators.AND, B11).lanewise(VectorOperators.OR, u01.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.AND, B12))
+                        .lanewise(VectorOperators.OR, u02.lanewise(VectorOperators.LSHL, K13).lanewise(VectorOperators.AND, B13)).lanewise(VectorOperators.OR, u03.lanewise(VectorOperators.LSHL, K14).lanewise(VectorOperators.AND, B14))
                         .lanewise(VectorOperators.OR, u04.lanewise(VectorOperators.LSHL, K15)).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
-                a1 = u10.lanewise(VectorOperators.LSHL, K11).lanewise(VectorOperators.AND, (short) 0x0800).lanewise(VectorOperators.OR, u11.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.AND, (short) 0x1000))
-                        .lanewise(VectorOperators.OR, u12.lanewise(VectorOperators.LSHL, K13).lanewise(VectorOperators.AND, (short) 0x2000)).lanewise(VectorOperators.OR, u13.lanewise(VectorOperators.LSHL, K14).lanewise(VectorOperators.AND, (short) 0x4000))
+                a1 = u10.lanewise(VectorOperators.LSHL, K11).lanewise(VectorOperators.AND, B11).lanewise(VectorOperators.OR, u11.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.AND, B12))
+                        .lanewise(VectorOperators.OR, u12.lanewise(VectorOperators.LSHL, K13).lanewise(VectorOperators.AND, B13)).lanewise(VectorOperators.OR, u13.lanewise(VectorOperators.LSHL, K14).lanewise(VectorOperators.AND, B14))
                         .lanewise(VectorOperators.OR, u14.lanewise(VectorOperators.LSHL, K15)).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
                 s00 = ((FloatVector) a0.convertShape(VectorOperators.S2F, F, 0)).lanewise(VectorOperators.ADD, s00);
                 s01 = ((FloatVector) a0.convertShape(VectorOperators.S2F, F, 1)).lanewise(VectorOperators.ADD, s01);
@@ -781,11 +788,11 @@ final class PanelKQuants {
                 a0 = u04.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
                 a1 = u14.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
                 bx = ShortVector.broadcast(SP, xq[c + 15]);
-                a0 = u00.lanewise(VectorOperators.LSHL, K11).lanewise(VectorOperators.AND, (short) 0x0800).lanewise(VectorOperators.OR, u01.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.AND, (short) 0x1000))
-                        .lanewise(VectorOperators.OR, u02.lanewise(VectorOperators.LSHL, K13).lanewise(VectorOperators.AND, (short) 0x2000)).lanewise(VectorOperators.OR, u03.lanewise(VectorOperators.LSHL, K14).lanewise(VectorOperators.AND, (short) 0x4000))
+                a0 = u00.lanewise(VectorOperators.LSHL, K11).lanewise(VectorOperators.AND, B11).lanewise(VectorOperators.OR, u01.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.AND, B12))
+                        .lanewise(VectorOperators.OR, u02.lanewise(VectorOperators.LSHL, K13).lanewise(VectorOperators.AND, B13)).lanewise(VectorOperators.OR, u03.lanewise(VectorOperators.LSHL, K14).lanewise(VectorOperators.AND, B14))
                         .lanewise(VectorOperators.OR, u04.lanewise(VectorOperators.LSHL, K15)).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a0);
-                a1 = u10.lanewise(VectorOperators.LSHL, K11).lanewise(VectorOperators.AND, (short) 0x0800).lanewise(VectorOperators.OR, u11.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.AND, (short) 0x1000))
-                        .lanewise(VectorOperators.OR, u12.lanewise(VectorOperators.LSHL, K13).lanewise(VectorOperators.AND, (short) 0x2000)).lanewise(VectorOperators.OR, u13.lanewise(VectorOperators.LSHL, K14).lanewise(VectorOperators.AND, (short) 0x4000))
+                a1 = u10.lanewise(VectorOperators.LSHL, K11).lanewise(VectorOperators.AND, B11).lanewise(VectorOperators.OR, u11.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.AND, B12))
+                        .lanewise(VectorOperators.OR, u12.lanewise(VectorOperators.LSHL, K13).lanewise(VectorOperators.AND, B13)).lanewise(VectorOperators.OR, u13.lanewise(VectorOperators.LSHL, K14).lanewise(VectorOperators.AND, B14))
                         .lanewise(VectorOperators.OR, u14.lanewise(VectorOperators.LSHL, K15)).lanewise(VectorOperators.ASHR, K11).lanewise(VectorOperators.MUL, bx).lanewise(VectorOperators.ADD, a1);
                 s00 = ((FloatVector) a0.convertShape(VectorOperators.S2F, F, 0)).lanewise(VectorOperators.ADD, s00);
                 s01 = ((FloatVector) a0.convertShape(VectorOperators.S2F, F, 1)).lanewise(VectorOperators.ADD, s01);
@@ -1051,8 +1058,8 @@ final class PanelKQuants {
         v = u4.lanewise(VectorOperators.LSHL, K10).lanewise(VectorOperators.ASHR, K11);
         ((FloatVector) v.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 14 * P);
         ((FloatVector) v.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 14 * P + L);
-        v = u0.lanewise(VectorOperators.LSHL, K11).lanewise(VectorOperators.AND, (short) 0x0800).lanewise(VectorOperators.OR, u1.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.AND, (short) 0x1000))
-                .lanewise(VectorOperators.OR, u2.lanewise(VectorOperators.LSHL, K13).lanewise(VectorOperators.AND, (short) 0x2000)).lanewise(VectorOperators.OR, u3.lanewise(VectorOperators.LSHL, K14).lanewise(VectorOperators.AND, (short) 0x4000))
+        v = u0.lanewise(VectorOperators.LSHL, K11).lanewise(VectorOperators.AND, B11).lanewise(VectorOperators.OR, u1.lanewise(VectorOperators.LSHL, K12).lanewise(VectorOperators.AND, B12))
+                .lanewise(VectorOperators.OR, u2.lanewise(VectorOperators.LSHL, K13).lanewise(VectorOperators.AND, B13)).lanewise(VectorOperators.OR, u3.lanewise(VectorOperators.LSHL, K14).lanewise(VectorOperators.AND, B14))
                 .lanewise(VectorOperators.OR, u4.lanewise(VectorOperators.LSHL, K15)).lanewise(VectorOperators.ASHR, K11);
         ((FloatVector) v.convertShape(VectorOperators.S2F, F, 0)).intoArray(a, ao + 15 * P);
         ((FloatVector) v.convertShape(VectorOperators.S2F, F, 1)).intoArray(a, ao + 15 * P + L);
