@@ -248,7 +248,7 @@ final class Prefetch {
 
     /**
      * {@link #ahead} for four panels in one call: the {@code len} bytes at o_i + BYTES for each of o0 … o3, each start
-     * clamped so that its range ends by d's last byte. One downcall instead of four: each costs a fixed overhead and
+     * clamped so that its range ends by d's last byte (to d's start if len exceeds d: prefetches past it never fault). One downcall instead of four: each costs a fixed overhead and
      * makes C2 save the kernel's live vectors.
      */
     static void ahead4(int level, MemorySegment d, long o0, long o1, long o2, long o3, long len) {
