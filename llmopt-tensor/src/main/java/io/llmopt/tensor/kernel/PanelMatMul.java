@@ -47,6 +47,12 @@ final class PanelMatMul implements RangeTask {
     private float[] out;
     private int outOffset;
     private boolean packing;
+    /** Q8_0 on VNNI ({@link VnniGemm}): whether this call runs it, the packed activations, per worker the repacked panel, the output tile and block scales. */
+    private boolean vnni;
+    private int[] act = new int[0];
+    private java.lang.foreign.MemorySegment[] vnniPanels = new java.lang.foreign.MemorySegment[0];
+    private float[][] vnniTiles = new float[0][];
+    private float[][] vnniScales = new float[0][];
 
     void run(ColumnPanels f, float[] x, int xOffset, int batch, float[] out, int outOffset, WorkerPool pool) {
         int threads = pool.threads();
@@ -91,6 +97,10 @@ final class PanelMatMul implements RangeTask {
                 pool.run(PanelGemv.units(f), Math.max(1, MIN_CHUNK_WORK / Math.max(1, PanelGemv.unitRows(f) * f.cols())), this);
                 return;
             }
+            if (VnniGemm.applies(f)) {
+                runVnni(f, threads, pool);
+                return;
+            }
             int tp = PanelGemm.padded(batch);
             if (xp.length < tp * f.cols()) {
                 xp = new float[tp * f.cols()];
@@ -131,10 +141,42 @@ final class PanelMatMul implements RangeTask {
             }
             pool.run(f.panels(), 1, this);
         } finally {
+            this.vnni = false;
             this.form = null;
             this.x = null;
             this.out = null;
         }
+    }
+
+    /** The Q8_0 GEMM on VNNI: the activations packed by tiles of 6 tokens (one pool pass), then the panels (a second). */
+    private void runVnni(ColumnPanels f, int threads, WorkerPool pool) {
+        int cols = f.cols();
+        if (act.length < VnniGemm.actInts(batch, cols)) {
+            act = new int[VnniGemm.actInts(batch, cols)];
+        }
+        if (vnniPanels.length < threads || vnniPanels[0].byteSize() < VnniGemm.panelBytes(cols)) {
+            vnniPanels = new java.lang.foreign.MemorySegment[threads];
+            for (int i = 0; i < threads; i++) {
+                vnniPanels[i] = java.lang.foreign.Arena.ofAuto().allocate(VnniGemm.panelBytes(cols), 64);
+            }
+            vnniTiles = grow(new float[0][], threads, VnniGemm.TOKENS * VnniGemm.ROWS);
+        }
+        if (vnniScales.length < threads || vnniScales[0].length < cols / 32) {
+            vnniScales = grow(new float[0][], threads, cols / 32);
+        }
+        if (quantized.length < threads || quantized[0].length < cols) {
+            quantized = grow(new float[0][], threads, cols);
+        }
+        vnni = true;
+        packing = true;
+        int tiles = (batch + VnniGemm.TOKENS - 1) / VnniGemm.TOKENS;
+        if ((long) batch * cols <= INLINE_PACK) {
+            run(0, 0, tiles);
+        } else {
+            pool.run(tiles, 1, this);
+        }
+        packing = false;
+        pool.run(f.panels(), 1, this);
     }
 
     /**
@@ -183,7 +225,15 @@ final class PanelMatMul implements RangeTask {
     @Override
     public void run(int worker, int from, int to) {
         int cols = form.cols();
-        if (batch == 1) {
+        if (vnni) {
+            for (int i = from; i < to; i++) {
+                if (packing) {
+                    VnniGemm.packTile(x, xOffset, batch, cols, i, act, quantized[worker], vnniScales[worker]);
+                } else {
+                    VnniGemm.panel(form, i, act, batch, out, outOffset, form.rows(), vnniPanels[worker], vnniTiles[worker]);
+                }
+            }
+        } else if (batch == 1) {
             for (int u = from; u < to; u++) {
                 PanelGemv.unit(form, u, x, xOffset, xq16, xd, xs, scaled ? xh : null, out, outOffset + u * PanelGemv.unitRows(form), results[worker]);
             }

@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.logging.Logger;
 
@@ -101,35 +100,22 @@ final class Prefetch {
         if (BYTES <= 0) {
             return null;
         }
-        String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
-        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
-        if (!(arch.equals("amd64") || arch.equals("x86_64")) || !os.contains("linux")) {
-            Logger.getLogger(Prefetch.class.getName()).fine("no software prefetch: not x86-64 Linux (" + os + ", " + arch + ")");
+        if (!CodePage.supported()) {
+            Logger.getLogger(Prefetch.class.getName()).fine("no software prefetch: not x86-64 Linux");
             return null;
         }
         try {
             Linker linker = Linker.nativeLinker();
-            ValueLayout.OfInt i = ValueLayout.JAVA_INT;
             ValueLayout.OfLong l = ValueLayout.JAVA_LONG;
-            MethodHandle mmap = linker.downcallHandle(linker.defaultLookup().find("mmap").orElseThrow(),
-                    FunctionDescriptor.of(l, l, l, i, i, i, l));
-            MethodHandle mprotect = linker.downcallHandle(linker.defaultLookup().find("mprotect").orElseThrow(),
-                    FunctionDescriptor.of(i, l, l, i));
-            long page = (long) mmap.invokeExact(0L, 4096L, 3 /* PROT_READ | PROT_WRITE */, 0x22 /* MAP_PRIVATE | MAP_ANONYMOUS */, -1, 0L);
-            if (page == -1L || page == 0L) {
-                throw new IllegalStateException("mmap failed");
-            }
-            MemorySegment code = MemorySegment.ofAddress(page).reinterpret(4096);
-            MemorySegment.copy(MemorySegment.ofArray(CODE), 0, code, 0, CODE.length);
-            MemorySegment.copy(MemorySegment.ofArray(ARRAY_CODE), 0, code, 64, ARRAY_CODE.length);
-            MemorySegment.copy(MemorySegment.ofArray(CODE_L2), 0, code, 128, CODE_L2.length);
+            byte[] image = new byte[448];
+            System.arraycopy(CODE, 0, image, 0, CODE.length);
+            System.arraycopy(ARRAY_CODE, 0, image, 64, ARRAY_CODE.length);
+            System.arraycopy(CODE_L2, 0, image, 128, CODE_L2.length);
             for (int k = 0; k < 4; k++) {
                 byte[] c = panelsCode(k < 2 ? 4 : 2, (k & 1) == 1);
-                MemorySegment.copy(MemorySegment.ofArray(c), 0, code, 192 + 64 * k, c.length);
+                System.arraycopy(c, 0, image, 192 + 64 * k, c.length);
             }
-            if ((int) mprotect.invokeExact(page, 4096L, 5 /* PROT_READ | PROT_EXEC */) != 0) {
-                throw new IllegalStateException("mprotect failed");
-            }
+            long page = CodePage.map(image);
             return new MethodHandle[] {
                 linker.downcallHandle(MemorySegment.ofAddress(page), FunctionDescriptor.ofVoid(l, l), Linker.Option.critical(false)),
                 linker.downcallHandle(MemorySegment.ofAddress(page + 64), FunctionDescriptor.ofVoid(ValueLayout.ADDRESS, l, l),

@@ -1,0 +1,149 @@
+package io.llmopt.tensor.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.llmopt.tensor.ColumnPanels;
+import io.llmopt.tensor.GgmlType;
+import io.llmopt.tensor.Layouts;
+import io.llmopt.tensor.Tensor;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The VNNI Q8_0 GEMM ({@link VnniGemm}) and its assembler: the encoder's bytes are the ones objdump decodes as the
+ * intended instructions (checked once with {@code objdump -D -b binary -mi386:x86-64 -M intel}, listed beside them);
+ * where the kernel can run (it must on a host with AVX-512 VNNI at 512 bits) its products have the bits of the scalar
+ * twin {@link PanelGemv#reference} at the extremes of the arithmetic (q_w = −128 and 127, q_x = ±127, NaN and zero
+ * activations, a last panel of 1 row, batches that leave a partial tile). {@link ColumnPanelsTest} covers random
+ * weights of awkward shapes through the same path.
+ */
+class VnniGemmTest {
+    @Test
+    void assemblerGivesTheBytesObjdumpDecodes() {
+        X86Asm x = new X86Asm();
+        x.add(X86Asm.RSI, X86Asm.RDX) // add rsi,rdx
+                .add(X86Asm.R9, X86Asm.RAX) // add r9,rax
+                .addImm(X86Asm.RDI, 1088) // add rdi,0x440
+                .addImm(X86Asm.R8, -64) // add r8,0xffffffffffffffc0
+                .dec(X86Asm.R8) // dec r8
+                .dec(X86Asm.RCX) // dec rcx
+                .loadPs(24, X86Asm.RDI, 64) // vmovups zmm24,ZMMWORD PTR [rdi+0x40]
+                .loadPs(3, X86Asm.R9, -128) // vmovups zmm3,ZMMWORD PTR [r9-0x80]
+                .storePs(X86Asm.RCX, 192, 31) // vmovups ZMMWORD PTR [rcx+0xc0],zmm31
+                .broadcastD(17, X86Asm.RSI, 4) // vpbroadcastd zmm17,DWORD PTR [rsi+0x4]
+                .dpbusdBroadcast(0, 24, X86Asm.RSI, 48) // vpdpbusd zmm0,zmm24,DWORD BCST [rsi+0x30]
+                .dpbusdBroadcast(11, 25, X86Asm.R8, 0x236) // vpdpbusd zmm11,zmm25,DWORD BCST [r8+0x236]
+                .cvtPhPs(26, X86Asm.RDI, 32) // vcvtph2ps zmm26,YMMWORD PTR [rdi+0x20]
+                .cvtDqPs(9, 9) // vcvtdq2ps zmm9,zmm9
+                .cvtDqPs(20, 3) // vcvtdq2ps zmm20,zmm3
+                .mulPsBroadcast(28, 27, X86Asm.RSI, 24) // vmulps zmm28,zmm27,DWORD BCST [rsi+0x18]
+                .fmadd231Ps(23, 11, 28) // vfmadd231ps zmm23,zmm11,zmm28
+                .fmadd231Ps(4, 30, 5) // vfmadd231ps zmm4,zmm30,zmm5
+                .zero(16) // vpxord zmm16,zmm16,zmm16
+                .zero(7); // vpxord zmm7,zmm7,zmm7
+        int here = x.position();
+        x.jnz(here).vzeroupper().ret(); // jne (itself); vzeroupper; ret
+        int[] want = {0x48, 0x01, 0xD6, 0x49, 0x01, 0xC1, 0x48, 0x81, 0xC7, 0x40, 0x04, 0x00, 0x00, 0x49, 0x81, 0xC0, 0xC0, 0xFF, 0xFF, 0xFF,
+            0x49, 0xFF, 0xC8, 0x48, 0xFF, 0xC9, 0x62, 0x61, 0x7C, 0x48, 0x10, 0x87, 0x40, 0x00, 0x00, 0x00, 0x62, 0xD1, 0x7C, 0x48, 0x10, 0x99,
+            0x80, 0xFF, 0xFF, 0xFF, 0x62, 0x61, 0x7C, 0x48, 0x11, 0xB9, 0xC0, 0x00, 0x00, 0x00, 0x62, 0xE2, 0x7D, 0x48, 0x58, 0x8E, 0x04, 0x00,
+            0x00, 0x00, 0x62, 0xF2, 0x3D, 0x50, 0x50, 0x86, 0x30, 0x00, 0x00, 0x00, 0x62, 0x52, 0x35, 0x50, 0x50, 0x98, 0x36, 0x02, 0x00, 0x00,
+            0x62, 0x62, 0x7D, 0x48, 0x13, 0x97, 0x20, 0x00, 0x00, 0x00, 0x62, 0x51, 0x7C, 0x48, 0x5B, 0xC9, 0x62, 0xE1, 0x7C, 0x48, 0x5B, 0xE3,
+            0x62, 0x61, 0x24, 0x50, 0x59, 0xA6, 0x18, 0x00, 0x00, 0x00, 0x62, 0x82, 0x25, 0x48, 0xB8, 0xFC, 0x62, 0xF2, 0x0D, 0x40, 0xB8, 0xE5,
+            0x62, 0xA1, 0x7D, 0x40, 0xEF, 0xC0, 0x62, 0xF1, 0x45, 0x48, 0xEF, 0xFF, 0x0F, 0x85, 0xFA, 0xFF, 0xFF, 0xFF, 0xC5, 0xF8, 0x77, 0xC3};
+        byte[] got = x.bytes();
+        assertThat(got).hasSize(want.length);
+        for (int i = 0; i < want.length; i++) {
+            assertThat(got[i] & 0xFF).as("byte " + i).isEqualTo(want[i]);
+        }
+        assertThatThrownBy(() -> new X86Asm().loadPs(0, 4, 0)).as("rsp as a base").isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new X86Asm().cvtDqPs(32, 0)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void readsTheCpuFlags() {
+        List<String> cpuinfo = List.of("processor\t: 0", "vendor_id\t: AuthenticAMD", "flags\t\t: fpu sse2 avx2 avx512f avx512bw avx512_vnni avx512vl", "",
+                "processor\t: 1");
+        assertThat(VnniGemm.cpuFlags(cpuinfo)).startsWith("fpu sse2");
+        assertThat(VnniGemm.hasVnni(VnniGemm.cpuFlags(cpuinfo))).isTrue();
+        assertThat(VnniGemm.hasVnni("fpu avx512f avx512bw avx_vnni")).as("AVX-VNNI (256-bit) is not enough").isFalse();
+        assertThat(VnniGemm.hasVnni("avx512f avx512_vnni")).isFalse();
+        assertThat(VnniGemm.hasVnni("")).isFalse();
+    }
+
+    @Test
+    void runsWhereverTheHardwareHasIt() {
+        boolean should = Simd.L == 16 && CodePage.supported() && VnniGemm.hasVnni(VnniGemm.cpuFlags())
+                && Boolean.parseBoolean(System.getProperty("llmopt.vnni", "true"));
+        System.out.println("VnniGemmTest: " + 32 * Simd.L + "-bit vectors, VNNI Q8_0 GEMM " + (VnniGemm.AVAILABLE ? "runs" : "not here"));
+        assertThat(VnniGemm.AVAILABLE).isEqualTo(should);
+    }
+
+    @Test
+    void extremesGiveTheScalarTwinsBits() {
+        if (!VnniGemm.AVAILABLE) {
+            System.out.println("VnniGemmTest: skipped extremes: no VNNI kernel at " + 32 * Simd.L + " bits");
+            return;
+        }
+        VectorKernels vector = new VectorKernels();
+        Random r = new Random(23);
+        WorkerPool pool = new WorkerPool(2);
+        try (Arena arena = Arena.ofShared()) {
+            for (int rows : new int[] {33, 64, 1}) {
+                int cols = 96;
+                Tensor t = RandomWeights.matrix(arena, r, GgmlType.Q8_0, rows, cols, 0);
+                MemorySegment d = t.data();
+                for (int row = 0; row < rows; row++) {
+                    for (int b = 0; b < cols / 32; b++) {
+                        long o = ((long) row * (cols / 32) + b) * 34;
+                        int kind = (row + b) % 4;
+                        if (kind == 0) {
+                            d.set(Layouts.SHORT, o, Float.floatToFloat16(-0.75f));
+                        }
+                        for (int c = 0; c < 32; c++) {
+                            byte q = switch (kind) {
+                                case 0 -> (byte) -128;
+                                case 1 -> (byte) 127;
+                                case 2 -> (byte) (c % 2 == 0 ? -128 : 127);
+                                default -> d.get(Layouts.BYTE, o + 2 + c);
+                            };
+                            d.set(Layouts.BYTE, o + 2 + c, q);
+                        }
+                    }
+                }
+                Tensor p = vector.prepare(new Tensor(t.name(), t.type(), t.shape(), t.data().asReadOnly()));
+                ColumnPanels f = (ColumnPanels) p.packed();
+                assertThat(VnniGemm.applies(f)).isTrue();
+                for (int batch : new int[] {2, 6, 7, 13}) {
+                    float[] x = new float[batch * cols];
+                    for (int tok = 0; tok < batch; tok++) {
+                        for (int c = 0; c < cols; c++) {
+                            int o = tok * cols + c;
+                            x[o] = switch (tok % 4) {
+                                case 0 -> c % 32 == 5 ? 3f : -3f; // every q_x = ±127 (|x| = max)
+                                case 1 -> (float) r.nextGaussian();
+                                case 2 -> c == 40 ? Float.NaN : (float) r.nextGaussian(); // one NaN block
+                                default -> c < 32 ? 0f : -1e-3f * (c % 7); // a zero block
+                            };
+                        }
+                    }
+                    float[] out = new float[batch * rows];
+                    vector.matmul(p, x, 0, batch, out, 0, pool);
+                    float[] w = new float[cols];
+                    for (int tok = 0; tok < batch; tok++) {
+                        for (int row = 0; row < rows; row++) {
+                            float ref = PanelGemv.reference(f, row, x, tok * cols, w);
+                            BatchInvarianceTest.assertBits(new float[] {out[tok * rows + row]}, new float[] {ref},
+                                    rows + " rows, batch " + batch + " token " + tok + " row " + row);
+                        }
+                    }
+                }
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
+}
