@@ -19,7 +19,7 @@ import java.lang.foreign.MemorySegment;
  * <p><b>The quantized types are the exceptions</b>: as in llama.cpp, their kernels multiply with the activations quantized to 8
  * bits per block of 32 columns (q_x, d_x: see the kernel package's Q8Activations). <b>Q8_0</b>: per block b the integer
  * s_b = Σ q_w·q_x is exact (|s_b| ≤ 32·128·127; the GEMV sums pairs of columns in 16 bits, |·| ≤ 32512, and the
- * pairs in 32 bits, the GEMM sums in floats), and the output is fma(s_b, d_w·d_x, …) over the blocks in order,
+ * pairs in 32 bits, the GEMM sums in floats, or in 32-bit integers where AVX-512 VNNI runs it), and the output is fma(s_b, d_w·d_x, …) over the blocks in order,
  * starting from 0 (d_w·d_x, a product of two fp16 values, is exact). <b>Q4_0</b> likewise with
  * s_b = Σ (q_w − 8)·q_x (|s_b| ≤ 32512). <b>Q4_K</b> likewise: per 32-column sub-block b, with ds = d·sc and mn = (−dmin)·m
  * of the sub-block, s_b = Σ (q − 8)·q_x (exact, as Q4_0) and the activations' own block sum Σ q_x; the output is

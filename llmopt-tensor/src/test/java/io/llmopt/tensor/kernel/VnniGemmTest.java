@@ -14,10 +14,10 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The VNNI Q8_0 GEMM ({@link VnniGemm}) and its assembler: the encoder's bytes are the ones objdump decodes as the
+ * The VNNI Q8_0 and Q4_0 GEMM ({@link VnniGemm}) and its assembler: the encoder's bytes are the ones objdump decodes as the
  * intended instructions (checked once with {@code objdump -D -b binary -mi386:x86-64 -M intel}, listed beside them);
  * where the kernel can run (it must on a host with AVX-512 VNNI at 512 bits) its products have the bits of the scalar
- * twin {@link PanelGemv#reference} at the extremes of the arithmetic (q_w = −128 and 127, q_x = ±127, NaN and zero
+ * twin {@link PanelGemv#reference} at the extremes of the arithmetic (q_w = −128 and 127, Q4_0's q_w − 8 = −8 and 7, q_x = ±127, NaN and zero
  * activations, a last panel of 1 row, batches that leave a partial tile). {@link ColumnPanelsTest} covers random
  * weights of awkward shapes through the same path.
  */
@@ -92,52 +92,53 @@ class VnniGemmTest {
         Random r = new Random(23);
         WorkerPool pool = new WorkerPool(2);
         try (Arena arena = Arena.ofShared()) {
-            for (int rows : new int[] {33, 64, 1}) {
-                int cols = 96;
-                Tensor t = RandomWeights.matrix(arena, r, GgmlType.Q8_0, rows, cols, 0);
-                MemorySegment d = t.data();
-                for (int row = 0; row < rows; row++) {
-                    for (int b = 0; b < cols / 32; b++) {
-                        long o = ((long) row * (cols / 32) + b) * 34;
-                        int kind = (row + b) % 4;
-                        if (kind == 0) {
-                            d.set(Layouts.SHORT, o, Float.floatToFloat16(-0.75f));
-                        }
-                        for (int c = 0; c < 32; c++) {
-                            byte q = switch (kind) {
-                                case 0 -> (byte) -128;
-                                case 1 -> (byte) 127;
-                                case 2 -> (byte) (c % 2 == 0 ? -128 : 127);
-                                default -> d.get(Layouts.BYTE, o + 2 + c);
-                            };
-                            d.set(Layouts.BYTE, o + 2 + c, q);
-                        }
-                    }
-                }
-                Tensor p = vector.prepare(new Tensor(t.name(), t.type(), t.shape(), t.data().asReadOnly()));
-                ColumnPanels f = (ColumnPanels) p.packed();
-                assertThat(VnniGemm.applies(f)).isTrue();
-                for (int batch : new int[] {2, 6, 7, 13}) {
-                    float[] x = new float[batch * cols];
-                    for (int tok = 0; tok < batch; tok++) {
-                        for (int c = 0; c < cols; c++) {
-                            int o = tok * cols + c;
-                            x[o] = switch (tok % 4) {
-                                case 0 -> c % 32 == 5 ? 3f : -3f; // every q_x = ±127 (|x| = max)
-                                case 1 -> (float) r.nextGaussian();
-                                case 2 -> c == 40 ? Float.NaN : (float) r.nextGaussian(); // one NaN block
-                                default -> c < 32 ? 0f : -1e-3f * (c % 7); // a zero block
-                            };
+            for (GgmlType type : new GgmlType[] {GgmlType.Q8_0, GgmlType.Q4_0}) {
+                for (int rows : new int[] {33, 64, 1}) {
+                    int cols = 96;
+                    Tensor t = RandomWeights.matrix(arena, r, type, rows, cols, 0);
+                    MemorySegment d = t.data();
+                    int bytes = type.blockBytes();
+                    for (int row = 0; row < rows; row++) {
+                        for (int b = 0; b < cols / 32; b++) {
+                            long o = ((long) row * (cols / 32) + b) * bytes;
+                            int kind = (row + b) % 4;
+                            if (kind == 0) {
+                                d.set(Layouts.SHORT, o, Float.floatToFloat16(-0.75f));
+                            }
+                            for (int c = 0; c < bytes - 2; c++) { // Q8_0: q_w = −128, 127, both; Q4_0: q_w − 8 = −8, 7, both
+                                int q8 = kind == 0 ? -128 : kind == 1 ? 127 : c % 2 == 0 ? -128 : 127;
+                                int q4 = kind == 0 ? 0x00 : kind == 1 ? 0xFF : c % 2 == 0 ? 0x0F : 0xF0;
+                                if (kind < 3) {
+                                    d.set(Layouts.BYTE, o + 2 + c, (byte) (type == GgmlType.Q8_0 ? q8 : q4));
+                                }
+                            }
                         }
                     }
-                    float[] out = new float[batch * rows];
-                    vector.matmul(p, x, 0, batch, out, 0, pool);
-                    float[] w = new float[cols];
-                    for (int tok = 0; tok < batch; tok++) {
-                        for (int row = 0; row < rows; row++) {
-                            float ref = PanelGemv.reference(f, row, x, tok * cols, w);
-                            BatchInvarianceTest.assertBits(new float[] {out[tok * rows + row]}, new float[] {ref},
-                                    rows + " rows, batch " + batch + " token " + tok + " row " + row);
+                    Tensor p = vector.prepare(new Tensor(t.name(), t.type(), t.shape(), t.data().asReadOnly()));
+                    ColumnPanels f = (ColumnPanels) p.packed();
+                    assertThat(VnniGemm.applies(f)).isTrue();
+                    for (int batch : new int[] {2, 6, 7, 13}) {
+                        float[] x = new float[batch * cols];
+                        for (int tok = 0; tok < batch; tok++) {
+                            for (int c = 0; c < cols; c++) {
+                                int o = tok * cols + c;
+                                x[o] = switch (tok % 4) {
+                                    case 0 -> c % 32 == 5 ? 3f : -3f; // every q_x = ±127 (|x| = max)
+                                    case 1 -> (float) r.nextGaussian();
+                                    case 2 -> c == 40 ? Float.NaN : (float) r.nextGaussian(); // one NaN block
+                                    default -> c < 32 ? 0f : -1e-3f * (c % 7); // a zero block
+                                };
+                            }
+                        }
+                        float[] out = new float[batch * rows];
+                        vector.matmul(p, x, 0, batch, out, 0, pool);
+                        float[] w = new float[cols];
+                        for (int tok = 0; tok < batch; tok++) {
+                            for (int row = 0; row < rows; row++) {
+                                float ref = PanelGemv.reference(f, row, x, tok * cols, w);
+                                BatchInvarianceTest.assertBits(new float[] {out[tok * rows + row]}, new float[] {ref},
+                                        type + " " + rows + " rows, batch " + batch + " token " + tok + " row " + row);
+                            }
                         }
                     }
                 }
