@@ -33,6 +33,8 @@ final class PanelMatMul implements RangeTask {
     private float[] xq = new float[0];
     /** xq as shorts, the GEMV kernels' operand ({@link Q8Activations#toShorts}). */
     private short[] xq16 = new short[0];
+    /** xq and xd packed for the VNNI GEMV ({@link VnniGemv#pack}). */
+    private int[] xv = new int[0];
     private float[] xd = new float[0];
     private float[] xs = new float[0];
     /** Q2_K (batch &gt; 1): the activations' sums per 16 columns times d_x ({@link #sums16}). */
@@ -86,6 +88,12 @@ final class PanelMatMul implements RangeTask {
                     Q8Activations.quantizeRow(x, xOffset, f.cols(), xq, 0, xd, 0);
                     Q8Activations.blockSums(xq, 0, f.cols(), xd, 0, xs, 0);
                     Q8Activations.toShorts(xq, 0, f.cols(), xq16);
+                    if (VnniGemv.applies(f)) {
+                        if (xv.length < VnniGemv.ints(f.cols())) {
+                            xv = new int[VnniGemv.ints(f.cols())];
+                        }
+                        VnniGemv.pack(xq, xd, f.cols(), xv);
+                    }
                 }
                 scaled = false;
                 if (f.type() == io.llmopt.tensor.GgmlType.F16) {
@@ -235,7 +243,7 @@ final class PanelMatMul implements RangeTask {
             }
         } else if (batch == 1) {
             for (int u = from; u < to; u++) {
-                PanelGemv.unit(form, u, x, xOffset, xq16, xd, xs, scaled ? xh : null, out, outOffset + u * PanelGemv.unitRows(form), results[worker]);
+                PanelGemv.unit(form, u, x, xOffset, xq16, xd, xs, scaled ? xh : null, xv, out, outOffset + u * PanelGemv.unitRows(form), results[worker]);
             }
         } else if (packing) {
             int g = 0;

@@ -28,6 +28,8 @@ final class SharedInputGemv implements RangeTask {
     private int cols;
     private float[] x;
     private int xOffset;
+    /** x packed for the VNNI GEMV ({@link VnniGemv#pack}). */
+    private int[] xv = new int[0];
     /** x quantized for the Q4_0 and Q4_K column-panel kernels (once per call, if one of the weights needs it). */
     private float[] xq = new float[0];
     /** xq as shorts, the GEMV kernels' operand ({@link Q8Activations#toShorts}). */
@@ -92,6 +94,12 @@ final class SharedInputGemv implements RangeTask {
                 Q8Activations.quantizeRow(x, xOffset, c, xq, 0, xd, 0);
                 Q8Activations.blockSums(xq, 0, c, xd, 0, xs, 0);
                 Q8Activations.toShorts(xq, 0, c, xq16);
+                if (VnniGemm.AVAILABLE) { // cheap (cols / 32 blocks), for the Q4_0 weights
+                    if (xv.length < VnniGemv.ints(c)) {
+                        xv = new int[VnniGemv.ints(c)];
+                    }
+                    VnniGemv.pack(xq, xd, c, xv);
+                }
                 break;
             }
         }
@@ -144,7 +152,7 @@ final class SharedInputGemv implements RangeTask {
             for (; g < end; g++) {
                 if (sparse == null && packed instanceof ColumnPanels cp && PanelGemv.usable(cp)) {
                     int u = g - firstGroup[i];
-                    PanelGemv.unit(cp, u, x, xOffset, xq16, xd, xs, xhCall, out[i], u * PanelGemv.unitRows(cp), s);
+                    PanelGemv.unit(cp, u, x, xOffset, xq16, xd, xs, xhCall, xv, out[i], u * PanelGemv.unitRows(cp), s);
                     continue;
                 }
                 int r = (g - firstGroup[i]) * Gemv.ROWS;

@@ -3,7 +3,7 @@ package io.llmopt.tensor.kernel;
 import java.io.ByteArrayOutputStream;
 
 /**
- * A small x86-64 assembler for the machine-code kernels ({@link VnniGemm}): the few AVX-512 instructions they use,
+ * A small x86-64 assembler for the machine-code kernels ({@link VnniGemm}, {@link VnniGemv}): the few AVX-512 instructions they use,
  * on zmm registers 0–31 and memory operands [base + disp32], and the general-purpose instructions of their loops.
  * Every memory operand is encoded with a 32-bit displacement (ModRM mod = 10), which EVEX never scales, so an
  * instruction's bytes do not depend on its operand size; base registers rsp and r12 (which would need a SIB byte)
@@ -14,7 +14,7 @@ import java.io.ByteArrayOutputStream;
 final class X86Asm {
     static final int RAX = 0, RCX = 1, RDX = 2, RBX = 3, RSI = 6, RDI = 7, R8 = 8, R9 = 9;
     /** EVEX opcode maps and prefixes. */
-    private static final int MAP_0F = 1, MAP_0F38 = 2, PP_NONE = 0, PP_66 = 1;
+    private static final int MAP_0F = 1, MAP_0F38 = 2, MAP_0F3A = 3, PP_NONE = 0, PP_66 = 1;
 
     private final ByteArrayOutputStream code = new ByteArrayOutputStream();
 
@@ -41,6 +41,42 @@ final class X86Asm {
     /** vpbroadcastd zmm_dst, dword [base + disp]. */
     X86Asm broadcastD(int dst, int base, int disp) {
         return evexMem(MAP_0F38, PP_66, 0x58, dst, 0, base, disp, false);
+    }
+
+    /** vpbroadcastq zmm_dst, qword [base + disp]. */
+    X86Asm broadcastQ(int dst, int base, int disp) {
+        return evexMem(MAP_0F38, PP_66, 0x59, dst, 0, base, disp, false, true);
+    }
+
+    /** vpmovzxwd zmm_dst, [base + disp]: 16 words zero-extended to 16 dwords. */
+    X86Asm zeroExtendWords(int dst, int base, int disp) {
+        return evexMem(MAP_0F38, PP_66, 0x33, dst, 0, base, disp, false);
+    }
+
+    /** vpmultishiftqb zmm_dst, zmm_control, zmm_src: byte j of each qword = 8 bits of src's qword from bit control.byte[j] (rotating). */
+    X86Asm multishiftQb(int dst, int control, int src) {
+        return evexReg(MAP_0F38, PP_66, 0x83, dst, control, src, true);
+    }
+
+    /** vpternlogd zmm_dst, zmm_b, zmm_c, imm: each bit of dst = imm's bit (dst·4 + b·2 + c). */
+    X86Asm ternlogD(int dst, int b, int c, int imm) {
+        evexReg(MAP_0F3A, PP_66, 0x25, dst, b, c, false);
+        code.write(imm);
+        return this;
+    }
+
+    /** mov reg32_dst, dword [base + disp] (zero-extended to 64 bits). */
+    X86Asm loadInt(int dst, int base, int disp) {
+        if ((base & 7) == 4) {
+            throw new IllegalArgumentException("base register " + base + ": rsp and r12 need a SIB byte");
+        }
+        if (dst > 7 || base > 7) {
+            code.write(0x40 | (dst >> 3 & 1) << 2 | base >> 3 & 1);
+        }
+        code.write(0x8B);
+        code.write(0x80 | (dst & 7) << 3 | base & 7);
+        int32(disp);
+        return this;
     }
 
     /** vpdpbusd zmm_dst, zmm_unsigned, dword [base + disp]{1to16}: dst += Σ of 4 products unsigned byte × signed byte per lane. */
@@ -134,27 +170,35 @@ final class X86Asm {
      * is ModRM.reg (a zmm), {@code vvvv} the second source (a zmm, 0 if none), {@code x} the X bit (an rm zmm's bit 4)
      * and {@code b} ModRM.rm's bit 3.
      */
-    private void evex(int map, int pp, int reg, int vvvv, int x, int b, boolean broadcast) {
+    private void evex(int map, int pp, int reg, int vvvv, int x, int b, boolean broadcast, boolean w) {
         code.write(0x62);
         code.write((~reg >> 3 & 1) << 7 | (~x & 1) << 6 | (~b & 1) << 5 | (~reg >> 4 & 1) << 4 | map);
-        code.write((~vvvv & 15) << 3 | 4 | pp);
+        code.write((w ? 0x80 : 0) | (~vvvv & 15) << 3 | 4 | pp);
         code.write(2 << 5 | (broadcast ? 1 : 0) << 4 | (~vvvv >> 4 & 1) << 3);
     }
 
     private X86Asm evexReg(int map, int pp, int opcode, int reg, int vvvv, int rm) {
+        return evexReg(map, pp, opcode, reg, vvvv, rm, false);
+    }
+
+    private X86Asm evexReg(int map, int pp, int opcode, int reg, int vvvv, int rm, boolean w) {
         checkZmm(reg, vvvv, rm);
-        evex(map, pp, reg, vvvv, rm >> 4 & 1, rm >> 3 & 1, false);
+        evex(map, pp, reg, vvvv, rm >> 4 & 1, rm >> 3 & 1, false, w);
         code.write(opcode);
         code.write(0xC0 | (reg & 7) << 3 | rm & 7);
         return this;
     }
 
     private X86Asm evexMem(int map, int pp, int opcode, int reg, int vvvv, int base, int disp, boolean broadcast) {
+        return evexMem(map, pp, opcode, reg, vvvv, base, disp, broadcast, false);
+    }
+
+    private X86Asm evexMem(int map, int pp, int opcode, int reg, int vvvv, int base, int disp, boolean broadcast, boolean w) {
         checkZmm(reg, vvvv, 0);
         if ((base & 7) == 4 || base < 0 || base > 15) {
             throw new IllegalArgumentException("base register " + base + ": rsp, r12 and others needing a SIB byte are not supported");
         }
-        evex(map, pp, reg, vvvv, 0, base >> 3 & 1, broadcast);
+        evex(map, pp, reg, vvvv, 0, base >> 3 & 1, broadcast, w);
         code.write(opcode);
         code.write(0x80 | (reg & 7) << 3 | base & 7);
         int32(disp);

@@ -316,7 +316,7 @@ class ColumnPanelsTest {
             assertThat(PanelGemv.scaleForF16(x, xo, f.cols(), xh)).isTrue();
         }
         for (int u = 0; u < PanelGemv.units(f); u++) {
-            PanelGemv.unit(f, u, x, xo, null, null, null, xh, out, u * PanelGemv.unitRows(f), res);
+            PanelGemv.unit(f, u, x, xo, null, null, null, xh, null, out, u * PanelGemv.unitRows(f), res);
         }
         return out;
     }

@@ -14,7 +14,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The VNNI Q8_0 and Q4_0 GEMM ({@link VnniGemm}) and its assembler: the encoder's bytes are the ones objdump decodes as the
+ * The VNNI Q8_0 and Q4_0 GEMM ({@link VnniGemm}), the Q4_0 GEMV ({@link VnniGemv}, batch 1) and their assembler: the encoder's bytes are the ones objdump decodes as the
  * intended instructions (checked once with {@code objdump -D -b binary -mi386:x86-64 -M intel}, listed beside them);
  * where the kernel can run (it must on a host with AVX-512 VNNI at 512 bits) its products have the bits of the scalar
  * twin {@link PanelGemv#reference} at the extremes of the arithmetic (q_w = −128 and 127, Q4_0's q_w − 8 = −8 and 7, q_x = ±127, NaN and zero
@@ -61,6 +61,62 @@ class VnniGemmTest {
         }
         assertThatThrownBy(() -> new X86Asm().loadPs(0, 4, 0)).as("rsp as a base").isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new X86Asm().cvtDqPs(32, 0)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void assemblerGivesTheGemvInstructionsObjdumpDecodes() {
+        X86Asm x = new X86Asm();
+        x.broadcastQ(31, X86Asm.R8, 4) // vpbroadcastq zmm31,QWORD PTR [r8+0x4]
+                .zeroExtendWords(16, X86Asm.RDI, 96) // vpmovzxwd zmm16,YMMWORD PTR [rdi+0x60]
+                .zeroExtendWords(3, X86Asm.R9, 32) // vpmovzxwd zmm3,YMMWORD PTR [r9+0x20]
+                .multishiftQb(16, 31, 16) // vpmultishiftqb zmm16,zmm31,zmm16
+                .multishiftQb(2, 5, 20) // vpmultishiftqb zmm2,zmm5,zmm20
+                .ternlogD(16, 29, 30, 0x6A) // vpternlogd zmm16,zmm29,zmm30,0x6a
+                .ternlogD(1, 2, 3, 0x96) // vpternlogd zmm1,zmm2,zmm3,0x96
+                .loadInt(X86Asm.RAX, X86Asm.R8, 0) // mov eax,DWORD PTR [r8+0x0]
+                .loadInt(X86Asm.R9, X86Asm.RSI, 8); // mov r9d,DWORD PTR [rsi+0x8]
+        int[] want = {0x62, 0x42, 0xFD, 0x48, 0x59, 0xB8, 0x04, 0x00, 0x00, 0x00, 0x62, 0xE2, 0x7D, 0x48, 0x33, 0x87, 0x60, 0x00, 0x00, 0x00,
+            0x62, 0xD2, 0x7D, 0x48, 0x33, 0x99, 0x20, 0x00, 0x00, 0x00, 0x62, 0xA2, 0x85, 0x40, 0x83, 0xC0, 0x62, 0xB2, 0xD5, 0x48, 0x83, 0xD4,
+            0x62, 0x83, 0x15, 0x40, 0x25, 0xC6, 0x6A, 0x62, 0xF3, 0x6D, 0x48, 0x25, 0xCB, 0x96, 0x41, 0x8B, 0x80, 0x00, 0x00, 0x00, 0x00, 0x44,
+            0x8B, 0x8E, 0x08, 0x00, 0x00, 0x00};
+        byte[] got = x.bytes();
+        assertThat(got).hasSize(want.length);
+        for (int i = 0; i < want.length; i++) {
+            assertThat(got[i] & 0xFF).as("byte " + i).isEqualTo(want[i]);
+        }
+        // vpternlogd's table for (a & b) ^ c, bit a·4 + b·2 + c
+        int table = 0;
+        for (int i = 0; i < 8; i++) {
+            table |= ((i >> 2 & i >> 1 & 1) ^ (i & 1)) << i;
+        }
+        assertThat(VnniGemv.AND_XOR).isEqualTo(table);
+    }
+
+    @Test
+    void gemvAllocatesNothingOnceWarm() {
+        if (!VnniGemm.AVAILABLE) {
+            System.out.println("VnniGemmTest: skipped allocation: no VNNI kernel at " + 32 * Simd.L + " bits");
+            return;
+        }
+        VectorKernels vector = new VectorKernels();
+        WorkerPool pool = new WorkerPool(1);
+        try (Arena arena = Arena.ofShared()) {
+            Tensor p = vector.prepare(RandomWeights.matrix(arena, new Random(3), GgmlType.Q4_0, 256, 512, 0));
+            assertThat(VnniGemv.applies((ColumnPanels) p.packed())).isTrue();
+            float[] x = RandomWeights.gaussian(new Random(4), 512);
+            float[] out = new float[256];
+            var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+            for (int i = 0; i < 30_000; i++) {
+                vector.matmul(p, x, 0, 1, out, 0, pool);
+            }
+            long before = threads.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < 1000; i++) {
+                vector.matmul(p, x, 0, 1, out, 0, pool);
+            }
+            assertThat(threads.getCurrentThreadAllocatedBytes() - before).as("bytes allocated by 1000 GEMVs").isZero();
+        } finally {
+            pool.shutdown();
+        }
     }
 
     @Test
@@ -117,7 +173,7 @@ class VnniGemmTest {
                     Tensor p = vector.prepare(new Tensor(t.name(), t.type(), t.shape(), t.data().asReadOnly()));
                     ColumnPanels f = (ColumnPanels) p.packed();
                     assertThat(VnniGemm.applies(f)).isTrue();
-                    for (int batch : new int[] {2, 6, 7, 13}) {
+                    for (int batch : new int[] {1, 2, 6, 7, 13}) {
                         float[] x = new float[batch * cols];
                         for (int tok = 0; tok < batch; tok++) {
                             for (int c = 0; c < cols; c++) {

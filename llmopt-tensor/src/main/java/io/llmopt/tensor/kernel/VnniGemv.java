@@ -1,0 +1,149 @@
+package io.llmopt.tensor.kernel;
+
+import io.llmopt.tensor.ColumnPanels;
+import io.llmopt.tensor.GgmlType;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.util.logging.Logger;
+
+/**
+ * The Q4_0 GEMV (decode) on AVX-512 VNNI: a machine-code kernel ({@link #code}) over a work unit of four panels
+ * (128 rows), reading the {@link ColumnPanels} form in place. Per group of 4 columns and 16 rows, it widens the
+ * 16 words (one per row, four nibbles e = q xor 8 each) to dwords ({@code vpmovzxwd}), moves nibble n to byte n
+ * ({@code vpmultishiftqb}, control bytes 0, 4, 8, 12 in each dword), keeps the low nibble and flips bit 3 in one
+ * {@code vpternlogd} (q = e xor 8, 0 … 15) and multiplies with the broadcast 8-bit activations ({@code vpdpbusd}):
+ * four instructions for 64 multiply-adds, where the Vector API kernel ({@link PanelGemv}) needs about four per 32.
+ *
+ * <p><b>Arithmetic</b>: the form's, bit for bit: per block the exact s_b = Σ q·q_x − 8·Σ q_x = Σ (q − 8)·q_x (the
+ * integer sum starts at −8·Σ q_x, packed with the activations), then t = fma(s_b, d_w·d_x, t) over the blocks in order
+ * from t = 0, as {@link PanelGemv#reference}.
+ *
+ * <p><b>Activations</b> ({@link #pack}, once per call, {@link #ints} ints): a 16-int header (the block count, the
+ * multishift control, the masks 0x0F and 0x08 per byte), then per block 10 ints: −8·Σ q_x, the float bits of d_x, the 8
+ * groups' 4 bytes q_x.
+ *
+ * <p>Runs where {@link VnniGemm#AVAILABLE} (the same hardware and flags).
+ */
+final class VnniGemv {
+    /** Ints of the activations' header and of each block. */
+    static final int HEADER = 16, BLOCK_INTS = 10;
+    /** vpternlogd's table for (a &amp; b) ^ c. */
+    static final int AND_XOR = 0x6A;
+    private static final MethodHandle KERNEL = kernel();
+
+    private VnniGemv() {
+    }
+
+    /** Whether the GEMV of {@code f} runs here. */
+    static boolean applies(ColumnPanels f) {
+        return KERNEL != null && f.type() == GgmlType.Q4_0 && PanelGemv.unitPanels(f) == 4;
+    }
+
+    private static MethodHandle kernel() {
+        if (!VnniGemm.AVAILABLE) {
+            return null;
+        }
+        try {
+            ValueLayout.OfLong l = ValueLayout.JAVA_LONG;
+            return Linker.nativeLinker().downcallHandle(MemorySegment.ofAddress(CodePage.map(code())),
+                    FunctionDescriptor.ofVoid(l, l, l, l, ValueLayout.ADDRESS, ValueLayout.ADDRESS), Linker.Option.critical(true));
+        } catch (RuntimeException e) {
+            Logger.getLogger(VnniGemv.class.getName()).info("Q4_0 GEMV without VNNI: " + e);
+            return null;
+        }
+    }
+
+    /**
+     * The kernel, (p0, p1, p2, p3, A, out): C ABI rdi, rsi, rdx, rcx = the four panels' first blocks, r8 = A
+     * ({@link #pack}), r9 = out (4 panels × 32 floats).
+     */
+    static byte[] code() {
+        X86Asm a = new X86Asm();
+        int[] p = {X86Asm.RDI, X86Asm.RSI, X86Asm.RDX, X86Asm.RCX};
+        int x = X86Asm.R8, out = X86Asm.R9, n = X86Asm.RAX;
+        a.loadInt(n, x, 0);
+        a.broadcastQ(31, x, 4); // multishift control
+        a.broadcastD(29, x, 12); // 0x0F per byte
+        a.broadcastD(30, x, 16); // 0x08 per byte
+        a.addImm(x, 4 * HEADER);
+        for (int i = 0; i < 8; i++) {
+            a.zero(8 + i);
+        }
+        int loop = a.position();
+        for (int i = 0; i < 8; i++) {
+            a.broadcastD(i, x, 0); // −8·Σ q_x
+        }
+        for (int g = 0; g < 8; g++) {
+            for (int k = 0; k < 4; k++) {
+                for (int h = 0; h < 2; h++) {
+                    int t = 16 + 2 * k + h;
+                    a.zeroExtendWords(t, p[k], 64 + 64 * g + 32 * h);
+                    a.multishiftQb(t, 31, t);
+                    a.ternlogD(t, 29, 30, AND_XOR);
+                    a.dpbusdBroadcast(2 * k + h, t, x, 8 + 4 * g);
+                }
+            }
+        }
+        for (int k = 0; k < 4; k++) {
+            a.cvtPhPs(24, p[k], 0);
+            a.cvtPhPs(25, p[k], 32);
+            for (int h = 0; h < 2; h++) {
+                int i = 2 * k + h;
+                a.cvtDqPs(i, i);
+                a.mulPsBroadcast(26, 24 + h, x, 4); // d_w·d_x
+                a.fmadd231Ps(8 + i, i, 26);
+            }
+        }
+        for (int k = 0; k < 4; k++) {
+            a.addImm(p[k], 18 * 32);
+        }
+        a.addImm(x, 4 * BLOCK_INTS);
+        a.dec(n);
+        a.jnz(loop);
+        for (int i = 0; i < 8; i++) {
+            a.storePs(out, 64 * i, 8 + i);
+        }
+        return a.vzeroupper().ret().bytes();
+    }
+
+    /** Ints of the packed activations for {@code cols} columns. */
+    static int ints(int cols) {
+        return HEADER + (cols >>> 5) * BLOCK_INTS;
+    }
+
+    /** Packs activations quantized by {@link Q8Activations#quantizeRow} (q as floats, cols of them, and the block scales d) into act. */
+    static void pack(float[] q, float[] d, int cols, int[] act) {
+        int nb = cols >>> 5;
+        act[0] = nb;
+        act[1] = 0x0C080400; // multishift control: bits 0, 4, 8, 12 of each dword's low half …
+        act[2] = 0x2C282420; // … and of the qword's high dword
+        act[3] = 0x0F0F0F0F;
+        act[4] = 0x08080808;
+        for (int b = 0; b < nb; b++) {
+            int o = HEADER + b * BLOCK_INTS, sum = 0;
+            for (int g = 0; g < 8; g++) {
+                int c = 32 * b + 4 * g;
+                int q0 = (int) q[c], q1 = (int) q[c + 1], q2 = (int) q[c + 2], q3 = (int) q[c + 3];
+                sum += q0 + q1 + q2 + q3;
+                act[o + 2 + g] = q0 & 255 | (q1 & 255) << 8 | (q2 & 255) << 16 | q3 << 24;
+            }
+            act[o] = -8 * sum;
+            act[o + 1] = Float.floatToRawIntBits(d[b]);
+        }
+    }
+
+    /** Work unit u of {@code f} (four panels, the last ones repeated past the end as {@link PanelGemv#unit} does) into res[0, 128). */
+    static void unit(ColumnPanels f, int u, int[] act, float[] res) {
+        int p = 4 * u, last = f.panels() - 1;
+        try {
+            KERNEL.invokeExact(f.data().address() + f.panelOffset(p), f.data().address() + f.panelOffset(Math.min(p + 1, last)),
+                    f.data().address() + f.panelOffset(Math.min(p + 2, last)), f.data().address() + f.panelOffset(Math.min(p + 3, last)),
+                    MemorySegment.ofArray(act), MemorySegment.ofArray(res));
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
