@@ -92,7 +92,7 @@ final class PanelGemv {
      * (by default Q4_K and Q6_K where {@link Prefetch} is unavailable) the unit's bytes are read once into the caches
      * first; the Q4_0, Q8_0, Q4_K and Q6_K kernels prefetch ahead where it is available.
      */
-    static void unit(ColumnPanels f, int u, float[] x, int xo, short[] xq, float[] xd, float[] xs, float[] xh, int[] xv, float[] out, int oo, float[] res) {
+    static void unit(ColumnPanels f, int u, float[] x, int xo, short[] xq, float[] xd, float[] xs, float[] xh, MemorySegment xv, float[] out, int oo, float[] res) {
         MemorySegment d = f.data();
         int k = unitPanels(f);
         int p = k * u;
@@ -114,7 +114,7 @@ final class PanelGemv {
             case BF16 -> bf16x4(d, po, pq, f.panelOffset(Math.min(p + 2, f.panels() - 1)), f.panelOffset(Math.min(p + 3, f.panels() - 1)), cols, x, xo, res);
             case Q8_0 -> q8_0x4(d, po, pq, f.panelOffset(Math.min(p + 2, f.panels() - 1)), f.panelOffset(Math.min(p + 3, f.panels() - 1)), cols, xq, xd, res);
             case Q4_0 -> {
-                if (xv != null && VnniGemv.applies(f)) {
+                if (xv != null && xv.byteSize() >= VnniGemv.bytes(cols) && VnniGemv.applies(f)) {
                     VnniGemv.unit(f, u, xv, res);
                 } else {
                     q4_0(d, po, pq, f.panelOffset(Math.min(p + 2, f.panels() - 1)), f.panelOffset(Math.min(p + 3, f.panels() - 1)), cols, xq, xd, res);

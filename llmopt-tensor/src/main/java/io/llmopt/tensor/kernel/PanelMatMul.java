@@ -34,7 +34,7 @@ final class PanelMatMul implements RangeTask {
     /** xq as shorts, the GEMV kernels' operand ({@link Q8Activations#toShorts}). */
     private short[] xq16 = new short[0];
     /** xq and xd packed for the VNNI GEMV ({@link VnniGemv#pack}). */
-    private int[] xv = new int[0];
+    private java.lang.foreign.MemorySegment xv = java.lang.foreign.MemorySegment.NULL;
     private float[] xd = new float[0];
     private float[] xs = new float[0];
     /** Q2_K (batch &gt; 1): the activations' sums per 16 columns times d_x ({@link #sums16}). */
@@ -52,6 +52,8 @@ final class PanelMatMul implements RangeTask {
     /** Q8_0 on VNNI ({@link VnniGemm}): whether this call runs it, the packed activations, per worker the repacked panel, the output tile and block scales. */
     private boolean vnni;
     private int[] act = new int[0];
+    private java.lang.foreign.MemorySegment actSegment;
+    private java.lang.foreign.MemorySegment[] vnniTileSegments = new java.lang.foreign.MemorySegment[0];
     private java.lang.foreign.MemorySegment[] vnniPanels = new java.lang.foreign.MemorySegment[0];
     private float[][] vnniTiles = new float[0][];
     private float[][] vnniScales = new float[0][];
@@ -89,8 +91,8 @@ final class PanelMatMul implements RangeTask {
                     Q8Activations.blockSums(xq, 0, f.cols(), xd, 0, xs, 0);
                     Q8Activations.toShorts(xq, 0, f.cols(), xq16);
                     if (VnniGemv.applies(f)) {
-                        if (xv.length < VnniGemv.ints(f.cols())) {
-                            xv = new int[VnniGemv.ints(f.cols())];
+                        if (xv.byteSize() < VnniGemv.bytes(f.cols())) {
+                            xv = java.lang.foreign.Arena.ofAuto().allocate(VnniGemv.bytes(f.cols()), 64);
                         }
                         VnniGemv.pack(xq, xd, f.cols(), xv);
                     }
@@ -161,6 +163,7 @@ final class PanelMatMul implements RangeTask {
         int cols = f.cols();
         if (act.length < VnniGemm.actInts(batch, cols)) {
             act = new int[VnniGemm.actInts(batch, cols)];
+            actSegment = java.lang.foreign.MemorySegment.ofArray(act);
         }
         if (vnniPanels.length < threads || vnniPanels[0].byteSize() < VnniGemm.panelBytes(cols)) {
             vnniPanels = new java.lang.foreign.MemorySegment[threads];
@@ -168,6 +171,10 @@ final class PanelMatMul implements RangeTask {
                 vnniPanels[i] = java.lang.foreign.Arena.ofAuto().allocate(VnniGemm.panelBytes(cols), 64);
             }
             vnniTiles = grow(new float[0][], threads, VnniGemm.TOKENS * VnniGemm.ROWS);
+            vnniTileSegments = new java.lang.foreign.MemorySegment[threads];
+            for (int i = 0; i < threads; i++) {
+                vnniTileSegments[i] = java.lang.foreign.MemorySegment.ofArray(vnniTiles[i]);
+            }
         }
         if (vnniScales.length < threads || vnniScales[0].length < cols / 32) {
             vnniScales = grow(new float[0][], threads, cols / 32);
@@ -238,7 +245,7 @@ final class PanelMatMul implements RangeTask {
                 if (packing) {
                     VnniGemm.packTile(x, xOffset, batch, cols, i, act, quantized[worker], vnniScales[worker]);
                 } else {
-                    VnniGemm.panel(form, i, act, batch, out, outOffset, form.rows(), vnniPanels[worker], vnniTiles[worker]);
+                    VnniGemm.panel(form, i, actSegment, batch, out, outOffset, form.rows(), vnniPanels[worker], vnniTiles[worker], vnniTileSegments[worker]);
                 }
             }
         } else if (batch == 1) {

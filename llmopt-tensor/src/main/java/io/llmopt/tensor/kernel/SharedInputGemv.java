@@ -29,7 +29,7 @@ final class SharedInputGemv implements RangeTask {
     private float[] x;
     private int xOffset;
     /** x packed for the VNNI GEMV ({@link VnniGemv#pack}). */
-    private int[] xv = new int[0];
+    private java.lang.foreign.MemorySegment xv = java.lang.foreign.MemorySegment.NULL;
     /** x quantized for the Q4_0 and Q4_K column-panel kernels (once per call, if one of the weights needs it). */
     private float[] xq = new float[0];
     /** xq as shorts, the GEMV kernels' operand ({@link Q8Activations#toShorts}). */
@@ -95,8 +95,8 @@ final class SharedInputGemv implements RangeTask {
                 Q8Activations.blockSums(xq, 0, c, xd, 0, xs, 0);
                 Q8Activations.toShorts(xq, 0, c, xq16);
                 if (VnniGemm.AVAILABLE) { // cheap (cols / 32 blocks), for the Q4_0 weights
-                    if (xv.length < VnniGemv.ints(c)) {
-                        xv = new int[VnniGemv.ints(c)];
+                    if (xv.byteSize() < VnniGemv.bytes(c)) {
+                        xv = java.lang.foreign.Arena.ofAuto().allocate(VnniGemv.bytes(c), 64);
                     }
                     VnniGemv.pack(xq, xd, c, xv);
                 }

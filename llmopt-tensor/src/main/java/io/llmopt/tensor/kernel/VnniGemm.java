@@ -271,18 +271,17 @@ final class VnniGemm {
     }
 
     /**
-     * out[oo + t·rows + p·32 + i] for the rows of panel p and the batch's tokens t, from act packed by {@link #packTile}:
-     * the panel repacked into w ({@link #panelBytes}, native, 64-byte aligned), then the kernel per tile of 6 tokens
-     * into {@code tile} (6 × 32 floats).
+     * out[oo + t·rows + p·32 + i] for the rows of panel p and the batch's tokens t, from activations packed by {@link #packTile}
+     * (as, the segment of that int[]): the panel repacked into w ({@link #panelBytes}, native, 64-byte aligned), then the
+     * kernel per tile of 6 tokens into {@code tile} (6 × 32 floats; ts its segment).
      */
-    static void panel(ColumnPanels f, int p, int[] act, int batch, float[] out, int oo, int rows, MemorySegment w, float[] tile) {
+    static void panel(ColumnPanels f, int p, MemorySegment as, int batch, float[] out, int oo, int rows, MemorySegment w, float[] tile, MemorySegment ts) {
         int nb = f.cols() >>> 5;
         if (f.type() == GgmlType.Q4_0) {
             repackQ4_0(f.data(), f.panelOffset(p), f.blockBytes(), nb, w);
         } else {
             repackQ8_0(f.data(), f.panelOffset(p), f.blockBytes(), nb, w);
         }
-        MemorySegment as = MemorySegment.ofArray(act), ts = MemorySegment.ofArray(tile);
         int n = Math.min(ROWS, rows - p * ROWS);
         for (int k = 0; k * TOKENS < batch; k++) {
             try {

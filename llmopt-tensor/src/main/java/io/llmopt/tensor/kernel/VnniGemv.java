@@ -39,7 +39,7 @@ final class VnniGemv {
 
     /** Whether the GEMV of {@code f} runs here. */
     static boolean applies(ColumnPanels f) {
-        return KERNEL != null && f.type() == GgmlType.Q4_0 && PanelGemv.unitPanels(f) == 4;
+        return KERNEL != null && f.type() == GgmlType.Q4_0 && PanelGemv.unitPanels(f) == 4 && f.data().isNative();
     }
 
     private static MethodHandle kernel() {
@@ -49,7 +49,7 @@ final class VnniGemv {
         try {
             ValueLayout.OfLong l = ValueLayout.JAVA_LONG;
             return Linker.nativeLinker().downcallHandle(MemorySegment.ofAddress(CodePage.map(code())),
-                    FunctionDescriptor.ofVoid(l, l, l, l, ValueLayout.ADDRESS, ValueLayout.ADDRESS), Linker.Option.critical(true));
+                    FunctionDescriptor.ofVoid(l, l, l, l, l, l), Linker.Option.critical(false));
         } catch (RuntimeException e) {
             Logger.getLogger(VnniGemv.class.getName()).info("Q4_0 GEMV without VNNI: " + e);
             return null;
@@ -109,41 +109,53 @@ final class VnniGemv {
         return a.vzeroupper().ret().bytes();
     }
 
-    /** Ints of the packed activations for {@code cols} columns. */
-    static int ints(int cols) {
-        return HEADER + (cols >>> 5) * BLOCK_INTS;
+    /** Bytes of the packed activations for {@code cols} columns. */
+    static long bytes(int cols) {
+        return 4L * (HEADER + (cols >>> 5) * BLOCK_INTS);
     }
 
-    /** Packs activations quantized by {@link Q8Activations#quantizeRow} (q as floats, cols of them, and the block scales d) into act. */
-    static void pack(float[] q, float[] d, int cols, int[] act) {
+    /**
+     * Packs activations quantized by {@link Q8Activations#quantizeRow} (q as floats, cols of them, and the block scales d)
+     * into act, native memory of at least {@link #bytes} bytes.
+     */
+    static void pack(float[] q, float[] d, int cols, MemorySegment act) {
         int nb = cols >>> 5;
-        act[0] = nb;
-        act[1] = 0x0C080400; // multishift control: bits 0, 4, 8, 12 of each dword's low half …
-        act[2] = 0x2C282420; // … and of the qword's high dword
-        act[3] = 0x0F0F0F0F;
-        act[4] = 0x08080808;
+        act.set(ValueLayout.JAVA_INT, 0, nb);
+        act.set(ValueLayout.JAVA_INT, 4, 0x0C080400); // multishift control: bits 0, 4, 8, 12 of each dword's low half …
+        act.set(ValueLayout.JAVA_INT, 8, 0x2C282420); // … and of the qword's high dword
+        act.set(ValueLayout.JAVA_INT, 12, 0x0F0F0F0F);
+        act.set(ValueLayout.JAVA_INT, 16, 0x08080808);
         for (int b = 0; b < nb; b++) {
-            int o = HEADER + b * BLOCK_INTS, sum = 0;
+            long o = 4L * (HEADER + b * BLOCK_INTS);
+            int sum = 0;
             for (int g = 0; g < 8; g++) {
                 int c = 32 * b + 4 * g;
                 int q0 = (int) q[c], q1 = (int) q[c + 1], q2 = (int) q[c + 2], q3 = (int) q[c + 3];
                 sum += q0 + q1 + q2 + q3;
-                act[o + 2 + g] = q0 & 255 | (q1 & 255) << 8 | (q2 & 255) << 16 | q3 << 24;
+                act.set(ValueLayout.JAVA_INT, o + 8 + 4 * g, q0 & 255 | (q1 & 255) << 8 | (q2 & 255) << 16 | q3 << 24);
             }
-            act[o] = -8 * sum;
-            act[o + 1] = Float.floatToRawIntBits(d[b]);
+            act.set(ValueLayout.JAVA_INT, o, -8 * sum);
+            act.set(ValueLayout.JAVA_INT, o + 4, Float.floatToRawIntBits(d[b]));
         }
     }
 
-    /** Work unit u of {@code f} (four panels, the last ones repeated past the end as {@link PanelGemv#unit} does) into res[0, 128). */
-    static void unit(ColumnPanels f, int u, int[] act, float[] res) {
+    /** Each thread's output tile (native: the downcall then takes plain addresses, and a call allocates nothing). */
+    private static final ThreadLocal<MemorySegment> TILE = ThreadLocal.withInitial(() -> java.lang.foreign.Arena.ofAuto().allocate(4 * 128, 64));
+
+    /**
+     * Work unit u of {@code f} (four panels, the last ones repeated past the end as {@link PanelGemv#unit} does) into
+     * res[0, 128), from activations packed by {@link #pack}.
+     */
+    static void unit(ColumnPanels f, int u, MemorySegment act, float[] res) {
         int p = 4 * u, last = f.panels() - 1;
+        long base = f.data().address();
+        MemorySegment tile = TILE.get();
         try {
-            KERNEL.invokeExact(f.data().address() + f.panelOffset(p), f.data().address() + f.panelOffset(Math.min(p + 1, last)),
-                    f.data().address() + f.panelOffset(Math.min(p + 2, last)), f.data().address() + f.panelOffset(Math.min(p + 3, last)),
-                    MemorySegment.ofArray(act), MemorySegment.ofArray(res));
+            KERNEL.invokeExact(base + f.panelOffset(p), base + f.panelOffset(Math.min(p + 1, last)), base + f.panelOffset(Math.min(p + 2, last)),
+                    base + f.panelOffset(Math.min(p + 3, last)), act.address(), tile.address());
         } catch (Throwable e) {
             throw new IllegalStateException(e);
         }
+        MemorySegment.copy(tile, ValueLayout.JAVA_FLOAT, 0, res, 0, 128);
     }
 }
