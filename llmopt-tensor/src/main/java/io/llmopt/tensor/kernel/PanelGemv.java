@@ -120,8 +120,14 @@ final class PanelGemv {
                     q4_0(d, po, pq, f.panelOffset(Math.min(p + 2, f.panels() - 1)), f.panelOffset(Math.min(p + 3, f.panels() - 1)), cols, xq, xd, res);
                 }
             }
-            case Q4_K -> PanelKQuants.q4_Kx4(d, po, pq, f.panelOffset(Math.min(p + 2, f.panels() - 1)), f.panelOffset(Math.min(p + 3, f.panels() - 1)),
-                    f.blockBytes(), cols, xq, xd, xs, res);
+            case Q4_K -> {
+                if (xv != null && xv.byteSize() >= VnniGemv.bytes(cols) && VnniGemv.applies(f)) {
+                    VnniGemv.unit(f, u, xv, res);
+                } else {
+                    PanelKQuants.q4_Kx4(d, po, pq, f.panelOffset(Math.min(p + 2, f.panels() - 1)), f.panelOffset(Math.min(p + 3, f.panels() - 1)),
+                            f.blockBytes(), cols, xq, xd, xs, res);
+                }
+            }
             case Q2_K -> PanelKQuants.q2_Kx2(d, po, pq, f.blockBytes(), cols, xq, xd, res);
             case Q3_K -> PanelKQuants.q3_Kx2(d, po, pq, f.blockBytes(), cols, xq, xd, res);
             case Q5_K -> PanelKQuants.q5_Kx2(d, po, pq, f.blockBytes(), cols, xq, xd, xs, res);

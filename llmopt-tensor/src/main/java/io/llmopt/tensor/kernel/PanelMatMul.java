@@ -94,7 +94,7 @@ final class PanelMatMul implements RangeTask {
                         if (xv.byteSize() < VnniGemv.bytes(f.cols())) {
                             xv = java.lang.foreign.Arena.ofAuto().allocate(VnniGemv.bytes(f.cols()), 64);
                         }
-                        VnniGemv.pack(xq, xd, f.cols(), xv);
+                        VnniGemv.pack(xq, xd, xs, f.cols(), xv);
                     }
                 }
                 scaled = false;

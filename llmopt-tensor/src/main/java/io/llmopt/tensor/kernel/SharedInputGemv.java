@@ -94,11 +94,11 @@ final class SharedInputGemv implements RangeTask {
                 Q8Activations.quantizeRow(x, xOffset, c, xq, 0, xd, 0);
                 Q8Activations.blockSums(xq, 0, c, xd, 0, xs, 0);
                 Q8Activations.toShorts(xq, 0, c, xq16);
-                if (VnniGemm.AVAILABLE) { // cheap (cols / 32 blocks), for the Q4_0 weights
+                if (VnniGemm.AVAILABLE) { // cheap (cols / 32 blocks), for the Q4_0 and Q4_K weights
                     if (xv.byteSize() < VnniGemv.bytes(c)) {
                         xv = java.lang.foreign.Arena.ofAuto().allocate(VnniGemv.bytes(c), 64);
                     }
-                    VnniGemv.pack(xq, xd, c, xv);
+                    VnniGemv.pack(xq, xd, xs, c, xv);
                 }
                 break;
             }

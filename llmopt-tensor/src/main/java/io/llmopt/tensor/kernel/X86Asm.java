@@ -94,6 +94,26 @@ final class X86Asm {
         return evexReg(MAP_0F, PP_NONE, 0x5B, dst, 0, src);
     }
 
+    /** vpmovzxbd zmm_dst, [base + disp]: 16 bytes zero-extended to 16 dwords. */
+    X86Asm zeroExtendBytes(int dst, int base, int disp) {
+        return evexMem(MAP_0F38, PP_66, 0x31, dst, 0, base, disp, false);
+    }
+
+    /** vmulps zmm_dst, zmm_a, [base + disp] (16 floats). */
+    X86Asm mulPs(int dst, int a, int base, int disp) {
+        return evexMem(MAP_0F, PP_NONE, 0x59, dst, a, base, disp, false);
+    }
+
+    /** vfmadd213ps zmm_dst, zmm_a, zmm_b: dst = fma(a, dst, b). */
+    X86Asm fmadd213Ps(int dst, int a, int b) {
+        return evexReg(MAP_0F38, PP_66, 0xA8, dst, a, b);
+    }
+
+    /** vfmadd231ps zmm_dst, zmm_a, dword [base + disp]{1to16}: dst = fma(a, broadcast, dst). */
+    X86Asm fmadd231PsBroadcast(int dst, int a, int base, int disp) {
+        return evexMem(MAP_0F38, PP_66, 0xB8, dst, a, base, disp, true);
+    }
+
     /** vmulps zmm_dst, zmm_a, dword [base + disp]{1to16}. */
     X86Asm mulPsBroadcast(int dst, int a, int base, int disp) {
         return evexMem(MAP_0F, PP_NONE, 0x59, dst, a, base, disp, true);
@@ -107,6 +127,21 @@ final class X86Asm {
     /** vpxord zmm_dst, zmm_dst, zmm_dst: dst = 0. */
     X86Asm zero(int dst) {
         return evexReg(MAP_0F, PP_66, 0xEF, dst, dst, dst);
+    }
+
+    /** prefetcht0 (level 1: into L1) or prefetcht2 (level 2: into L2) byte [base + disp]; never faults. */
+    X86Asm prefetch(int level, int base, int disp) {
+        if ((base & 7) == 4 || level < 1 || level > 2) {
+            throw new IllegalArgumentException("prefetch level " + level + ", base " + base);
+        }
+        if (base > 7) {
+            code.write(0x41);
+        }
+        code.write(0x0F);
+        code.write(0x18);
+        code.write(0x80 | (level == 1 ? 1 : 3) << 3 | base & 7);
+        int32(disp);
+        return this;
     }
 
     /** add reg_dst, reg_src (64-bit). */

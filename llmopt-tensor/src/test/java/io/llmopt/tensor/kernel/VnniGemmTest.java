@@ -14,7 +14,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The VNNI Q8_0 and Q4_0 GEMM ({@link VnniGemm}), the Q4_0 GEMV ({@link VnniGemv}, batch 1) and their assembler: the encoder's bytes are the ones objdump decodes as the
+ * The VNNI Q8_0 and Q4_0 GEMM ({@link VnniGemm}), the Q4_0 and Q4_K GEMV ({@link VnniGemv}, batch 1) and their assembler: the encoder's bytes are the ones objdump decodes as the
  * intended instructions (checked once with {@code objdump -D -b binary -mi386:x86-64 -M intel}, listed beside them);
  * where the kernel can run (it must on a host with AVX-512 VNNI at 512 bits) its products have the bits of the scalar
  * twin {@link PanelGemv#reference} at the extremes of the arithmetic (q_w = −128 and 127, Q4_0's q_w − 8 = −8 and 7, q_x = ±127, NaN and zero
@@ -84,6 +84,22 @@ class VnniGemmTest {
         for (int i = 0; i < want.length; i++) {
             assertThat(got[i] & 0xFF).as("byte " + i).isEqualTo(want[i]);
         }
+        X86Asm k = new X86Asm();
+        k.prefetch(1, X86Asm.RDI, 2304) // prefetcht0 BYTE PTR [rdi+0x900]
+                .prefetch(2, X86Asm.RCX, 64) // prefetcht2 BYTE PTR [rcx+0x40]
+                .prefetch(2, X86Asm.R8, 0) // prefetcht2 BYTE PTR [r8+0x0]
+                .zeroExtendBytes(24, X86Asm.RSI, 272) // vpmovzxbd zmm24,XMMWORD PTR [rsi+0x110]
+                .mulPs(25, 25, X86Asm.RDX, 192) // vmulps zmm25,zmm25,ZMMWORD PTR [rdx+0xc0]
+                .fmadd213Ps(24, 28, 25) // vfmadd213ps zmm24,zmm28,zmm25
+                .fmadd231PsBroadcast(9, 24, X86Asm.R8, 52); // vfmadd231ps zmm9,zmm24,DWORD BCST [r8+0x34]
+        int[] wantK = {0x0F, 0x18, 0x8F, 0x00, 0x09, 0x00, 0x00, 0x0F, 0x18, 0x99, 0x40, 0x00, 0x00, 0x00, 0x41, 0x0F, 0x18, 0x98, 0x00, 0x00,
+            0x00, 0x00, 0x62, 0x62, 0x7D, 0x48, 0x31, 0x86, 0x10, 0x01, 0x00, 0x00, 0x62, 0x61, 0x34, 0x40, 0x59, 0x8A, 0xC0, 0x00, 0x00, 0x00,
+            0x62, 0x02, 0x1D, 0x40, 0xA8, 0xC1, 0x62, 0x52, 0x3D, 0x50, 0xB8, 0x88, 0x34, 0x00, 0x00, 0x00};
+        byte[] gotK = k.bytes();
+        assertThat(gotK).hasSize(wantK.length);
+        for (int i = 0; i < wantK.length; i++) {
+            assertThat(gotK[i] & 0xFF).as("Q4_K byte " + i).isEqualTo(wantK[i]);
+        }
         // vpternlogd's table for (a & b) ^ c, bit a·4 + b·2 + c
         int table = 0;
         for (int i = 0; i < 8; i++) {
@@ -101,19 +117,21 @@ class VnniGemmTest {
         VectorKernels vector = new VectorKernels();
         WorkerPool pool = new WorkerPool(1);
         try (Arena arena = Arena.ofShared()) {
-            Tensor p = vector.prepare(RandomWeights.matrix(arena, new Random(3), GgmlType.Q4_0, 256, 512, 0));
-            assertThat(VnniGemv.applies((ColumnPanels) p.packed())).isTrue();
-            float[] x = RandomWeights.gaussian(new Random(4), 512);
-            float[] out = new float[256];
-            var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
-            for (int i = 0; i < 30_000; i++) {
-                vector.matmul(p, x, 0, 1, out, 0, pool);
+            for (GgmlType type : new GgmlType[] {GgmlType.Q4_0, GgmlType.Q4_K}) {
+                Tensor p = vector.prepare(RandomWeights.matrix(arena, new Random(3), type, 256, 512, 0));
+                assertThat(VnniGemv.applies((ColumnPanels) p.packed())).isTrue();
+                float[] x = RandomWeights.gaussian(new Random(4), 512);
+                float[] out = new float[256];
+                var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+                for (int i = 0; i < 30_000; i++) {
+                    vector.matmul(p, x, 0, 1, out, 0, pool);
+                }
+                long before = threads.getCurrentThreadAllocatedBytes();
+                for (int i = 0; i < 1000; i++) {
+                    vector.matmul(p, x, 0, 1, out, 0, pool);
+                }
+                assertThat(threads.getCurrentThreadAllocatedBytes() - before).as(type + ": bytes allocated by 1000 GEMVs").isZero();
             }
-            long before = threads.getCurrentThreadAllocatedBytes();
-            for (int i = 0; i < 1000; i++) {
-                vector.matmul(p, x, 0, 1, out, 0, pool);
-            }
-            assertThat(threads.getCurrentThreadAllocatedBytes() - before).as("bytes allocated by 1000 GEMVs").isZero();
         } finally {
             pool.shutdown();
         }
