@@ -20,7 +20,7 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The Q8_0 and Q4_0 GEMM (prefill, batched decode) on AVX-512 VNNI: 8-bit weights times 8-bit activations with
+ * The Q8_0, Q4_0 and Q4_K GEMM (prefill, batched decode) on AVX-512 VNNI: 8-bit weights times 8-bit activations with
  * {@code vpdpbusd}, 64 multiply-adds per instruction, which the Vector API cannot express (its float tile,
  * {@link PanelGemm}, does 16 per fused multiply-add). A machine-code kernel ({@link #code}, assembled by
  * {@link X86Asm} into a {@link CodePage}) runs a register tile of one panel's R = 32 rows by T = 6 tokens over all
@@ -31,13 +31,15 @@ import jdk.incubator.vector.VectorSpecies;
  * unsigned bytes by signed ones, so the weights are stored as u = q_w + 128 and each token's block starts its sum at
  * −128·Σ q_x: Σ u·q_x − 128·Σ q_x = s_b, exactly (|·| ≤ 32·255·127 &lt; 2³¹); s_b converts to float exactly
  * (|s_b| ≤ 2¹⁹), d_w·d_x is exact (two fp16 values), and the fma rounds once, as in {@link PanelGemv#reference}.
+ * Q4_K per 32-column sub-block likewise with d_w = ds = d·sc, then t = fma(8·ds + (−dmin)·m, (Σ q_x)·d_x, t) (a second
+ * kernel, {@code code(true)}, with the repacked rows' ds and 8·ds + mn as floats, {@link #repackQ4_K}).
  *
  * <p><b>Layouts</b> (A: activations, W: a panel's weights repacked per call, once for all its tokens):
  * <ul>
  * <li>W, per block of 32 columns (from Q8_0 panels by {@link #repackQ8_0}, from Q4_0 panels by {@link #repackQ4_0}) ({@link #BLOCK_BYTES}): the panel's 32 fp16 scales d_w, then per group g of 4
  * columns 32 rows × 4 bytes u (row i's four columns 4g … 4g + 3 in one 32-bit lane).</li>
  * <li>A, per tile of 6 tokens and block ({@link #ACT_INTS} ints): −128·Σ q_x of each token, the float bits of each
- * token's d_x, then per group g the 6 tokens' 4 bytes q_x of columns 4g … 4g + 3 (broadcast to all 16 lanes by
+ * token's d_x and of (Σ q_x)·d_x, then per group g the 6 tokens' 4 bytes q_x of columns 4g … 4g + 3 (broadcast to all 16 lanes by
  * {@code vpdpbusd}'s embedded broadcast).</li>
  * </ul>
  * Registers: zmm0–11 the 12 integer sums (row half r, token j: 6r + j), zmm12–23 the float totals, zmm24–25 the
@@ -45,7 +47,8 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Speed (session 23, Zen 4, one core in cache, {@code CpuTimeBench TYPE 2048 2048 512 0 1 3}, packing and
  * repacking included): Q8_0 95 → 301 GFLOP/s, Q4_0 137 → 306, where the float tile's ceiling is 3.6 GHz × 32 = 116.
- * pp512 of TinyLlama at two threads: Q8_0 88 → 248–262 tokens/s, Q4_0 126 → 244–264.
+ * pp512 of TinyLlama at two threads: Q8_0 88 → 248–262 tokens/s, Q4_0 126 → 244–264. Q4_K 102 → 258 GFLOP/s, the
+ * Q4_K_M file's pp512 101 → 164–168 (its Q6_K matrices on the float tile).
  *
  * <p>{@link #AVAILABLE} needs x86-64 Linux, AVX-512 F, BW and VNNI in /proc/cpuinfo and 512-bit vectors
  * ({@link Simd#L} = 16, so panels hold 32 rows); {@code -Dllmopt.vnni=false} turns it off. Otherwise, or for other
@@ -57,13 +60,15 @@ final class VnniGemm {
     /** Bytes of a repacked weight block: 32 fp16 scales, then 8 groups of 32 rows × 4 bytes. */
     static final int BLOCK_BYTES = 64 + 8 * 128;
     /** Ints of a tile's activation block: 6 corrections, 6 scales, 8 groups × 6 tokens of 4 bytes. */
-    static final int ACT_INTS = 2 * TOKENS + 8 * TOKENS;
+    static final int ACT_INTS = 3 * TOKENS + 8 * TOKENS;
+    /** Bytes of a repacked Q4_K sub-block: 32 floats d·sc, 32 floats 8·d·sc + (−dmin)·m, then 8 groups as {@link #BLOCK_BYTES}. */
+    static final int K_BLOCK_BYTES = 256 + 8 * 128;
     private static final VectorSpecies<Byte> B = ByteVector.SPECIES_512;
     private static final VectorSpecies<Short> S = ShortVector.SPECIES_512;
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_512;
     /** The two-source byte permutation of a group's 128 bytes (column-major, 32 rows per column) to row-major: out[k] = in[(k % 4)·32 + k / 4]. */
     private static final ByteVector IDX0 = ByteVector.fromArray(B, transpose(0), 0), IDX1 = ByteVector.fromArray(B, transpose(64), 0);
-    private static final MethodHandle KERNEL = kernel();
+    private static final MethodHandle KERNEL = kernel(false), KERNEL_K = KERNEL == null ? null : kernel(true);
     /** Whether the kernel runs here (see the class comment). */
     static final boolean AVAILABLE = KERNEL != null;
 
@@ -72,7 +77,7 @@ final class VnniGemm {
 
     /** Whether {@code f}'s GEMM runs here. */
     static boolean applies(ColumnPanels f) {
-        return AVAILABLE && (f.type() == GgmlType.Q8_0 || f.type() == GgmlType.Q4_0);
+        return AVAILABLE && (f.type() == GgmlType.Q8_0 || f.type() == GgmlType.Q4_0 || f.type() == GgmlType.Q4_K && KERNEL_K != null);
     }
 
     private static byte[] transpose(int from) {
@@ -84,7 +89,7 @@ final class VnniGemm {
         return idx;
     }
 
-    private static MethodHandle kernel() {
+    private static MethodHandle kernel(boolean kQuant) {
         String why = null;
         if (!Boolean.parseBoolean(System.getProperty("llmopt.vnni", "true"))) {
             why = "-Dllmopt.vnni=false";
@@ -98,7 +103,7 @@ final class VnniGemm {
         if (why == null) {
             try {
                 ValueLayout.OfLong l = ValueLayout.JAVA_LONG;
-                return Linker.nativeLinker().downcallHandle(MemorySegment.ofAddress(CodePage.map(code())),
+                return Linker.nativeLinker().downcallHandle(MemorySegment.ofAddress(CodePage.map(code(kQuant))),
                         FunctionDescriptor.ofVoid(ValueLayout.ADDRESS, ValueLayout.ADDRESS, l, ValueLayout.ADDRESS, l), Linker.Option.critical(true));
             } catch (RuntimeException e) {
                 why = e.toString();
@@ -137,9 +142,10 @@ final class VnniGemm {
      * The kernel, (W, A, A's byte offset, out, blocks): C ABI rdi = W, rsi + rdx = A, rcx = out (6 tokens × 32 floats,
      * token-major), r8 = blocks (≥ 1).
      */
-    static byte[] code() {
+    static byte[] code(boolean kQuant) {
         X86Asm a = new X86Asm();
         int w = X86Asm.RDI, x = X86Asm.RSI, out = X86Asm.RCX, n = X86Asm.R8;
+        int q0 = kQuant ? 256 : 64; // the groups' first byte in a repacked block
         a.add(x, X86Asm.RDX);
         for (int i = 0; i < 12; i++) {
             a.zero(12 + i);
@@ -151,25 +157,35 @@ final class VnniGemm {
             }
         }
         for (int g = 0; g < 8; g++) {
-            a.loadPs(24, w, 64 + 128 * g);
-            a.loadPs(25, w, 128 + 128 * g);
+            a.loadPs(24, w, q0 + 128 * g);
+            a.loadPs(25, w, q0 + 64 + 128 * g);
             for (int j = 0; j < TOKENS; j++) {
-                int q = 4 * (2 * TOKENS + g * TOKENS + j);
+                int q = 4 * (3 * TOKENS + g * TOKENS + j);
                 a.dpbusdBroadcast(j, 24, x, q);
                 a.dpbusdBroadcast(TOKENS + j, 25, x, q);
             }
         }
-        a.cvtPhPs(26, w, 0);
-        a.cvtPhPs(27, w, 32);
+        if (kQuant) {
+            a.loadPs(26, w, 0); // d·sc
+            a.loadPs(27, w, 64);
+            a.loadPs(29, w, 128); // 8·d·sc + (−dmin)·m
+            a.loadPs(30, w, 192);
+        } else {
+            a.cvtPhPs(26, w, 0);
+            a.cvtPhPs(27, w, 32);
+        }
         for (int r = 0; r < 2; r++) {
             for (int j = 0; j < TOKENS; j++) {
                 int i = 6 * r + j;
                 a.cvtDqPs(i, i);
                 a.mulPsBroadcast(28, 26 + r, x, 4 * (TOKENS + j)); // d_w·d_x
                 a.fmadd231Ps(12 + i, i, 28);
+                if (kQuant) {
+                    a.fmadd231PsBroadcast(12 + i, 29 + r, x, 4 * (2 * TOKENS + j)); // + (8·ds + mn)·(Σ q_x)·d_x
+                }
             }
         }
-        a.addImm(w, BLOCK_BYTES);
+        a.addImm(w, kQuant ? K_BLOCK_BYTES : BLOCK_BYTES);
         a.addImm(x, 4 * ACT_INTS);
         a.dec(n);
         a.jnz(loop);
@@ -200,8 +216,9 @@ final class VnniGemm {
                     int o = base + b * ACT_INTS;
                     act[o + j] = 0;
                     act[o + TOKENS + j] = 0;
+                    act[o + 2 * TOKENS + j] = 0;
                     for (int g = 0; g < 8; g++) {
-                        act[o + 2 * TOKENS + g * TOKENS + j] = 0;
+                        act[o + 3 * TOKENS + g * TOKENS + j] = 0;
                     }
                 }
                 continue;
@@ -214,10 +231,11 @@ final class VnniGemm {
                     int c = 32 * b + 4 * g;
                     int q0 = (int) row[c], q1 = (int) row[c + 1], q2 = (int) row[c + 2], q3 = (int) row[c + 3];
                     sum += q0 + q1 + q2 + q3;
-                    act[o + 2 * TOKENS + g * TOKENS + j] = q0 & 255 | (q1 & 255) << 8 | (q2 & 255) << 16 | q3 << 24;
+                    act[o + 3 * TOKENS + g * TOKENS + j] = q0 & 255 | (q1 & 255) << 8 | (q2 & 255) << 16 | q3 << 24;
                 }
                 act[o + j] = -128 * sum;
                 act[o + TOKENS + j] = Float.floatToRawIntBits(d[b]);
+                act[o + 2 * TOKENS + j] = Float.floatToRawIntBits(sum * d[b]); // Q8Activations.blockSums: exact sum, one rounding
             }
         }
     }
@@ -255,6 +273,32 @@ final class VnniGemm {
         }
     }
 
+    /**
+     * Repacks the super-blocks of a Q4_K panel at po (bb bytes each; cols / 256 of them) into w, per 32-column sub-block s
+     * ({@link #K_BLOCK_BYTES}): ds = d·sc and m8 = 8·ds + (−dmin)·m per row (the GEMV's floats: 8·ds is exact, the sum
+     * rounded once), then the words of the sub-block spread as {@link #repackQ4_0}'s.
+     */
+    static void repackQ4_K(MemorySegment d, long po, long bb, int cols, MemorySegment w) {
+        ByteOrder le = ByteOrder.LITTLE_ENDIAN;
+        for (int sb = 0; sb < cols >>> 8; sb++) {
+            long f = po + sb * bb;
+            for (int s = 0; s < 8; s++) {
+                long o = (long) (8 * sb + s) * K_BLOCK_BYTES;
+                for (int i = 0; i < ROWS; i++) {
+                    float ds = d.get(ValueLayout.JAVA_FLOAT_UNALIGNED, f + 4L * i) * (d.get(ValueLayout.JAVA_BYTE, f + 8L * ROWS + (long) s * ROWS + i) & 0xFF);
+                    float mn = d.get(ValueLayout.JAVA_FLOAT_UNALIGNED, f + 4L * ROWS + 4L * i) * (d.get(ValueLayout.JAVA_BYTE, f + 16L * ROWS + (long) s * ROWS + i) & 0xFF);
+                    w.set(ValueLayout.JAVA_FLOAT_UNALIGNED, o + 4L * i, ds);
+                    w.set(ValueLayout.JAVA_FLOAT_UNALIGNED, o + 128 + 4L * i, 8f * ds + mn);
+                }
+                for (int g = 0; g < 8; g++) {
+                    ShortVector words = ShortVector.fromMemorySegment(S, d, f + 24L * ROWS + 2L * ROWS * (8 * s + g), le);
+                    spread((IntVector) words.convertShape(VectorOperators.ZERO_EXTEND_S2I, I, 0)).intoMemorySegment(w, o + 256 + 128 * g, le);
+                    spread((IntVector) words.convertShape(VectorOperators.ZERO_EXTEND_S2I, I, 1)).intoMemorySegment(w, o + 320 + 128 * g, le);
+                }
+            }
+        }
+    }
+
     /** Four nibbles (the low 16 bits of each lane) to four bytes (e xor 8) + 120. */
     private static IntVector spread(IntVector v) {
         IntVector n0 = v.lanewise(VectorOperators.AND, 0xF);
@@ -265,9 +309,9 @@ final class VnniGemm {
                 .lanewise(VectorOperators.XOR, 0x08080808).lanewise(VectorOperators.ADD, 0x78787878);
     }
 
-    /** Bytes of a worker's repacked panel for {@code cols} columns. */
+    /** Bytes of a worker's repacked panel for {@code cols} columns (enough for every type). */
     static long panelBytes(int cols) {
-        return (long) (cols >>> 5) * BLOCK_BYTES;
+        return (long) (cols >>> 5) * K_BLOCK_BYTES;
     }
 
     /**
@@ -277,15 +321,19 @@ final class VnniGemm {
      */
     static void panel(ColumnPanels f, int p, MemorySegment as, int batch, float[] out, int oo, int rows, MemorySegment w, float[] tile, MemorySegment ts) {
         int nb = f.cols() >>> 5;
-        if (f.type() == GgmlType.Q4_0) {
-            repackQ4_0(f.data(), f.panelOffset(p), f.blockBytes(), nb, w);
-        } else {
-            repackQ8_0(f.data(), f.panelOffset(p), f.blockBytes(), nb, w);
+        switch (f.type()) {
+            case Q4_0 -> repackQ4_0(f.data(), f.panelOffset(p), f.blockBytes(), nb, w);
+            case Q4_K -> repackQ4_K(f.data(), f.panelOffset(p), f.blockBytes(), f.cols(), w);
+            default -> repackQ8_0(f.data(), f.panelOffset(p), f.blockBytes(), nb, w);
         }
         int n = Math.min(ROWS, rows - p * ROWS);
         for (int k = 0; k * TOKENS < batch; k++) {
             try {
-                KERNEL.invokeExact(w, as, 4L * k * nb * ACT_INTS, ts, (long) nb);
+                if (f.type() == GgmlType.Q4_K) { // a constant handle per call site
+                    KERNEL_K.invokeExact(w, as, 4L * k * nb * ACT_INTS, ts, (long) nb);
+                } else {
+                    KERNEL.invokeExact(w, as, 4L * k * nb * ACT_INTS, ts, (long) nb);
+                }
             } catch (Throwable e) {
                 throw new IllegalStateException(e);
             }
