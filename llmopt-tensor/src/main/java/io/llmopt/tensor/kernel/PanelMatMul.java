@@ -243,7 +243,7 @@ final class PanelMatMul implements RangeTask {
         if (vnni) {
             for (int i = from; i < to; i++) {
                 if (packing) {
-                    VnniGemm.packTile(x, xOffset, batch, cols, i, act, quantized[worker], vnniScales[worker]);
+                    VnniGemm.packTile(x, xOffset, batch, cols, i, act, quantized[worker], vnniScales[worker], form.type() == io.llmopt.tensor.GgmlType.Q6_K);
                 } else {
                     VnniGemm.panel(form, i, actSegment, batch, out, outOffset, form.rows(), vnniPanels[worker], vnniTiles[worker], vnniTileSegments[worker]);
                 }

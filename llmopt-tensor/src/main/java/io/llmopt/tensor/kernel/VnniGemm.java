@@ -20,7 +20,7 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The Q8_0, Q4_0 and Q4_K GEMM (prefill, batched decode) on AVX-512 VNNI: 8-bit weights times 8-bit activations with
+ * The Q8_0, Q4_0, Q4_K and Q6_K GEMM (prefill, batched decode) on AVX-512 VNNI: 8-bit weights times 8-bit activations with
  * {@code vpdpbusd}, 64 multiply-adds per instruction, which the Vector API cannot express (its float tile,
  * {@link PanelGemm}, does 16 per fused multiply-add). A machine-code kernel ({@link #code}, assembled by
  * {@link X86Asm} into a {@link CodePage}) runs a register tile of one panel's R = 32 rows by T = 6 tokens over all
@@ -32,7 +32,9 @@ import jdk.incubator.vector.VectorSpecies;
  * −128·Σ q_x: Σ u·q_x − 128·Σ q_x = s_b, exactly (|·| ≤ 32·255·127 &lt; 2³¹); s_b converts to float exactly
  * (|s_b| ≤ 2¹⁹), d_w·d_x is exact (two fp16 values), and the fma rounds once, as in {@link PanelGemv#reference}.
  * Q4_K per 32-column sub-block likewise with d_w = ds = d·sc, then t = fma(8·ds + (−dmin)·m, (Σ q_x)·d_x, t) (a second
- * kernel, {@code code(true)}, with the repacked rows' ds and 8·ds + mn as floats, {@link #repackQ4_K}).
+ * kernel, {@code code(MIN_TERM)}, with the repacked rows' ds and 8·ds + mn as floats, {@link #repackQ4_K}). Q6_K per
+ * 16-column sub-block: s = Σ (q − 32)·q_x from −128·Σ q_x of the half block, then t = fma(s, (d·sc)·d_x, t) ({@code
+ * code(HALVES)}, {@link #repackQ6_K}; the activations carry each half's correction).
  *
  * <p><b>Layouts</b> (A: activations, W: a panel's weights repacked per call, once for all its tokens):
  * <ul>
@@ -48,7 +50,8 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Speed (session 23, Zen 4, one core in cache, {@code CpuTimeBench TYPE 2048 2048 512 0 1 3}, packing and
  * repacking included): Q8_0 95 → 301 GFLOP/s, Q4_0 137 → 306, where the float tile's ceiling is 3.6 GHz × 32 = 116.
  * pp512 of TinyLlama at two threads: Q8_0 88 → 248–262 tokens/s, Q4_0 126 → 244–264. Q4_K 102 → 258 GFLOP/s, the
- * Q4_K_M file's pp512 101 → 164–168 (its Q6_K matrices on the float tile).
+ * Q4_K_M file's pp512 101 → 164–168 with its Q6_K matrices on the float tile; Q6_K 86 → 223 GFLOP/s, and with it the
+ * Q4_K_M pp512 101 → 210.
  *
  * <p>{@link #AVAILABLE} needs x86-64 Linux, AVX-512 F, BW and VNNI in /proc/cpuinfo and 512-bit vectors
  * ({@link Simd#L} = 16, so panels hold 32 rows); {@code -Dllmopt.vnni=false} turns it off. Otherwise, or for other
@@ -57,6 +60,9 @@ import jdk.incubator.vector.VectorSpecies;
 final class VnniGemm {
     /** Tokens and rows of the register tile. */
     static final int TOKENS = 6, ROWS = 32;
+    /** Kernel kinds: fp16 block scales (Q8_0, Q4_0), float ds and min term (Q4_K), two 16-column halves (Q6_K). */
+    static final int HALF_SCALES = 0, MIN_TERM = 1, HALVES = 2;
+
     /** Bytes of a repacked weight block: 32 fp16 scales, then 8 groups of 32 rows × 4 bytes. */
     static final int BLOCK_BYTES = 64 + 8 * 128;
     /** Ints of a tile's activation block: 6 corrections, 6 scales, 8 groups × 6 tokens of 4 bytes. */
@@ -68,7 +74,8 @@ final class VnniGemm {
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_512;
     /** The two-source byte permutation of a group's 128 bytes (column-major, 32 rows per column) to row-major: out[k] = in[(k % 4)·32 + k / 4]. */
     private static final ByteVector IDX0 = ByteVector.fromArray(B, transpose(0), 0), IDX1 = ByteVector.fromArray(B, transpose(64), 0);
-    private static final MethodHandle KERNEL = kernel(false), KERNEL_K = KERNEL == null ? null : kernel(true);
+    private static final MethodHandle KERNEL = kernel(HALF_SCALES), KERNEL_K = KERNEL == null ? null : kernel(MIN_TERM),
+            KERNEL_HALVES = KERNEL == null ? null : kernel(HALVES);
     /** Whether the kernel runs here (see the class comment). */
     static final boolean AVAILABLE = KERNEL != null;
 
@@ -77,7 +84,7 @@ final class VnniGemm {
 
     /** Whether {@code f}'s GEMM runs here. */
     static boolean applies(ColumnPanels f) {
-        return AVAILABLE && (f.type() == GgmlType.Q8_0 || f.type() == GgmlType.Q4_0 || f.type() == GgmlType.Q4_K && KERNEL_K != null);
+        return AVAILABLE && (f.type() == GgmlType.Q8_0 || f.type() == GgmlType.Q4_0 || (f.type() == GgmlType.Q4_K || f.type() == GgmlType.Q6_K) && KERNEL_K != null && KERNEL_HALVES != null);
     }
 
     private static byte[] transpose(int from) {
@@ -89,7 +96,7 @@ final class VnniGemm {
         return idx;
     }
 
-    private static MethodHandle kernel(boolean kQuant) {
+    private static MethodHandle kernel(int kind) {
         String why = null;
         if (!Boolean.parseBoolean(System.getProperty("llmopt.vnni", "true"))) {
             why = "-Dllmopt.vnni=false";
@@ -103,7 +110,7 @@ final class VnniGemm {
         if (why == null) {
             try {
                 ValueLayout.OfLong l = ValueLayout.JAVA_LONG;
-                return Linker.nativeLinker().downcallHandle(MemorySegment.ofAddress(CodePage.map(code(kQuant))),
+                return Linker.nativeLinker().downcallHandle(MemorySegment.ofAddress(CodePage.map(code(kind))),
                         FunctionDescriptor.ofVoid(ValueLayout.ADDRESS, ValueLayout.ADDRESS, l, ValueLayout.ADDRESS, l), Linker.Option.critical(true));
             } catch (RuntimeException e) {
                 why = e.toString();
@@ -142,7 +149,8 @@ final class VnniGemm {
      * The kernel, (W, A, A's byte offset, out, blocks): C ABI rdi = W, rsi + rdx = A, rcx = out (6 tokens × 32 floats,
      * token-major), r8 = blocks (≥ 1).
      */
-    static byte[] code(boolean kQuant) {
+    static byte[] code(int kind) {
+        boolean kQuant = kind != HALF_SCALES;
         X86Asm a = new X86Asm();
         int w = X86Asm.RDI, x = X86Asm.RSI, out = X86Asm.RCX, n = X86Asm.R8;
         int q0 = kQuant ? 256 : 64; // the groups' first byte in a repacked block
@@ -151,37 +159,41 @@ final class VnniGemm {
             a.zero(12 + i);
         }
         int loop = a.position();
-        for (int r = 0; r < 2; r++) {
-            for (int j = 0; j < TOKENS; j++) {
-                a.broadcastD(6 * r + j, x, 4 * j); // −128·Σ q_x
+        for (int h = 0; h < (kind == HALVES ? 2 : 1); h++) {
+            for (int r = 0; r < 2; r++) {
+                for (int j = 0; j < TOKENS; j++) {
+                    a.broadcastD(6 * r + j, x, 4 * (h == 0 ? j : 2 * TOKENS + j)); // −128·Σ q_x (of the block, or of its half)
+                }
             }
-        }
-        for (int g = 0; g < 8; g++) {
-            a.loadPs(24, w, q0 + 128 * g);
-            a.loadPs(25, w, q0 + 64 + 128 * g);
-            for (int j = 0; j < TOKENS; j++) {
-                int q = 4 * (3 * TOKENS + g * TOKENS + j);
-                a.dpbusdBroadcast(j, 24, x, q);
-                a.dpbusdBroadcast(TOKENS + j, 25, x, q);
+            for (int g = kind == HALVES ? 4 * h : 0; g < (kind == HALVES ? 4 * h + 4 : 8); g++) {
+                a.loadPs(24, w, q0 + 128 * g);
+                a.loadPs(25, w, q0 + 64 + 128 * g);
+                for (int j = 0; j < TOKENS; j++) {
+                    int q = 4 * (3 * TOKENS + g * TOKENS + j);
+                    a.dpbusdBroadcast(j, 24, x, q);
+                    a.dpbusdBroadcast(TOKENS + j, 25, x, q);
+                }
             }
-        }
-        if (kQuant) {
-            a.loadPs(26, w, 0); // d·sc
-            a.loadPs(27, w, 64);
-            a.loadPs(29, w, 128); // 8·d·sc + (−dmin)·m
-            a.loadPs(30, w, 192);
-        } else {
-            a.cvtPhPs(26, w, 0);
-            a.cvtPhPs(27, w, 32);
-        }
-        for (int r = 0; r < 2; r++) {
-            for (int j = 0; j < TOKENS; j++) {
-                int i = 6 * r + j;
-                a.cvtDqPs(i, i);
-                a.mulPsBroadcast(28, 26 + r, x, 4 * (TOKENS + j)); // d_w·d_x
-                a.fmadd231Ps(12 + i, i, 28);
-                if (kQuant) {
-                    a.fmadd231PsBroadcast(12 + i, 29 + r, x, 4 * (2 * TOKENS + j)); // + (8·ds + mn)·(Σ q_x)·d_x
+            if (kQuant) {
+                a.loadPs(26, w, 128 * h); // d·sc (of the block, or of its half)
+                a.loadPs(27, w, 128 * h + 64);
+                if (kind == MIN_TERM) {
+                    a.loadPs(29, w, 128); // 8·d·sc + (−dmin)·m
+                    a.loadPs(30, w, 192);
+                }
+            } else {
+                a.cvtPhPs(26, w, 0);
+                a.cvtPhPs(27, w, 32);
+            }
+            for (int r = 0; r < 2; r++) {
+                for (int j = 0; j < TOKENS; j++) {
+                    int i = 6 * r + j;
+                    a.cvtDqPs(i, i);
+                    a.mulPsBroadcast(28, 26 + r, x, 4 * (TOKENS + j)); // d_w·d_x
+                    a.fmadd231Ps(12 + i, i, 28);
+                    if (kind == MIN_TERM) {
+                        a.fmadd231PsBroadcast(12 + i, 29 + r, x, 4 * (2 * TOKENS + j)); // + (8·ds + mn)·(Σ q_x)·d_x
+                    }
                 }
             }
         }
@@ -206,7 +218,7 @@ final class VnniGemm {
      * Packs tile k (tokens 6k … 6k + 5, zeros past the batch) of x (batch rows of cols floats at xo) into act,
      * quantized by {@link Q8Activations#quantizeRow}; {@code row} holds cols floats and {@code d} cols / 32 of scratch.
      */
-    static void packTile(float[] x, int xo, int batch, int cols, int k, int[] act, float[] row, float[] d) {
+    static void packTile(float[] x, int xo, int batch, int cols, int k, int[] act, float[] row, float[] d, boolean halves) {
         int nb = cols >>> 5;
         int base = k * nb * ACT_INTS;
         for (int j = 0; j < TOKENS; j++) {
@@ -226,16 +238,18 @@ final class VnniGemm {
             Q8Activations.quantizeRow(x, xo + t * cols, cols, row, 0, d, 0);
             for (int b = 0; b < nb; b++) {
                 int o = base + b * ACT_INTS;
-                int sum = 0;
+                int sum = 0, low = 0;
                 for (int g = 0; g < 8; g++) {
                     int c = 32 * b + 4 * g;
                     int q0 = (int) row[c], q1 = (int) row[c + 1], q2 = (int) row[c + 2], q3 = (int) row[c + 3];
                     sum += q0 + q1 + q2 + q3;
+                    low = g == 3 ? sum : low;
                     act[o + 3 * TOKENS + g * TOKENS + j] = q0 & 255 | (q1 & 255) << 8 | (q2 & 255) << 16 | q3 << 24;
                 }
-                act[o + j] = -128 * sum;
+                act[o + j] = -128 * (halves ? low : sum);
                 act[o + TOKENS + j] = Float.floatToRawIntBits(d[b]);
-                act[o + 2 * TOKENS + j] = Float.floatToRawIntBits(sum * d[b]); // Q8Activations.blockSums: exact sum, one rounding
+                // Q6_K: the second half's correction; else Q8Activations.blockSums (an exact sum, rounded once)
+                act[o + 2 * TOKENS + j] = halves ? -128 * (sum - low) : Float.floatToRawIntBits(sum * d[b]);
             }
         }
     }
@@ -299,6 +313,58 @@ final class VnniGemm {
         }
     }
 
+    /**
+     * Repacks the super-blocks of a Q6_K panel at po (bb bytes each) into w, per 32-column block b of a super-block
+     * ({@link #K_BLOCK_BYTES}): d·sc of its two 16-column sub-blocks per row (exact: an fp16 value times a byte), then its
+     * four 8-column groups' three words decoded to bytes u = (q − 32) + 128, four columns per row and dword.
+     */
+    static void repackQ6_K(MemorySegment d, long po, long bb, int cols, MemorySegment w) {
+        ByteOrder le = ByteOrder.LITTLE_ENDIAN;
+        for (int sb = 0; sb < cols >>> 8; sb++) {
+            long f = po + sb * bb;
+            for (int b = 0; b < 8; b++) {
+                long o = (long) (8 * sb + b) * K_BLOCK_BYTES;
+                for (int h = 0; h < 2; h++) {
+                    for (int i = 0; i < ROWS; i++) {
+                        float dsc = d.get(ValueLayout.JAVA_FLOAT_UNALIGNED, f + 4L * i) * d.get(ValueLayout.JAVA_BYTE, f + 4L * ROWS + (long) (2 * b + h) * ROWS + i);
+                        w.set(ValueLayout.JAVA_FLOAT_UNALIGNED, o + 128L * h + 4L * i, dsc);
+                    }
+                }
+                for (int e = 0; e < 4; e++) { // 8-column group 4b + e: VNNI groups 2e and 2e + 1
+                    long wo = f + 20L * ROWS + 6L * ROWS * (4 * b + e);
+                    ShortVector w0 = ShortVector.fromMemorySegment(S, d, wo, le);
+                    ShortVector w1 = ShortVector.fromMemorySegment(S, d, wo + 2L * ROWS, le);
+                    ShortVector w2 = ShortVector.fromMemorySegment(S, d, wo + 4L * ROWS, le);
+                    for (int part = 0; part < 2; part++) {
+                        IntVector v0 = (IntVector) w0.convertShape(VectorOperators.ZERO_EXTEND_S2I, I, part);
+                        IntVector v1 = (IntVector) w1.convertShape(VectorOperators.ZERO_EXTEND_S2I, I, part);
+                        IntVector v2 = (IntVector) w2.convertShape(VectorOperators.ZERO_EXTEND_S2I, I, part);
+                        IntVector six = IntVector.broadcast(I, 63);
+                        IntVector e0 = v0.lanewise(VectorOperators.LSHR, 10).lanewise(VectorOperators.AND, six);
+                        IntVector e1 = v0.lanewise(VectorOperators.LSHR, 4).lanewise(VectorOperators.AND, six);
+                        IntVector e2 = v1.lanewise(VectorOperators.LSHR, 10).lanewise(VectorOperators.AND, six);
+                        IntVector e3 = v1.lanewise(VectorOperators.LSHR, 4).lanewise(VectorOperators.AND, six);
+                        IntVector e4 = v2.lanewise(VectorOperators.LSHR, 10).lanewise(VectorOperators.AND, six);
+                        IntVector e5 = v2.lanewise(VectorOperators.LSHR, 4).lanewise(VectorOperators.AND, six);
+                        IntVector e6 = v0.lanewise(VectorOperators.AND, 15).lanewise(VectorOperators.OR,
+                                v2.lanewise(VectorOperators.LSHR, 2).lanewise(VectorOperators.AND, 3).lanewise(VectorOperators.LSHL, 4));
+                        IntVector e7 = v1.lanewise(VectorOperators.AND, 15).lanewise(VectorOperators.OR,
+                                v2.lanewise(VectorOperators.AND, 3).lanewise(VectorOperators.LSHL, 4));
+                        sixBits(e0, e1, e2, e3).intoMemorySegment(w, o + 256 + 128 * (2 * e) + 64 * part, le);
+                        sixBits(e4, e5, e6, e7).intoMemorySegment(w, o + 256 + 128 * (2 * e + 1) + 64 * part, le);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Four 6-bit e = q xor 32 to four bytes (e xor 32) + 96 = (q − 32) + 128 (no carry: ≤ 159). */
+    private static IntVector sixBits(IntVector e0, IntVector e1, IntVector e2, IntVector e3) {
+        return e0.lanewise(VectorOperators.OR, e1.lanewise(VectorOperators.LSHL, 8))
+                .lanewise(VectorOperators.OR, e2.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.OR, e3.lanewise(VectorOperators.LSHL, 24)))
+                .lanewise(VectorOperators.XOR, 0x20202020).lanewise(VectorOperators.ADD, 0x60606060);
+    }
+
     /** Four nibbles (the low 16 bits of each lane) to four bytes (e xor 8) + 120. */
     private static IntVector spread(IntVector v) {
         IntVector n0 = v.lanewise(VectorOperators.AND, 0xF);
@@ -324,6 +390,7 @@ final class VnniGemm {
         switch (f.type()) {
             case Q4_0 -> repackQ4_0(f.data(), f.panelOffset(p), f.blockBytes(), nb, w);
             case Q4_K -> repackQ4_K(f.data(), f.panelOffset(p), f.blockBytes(), f.cols(), w);
+            case Q6_K -> repackQ6_K(f.data(), f.panelOffset(p), f.blockBytes(), f.cols(), w);
             default -> repackQ8_0(f.data(), f.panelOffset(p), f.blockBytes(), nb, w);
         }
         int n = Math.min(ROWS, rows - p * ROWS);
@@ -331,6 +398,8 @@ final class VnniGemm {
             try {
                 if (f.type() == GgmlType.Q4_K) { // a constant handle per call site
                     KERNEL_K.invokeExact(w, as, 4L * k * nb * ACT_INTS, ts, (long) nb);
+                } else if (f.type() == GgmlType.Q6_K) {
+                    KERNEL_HALVES.invokeExact(w, as, 4L * k * nb * ACT_INTS, ts, (long) nb);
                 } else {
                     KERNEL.invokeExact(w, as, 4L * k * nb * ACT_INTS, ts, (long) nb);
                 }

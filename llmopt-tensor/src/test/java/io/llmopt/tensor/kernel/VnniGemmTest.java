@@ -126,11 +126,17 @@ class VnniGemmTest {
                 for (int i = 0; i < 30_000; i++) {
                     vector.matmul(p, x, 0, 1, out, 0, pool);
                 }
-                long before = threads.getCurrentThreadAllocatedBytes();
-                for (int i = 0; i < 1000; i++) {
-                    vector.matmul(p, x, 0, 1, out, 0, pool);
+                // rounds until one allocates nothing: C2 may still be compiling the path (a loaded machine), but a call that
+                // allocates by construction allocates in every round
+                java.util.List<Long> rounds = new java.util.ArrayList<>();
+                for (int round = 0; round < 50 && (rounds.isEmpty() || rounds.getLast() != 0); round++) {
+                    long before = threads.getCurrentThreadAllocatedBytes();
+                    for (int i = 0; i < 1000; i++) {
+                        vector.matmul(p, x, 0, 1, out, 0, pool);
+                    }
+                    rounds.add(threads.getCurrentThreadAllocatedBytes() - before);
                 }
-                assertThat(threads.getCurrentThreadAllocatedBytes() - before).as(type + ": bytes allocated by 1000 GEMVs").isZero();
+                assertThat(rounds.getLast()).as(type + ": bytes allocated by rounds of 1000 GEMVs " + rounds).isZero();
             }
         } finally {
             pool.shutdown();
