@@ -53,6 +53,8 @@ public final class BenchMain {
             double flops = 0;
             if (name.endsWith("memoryRead")) {
                 bytes = MachineCeilings.bytesPerOp(Integer.parseInt(p.get("sizeMiB")));
+            } else if (name.endsWith("vnni")) {
+                flops = io.llmopt.tensor.kernel.Int8Ceiling.available() ? MachineCeilings.int8OpsPerOp(Integer.parseInt(p.get("threads"))) : 0;
             } else if (name.endsWith("fma")) {
                 flops = MachineCeilings.flopsPerOp(Integer.parseInt(p.get("threads")));
             } else if (p.containsKey("shape")) {

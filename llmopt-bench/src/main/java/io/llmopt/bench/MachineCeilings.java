@@ -1,5 +1,6 @@
 package io.llmopt.bench;
 
+import io.llmopt.tensor.kernel.Int8Ceiling;
 import io.llmopt.tensor.kernel.RangeTask;
 import io.llmopt.tensor.kernel.ReadBandwidth;
 import io.llmopt.tensor.kernel.WorkerPool;
@@ -23,7 +24,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * {@link #memoryRead} is one pass of {@link ReadBandwidth} over {@code sizeMiB} of off-heap memory (far larger
  * than the caches), the probe {@code llmopt bench --bandwidth} also runs — the ceiling of GEMV, which reads
  * every weight byte once per token; {@link #fma} runs
- * {@link #CHAINS} independent vector FMA chains per thread on registers — the ceiling of GEMM.
+ * {@link #CHAINS} independent vector FMA chains per thread on registers — the ceiling of GEMM; {@link #vnni} the 8-bit
+ * multiply-add chains of {@link Int8Ceiling} — the ceiling of the VNNI GEMMs (integer operations in the GFLOP/s column).
  * BenchMain turns ops/s into GB/s and GFLOP/s.
  */
 @State(Scope.Benchmark)
@@ -65,6 +67,28 @@ public class MachineCeilings {
     /** Floating-point operations per op of {@link #fma}. */
     static long flopsPerOp(int threads) {
         return (long) threads * FMA_ITERATIONS * CHAINS * 2 * F.length();
+    }
+
+    /** Iterations of {@link Int8Ceiling#run} per thread and op. */
+    static final int VNNI_ITERATIONS = 1 << 20;
+
+    /** Integer operations per op of {@link #vnni}. */
+    static long int8OpsPerOp(int threads) {
+        return (long) threads * VNNI_ITERATIONS * Int8Ceiling.CHAINS * Int8Ceiling.OPS_PER_INSTRUCTION;
+    }
+
+    /** The 8-bit multiply-add ceiling ({@link Int8Ceiling}): the limit of the VNNI GEMMs; skipped where there is none. */
+    @Benchmark
+    public int vnni() {
+        if (!Int8Ceiling.available()) {
+            return 0;
+        }
+        pool.run(threads, 1, (worker, from, to) -> {
+            for (int c = from; c < to; c++) {
+                Int8Ceiling.run(VNNI_ITERATIONS);
+            }
+        });
+        return 1;
     }
 
     @Benchmark

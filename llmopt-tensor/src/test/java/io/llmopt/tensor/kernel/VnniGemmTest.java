@@ -144,6 +144,16 @@ class VnniGemmTest {
     }
 
     @Test
+    void int8CeilingRunsWhereTheKernelsDo() {
+        assertThat(Int8Ceiling.available()).isEqualTo(VnniGemm.AVAILABLE);
+        if (Int8Ceiling.available()) {
+            Int8Ceiling.run(1000);
+        } else {
+            assertThatThrownBy(() -> Int8Ceiling.run(1000)).isInstanceOf(IllegalStateException.class);
+        }
+    }
+
+    @Test
     void readsTheCpuFlags() {
         List<String> cpuinfo = List.of("processor\t: 0", "vendor_id\t: AuthenticAMD", "flags\t\t: fpu sse2 avx2 avx512f avx512bw avx512_vnni avx512vl", "",
                 "processor\t: 1");
