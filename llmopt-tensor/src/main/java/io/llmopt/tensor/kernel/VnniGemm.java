@@ -279,11 +279,7 @@ final class VnniGemm {
         for (int b = 0; b < nb; b++) {
             long s = po + b * bb, o = (long) b * BLOCK_BYTES;
             ByteVector.fromMemorySegment(B, d, s, le).intoMemorySegment(w, o, le);
-            for (int g = 0; g < 8; g++) {
-                ShortVector words = ShortVector.fromMemorySegment(S, d, s + 64 + 64 * g, le);
-                spread((IntVector) words.convertShape(VectorOperators.ZERO_EXTEND_S2I, I, 0)).intoMemorySegment(w, o + 64 + 128 * g, le);
-                spread((IntVector) words.convertShape(VectorOperators.ZERO_EXTEND_S2I, I, 1)).intoMemorySegment(w, o + 128 + 128 * g, le);
-            }
+            spreadWords(d, s + 64, w, o + 64);
         }
     }
 
@@ -293,7 +289,6 @@ final class VnniGemm {
      * rounded once), then the words of the sub-block spread as {@link #repackQ4_0}'s.
      */
     static void repackQ4_K(MemorySegment d, long po, long bb, int cols, MemorySegment w) {
-        ByteOrder le = ByteOrder.LITTLE_ENDIAN;
         for (int sb = 0; sb < cols >>> 8; sb++) {
             long f = po + sb * bb;
             for (int s = 0; s < 8; s++) {
@@ -304,11 +299,7 @@ final class VnniGemm {
                     w.set(ValueLayout.JAVA_FLOAT_UNALIGNED, o + 4L * i, ds);
                     w.set(ValueLayout.JAVA_FLOAT_UNALIGNED, o + 128 + 4L * i, 8f * ds + mn);
                 }
-                for (int g = 0; g < 8; g++) {
-                    ShortVector words = ShortVector.fromMemorySegment(S, d, f + 24L * ROWS + 2L * ROWS * (8 * s + g), le);
-                    spread((IntVector) words.convertShape(VectorOperators.ZERO_EXTEND_S2I, I, 0)).intoMemorySegment(w, o + 256 + 128 * g, le);
-                    spread((IntVector) words.convertShape(VectorOperators.ZERO_EXTEND_S2I, I, 1)).intoMemorySegment(w, o + 320 + 128 * g, le);
-                }
+                spreadWords(d, f + 24L * ROWS + 2L * ROWS * 8 * s, w, o + 256);
             }
         }
     }
@@ -363,6 +354,16 @@ final class VnniGemm {
         return e0.lanewise(VectorOperators.OR, e1.lanewise(VectorOperators.LSHL, 8))
                 .lanewise(VectorOperators.OR, e2.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.OR, e3.lanewise(VectorOperators.LSHL, 24)))
                 .lanewise(VectorOperators.XOR, 0x20202020).lanewise(VectorOperators.ADD, 0x60606060);
+    }
+
+    /** The 8 groups of a block's nibble words (32 rows × 16 bits each, from d at from) spread into w at to, 128 bytes a group. */
+    private static void spreadWords(MemorySegment d, long from, MemorySegment w, long to) {
+        ByteOrder le = ByteOrder.LITTLE_ENDIAN;
+        for (int g = 0; g < 8; g++) {
+            ShortVector words = ShortVector.fromMemorySegment(S, d, from + 64 * g, le);
+            spread((IntVector) words.convertShape(VectorOperators.ZERO_EXTEND_S2I, I, 0)).intoMemorySegment(w, to + 128 * g, le);
+            spread((IntVector) words.convertShape(VectorOperators.ZERO_EXTEND_S2I, I, 1)).intoMemorySegment(w, to + 64 + 128 * g, le);
+        }
     }
 
     /** Four nibbles (the low 16 bits of each lane) to four bytes (e xor 8) + 120. */

@@ -69,7 +69,7 @@ final class VnniGemv {
     static byte[] code() {
         X86Asm a = new X86Asm();
         int[] p = {X86Asm.RDI, X86Asm.RSI, X86Asm.RDX, X86Asm.RCX};
-        int x = X86Asm.R8, out = X86Asm.R9, n = X86Asm.RAX;
+        int x = X86Asm.R8, n = X86Asm.RAX;
         a.loadInt(n, x, 0);
         a.broadcastQ(31, x, 4); // multishift control
         a.broadcastD(29, x, 12); // 0x0F per byte
@@ -103,14 +103,22 @@ final class VnniGemv {
                 a.fmadd231Ps(8 + i, i, 26);
             }
         }
+        return epilogue(a, p, 18 * 32, 4 * BLOCK_INTS, loop);
+    }
+
+    /**
+     * The loop's end and the return: the four panel pointers advance by {@code panelStep} bytes and the activations by
+     * {@code actStep}, the count in rax runs down to the loop at {@code loop}; then the 8 totals zmm8–15 go to out (r9).
+     */
+    private static byte[] epilogue(X86Asm a, int[] p, int panelStep, int actStep, int loop) {
         for (int k = 0; k < 4; k++) {
-            a.addImm(p[k], 18 * 32);
+            a.addImm(p[k], panelStep);
         }
-        a.addImm(x, 4 * BLOCK_INTS);
-        a.dec(n);
+        a.addImm(X86Asm.R8, actStep);
+        a.dec(X86Asm.RAX);
         a.jnz(loop);
         for (int i = 0; i < 8; i++) {
-            a.storePs(out, 64 * i, 8 + i);
+            a.storePs(X86Asm.R9, 64 * i, 8 + i);
         }
         return a.vzeroupper().ret().bytes();
     }
@@ -121,7 +129,7 @@ final class VnniGemv {
     static byte[] codeQ4_K(int prefetch) {
         X86Asm a = new X86Asm();
         int[] p = {X86Asm.RDI, X86Asm.RSI, X86Asm.RDX, X86Asm.RCX};
-        int x = X86Asm.R8, out = X86Asm.R9, n = X86Asm.RAX, rows = 32, blk = 4 * BLOCK_INTS;
+        int x = X86Asm.R8, n = X86Asm.RAX, rows = 32, blk = 4 * BLOCK_INTS;
         a.loadInt(n, x, 24);
         a.broadcastQ(31, x, 4);
         a.broadcastD(29, x, 12);
@@ -171,16 +179,7 @@ final class VnniGemv {
                 }
             }
         }
-        for (int k = 0; k < 4; k++) {
-            a.addImm(p[k], 152 * rows);
-        }
-        a.addImm(x, 8 * blk);
-        a.dec(n);
-        a.jnz(loop);
-        for (int i = 0; i < 8; i++) {
-            a.storePs(out, 64 * i, 8 + i);
-        }
-        return a.vzeroupper().ret().bytes();
+        return epilogue(a, p, 152 * rows, 8 * blk, loop);
     }
 
     /** Bytes of the packed activations for {@code cols} columns. */
