@@ -8,16 +8,10 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.logging.Logger;
-import jdk.incubator.vector.ByteVector;
-import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The Q8_0, Q4_0, Q4_K and Q6_K GEMM (prefill, batched decode) on AVX-512 VNNI: 8-bit weights times 8-bit activations with
@@ -32,13 +26,13 @@ import jdk.incubator.vector.VectorSpecies;
  * −128·Σ q_x: Σ u·q_x − 128·Σ q_x = s_b, exactly (|·| ≤ 32·255·127 &lt; 2³¹); s_b converts to float exactly
  * (|s_b| ≤ 2¹⁹), d_w·d_x is exact (two fp16 values), and the fma rounds once, as in {@link PanelGemv#reference}.
  * Q4_K per 32-column sub-block likewise with d_w = ds = d·sc, then t = fma(8·ds + (−dmin)·m, (Σ q_x)·d_x, t) (a second
- * kernel, {@code code(MIN_TERM)}, with the repacked rows' ds and 8·ds + mn as floats, {@link #repackQ4_K}). Q6_K per
+ * kernel, {@code code(MIN_TERM)}, with the repacked rows' ds and 8·ds + mn as floats, {@link VnniRepack#q4_K}). Q6_K per
  * 16-column sub-block: s = Σ (q − 32)·q_x from −128·Σ q_x of the half block, then t = fma(s, (d·sc)·d_x, t) ({@code
- * code(HALVES)}, {@link #repackQ6_K}; the activations carry each half's correction).
+ * code(HALVES)}, {@link VnniRepack#q6_K}; the activations carry each half's correction).
  *
  * <p><b>Layouts</b> (A: activations, W: a panel's weights repacked per call, once for all its tokens):
  * <ul>
- * <li>W, per block of 32 columns (from Q8_0 panels by {@link #repackQ8_0}, from Q4_0 panels by {@link #repackQ4_0}) ({@link #BLOCK_BYTES}): the panel's 32 fp16 scales d_w, then per group g of 4
+ * <li>W, per block of 32 columns (from Q8_0 panels by {@link VnniRepack#q8_0}, from Q4_0 panels by {@link VnniRepack#q4_0}) ({@link #BLOCK_BYTES}): the panel's 32 fp16 scales d_w, then per group g of 4
  * columns 32 rows × 4 bytes u (row i's four columns 4g … 4g + 3 in one 32-bit lane).</li>
  * <li>A, per tile of 6 tokens and block ({@link #ACT_INTS} ints): −128·Σ q_x of each token, the float bits of each
  * token's d_x and of (Σ q_x)·d_x, then per group g the 6 tokens' 4 bytes q_x of columns 4g … 4g + 3 (broadcast to all 16 lanes by
@@ -69,11 +63,6 @@ final class VnniGemm {
     static final int ACT_INTS = 3 * TOKENS + 8 * TOKENS;
     /** Bytes of a repacked Q4_K sub-block: 32 floats d·sc, 32 floats 8·d·sc + (−dmin)·m, then 8 groups as {@link #BLOCK_BYTES}. */
     static final int K_BLOCK_BYTES = 256 + 8 * 128;
-    private static final VectorSpecies<Byte> B = ByteVector.SPECIES_512;
-    private static final VectorSpecies<Short> S = ShortVector.SPECIES_512;
-    private static final VectorSpecies<Integer> I = IntVector.SPECIES_512;
-    /** The two-source byte permutation of a group's 128 bytes (column-major, 32 rows per column) to row-major: out[k] = in[(k % 4)·32 + k / 4]. */
-    private static final ByteVector IDX0 = ByteVector.fromArray(B, transpose(0), 0), IDX1 = ByteVector.fromArray(B, transpose(64), 0);
     private static final MethodHandle KERNEL = kernel(HALF_SCALES), KERNEL_K = KERNEL == null ? null : kernel(MIN_TERM),
             KERNEL_HALVES = KERNEL == null ? null : kernel(HALVES);
     /** Whether the kernel runs here (see the class comment). */
@@ -85,15 +74,6 @@ final class VnniGemm {
     /** Whether {@code f}'s GEMM runs here. */
     static boolean applies(ColumnPanels f) {
         return AVAILABLE && (f.type() == GgmlType.Q8_0 || f.type() == GgmlType.Q4_0 || (f.type() == GgmlType.Q4_K || f.type() == GgmlType.Q6_K) && KERNEL_K != null && KERNEL_HALVES != null);
-    }
-
-    private static byte[] transpose(int from) {
-        byte[] idx = new byte[64];
-        for (int k = 0; k < 64; k++) {
-            int o = from + k;
-            idx[k] = (byte) ((o & 3) * 32 + (o >>> 2));
-        }
-        return idx;
     }
 
     private static MethodHandle kernel(int kind) {
@@ -254,128 +234,6 @@ final class VnniGemm {
         }
     }
 
-    /** Repacks the nb blocks of a Q8_0 panel at po (blocks of bb bytes) of d into w ({@link #BLOCK_BYTES} per block). */
-    static void repackQ8_0(MemorySegment d, long po, long bb, int nb, MemorySegment w) {
-        ByteOrder le = ByteOrder.LITTLE_ENDIAN;
-        for (int b = 0; b < nb; b++) {
-            long s = po + b * bb, o = (long) b * BLOCK_BYTES;
-            ByteVector.fromMemorySegment(B, d, s, le).intoMemorySegment(w, o, le);
-            for (int g = 0; g < 8; g++) {
-                ByteVector v0 = ByteVector.fromMemorySegment(B, d, s + 64 + 128 * g, le);
-                ByteVector v1 = ByteVector.fromMemorySegment(B, d, s + 128 + 128 * g, le);
-                IDX0.selectFrom(v0, v1).lanewise(VectorOperators.XOR, (byte) 0x80).intoMemorySegment(w, o + 64 + 128 * g, le);
-                IDX1.selectFrom(v0, v1).lanewise(VectorOperators.XOR, (byte) 0x80).intoMemorySegment(w, o + 128 + 128 * g, le);
-            }
-        }
-    }
-
-    /**
-     * Repacks the nb blocks of a Q4_0 panel at po (blocks of bb bytes) of d into w: word g of row i holds e = q xor 8 of
-     * columns 4g … 4g + 3 in its four nibbles; each spreads to a byte of its own, then (e xor 8) + 120 = (q − 8) + 128 per
-     * byte (no carry: ≤ 135).
-     */
-    static void repackQ4_0(MemorySegment d, long po, long bb, int nb, MemorySegment w) {
-        ByteOrder le = ByteOrder.LITTLE_ENDIAN;
-        for (int b = 0; b < nb; b++) {
-            long s = po + b * bb, o = (long) b * BLOCK_BYTES;
-            ByteVector.fromMemorySegment(B, d, s, le).intoMemorySegment(w, o, le);
-            spreadWords(d, s + 64, w, o + 64);
-        }
-    }
-
-    /**
-     * Repacks the super-blocks of a Q4_K panel at po (bb bytes each; cols / 256 of them) into w, per 32-column sub-block s
-     * ({@link #K_BLOCK_BYTES}): ds = d·sc and m8 = 8·ds + (−dmin)·m per row (the GEMV's floats: 8·ds is exact, the sum
-     * rounded once), then the words of the sub-block spread as {@link #repackQ4_0}'s.
-     */
-    static void repackQ4_K(MemorySegment d, long po, long bb, int cols, MemorySegment w) {
-        for (int sb = 0; sb < cols >>> 8; sb++) {
-            long f = po + sb * bb;
-            for (int s = 0; s < 8; s++) {
-                long o = (long) (8 * sb + s) * K_BLOCK_BYTES;
-                for (int i = 0; i < ROWS; i++) {
-                    float ds = d.get(ValueLayout.JAVA_FLOAT_UNALIGNED, f + 4L * i) * (d.get(ValueLayout.JAVA_BYTE, f + 8L * ROWS + (long) s * ROWS + i) & 0xFF);
-                    float mn = d.get(ValueLayout.JAVA_FLOAT_UNALIGNED, f + 4L * ROWS + 4L * i) * (d.get(ValueLayout.JAVA_BYTE, f + 16L * ROWS + (long) s * ROWS + i) & 0xFF);
-                    w.set(ValueLayout.JAVA_FLOAT_UNALIGNED, o + 4L * i, ds);
-                    w.set(ValueLayout.JAVA_FLOAT_UNALIGNED, o + 128 + 4L * i, 8f * ds + mn);
-                }
-                spreadWords(d, f + 24L * ROWS + 2L * ROWS * 8 * s, w, o + 256);
-            }
-        }
-    }
-
-    /**
-     * Repacks the super-blocks of a Q6_K panel at po (bb bytes each) into w, per 32-column block b of a super-block
-     * ({@link #K_BLOCK_BYTES}): d·sc of its two 16-column sub-blocks per row (exact: an fp16 value times a byte), then its
-     * four 8-column groups' three words decoded to bytes u = (q − 32) + 128, four columns per row and dword.
-     */
-    static void repackQ6_K(MemorySegment d, long po, long bb, int cols, MemorySegment w) {
-        ByteOrder le = ByteOrder.LITTLE_ENDIAN;
-        for (int sb = 0; sb < cols >>> 8; sb++) {
-            long f = po + sb * bb;
-            for (int b = 0; b < 8; b++) {
-                long o = (long) (8 * sb + b) * K_BLOCK_BYTES;
-                for (int h = 0; h < 2; h++) {
-                    for (int i = 0; i < ROWS; i++) {
-                        float dsc = d.get(ValueLayout.JAVA_FLOAT_UNALIGNED, f + 4L * i) * d.get(ValueLayout.JAVA_BYTE, f + 4L * ROWS + (long) (2 * b + h) * ROWS + i);
-                        w.set(ValueLayout.JAVA_FLOAT_UNALIGNED, o + 128L * h + 4L * i, dsc);
-                    }
-                }
-                for (int e = 0; e < 4; e++) { // 8-column group 4b + e: VNNI groups 2e and 2e + 1
-                    long wo = f + 20L * ROWS + 6L * ROWS * (4 * b + e);
-                    ShortVector w0 = ShortVector.fromMemorySegment(S, d, wo, le);
-                    ShortVector w1 = ShortVector.fromMemorySegment(S, d, wo + 2L * ROWS, le);
-                    ShortVector w2 = ShortVector.fromMemorySegment(S, d, wo + 4L * ROWS, le);
-                    for (int part = 0; part < 2; part++) {
-                        IntVector v0 = (IntVector) w0.convertShape(VectorOperators.ZERO_EXTEND_S2I, I, part);
-                        IntVector v1 = (IntVector) w1.convertShape(VectorOperators.ZERO_EXTEND_S2I, I, part);
-                        IntVector v2 = (IntVector) w2.convertShape(VectorOperators.ZERO_EXTEND_S2I, I, part);
-                        IntVector six = IntVector.broadcast(I, 63);
-                        IntVector e0 = v0.lanewise(VectorOperators.LSHR, 10).lanewise(VectorOperators.AND, six);
-                        IntVector e1 = v0.lanewise(VectorOperators.LSHR, 4).lanewise(VectorOperators.AND, six);
-                        IntVector e2 = v1.lanewise(VectorOperators.LSHR, 10).lanewise(VectorOperators.AND, six);
-                        IntVector e3 = v1.lanewise(VectorOperators.LSHR, 4).lanewise(VectorOperators.AND, six);
-                        IntVector e4 = v2.lanewise(VectorOperators.LSHR, 10).lanewise(VectorOperators.AND, six);
-                        IntVector e5 = v2.lanewise(VectorOperators.LSHR, 4).lanewise(VectorOperators.AND, six);
-                        IntVector e6 = v0.lanewise(VectorOperators.AND, 15).lanewise(VectorOperators.OR,
-                                v2.lanewise(VectorOperators.LSHR, 2).lanewise(VectorOperators.AND, 3).lanewise(VectorOperators.LSHL, 4));
-                        IntVector e7 = v1.lanewise(VectorOperators.AND, 15).lanewise(VectorOperators.OR,
-                                v2.lanewise(VectorOperators.AND, 3).lanewise(VectorOperators.LSHL, 4));
-                        sixBits(e0, e1, e2, e3).intoMemorySegment(w, o + 256 + 128 * (2 * e) + 64 * part, le);
-                        sixBits(e4, e5, e6, e7).intoMemorySegment(w, o + 256 + 128 * (2 * e + 1) + 64 * part, le);
-                    }
-                }
-            }
-        }
-    }
-
-    /** Four 6-bit e = q xor 32 to four bytes (e xor 32) + 96 = (q − 32) + 128 (no carry: ≤ 159). */
-    private static IntVector sixBits(IntVector e0, IntVector e1, IntVector e2, IntVector e3) {
-        return e0.lanewise(VectorOperators.OR, e1.lanewise(VectorOperators.LSHL, 8))
-                .lanewise(VectorOperators.OR, e2.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.OR, e3.lanewise(VectorOperators.LSHL, 24)))
-                .lanewise(VectorOperators.XOR, 0x20202020).lanewise(VectorOperators.ADD, 0x60606060);
-    }
-
-    /** The 8 groups of a block's nibble words (32 rows × 16 bits each, from d at from) spread into w at to, 128 bytes a group. */
-    private static void spreadWords(MemorySegment d, long from, MemorySegment w, long to) {
-        ByteOrder le = ByteOrder.LITTLE_ENDIAN;
-        for (int g = 0; g < 8; g++) {
-            ShortVector words = ShortVector.fromMemorySegment(S, d, from + 64 * g, le);
-            spread((IntVector) words.convertShape(VectorOperators.ZERO_EXTEND_S2I, I, 0)).intoMemorySegment(w, to + 128 * g, le);
-            spread((IntVector) words.convertShape(VectorOperators.ZERO_EXTEND_S2I, I, 1)).intoMemorySegment(w, to + 64 + 128 * g, le);
-        }
-    }
-
-    /** Four nibbles (the low 16 bits of each lane) to four bytes (e xor 8) + 120. */
-    private static IntVector spread(IntVector v) {
-        IntVector n0 = v.lanewise(VectorOperators.AND, 0xF);
-        IntVector n1 = v.lanewise(VectorOperators.AND, 0xF0).lanewise(VectorOperators.LSHL, 4);
-        IntVector n2 = v.lanewise(VectorOperators.AND, 0xF00).lanewise(VectorOperators.LSHL, 8);
-        IntVector n3 = v.lanewise(VectorOperators.AND, 0xF000).lanewise(VectorOperators.LSHL, 12);
-        return n0.lanewise(VectorOperators.OR, n1).lanewise(VectorOperators.OR, n2.lanewise(VectorOperators.OR, n3))
-                .lanewise(VectorOperators.XOR, 0x08080808).lanewise(VectorOperators.ADD, 0x78787878);
-    }
-
     /** Bytes of a worker's repacked panel for {@code cols} columns (enough for every type). */
     static long panelBytes(int cols) {
         return (long) (cols >>> 5) * K_BLOCK_BYTES;
@@ -389,10 +247,10 @@ final class VnniGemm {
     static void panel(ColumnPanels f, int p, MemorySegment as, int batch, float[] out, int oo, int rows, MemorySegment w, float[] tile, MemorySegment ts) {
         int nb = f.cols() >>> 5;
         switch (f.type()) {
-            case Q4_0 -> repackQ4_0(f.data(), f.panelOffset(p), f.blockBytes(), nb, w);
-            case Q4_K -> repackQ4_K(f.data(), f.panelOffset(p), f.blockBytes(), f.cols(), w);
-            case Q6_K -> repackQ6_K(f.data(), f.panelOffset(p), f.blockBytes(), f.cols(), w);
-            default -> repackQ8_0(f.data(), f.panelOffset(p), f.blockBytes(), nb, w);
+            case Q4_0 -> VnniRepack.q4_0(f.data(), f.panelOffset(p), f.blockBytes(), nb, w);
+            case Q4_K -> VnniRepack.q4_K(f.data(), f.panelOffset(p), f.blockBytes(), f.cols(), w);
+            case Q6_K -> VnniRepack.q6_K(f.data(), f.panelOffset(p), f.blockBytes(), f.cols(), w);
+            default -> VnniRepack.q8_0(f.data(), f.panelOffset(p), f.blockBytes(), nb, w);
         }
         int n = Math.min(ROWS, rows - p * ROWS);
         for (int k = 0; k * TOKENS < batch; k++) {
