@@ -103,56 +103,62 @@ final class VnniRepack {
                 }
                 for (int e = 0; e < 4; e++) { // 8-column group 4b + e: VNNI groups 2e and 2e + 1
                     long wo = f + 20L * VnniGemm.ROWS + 6L * VnniGemm.ROWS * (4 * b + e);
-                    ShortVector w0 = ShortVector.fromMemorySegment(S, d, wo, le);
-                    ShortVector w1 = ShortVector.fromMemorySegment(S, d, wo + 2L * VnniGemm.ROWS, le);
-                    ShortVector w2 = ShortVector.fromMemorySegment(S, d, wo + 4L * VnniGemm.ROWS, le);
                     for (int part = 0; part < 2; part++) {
-                        IntVector v0 = (IntVector) w0.convertShape(VectorOperators.ZERO_EXTEND_S2I, I, part);
-                        IntVector v1 = (IntVector) w1.convertShape(VectorOperators.ZERO_EXTEND_S2I, I, part);
-                        IntVector v2 = (IntVector) w2.convertShape(VectorOperators.ZERO_EXTEND_S2I, I, part);
-                        IntVector six = IntVector.broadcast(I, 63);
-                        IntVector e0 = v0.lanewise(VectorOperators.LSHR, 10).lanewise(VectorOperators.AND, six);
-                        IntVector e1 = v0.lanewise(VectorOperators.LSHR, 4).lanewise(VectorOperators.AND, six);
-                        IntVector e2 = v1.lanewise(VectorOperators.LSHR, 10).lanewise(VectorOperators.AND, six);
-                        IntVector e3 = v1.lanewise(VectorOperators.LSHR, 4).lanewise(VectorOperators.AND, six);
-                        IntVector e4 = v2.lanewise(VectorOperators.LSHR, 10).lanewise(VectorOperators.AND, six);
-                        IntVector e5 = v2.lanewise(VectorOperators.LSHR, 4).lanewise(VectorOperators.AND, six);
-                        IntVector e6 = v0.lanewise(VectorOperators.AND, 15).lanewise(VectorOperators.OR,
-                                v2.lanewise(VectorOperators.LSHR, 2).lanewise(VectorOperators.AND, 3).lanewise(VectorOperators.LSHL, 4));
-                        IntVector e7 = v1.lanewise(VectorOperators.AND, 15).lanewise(VectorOperators.OR,
-                                v2.lanewise(VectorOperators.AND, 3).lanewise(VectorOperators.LSHL, 4));
-                        sixBits(e0, e1, e2, e3).intoMemorySegment(w, o + 256 + 128 * (2 * e) + 64 * part, le);
-                        sixBits(e4, e5, e6, e7).intoMemorySegment(w, o + 256 + 128 * (2 * e + 1) + 64 * part, le);
+                        sixBitGroup(d, wo, part, w, o + 256 + 128 * (2 * e) + 64 * part);
                     }
                 }
             }
         }
     }
 
-    /** Four 6-bit e = q xor 32 to four bytes (e xor 32) + 96 = (q − 32) + 128 (no carry: ≤ 159). */
-    private static IntVector sixBits(IntVector e0, IntVector e1, IntVector e2, IntVector e3) {
-        return e0.lanewise(VectorOperators.OR, e1.lanewise(VectorOperators.LSHL, 8))
-                .lanewise(VectorOperators.OR, e2.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.OR, e3.lanewise(VectorOperators.LSHL, 24)))
-                .lanewise(VectorOperators.XOR, 0x20202020).lanewise(VectorOperators.ADD, 0x60606060);
+    /**
+     * Rows 16·part … 16·part + 15 of an 8-column Q6_K group (words w0, w1, w2 at wo) to two dwords of four bytes
+     * (e xor 32) + 96 = (q − 32) + 128 each (no carry: ≤ 159), at to (columns 0–3) and to + 128 (columns 4–7). Vectors
+     * stay inside the method: one that takes or returns a vector may be left as a call that boxes (JitHazards).
+     */
+    private static void sixBitGroup(MemorySegment d, long wo, int part, MemorySegment w, long to) {
+        ByteOrder le = ByteOrder.LITTLE_ENDIAN;
+        IntVector v0 = (IntVector) ShortVector.fromMemorySegment(S, d, wo, le).convertShape(VectorOperators.ZERO_EXTEND_S2I, I, part);
+        IntVector v1 = (IntVector) ShortVector.fromMemorySegment(S, d, wo + 2L * VnniGemm.ROWS, le).convertShape(VectorOperators.ZERO_EXTEND_S2I, I, part);
+        IntVector v2 = (IntVector) ShortVector.fromMemorySegment(S, d, wo + 4L * VnniGemm.ROWS, le).convertShape(VectorOperators.ZERO_EXTEND_S2I, I, part);
+        // columns 0–3: e0 = w0 >> 10, e1 = (w0 >> 4) & 63, e2 = w1 >> 10, e3 = (w1 >> 4) & 63 (16-bit words: no mask above bit 15)
+        IntVector lo = v0.lanewise(VectorOperators.LSHR, 10)
+                .lanewise(VectorOperators.OR, v0.lanewise(VectorOperators.LSHR, 4).lanewise(VectorOperators.AND, 63).lanewise(VectorOperators.LSHL, 8))
+                .lanewise(VectorOperators.OR, v1.lanewise(VectorOperators.LSHR, 10).lanewise(VectorOperators.LSHL, 16))
+                .lanewise(VectorOperators.OR, v1.lanewise(VectorOperators.LSHR, 4).lanewise(VectorOperators.AND, 63).lanewise(VectorOperators.LSHL, 24));
+        // columns 4–7: e4 = w2 >> 10, e5 = (w2 >> 4) & 63, e6 = (w0 & 15) | ((w2 >> 2) & 3) << 4, e7 = (w1 & 15) | (w2 & 3) << 4
+        IntVector hi = v2.lanewise(VectorOperators.LSHR, 10)
+                .lanewise(VectorOperators.OR, v2.lanewise(VectorOperators.LSHR, 4).lanewise(VectorOperators.AND, 63).lanewise(VectorOperators.LSHL, 8))
+                .lanewise(VectorOperators.OR, v0.lanewise(VectorOperators.AND, 15)
+                        .lanewise(VectorOperators.OR, v2.lanewise(VectorOperators.LSHR, 2).lanewise(VectorOperators.AND, 3).lanewise(VectorOperators.LSHL, 4))
+                        .lanewise(VectorOperators.LSHL, 16))
+                .lanewise(VectorOperators.OR, v1.lanewise(VectorOperators.AND, 15)
+                        .lanewise(VectorOperators.OR, v2.lanewise(VectorOperators.AND, 3).lanewise(VectorOperators.LSHL, 4))
+                        .lanewise(VectorOperators.LSHL, 24));
+        lo.lanewise(VectorOperators.XOR, 0x20202020).lanewise(VectorOperators.ADD, 0x60606060).intoMemorySegment(w, to, le);
+        hi.lanewise(VectorOperators.XOR, 0x20202020).lanewise(VectorOperators.ADD, 0x60606060).intoMemorySegment(w, to + 128, le);
     }
 
     /** The 8 groups of a block's nibble words (32 rows × 16 bits each, from d at from) spread into w at to, 128 bytes a group. */
     private static void spreadWords(MemorySegment d, long from, MemorySegment w, long to) {
-        ByteOrder le = ByteOrder.LITTLE_ENDIAN;
         for (int g = 0; g < 8; g++) {
-            ShortVector words = ShortVector.fromMemorySegment(S, d, from + 64 * g, le);
-            spread((IntVector) words.convertShape(VectorOperators.ZERO_EXTEND_S2I, I, 0)).intoMemorySegment(w, to + 128 * g, le);
-            spread((IntVector) words.convertShape(VectorOperators.ZERO_EXTEND_S2I, I, 1)).intoMemorySegment(w, to + 64 + 128 * g, le);
+            spreadHalf(d, from + 64 * g, 0, w, to + 128 * g);
+            spreadHalf(d, from + 64 * g, 1, w, to + 64 + 128 * g);
         }
     }
 
-    /** Four nibbles (the low 16 bits of each lane) to four bytes (e xor 8) + 120. */
-    private static IntVector spread(IntVector v) {
+    /**
+     * Rows 16·part … 16·part + 15 of a nibble word group at from: four nibbles e = q xor 8 to four bytes (e xor 8) + 120
+     * = (q − 8) + 128 per row, at to. Vectors stay inside the method (see {@link #sixBitGroup}).
+     */
+    private static void spreadHalf(MemorySegment d, long from, int part, MemorySegment w, long to) {
+        ByteOrder le = ByteOrder.LITTLE_ENDIAN;
+        IntVector v = (IntVector) ShortVector.fromMemorySegment(S, d, from, le).convertShape(VectorOperators.ZERO_EXTEND_S2I, I, part);
         IntVector n0 = v.lanewise(VectorOperators.AND, 0xF);
         IntVector n1 = v.lanewise(VectorOperators.AND, 0xF0).lanewise(VectorOperators.LSHL, 4);
         IntVector n2 = v.lanewise(VectorOperators.AND, 0xF00).lanewise(VectorOperators.LSHL, 8);
         IntVector n3 = v.lanewise(VectorOperators.AND, 0xF000).lanewise(VectorOperators.LSHL, 12);
-        return n0.lanewise(VectorOperators.OR, n1).lanewise(VectorOperators.OR, n2.lanewise(VectorOperators.OR, n3))
-                .lanewise(VectorOperators.XOR, 0x08080808).lanewise(VectorOperators.ADD, 0x78787878);
+        n0.lanewise(VectorOperators.OR, n1).lanewise(VectorOperators.OR, n2.lanewise(VectorOperators.OR, n3))
+                .lanewise(VectorOperators.XOR, 0x08080808).lanewise(VectorOperators.ADD, 0x78787878).intoMemorySegment(w, to, le);
     }
 }
