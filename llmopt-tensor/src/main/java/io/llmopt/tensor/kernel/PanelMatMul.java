@@ -33,7 +33,7 @@ final class PanelMatMul implements RangeTask {
     private float[] xq = new float[0];
     /** xq as shorts, the GEMV kernels' operand ({@link Q8Activations#toShorts}). */
     private short[] xq16 = new short[0];
-    /** xq and xd packed for the VNNI GEMV ({@link VnniGemv#pack}). */
+    /** xq, xd and xs packed for the VNNI GEMV of Q4_0 and Q4_K ({@link VnniGemv#pack}). */
     private java.lang.foreign.MemorySegment xv = java.lang.foreign.MemorySegment.NULL;
     private float[] xd = new float[0];
     private float[] xs = new float[0];
@@ -49,7 +49,7 @@ final class PanelMatMul implements RangeTask {
     private float[] out;
     private int outOffset;
     private boolean packing;
-    /** Q8_0 on VNNI ({@link VnniGemm}): whether this call runs it, the packed activations, per worker the repacked panel, the output tile and block scales. */
+    /** The VNNI GEMM ({@link VnniGemm}: Q8_0, Q4_0, Q4_K, Q6_K): whether this call runs it, the packed activations, per worker the repacked panel, the output tile and block scales. */
     private boolean vnni;
     private int[] act = new int[0];
     private java.lang.foreign.MemorySegment actSegment;
@@ -158,7 +158,7 @@ final class PanelMatMul implements RangeTask {
         }
     }
 
-    /** The Q8_0 GEMM on VNNI: the activations packed by tiles of 6 tokens (one pool pass), then the panels (a second). */
+    /** The GEMM on VNNI ({@link VnniGemm}): the activations packed by tiles of 6 tokens (one pool pass), then the panels (a second). */
     private void runVnni(ColumnPanels f, int threads, WorkerPool pool) {
         int cols = f.cols();
         if (act.length < VnniGemm.actInts(batch, cols)) {

@@ -28,7 +28,7 @@ final class SharedInputGemv implements RangeTask {
     private int cols;
     private float[] x;
     private int xOffset;
-    /** x packed for the VNNI GEMV ({@link VnniGemv#pack}). */
+    /** x quantized and packed for the VNNI GEMV of Q4_0 and Q4_K ({@link VnniGemv#pack}), where VNNI runs. */
     private java.lang.foreign.MemorySegment xv = java.lang.foreign.MemorySegment.NULL;
     /** x quantized for the Q4_0 and Q4_K column-panel kernels (once per call, if one of the weights needs it). */
     private float[] xq = new float[0];
